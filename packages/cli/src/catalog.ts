@@ -1,0 +1,14 @@
+import { Catalog, defaultMachine } from '@vmlab/core';
+import { amd64Arch } from '@vmlab/pmap-amd64';
+import { arm64Arch } from '@vmlab/pmap-arm64';
+import { statsPlugin } from '@vmlab/plugins';
+
+/** The catalog of the built-in packages: arches, presets, policies and plugins. */
+export function defaultCatalog(): Catalog {
+  const c = new Catalog();
+  c.addArch(amd64Arch).addArch(arm64Arch);
+  c.addPreset('amd64', defaultMachine('amd64', 'amd64'));
+  c.addPreset('arm64', defaultMachine('arm64', 'arm64'));
+  c.addPlugin(statsPlugin);
+  return c;
+}

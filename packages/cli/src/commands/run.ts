@@ -1,0 +1,34 @@
+import type { RunReport } from '@vmlab/core';
+import { defaultCatalog } from '../catalog.ts';
+import { formatRun, reportOk, runJson } from '../format.ts';
+import { InputError, loadScenario, scenarioMachines } from '../loadScenario.ts';
+import { runOnMachine } from '../runOnMachine.ts';
+
+export interface RunFlags {
+  machine?: string;
+  json?: boolean;
+  log?: string;
+  check?: boolean;
+  verbose?: boolean;
+}
+
+/** `vmlab run`: exit 0 when every expectation held, 1 when some failed, 2 for bad input. */
+export async function runCommand(file: string, flags: RunFlags, print: (s: string) => void): Promise<number> {
+  const catalog = defaultCatalog();
+  const s = loadScenario(file);
+  const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
+  const reports: RunReport[] = [];
+  for (const m of machines) {
+    const log = flags.log !== undefined && machines.length > 1 ? flags.log.replace(/(\.jsonl)?$/, `.${m.name}.jsonl`) : flags.log;
+    reports.push(await runOnMachine(s, m, catalog, { check: flags.check !== false, ...(log !== undefined ? { log } : {}) }));
+  }
+  const input = reports.find((r) => r.inputError === true);
+  if (input !== undefined) throw new InputError(input.error!);
+  if (flags.json === true) {
+    const docs = reports.map(runJson);
+    print(JSON.stringify(docs.length === 1 ? docs[0] : { scenario: s.name, runs: docs }, null, 2));
+  } else {
+    print(reports.map((r) => formatRun(r, flags.verbose === true)).join('\n\n'));
+  }
+  return reports.every(reportOk) ? 0 : 1;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { machinesCommand, policiesCommand } from './commands/info.ts';
+import { runCommand } from './commands/run.ts';
+import { demoCommand } from './commands/demo.ts';
+import { InputError } from './loadScenario.ts';
+
+const print = (s: string) => process.stdout.write(`${s}\n`);
+
+/** Runs an action and turns its result into the exit code (2 for bad input). */
+async function act(json: boolean, f: () => Promise<number> | number): Promise<void> {
+  try {
+    process.exitCode = await f();
+  } catch (e) {
+    if (e instanceof InputError) {
+      if (json) print(JSON.stringify({ error: e.message, exitCode: 2 }));
+      else process.stderr.write(`vmlab: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw e;
+  }
+}
+
+const program = new Command();
+program
+  .name('vmlab')
+  .description('A simulator of a BSD-style kernel virtual-memory system: compose a machine (pmap, pager, policies), run scenarios on it, compare machines.')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run a scenario; exit 0 if every expectation held, 1 if some failed, 2 for bad input')
+  .argument('<file>', 'scenario file (YAML or JSON)')
+  .option('--machine <m>', 'a preset name or machine file, overriding the scenario\'s')
+  .option('--json', 'print one JSON document')
+  .option('--log <file.jsonl>', 'write the command log and the domain event log as JSON lines')
+  .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
+  .option('-v, --verbose', 'print every step, not only failures')
+  .action((file: string, o: { machine?: string; json?: boolean; log?: string; check?: boolean; verbose?: boolean }) =>
+    act(o.json === true, () => runCommand(file, o, print)),
+  );
+
+program
+  .command('policies')
+  .description('list every policy key, its values and default')
+  .option('--json', 'print one JSON document')
+  .action((o: { json?: boolean }) => act(o.json === true, () => policiesCommand(o.json === true, print)));
+
+program
+  .command('machines')
+  .description('list the machine presets, arches and plugins')
+  .option('--json', 'print one JSON document')
+  .action((o: { json?: boolean }) => act(o.json === true, () => machinesCommand(o.json === true, print)));
+
+program
+  .command('demo')
+  .description('run the built-in demonstration on the default machines')
+  .option('--json', 'print one JSON document')
+  .action((o: { json?: boolean }) => act(o.json === true, () => demoCommand(o.json === true, print)));
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,141 @@
+import { PAGE_SIZE, VM_PROT_WRITE } from '../abi/constants.ts';
+import { PG_DIRTY } from '../mem/PhysMem.ts';
+import { entryBack } from '../map/vmMapOps.ts';
+import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED, VmMapEntry } from '../map/VmMapEntry.ts';
+import type { Kernel } from '../machine/Kernel.ts';
+import { OBJ_ONEMAPPING, type VmObject } from '../object/VmObject.ts';
+import type { Thread } from '../proc/Process.ts';
+import type { Vmspace } from '../proc/Vmspace.ts';
+import type { KGen } from '../sched/KGen.ts';
+
+/**
+ * vmspace_fork (FreeBSD sys/vm/vm_map.c): builds the child's address space. Locks the
+ * parent map, lets MD state be copied (the `fork` event, as pmap_vmspace_copy) before any
+ * entry, then copies each entry by its inheritance: none (skipped), share (one object, no
+ * longer ONEMAPPING), copy (copy-on-write, or an immediate copy for wired writable
+ * entries), zero (a fresh anonymous entry).
+ */
+export function* vmspaceFork(k: Kernel, parent: Vmspace, child: Vmspace, pid: number, childPid: number, thread: Thread, childThread: Thread): KGen<void> {
+  const pmap = parent.map;
+  yield* pmap.lock.lockExclusive(thread.tid + pid * 1000);
+  try {
+    k.bus.emit({ kind: 'fork', pid, child: childPid, pmap: parent.pmap, childPmap: child.pmap, thread, childThread });
+    const cmap = child.map;
+    // Entries may be clipped or re-objected while we sleep in a split: walk by address.
+    let va = parent.map.min;
+    for (;;) {
+      const i = pmap.lowerBound(va);
+      const e = pmap.entries[i];
+      if (e === undefined) break;
+      va = e.end;
+      switch (e.inherit) {
+        case 'none':
+          break;
+        case 'share': {
+          entryBack(k, e);
+          if ((e.eflags & MAP_ENTRY_NEEDS_COPY) !== 0 && e.object !== null) {
+            const s = k.objects.shadow(e.object, e.offset, e.pages, k.anonPager);
+            if (s !== e.object) {
+              e.object = s;
+              e.offset = 0;
+            }
+            e.eflags &= ~MAP_ENTRY_NEEDS_COPY;
+          }
+          const c = e.clone();
+          if (c.object !== null) {
+            c.object.flags &= ~OBJ_ONEMAPPING;
+            k.objects.reference(c.object);
+          }
+          c.wiredCount = 0;
+          c.eflags &= ~MAP_ENTRY_USER_WIRED;
+          cmap.entries.push(c);
+          break;
+        }
+        case 'copy':
+          yield* copyEntry(k, parent, child, e);
+          break;
+        case 'zero': {
+          const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
+          c.mdFlags = e.mdFlags;
+          cmap.entries.push(c);
+          break;
+        }
+      }
+    }
+    cmap.timestamp++;
+    pmap.timestamp++;
+  } finally {
+    pmap.lock.unlockExclusive();
+  }
+}
+
+/**
+ * vm_map_copy_entry: copy-on-write by write-protecting the parent and marking both entries
+ * COW|NEEDS_COPY; an anonymous ONEMAPPING object shared with other entries of the map is
+ * split first so the object covers exactly this entry. A wired writable entry is copied at
+ * once (vm_fault_copy_entry): the child gets its own pages, the parent keeps writing.
+ */
+function* copyEntry(k: Kernel, parent: Vmspace, child: Vmspace, e: VmMapEntry): KGen<void> {
+  const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
+  c.mdFlags = e.mdFlags;
+  c.shared = e.shared;
+  c.file = e.file;
+  if (e.wiredCount > 0 && (e.prot & VM_PROT_WRITE) !== 0) {
+    c.object = copyPagesNow(k, e);
+    c.offset = 0;
+    child.map.entries.push(c);
+    return;
+  }
+  if ((e.eflags & MAP_ENTRY_NEEDS_COPY) === 0) {
+    parent.pmap.protect(e.start, e.end, e.prot & ~VM_PROT_WRITE);
+  }
+  let o = e.object;
+  if (o !== null) {
+    if (o.isAnon) {
+      k.objects.collapse(o);
+      if (o.oneMapping && o.refCount > 1) {
+        const n = yield* k.objects.split(o, e.offset, e.pages, k.anonPager);
+        // The entry may have moved while the split slept: find it by its object again.
+        o.refCount--;
+        e.object = n;
+        e.offset = 0;
+        o = n;
+      }
+      o.flags &= ~OBJ_ONEMAPPING;
+    }
+    k.objects.reference(o);
+    c.object = o;
+    c.offset = e.offset;
+    e.eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
+    c.eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
+  } else {
+    c.eflags |= e.eflags & (MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
+  }
+  child.map.entries.push(c);
+}
+
+/** vm_fault_copy_entry: a new anonymous object holding a copy of every page the entry sees. */
+function copyPagesNow(k: Kernel, e: VmMapEntry): VmObject {
+  const objs = k.objects;
+  const mem = k.mem;
+  const n = objs.allocate('anon', e.pages, k.anonPager);
+  for (let p = 0; p < e.pages; p++) {
+    let o: VmObject | null = e.object;
+    let pi = e.offset + p;
+    while (o !== null) {
+      const f = objs.lookupPage(o, pi);
+      if (f !== -1) {
+        const nf = objs.allocPage(n, p);
+        if (nf === -1) return n;
+        mem.contents.copyFrom(nf, mem.contents, f);
+        mem.flags[nf] = (mem.flags[nf] as number) | PG_DIRTY;
+        objs.activate(nf);
+        break;
+      }
+      pi += o.backingOffset;
+      o = o.backing;
+    }
+  }
+  void PAGE_SIZE;
+  return n;
+}

@@ -1,0 +1,149 @@
+import 'reflect-metadata';
+import { Container, type ContainerModule } from 'inversify';
+import { EventBus } from '../events/EventBus.ts';
+import { PhysMem } from '../mem/PhysMem.ts';
+import { PvTable } from '../mem/PvTable.ts';
+import { ResidentIndex } from '../mem/ResidentIndex.ts';
+import { DefaultPager } from '../pager/DefaultPager.ts';
+import { AnonPager, VnodePagerToken } from '../pager/Pager.ts';
+import { VnodePager } from '../pager/VnodePager.ts';
+import { PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
+import { MapDeletePolicy, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
+import { Policies } from '../policy/PolicyDefinition.ts';
+import type { FileSpec, MachineSpec, SourcePos } from '../scenario/ast.ts';
+import type { Catalog } from './Catalog.ts';
+import { Counters } from './Counters.ts';
+import { exitLastReferenceModule } from './ExitPolicy.ts';
+import { madviseFreeBSDModule } from './MadvisePolicy.ts';
+import { simplePageDaemonModule } from './PageDaemon.ts';
+import { replaceEntryRevokeModule } from './RevokePolicy.ts';
+import { Kernel } from './Kernel.ts';
+import { Machine } from './Machine.ts';
+import { EventSubscriber, MachineConfig } from './tokens.ts';
+import { loadPluginModule } from './loadPlugin.ts';
+
+/** A machine configuration that cannot be built; names where it was written when known. */
+export class MachineError extends Error {
+  constructor(
+    message: string,
+    readonly pos?: SourcePos,
+  ) {
+    super(pos !== undefined ? `${pos.file}:${pos.line}:${pos.col}: ${message}` : message);
+  }
+}
+
+function closest(word: string, options: Iterable<string>): string {
+  let best = '';
+  let bestD = Infinity;
+  for (const o of options) {
+    const d = editDistance(word, o);
+    if (d < bestD) {
+      bestD = d;
+      best = o;
+    }
+  }
+  return bestD <= Math.max(2, word.length / 3) ? ` (did you mean ${best}?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const d: number[] = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const t = d[j]!;
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = t;
+    }
+  }
+  return d[b.length]!;
+}
+
+/** Resolves a machine's policies and features against the catalog (every key filled in). */
+export function resolveSpec(spec: MachineSpec, catalog: Catalog): MachineSpec {
+  const pos = spec.positions ?? {};
+  const arch = catalog.arches.get(spec.arch);
+  if (arch === undefined) {
+    throw new MachineError(`unknown arch '${spec.arch}'; known: ${[...catalog.arches.keys()].join(', ')}${closest(spec.arch, catalog.arches.keys())}`, pos.arch);
+  }
+  const policies: Record<string, string> = {};
+  for (const d of catalog.policies.all()) policies[d.key] = catalog.policies.defaultOf(d.key, spec.abi);
+  for (const [key, value] of Object.entries(spec.policies)) {
+    const d = catalog.policies.get(key);
+    const p = pos[`policies.${key}`];
+    if (d === undefined) {
+      throw new MachineError(`unknown policy '${key}'${closest(key, catalog.policies.all().map((x) => x.key))}; 'vmlab policies' lists them`, p);
+    }
+    const ok = d.values.includes(value) || (d.accepts?.(value) ?? false);
+    if (!ok) throw new MachineError(`policy ${key} has no value '${value}'; values: ${d.values.join(', ')}`, p);
+    policies[key] = value;
+  }
+  const features: Record<string, boolean> = { ...arch.features };
+  for (const [f, v] of Object.entries(spec.features)) {
+    if (!(f in arch.features)) {
+      throw new MachineError(`arch ${spec.arch} has no feature '${f}'; features: ${Object.keys(arch.features).join(', ') || 'none'}`, pos[`features.${f}`]);
+    }
+    features[f] = v;
+  }
+  if (spec.cpus < 1 || spec.cpus > 31) throw new MachineError(`cpus must be 1 to 31, not ${spec.cpus}`, pos.cpus);
+  return { ...spec, policies, features };
+}
+
+/**
+ * Builds a machine: an inversify container with core's bindings, the arch's module, the
+ * base modules (the swap pager), the module of every non-default policy value, and the
+ * plugins, in that order; then the kernel, the event subscribers and the files.
+ */
+export async function composeMachine(spec: MachineSpec, catalog: Catalog, files: readonly FileSpec[] = [], name?: string): Promise<Machine> {
+  const r = resolveSpec(spec, catalog);
+  const arch = catalog.arches.get(r.arch)!;
+  const c = new Container({ defaultScope: 'Singleton' });
+  const bus = new EventBus();
+  const mem = new PhysMem(Math.max(16, Math.floor(r.physmem / 4096)));
+  const pv = new PvTable(mem.npages);
+  const counters = new Counters();
+  c.bind(MachineConfig).toConstantValue(r);
+  c.bind(Policies).toConstantValue(r.policies);
+  c.bind(EventBus).toConstantValue(bus);
+  c.bind(PhysMem).toConstantValue(mem);
+  c.bind(ResidentIndex).toConstantValue(new ResidentIndex(mem));
+  c.bind(PvTable).toConstantValue(pv);
+  c.bind(Counters).toConstantValue(counters);
+  c.bind(PmapContextToken).toConstantValue(new PmapContext(mem, pv, bus, counters, r.cpus, r.features, r.abi));
+  c.bind(AnonPager).to(DefaultPager);
+  c.bind(VnodePagerToken).to(VnodePager);
+  c.bind(MapDeletePolicy).toConstantValue(mapDeleteNotifyAll);
+  c.load(exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule);
+  c.bind(Kernel).toSelf();
+  c.load(arch.module);
+  for (const b of catalog.baseModules) if (b.apply === undefined || b.apply(r)) c.load(b.module);
+  for (const [key, value] of Object.entries(r.policies)) {
+    // The owning package binds the first value; any other value's module rebinds.
+    const base = catalog.policies.get(key)!.values[0];
+    if (value === base) continue;
+    const binding = catalog.policies.binding(key, value);
+    if (binding !== undefined) c.load(binding.module);
+    else {
+      throw new MachineError(`policy ${key}: value '${value}' has no implementation loaded`, spec.positions?.[`policies.${key}`]);
+    }
+  }
+  const loaded: ContainerModule[] = [];
+  for (let i = 0; i < r.plugins.length; i++) {
+    const p = r.plugins[i]!;
+    const m = await loadPluginModule(p, r, catalog, spec.positions?.[`plugins.${i}`]);
+    if (m !== null) {
+      c.load(m);
+      loaded.push(m);
+    }
+  }
+  let kernel: Kernel;
+  try {
+    kernel = c.get(Kernel);
+  } catch (e) {
+    throw new MachineError(`machine ${name ?? r.arch} cannot be composed: ${(e as Error).message}`);
+  }
+  const subs = c.isBound(EventSubscriber) ? c.getAll<EventSubscriber>(EventSubscriber) : [];
+  for (const s of subs) s.subscribe(bus);
+  for (const f of files) kernel.addFile(f.path, f.size, f.fill);
+  return new Machine(name ?? r.name ?? r.arch, r, c, kernel);
+}

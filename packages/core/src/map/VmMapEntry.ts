@@ -1,0 +1,62 @@
+import type { Inherit } from '../abi/constants.ts';
+import type { VmObject } from '../object/VmObject.ts';
+import type { VnodeFile } from '../pager/VnodeFile.ts';
+
+/** Entry flags (FreeBSD MAP_ENTRY_*). */
+export const MAP_ENTRY_COW = 1;
+export const MAP_ENTRY_NEEDS_COPY = 2;
+export const MAP_ENTRY_USER_WIRED = 4;
+
+/**
+ * A map entry (FreeBSD struct vm_map_entry): [start, end) of a map backed by `object` at
+ * page `offset`. `mdFlags` are arch-specific bits that live on the entry (Linux keeps
+ * protection keys and PROT_BTI there); core copies them on clip and fork and never reads them.
+ */
+export class VmMapEntry {
+  object: VmObject | null = null;
+  /** Offset in pages within the object. */
+  offset = 0;
+  eflags = 0;
+  wiredCount = 0;
+  /** MAP_SHARED as the user asked for it. */
+  shared = false;
+  /** Replaced by revocation (revoke.mode replace_entry). */
+  revoked = false;
+  mdFlags = 0;
+  /** The file this entry maps, if any (revocation walks these). */
+  file: VnodeFile | null = null;
+
+  constructor(
+    public start: number,
+    public end: number,
+    public prot: number,
+    public maxprot: number,
+    public inherit: Inherit,
+  ) {}
+
+  get pages(): number {
+    return (this.end - this.start) / 4096;
+  }
+
+  get needsCopy(): boolean {
+    return (this.eflags & MAP_ENTRY_NEEDS_COPY) !== 0;
+  }
+
+  get wired(): boolean {
+    return this.wiredCount > 0;
+  }
+
+  /** A copy of this entry over the same range (the object reference is the caller's). */
+  clone(): VmMapEntry {
+    const e = new VmMapEntry(this.start, this.end, this.prot, this.maxprot, this.inherit);
+    e.object = this.object;
+    e.offset = this.offset;
+    e.eflags = this.eflags;
+    e.wiredCount = this.wiredCount;
+    e.shared = this.shared;
+    e.revoked = this.revoked;
+    e.mdFlags = this.mdFlags;
+    e.file = this.file;
+    return e;
+  }
+}

@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  PhysMem,
+  type MemqOwner,
+  PG_DIRTY,
+  PG_TABLED,
+  PQ_ACTIVE,
+  PQ_FREE,
+  PQ_INACTIVE,
+  PQ_LAUNDRY,
+  PQ_NONE,
+} from './PhysMem.ts';
+
+function queueFrames(mem: PhysMem, q: number): number[] {
+  const out: number[] = [];
+  for (let f = mem.queueHead(q); f !== -1; f = mem.queueNext(f)) out.push(f);
+  return out;
+}
+
+function memqFrames(mem: PhysMem, owner: MemqOwner): number[] {
+  const out: number[] = [];
+  for (let f = owner.memq; f !== -1; f = mem.listNext[f]) out.push(f);
+  return out;
+}
+
+describe('PhysMem', () => {
+  describe('when fresh', () => {
+    it('should have every frame free and hand out frame 0 first', () => {
+      const mem = new PhysMem(4);
+      expect(mem.freeCount).toBe(4);
+      expect(mem.queueLength(PQ_FREE)).toBe(4);
+      expect(mem.alloc(9, 3)).toBe(0);
+      expect(mem.alloc(9, 4)).toBe(1);
+      expect(mem.object[0]).toBe(9);
+      expect(mem.pindex[1]).toBe(4);
+      expect(mem.queue[0]).toBe(PQ_NONE);
+      expect(mem.freeCount).toBe(2);
+    });
+
+    it('should keep frame metadata at 32 bytes per page', () => {
+      expect(new PhysMem(1 << 16).bytesPerPage()).toBeCloseTo(32, 2);
+    });
+  });
+
+  describe('when memory runs out', () => {
+    it('should return -1', () => {
+      const mem = new PhysMem(1);
+      expect(mem.alloc(1, 0)).toBe(0);
+      expect(mem.alloc(1, 1)).toBe(-1);
+    });
+  });
+
+  describe('when frames are freed', () => {
+    it('should reuse the most recently freed frame first with cleared state', () => {
+      const mem = new PhysMem(4);
+      const a = mem.alloc(1, 0);
+      const b = mem.alloc(1, 1);
+      mem.flags[a] |= PG_DIRTY;
+      mem.wireCount[a] = 2;
+      mem.enqueue(a, PQ_ACTIVE);
+      mem.free(b);
+      mem.free(a);
+      expect(mem.queue[a]).toBe(PQ_FREE);
+      expect(mem.object[a]).toBe(-1);
+      expect(mem.queueLength(PQ_ACTIVE)).toBe(0);
+      expect(mem.alloc(2, 0)).toBe(a);
+      expect(mem.flags[a]).toBe(0);
+      expect(mem.wireCount[a]).toBe(0);
+      expect(mem.alloc(2, 1)).toBe(b);
+    });
+
+    it('should refuse a double free', () => {
+      const mem = new PhysMem(2);
+      const f = mem.alloc(1, 0);
+      mem.free(f);
+      expect(() => mem.free(f)).toThrow();
+    });
+
+    it('should take the frame off its owner list and require the owner', () => {
+      const mem = new PhysMem(3);
+      const owner: MemqOwner = { memq: -1, resident: 0 };
+      const f = mem.alloc(1, 0);
+      const g = mem.alloc(1, 1);
+      mem.memqInsert(owner, f);
+      mem.memqInsert(owner, g);
+      expect(() => mem.free(g)).toThrow();
+      mem.free(g, owner);
+      expect(memqFrames(mem, owner)).toEqual([f]);
+      expect(owner.resident).toBe(1);
+      expect(mem.flags[g] & PG_TABLED).toBe(0);
+    });
+  });
+
+  describe('when frames are queued', () => {
+    it('should keep LRU order and move requeued frames to the tail', () => {
+      const mem = new PhysMem(4);
+      const [a, b, c] = [mem.alloc(1, 0), mem.alloc(1, 1), mem.alloc(1, 2)];
+      mem.enqueue(a, PQ_INACTIVE);
+      mem.enqueue(b, PQ_INACTIVE);
+      mem.enqueue(c, PQ_INACTIVE);
+      mem.requeue(a);
+      expect(queueFrames(mem, PQ_INACTIVE)).toEqual([b, c, a]);
+      mem.enqueue(c, PQ_LAUNDRY);
+      expect(queueFrames(mem, PQ_INACTIVE)).toEqual([b, a]);
+      expect(queueFrames(mem, PQ_LAUNDRY)).toEqual([c]);
+      mem.dequeue(b);
+      expect(mem.queue[b]).toBe(PQ_NONE);
+      expect(mem.queueLength(PQ_INACTIVE)).toBe(1);
+    });
+  });
+
+  describe('when driven by random operations', () => {
+    type Op =
+      | { k: 'alloc'; obj: number; pindex: number }
+      | { k: 'free'; i: number }
+      | { k: 'enqueue'; i: number; q: number }
+      | { k: 'dequeue'; i: number }
+      | { k: 'requeue'; i: number }
+      | { k: 'memq'; i: number };
+
+    const idx = fc.nat(1000);
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ k: fc.constant('alloc' as const), obj: fc.integer({ min: 0, max: 3 }), pindex: fc.nat(2 ** 40) }),
+      fc.record({ k: fc.constant('free' as const), i: idx }),
+      fc.record({ k: fc.constant('enqueue' as const), i: idx, q: fc.constantFrom(PQ_ACTIVE, PQ_INACTIVE, PQ_LAUNDRY) }),
+      fc.record({ k: fc.constant('dequeue' as const), i: idx }),
+      fc.record({ k: fc.constant('requeue' as const), i: idx }),
+      fc.record({ k: fc.constant('memq' as const), i: idx }),
+    );
+
+    it('should agree with a Map-based model', () => {
+      const N = 8;
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 80, size: 'max' }), (ops) => {
+          const mem = new PhysMem(N);
+          const owners: MemqOwner[] = [0, 1, 2, 3].map(() => ({ memq: -1, resident: 0 }));
+          // Model: allocated frames with their state, queues in order, free stack (top last), memq lists (head first).
+          const frames = new Map<number, { obj: number; pindex: number; q: number; tabled: boolean }>();
+          const queues = new Map<number, number[]>([PQ_ACTIVE, PQ_INACTIVE, PQ_LAUNDRY].map((q) => [q, []]));
+          const freeStack = Array.from({ length: N }, (_, i) => N - 1 - i);
+          const memqs = owners.map(() => [] as number[]);
+          const pick = (i: number) => [...frames.keys()][i % frames.size];
+          const unqueue = (f: number) => {
+            const st = frames.get(f)!;
+            if (st.q !== PQ_NONE) queues.get(st.q)!.splice(queues.get(st.q)!.indexOf(f), 1);
+            st.q = PQ_NONE;
+          };
+          for (const o of ops) {
+            if (o.k === 'alloc') {
+              const want = freeStack.length ? freeStack.pop()! : -1;
+              expect(mem.alloc(o.obj, o.pindex)).toBe(want);
+              if (want >= 0) frames.set(want, { obj: o.obj, pindex: o.pindex, q: PQ_NONE, tabled: false });
+              continue;
+            }
+            if (frames.size === 0) continue;
+            const f = pick(o.i);
+            const st = frames.get(f)!;
+            switch (o.k) {
+              case 'free':
+                mem.free(f, st.tabled ? owners[st.obj] : undefined);
+                unqueue(f);
+                if (st.tabled) memqs[st.obj].splice(memqs[st.obj].indexOf(f), 1);
+                frames.delete(f);
+                freeStack.push(f);
+                break;
+              case 'enqueue':
+                mem.enqueue(f, o.q);
+                unqueue(f);
+                queues.get(o.q)!.push(f);
+                st.q = o.q;
+                break;
+              case 'dequeue':
+                mem.dequeue(f);
+                unqueue(f);
+                break;
+              case 'requeue':
+                mem.requeue(f);
+                if (st.q !== PQ_NONE) {
+                  const q = st.q;
+                  unqueue(f);
+                  queues.get(q)!.push(f);
+                  st.q = q;
+                }
+                break;
+              case 'memq':
+                if (st.tabled) {
+                  mem.memqRemove(owners[st.obj], f);
+                  memqs[st.obj].splice(memqs[st.obj].indexOf(f), 1);
+                } else {
+                  mem.memqInsert(owners[st.obj], f);
+                  memqs[st.obj].unshift(f);
+                }
+                st.tabled = !st.tabled;
+                break;
+            }
+          }
+          expect(mem.freeCount).toBe(freeStack.length);
+          expect(queueFrames(mem, PQ_FREE)).toEqual([...freeStack].reverse());
+          for (const [q, list] of queues) {
+            expect(queueFrames(mem, q)).toEqual(list);
+            expect(mem.queueLength(q)).toBe(list.length);
+          }
+          for (const [f, st] of frames) {
+            expect(mem.object[f]).toBe(st.obj);
+            expect(mem.pindex[f]).toBe(st.pindex);
+            expect(mem.queue[f]).toBe(st.q);
+          }
+          owners.forEach((owner, i) => {
+            expect(memqFrames(mem, owner)).toEqual(memqs[i]);
+            expect(owner.resident).toBe(memqs[i].length);
+          });
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+});

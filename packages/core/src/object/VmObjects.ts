@@ -1,0 +1,254 @@
+import { PG_BUSY, PG_DIRTY, PQ_ACTIVE, PQ_NONE, type PhysMem } from '../mem/PhysMem.ts';
+import type { ResidentIndex } from '../mem/ResidentIndex.ts';
+import type { EventBus } from '../events/EventBus.ts';
+import type { Pager } from '../pager/Pager.ts';
+import type { VnodeFile } from '../pager/VnodeFile.ts';
+import type { KGen } from '../sched/KGen.ts';
+import { OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT, VmObject } from './VmObject.ts';
+
+/** Raised when no physical page can be had, even after reclaim. */
+export class OutOfMemory extends Error {}
+
+/**
+ * The object layer (FreeBSD sys/vm/vm_object.c and the page half of vm_page.c): allocation,
+ * references, shadowing, collapse, split, and the pages of objects.
+ *
+ * Invariants (checked by `object_refs` and `page_owner`):
+ *   refCount(o) = #entries referencing o + #shadows of o (+1 for a vnode's own reference)
+ *   frame f is resident in o at i  ⇔  mem.object[f] = o.id ∧ mem.pindex[f] = i ∧ lookup(o, i) = f
+ */
+export class VmObjects {
+  /** Live objects by id, in creation order. */
+  readonly live = new Map<number, VmObject>();
+  private nextId = 1;
+  /** Called when no page is free: reclaims pages (the page daemon), true if it freed any. */
+  reclaim: (() => boolean) | null = null;
+  /** Removes every translation of a frame (pmap_remove_all), set by the kernel. */
+  removeAllMappings: (frame: number) => void = () => {};
+
+  constructor(
+    readonly mem: PhysMem,
+    readonly resident: ResidentIndex,
+    readonly bus: EventBus,
+  ) {}
+
+  // --- objects ---------------------------------------------------------------------------
+
+  /** vm_object_allocate */
+  allocate(type: 'anon' | 'vnode', size: number, pager: Pager, file: VnodeFile | null = null): VmObject {
+    const o = new VmObject(this.nextId++, type, size, pager, file);
+    if (type === 'anon') o.flags |= OBJ_ONEMAPPING;
+    this.live.set(o.id, o);
+    return o;
+  }
+
+  /** vm_object_reference */
+  reference(o: VmObject): void {
+    o.refCount++;
+  }
+
+  /**
+   * vm_object_deallocate: drops a reference; at zero the object is terminated and its
+   * backing object's reference dropped in turn. When an anonymous object is left with one
+   * reference that is its only shadow's, the shadow absorbs it (collapse).
+   */
+  deallocate(o: VmObject | null): void {
+    while (o !== null) {
+      o.refCount--;
+      if (o.refCount > 0) {
+        if (o.refCount === 1 && o.isAnon && o.shadows.size === 1) {
+          const s = o.shadows.values().next().value as VmObject;
+          this.collapse(s);
+        }
+        return;
+      }
+      const backing = o.backing;
+      this.terminate(o);
+      o = backing;
+    }
+  }
+
+  /** vm_object_terminate: frees every page and the pager's store; unlinks from the backing object. */
+  terminate(o: VmObject): void {
+    o.flags |= OBJ_DEAD;
+    const mem = this.mem;
+    for (let f = o.memq; f !== -1; f = o.memq) {
+      this.removeAllMappings(f);
+      this.freePage(o, f);
+    }
+    o.pager.dealloc?.(o);
+    if (o.backing !== null) o.backing.shadows.delete(o);
+    this.live.delete(o.id);
+    if (this.bus.wants('object_terminate')) this.bus.publish({ kind: 'object_terminate', object: o.id });
+    void mem;
+  }
+
+  /**
+   * vm_object_shadow: the object an entry will write into. An anonymous object referenced
+   * once is reused as is; otherwise a new anonymous object of `size` pages shadows `source`
+   * at `offset` (the caller's reference moves to the shadow).
+   */
+  shadow(source: VmObject, offset: number, size: number, anonPager: Pager): VmObject {
+    if (source.isAnon && source.refCount === 1 && source.shadows.size === 0) return source;
+    const s = this.allocate('anon', size, anonPager);
+    s.backing = source;
+    s.backingOffset = offset;
+    source.shadows.add(s);
+    source.flags &= ~OBJ_ONEMAPPING;
+    return s;
+  }
+
+  /**
+   * vm_object_collapse: while o's backing object is anonymous, referenced only by o, and
+   * has no paging in progress, its pages and backing store move into o (pages o already
+   * has shadow them and are freed) and o takes over its backing object.
+   */
+  collapse(o: VmObject): void {
+    for (;;) {
+      const b = o.backing;
+      if (b === null || !b.isAnon || b.refCount !== 1 || b.pip !== 0 || o.pip !== 0 || (b.flags & (OBJ_DEAD | OBJ_SPLIT)) !== 0) return;
+      if (this.hasBusy(b) || this.hasBusy(o)) return;
+      const mem = this.mem;
+      const off = o.backingOffset;
+      for (let f = b.memq; f !== -1; ) {
+        const next = mem.listNext[f] as number;
+        const bi = mem.pindex[f] as number;
+        const ni = bi - off;
+        if (ni < 0 || ni >= o.size || this.resident.lookup(o.id, ni) !== -1 || o.pager.haspage(o, ni)) {
+          this.removeAllMappings(f);
+          this.freePage(b, f);
+        } else {
+          this.renamePage(b, f, o, ni);
+        }
+        f = next;
+      }
+      b.pager.copy?.(b, o, off, o.size, 0, true);
+      b.pager.dealloc?.(b);
+      o.backing = b.backing;
+      o.backingOffset = off + b.backingOffset;
+      if (b.backing !== null) {
+        b.backing.shadows.delete(b);
+        b.backing.shadows.add(o);
+      }
+      b.backing = null;
+      b.shadows.clear();
+      b.refCount = 0;
+      b.flags |= OBJ_DEAD;
+      this.live.delete(b.id);
+      if (this.bus.wants('object_collapse')) this.bus.publish({ kind: 'object_collapse', object: o.id, backing: b.id });
+    }
+  }
+
+  /**
+   * vm_object_split: gives the entry that covers [start, start+size) of `orig` an object of
+   * its own. Pages in the range move to the new object in index order; a busy page makes
+   * the split sleep and restart its scan. Swap blocks move at the end. Returns the new
+   * object (the caller points the entry at it, offset 0).
+   */
+  *split(orig: VmObject, start: number, size: number, anonPager: Pager): KGen<VmObject> {
+    const n = this.allocate('anon', size, anonPager);
+    if (orig.backing !== null) {
+      n.backing = orig.backing;
+      n.backingOffset = orig.backingOffset + start;
+      orig.backing.shadows.add(n);
+      orig.backing.refCount++;
+    }
+    orig.flags |= OBJ_SPLIT;
+    orig.splitStart = start;
+    orig.splitDone = start;
+    const mem = this.mem;
+    const end = start + size;
+    for (;;) {
+      const pages: number[] = [];
+      for (let f = orig.memq; f !== -1; f = mem.listNext[f] as number) {
+        const i = mem.pindex[f] as number;
+        if (i >= start && i < end) pages.push(f);
+      }
+      pages.sort((a, b) => (mem.pindex[a] as number) - (mem.pindex[b] as number));
+      let restarted = false;
+      for (const f of pages) {
+        if (((mem.flags[f] as number) & PG_BUSY) !== 0) {
+          yield { reason: 'vm_object_split: page busy', until: () => ((mem.flags[f] as number) & PG_BUSY) === 0 || mem.object[f] !== orig.id };
+          restarted = true;
+          break;
+        }
+        const i = mem.pindex[f] as number;
+        this.renamePage(orig, f, n, i - start);
+        if (i + 1 > orig.splitDone) orig.splitDone = i + 1;
+      }
+      if (!restarted) break;
+    }
+    orig.pager.copy?.(orig, n, start, size, 0, false);
+    orig.movedRanges.push(start, end);
+    orig.splitDone = 0;
+    orig.flags &= ~OBJ_SPLIT;
+    if (this.bus.wants('object_split')) this.bus.publish({ kind: 'object_split', object: orig.id, into: n.id, start, end });
+    return n;
+  }
+
+  // --- pages -------------------------------------------------------------------------------
+
+  /** vm_page_alloc: a frame for (o, pindex), or -1 when memory is exhausted even after reclaim. */
+  allocPage(o: VmObject, pindex: number): number {
+    let f = this.mem.alloc(o.id, pindex);
+    if (f === -1 && this.reclaim !== null && this.reclaim()) f = this.mem.alloc(o.id, pindex);
+    if (f === -1) return -1;
+    this.resident.insert(f);
+    this.mem.memqInsert(o, f);
+    return f;
+  }
+
+  /** vm_page_free: the frame leaves its object; the caller removed its mappings. */
+  freePage(o: VmObject, f: number): void {
+    this.resident.remove(f);
+    this.mem.memqRemove(o, f);
+    this.mem.free(f);
+  }
+
+  /** vm_page_rename: moves a frame to another (object, index), keeping its contents. */
+  renamePage(from: VmObject, f: number, to: VmObject, pindex: number): void {
+    this.resident.remove(f);
+    this.mem.memqRemove(from, f);
+    this.mem.object[f] = to.id;
+    this.mem.pindex[f] = pindex;
+    this.resident.insert(f);
+    this.mem.memqInsert(to, f);
+  }
+
+  lookupPage(o: VmObject, pindex: number): number {
+    return this.resident.lookup(o.id, pindex);
+  }
+
+  /** Puts a faulted page on the active queue if it is on none. */
+  activate(f: number): void {
+    if (this.mem.queue[f] === PQ_NONE) this.mem.enqueue(f, PQ_ACTIVE);
+  }
+
+  markDirty(o: VmObject, f: number): void {
+    const mem = this.mem;
+    if (((mem.flags[f] as number) & PG_DIRTY) === 0) {
+      mem.flags[f] = (mem.flags[f] as number) | PG_DIRTY;
+      o.pager.pageDirtied?.(o, mem.pindex[f] as number);
+    }
+  }
+
+  private hasBusy(o: VmObject): boolean {
+    const mem = this.mem;
+    for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) if (((mem.flags[f] as number) & PG_BUSY) !== 0) return true;
+    return false;
+  }
+
+  /** Frees the pages of [start, end) in o (vm_object_page_remove), removing their mappings. */
+  pageRemove(o: VmObject, start: number, end: number, cleanOnly: boolean): void {
+    const mem = this.mem;
+    for (let f = o.memq; f !== -1; ) {
+      const next = mem.listNext[f] as number;
+      const i = mem.pindex[f] as number;
+      if (i >= start && i < end && ((mem.flags[f] as number) & PG_BUSY) === 0 && mem.wireCount[f] === 0) {
+        this.removeAllMappings(f);
+        if (!cleanOnly || ((mem.flags[f] as number) & PG_DIRTY) === 0) this.freePage(o, f);
+      }
+      f = next;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import type { PolicyDefinition } from './PolicyDefinition.ts';
+
+/** The policy keys whose behaviour lives in core. */
+export const CORE_POLICIES: PolicyDefinition[] = [
+  {
+    key: 'map_delete.skips',
+    values: ['none', 'freebsd'],
+    owner: '@vmlab/core',
+    rules: 'T1.17, T2.5',
+    description:
+      'freebsd reproduces two code-level skips: vm_map_delete does not call the logical-unmap hook for an entry without a backing object, and the pmap returns early when it holds no pages, so a key or guard may outlive munmap.',
+  },
+  {
+    key: 'madvise.free_on_shadow',
+    values: ['skip'],
+    owner: '@vmlab/core',
+    rules: 'T3.8, T3.9',
+    description:
+      'Whether MADV_FREE acts on a shared or shadowing anonymous object. apply is the rewind-on-fork bug: after reclaim a read falls through to pre-fork data.',
+  },
+  {
+    key: 'madvise.reuse',
+    values: ['keep'],
+    owner: '@vmlab/core',
+    rules: 'T5.7, T5.8',
+    description: 'What MADV_FREE_REUSE returns. keep (XNU): pages not reclaimed keep their data. zero: every page returned by REUSE reads as zero.',
+  },
+  {
+    key: 'madvise.reusable_fault',
+    values: ['zero_fill'],
+    owner: '@vmlab/core',
+    rules: 'T5.8',
+    description: 'A fault on a page in the reusable state: zero-fill as usual, or SIGSEGV until the range is reused.',
+  },
+  {
+    key: 'exit.teardown',
+    values: ['last_reference'],
+    owner: '@vmlab/core',
+    rules: 'T4.1–T4.7',
+    description:
+      'Where an address space is torn down. purge_in_exit (OpenBSD uvm_purge, the default with abi openbsd): the exiting process empties its own map; kernel threads never purge; the pmap is destroyed when the last reference goes.',
+  },
+  {
+    key: 'revoke.mode',
+    values: ['replace_entry'],
+    owner: '@vmlab/core',
+    rules: 'T7.2–T7.7',
+    description:
+      'replace_entry: each mapping is replaced in place by one whose faults raise SIGBUS, bounds and user-visible flags kept. zap: page-table entries are removed and the pager fault fails; even_cows also removes private copies.',
+  },
+  {
+    key: 'revoke.walk',
+    values: ['recheck'],
+    owner: '@vmlab/core',
+    rules: 'T7.3',
+    description:
+      "How the revocation walk treats a mapping after it dropped the file's lock to take the address space's: recheck looks it up again, skips it if it is gone, and restarts from the head; no_recheck uses the stale pointer.",
+  },
+  {
+    key: 'tlb.shootdown',
+    values: ['immediate'],
+    owner: '@vmlab/core',
+    rules: 'seed discussion of deferred invalidation',
+    description:
+      'immediate: invalidations reach other CPUs at once (an IPI each on amd64, one broadcast on arm64). deferred: they are queued and done at the next context switch on each CPU, before pages are reused.',
+  },
+];

@@ -1,0 +1,2 @@
+/** @vmlab/plugins: alternative policies and observers. */
+export { StatsSubscriber, statsPlugin } from './StatsPlugin.ts';

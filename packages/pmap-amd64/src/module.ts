@@ -1,0 +1,26 @@
+import { type ArchDescriptor, PmapContext, PmapContextToken, PmapFactory, type Pmap } from '@vmlab/core';
+import { ContainerModule, inject, injectable } from 'inversify';
+import { AMD64_USER_TOP, Amd64Pmap } from './Amd64Pmap.ts';
+
+/** Makes one amd64 pmap per address space. */
+@injectable()
+export class Amd64PmapFactory implements PmapFactory {
+  readonly arch = 'amd64';
+  readonly userTop = AMD64_USER_TOP;
+  constructor(@inject(PmapContextToken) private readonly ctx: PmapContext) {}
+  create(kernel: boolean): Pmap {
+    return new Amd64Pmap(this.ctx, kernel);
+  }
+}
+
+/** The amd64 architecture's container module. */
+export const amd64Module = new ContainerModule(({ bind }) => {
+  bind(PmapFactory).to(Amd64PmapFactory);
+});
+
+export const amd64Arch: ArchDescriptor = {
+  name: 'amd64',
+  description: 'x86-64: 4-level page tables, NX, PKU protection keys (PKRU)',
+  module: amd64Module,
+  features: { pku: true },
+};

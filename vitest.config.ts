@@ -7,5 +7,6 @@ export default defineConfig({
     include: ['packages/*/src/**/*.spec.ts', 'tests/**/*.spec.ts', 'examples/**/*.spec.ts'],
     testTimeout: 60000,
     pool: 'threads',
+    reporters: ['default', './tests/helpers/summaryReporter.ts'],
   },
 });

@@ -1,7 +1,8 @@
 import { Catalog, defaultMachine } from '@vmlab/core';
 import { amd64Arch } from '@vmlab/pmap-amd64';
 import { arm64Arch } from '@vmlab/pmap-arm64';
-import { statsPlugin } from '@vmlab/plugins';
+import { SWAP_POLICIES, swapBaseModule } from '@vmlab/pager-swap';
+import { statsPlugin, swapAfterUnlockBinding } from '@vmlab/plugins';
 
 /** The catalog of the built-in packages: arches, presets, policies and plugins. */
 export function defaultCatalog(): Catalog {
@@ -10,5 +11,8 @@ export function defaultCatalog(): Catalog {
   c.addPreset('amd64', defaultMachine('amd64', 'amd64'));
   c.addPreset('arm64', defaultMachine('arm64', 'arm64'));
   c.addPlugin(statsPlugin);
+  for (const d of SWAP_POLICIES) c.policies.define(d);
+  c.policies.bind(swapAfterUnlockBinding);
+  c.baseModules.push(swapBaseModule);
   return c;
 }

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { machinesCommand, policiesCommand } from './commands/info.ts';
 import { runCommand } from './commands/run.ts';
+import { compareCommand } from './commands/compare.ts';
 import { demoCommand } from './commands/demo.ts';
 import { InputError } from './loadScenario.ts';
 
@@ -39,6 +40,18 @@ program
   .option('-v, --verbose', 'print every step, not only failures')
   .action((file: string, o: { machine?: string; json?: boolean; log?: string; check?: boolean; verbose?: boolean }) =>
     act(o.json === true, () => runCommand(file, o, print)),
+  );
+
+program
+  .command('compare')
+  .description('run the same steps on several machines; outcomes and counters side by side, differences marked; exit codes as run')
+  .argument('<file>', 'scenario file (YAML or JSON)')
+  .option('--machines <list>', "comma-separated presets or machine files, overriding the scenario's machines")
+  .option('--json', 'print one JSON document')
+  .option('--html <file>', 'also write a self-contained HTML report with SVG charts of the counters')
+  .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
+  .action((file: string, o: { machines?: string; json?: boolean; html?: string; check?: boolean }) =>
+    act(o.json === true, () => compareCommand(file, o, print)),
   );
 
 program

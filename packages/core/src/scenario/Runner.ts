@@ -263,7 +263,10 @@ export class ScenarioRunner {
   }
 
   private matchContext(s: Step): MatchContext {
-    const pid = typeof s.args.pid === 'number' ? s.args.pid : undefined;
+    let pid = typeof s.args.pid === 'number' ? s.args.pid : undefined;
+    if (pid === undefined && s.op === 'check') {
+      for (const q of s.args.queries as CheckQuery[]) if (typeof q.args.pid === 'number') pid = q.args.pid;
+    }
     return {
       resolveAddr: (a) => {
         if (a.name === undefined) return a.offset;
@@ -406,14 +409,15 @@ export class ScenarioRunner {
         break;
     }
     if (p.state !== 'running') return k.errno('ESRCH');
+    if (s.op === 'thread') {
+      // The creating thread is `by`; `tid` names the new one.
+      const by = p.thread((a.by as number | undefined) ?? 0);
+      if (by === undefined) return k.errno('ESRCH');
+      return k.thread(p, a.tid as number, by, a.cpu as number | undefined);
+    }
     const t = this.threadOf(p, s);
     if (t === undefined) return k.errno('ESRCH');
     switch (s.op) {
-      case 'thread': {
-        const by = p.thread((a.by as number | undefined) ?? 0);
-        if (by === undefined) return k.errno('ESRCH');
-        return k.thread(p, a.tid as number, by, a.cpu as number | undefined);
-      }
       case 'thread_exit':
         return k.threadExit(p, t);
       case 'mmap': {
@@ -424,6 +428,7 @@ export class ScenarioRunner {
           prot,
           protExtra: extra,
           flags: a.flags as string[] | number,
+          thread: t,
           ...(a.file !== undefined ? { file: a.file as string } : {}),
           ...(a.offset !== undefined ? { offset: a.offset as number } : {}),
         });
@@ -434,7 +439,7 @@ export class ScenarioRunner {
         return k.munmap(p, this.addr(p, a.addr, s), a.len as number);
       case 'mprotect': {
         const [prot, extra] = parseProtString(a.prot as string);
-        return k.mprotect(p, this.addr(p, a.addr, s), a.len as number, prot, extra);
+        return k.mprotect(p, this.addr(p, a.addr, s), a.len as number, prot, extra, t);
       }
       case 'minherit':
         return k.minherit(p, this.addr(p, a.addr, s), a.len as number, a.inherit as Inherit);

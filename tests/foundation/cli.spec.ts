@@ -58,7 +58,7 @@ describe('vmlab CLI', () => {
       const doc = JSON.parse(r.out) as { scenario: string; machine: string; steps: { held: boolean | null }[]; eventHash: string; counters: Record<string, number> };
       expect(doc.scenario).toBe('fork inheritance and COW');
       expect(doc.machine).toBe('amd64');
-      expect(doc.steps.filter((s) => s.held === true)).toHaveLength(6);
+      expect(doc.steps.filter((s) => s.held === true)).toHaveLength(5);
       expect(doc.eventHash).toMatch(/^[0-9a-f]{64}$/);
       expect(doc.counters.faults).toBeGreaterThan(0);
       const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; eventHash?: string });

@@ -1,8 +1,8 @@
 import { Catalog, defaultMachine } from '@vmlab/core';
-import { amd64Arch } from '@vmlab/pmap-amd64';
+import { amd64Arch, pkruClearOnPolicy } from '@vmlab/pmap-amd64';
 import { arm64Arch } from '@vmlab/pmap-arm64';
 import { SWAP_POLICIES, swapBaseModule } from '@vmlab/pager-swap';
-import { statsPlugin, swapAfterUnlockBinding } from '@vmlab/plugins';
+import { pkruLegacyBindings, statsPlugin, swapAfterUnlockBinding } from '@vmlab/plugins';
 
 /** The catalog of the built-in packages: arches, presets, policies and plugins. */
 export function defaultCatalog(): Catalog {
@@ -13,6 +13,8 @@ export function defaultCatalog(): Catalog {
   c.addPlugin(statsPlugin);
   for (const d of SWAP_POLICIES) c.policies.define(d);
   c.policies.bind(swapAfterUnlockBinding);
+  c.policies.define(pkruClearOnPolicy);
+  for (const b of pkruLegacyBindings) c.policies.bind(b);
   c.baseModules.push(swapBaseModule);
   return c;
 }

@@ -1,2 +1,4 @@
 /** @vmlab/plugins: alternative policies and observers. */
 export { StatsSubscriber, statsPlugin } from './StatsPlugin.ts';
+export { pkruClearOnPmapRemove, pkruClearOnPmapRemoveModule, pkruClearOnPmapRemoveSwapout, pkruClearOnPmapRemoveSwapoutModule, pkruLegacyBindings } from './pkruLegacy.ts';
+export { AllocAfterUnlock, swapAfterUnlockBinding, swapAfterUnlockModule } from './swapLegacyReadbehind.ts';

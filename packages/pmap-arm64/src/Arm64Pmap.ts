@@ -1,14 +1,81 @@
-import { type PmapContext, SoftPmap } from '@vmlab/core';
+import { Access, type BranchKind, PAGE_SIZE, type PmapContext, type PmapThread, type PteInfo, PTE_MD_SHIFT, SoftPmap, type TlbModel } from '@vmlab/core';
+import { IntervalSet } from './IntervalSet.ts';
 
 /** Top of arm64 user space (48-bit VA, SCENARIO.md). */
 export const ARM64_USER_TOP = 0x1000000000000;
 
+/** The stage-1 Guarded Page bit (ATTR_S1_GP) in the software PTE's MD bits. */
+export const PTE_GP = 1 << PTE_MD_SHIFT;
+
+/** Landing pads (SCENARIO.md): BTI c, BTI j, BTI jc, PACIASP. */
+export const BTI_C = 0xd503245f;
+export const BTI_J = 0xd503249f;
+export const BTI_JC = 0xd50324df;
+export const PACIASP = 0xd503233f;
+
+/** Whether `word` is a landing pad an indirect branch of kind `branch` may land on. */
+export function isLandingPad(word: number, branch: 'call' | 'jump'): boolean {
+  if (word === BTI_JC) return true;
+  if (branch === 'call') return word === BTI_C || word === PACIASP;
+  return word === BTI_J;
+}
+
 /**
- * The arm64 pmap: 4-level tables with a 4 KiB granule, AP and UXN bits. BTI guarded pages
- * come in their own layer.
+ * The arm64 pmap: 4-level tables with a 4 KiB granule, AP and UXN bits, and BTI guarded
+ * pages. A user pmap on a CPU with FEAT_BTI owns a rangeset of guarded ranges (`bti`,
+ * null otherwise: every BTI operation is then a successful no-op, T2.2). New PTEs take GP
+ * from it (T2.4); the rangeset itself is only changed by the guard system call and by the
+ * lifecycle events the BTI subscriber handles (T2.5), never by `remove`.
  */
 export class Arm64Pmap extends SoftPmap {
+  /** pm_bti: the guarded ranges, or null (kernel pmap, or no BTI on the CPU). */
+  bti: IntervalSet | null;
+  private readonly openbsd: boolean;
+
   constructor(ctx: PmapContext, kernel: boolean) {
     super(ctx, kernel);
+    this.bti = !kernel && ctx.features.bti !== false ? new IntervalSet() : null;
+    this.hasMdCheck = this.bti !== null;
+    this.openbsd = ctx.abi === 'openbsd';
+  }
+
+  protected override mdBits(va: number): number {
+    const b = this.bti;
+    return b !== null && b.size !== 0 && b.contains(va) ? PTE_GP : 0;
+  }
+
+  protected override mdCheck(va: number, bits: number, access: number, _thread: PmapThread, branch: BranchKind | undefined, frame: number): boolean {
+    if (access !== Access.Execute || (bits & PTE_GP) === 0 || branch === undefined || branch === 'direct') return true;
+    const word = this.ctx.mem.contents.read(frame, (va % PAGE_SIZE) >>> 2);
+    if (isLandingPad(word, branch)) return true;
+    this.ctx.counters.add('bti.faults');
+    this.lastFault = { signal: 'SIGILL', code: this.openbsd ? 'ILL_BTCFI' : 'ILL_ILLOPC', addr: va };
+    return false;
+  }
+
+  protected override mdPteInfo(bits: number, info: PteInfo): void {
+    info.guarded = (bits & PTE_GP) !== 0;
+  }
+
+  /** arm64 invalidates other CPUs with one broadcast TLBI (inner shareable), not IPIs. */
+  protected override shootdown(tlb: TlbModel, targets: number, start: number, end: number): void {
+    for (let cpu = 0; cpu < tlb.cpus; cpu++) if ((targets & (1 << cpu)) !== 0) tlb.flush(cpu, this.id, start, end);
+    this.ctx.counters.add('tlb.broadcast');
+    const bus = this.ctx.bus;
+    if (bus.wants('tlb_invalidate')) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu: -1, remote: true });
+  }
+
+  /** Re-derives GP of every present PTE in [start, end) from the rangeset (pmap_mask_set). */
+  syncGuardBits(start: number, end: number): number {
+    const b = this.bti;
+    const n = this.rewriteMdBits(start, end, (va, bits) => (b !== null && b.contains(va) ? bits | PTE_GP : bits & ~PTE_GP));
+    if (n > 0) this.ctx.counters.add('bti.pte_rewrites', n);
+    return n;
+  }
+
+  /** Whether the present PTE at va has GP (invariant checks). */
+  pteGuarded(va: number): boolean | undefined {
+    const p = this.pte(va - (va % PAGE_SIZE));
+    return p === undefined ? undefined : p.guarded === true;
   }
 }

@@ -1,6 +1,7 @@
-import { type ArchDescriptor, PmapContext, PmapContextToken, PmapFactory, type Pmap } from '@vmlab/core';
+import { ArchOps, type ArchDescriptor, EventSubscriber, InvariantContribution, PmapContext, PmapContextToken, PmapFactory, type Pmap } from '@vmlab/core';
 import { ContainerModule, inject, injectable } from 'inversify';
 import { ARM64_USER_TOP, Arm64Pmap } from './Arm64Pmap.ts';
+import { Arm64Ops, BtiSubscriber, guardLifetime } from './bti.ts';
 
 /** Makes one arm64 pmap per address space. */
 @injectable()
@@ -15,6 +16,9 @@ export class Arm64PmapFactory implements PmapFactory {
 
 export const arm64Module = new ContainerModule(({ bind }) => {
   bind(PmapFactory).to(Arm64PmapFactory);
+  bind(ArchOps).toConstantValue(new Arm64Ops());
+  bind(EventSubscriber).to(BtiSubscriber);
+  bind(InvariantContribution).toConstantValue(guardLifetime);
 });
 
 export const arm64Arch: ArchDescriptor = {

@@ -39,6 +39,8 @@ export function* vmFault(k: Kernel, vms: Vmspace, va: number, access: number, ti
   const objs = k.objects;
   const mem = k.mem;
   for (;;) {
+    // vm_map_lookup takes the map's read lock: wait while a fork holds it exclusively.
+    while (map.lock.owner !== -1) yield { reason: 'vm_fault: map locked', until: () => map.lock.owner === -1 };
     const idx = map.lookup(va);
     if (idx < 0) return FaultResult.NoEntry;
     const e = map.entries[idx]!;
@@ -50,6 +52,8 @@ export function* vmFault(k: Kernel, vms: Vmspace, va: number, access: number, ti
       else return FaultResult.Protection;
     }
     const vaPage = va - (va % PAGE_SIZE);
+    // The madvise policy's hook (madvise.reusable_fault: fatal denies pages in the reusable state).
+    if (k.madvisePolicy.faultDenied?.(k, vms, e, vaPage) === true) return FaultResult.Protection;
     // A write to a NEEDS_COPY entry gets the entry an object of its own (vm_map_lookup).
     if (access === Access.Write && (e.eflags & MAP_ENTRY_NEEDS_COPY) !== 0) {
       const src = e.object;
@@ -101,7 +105,7 @@ export function* vmFault(k: Kernel, vms: Vmspace, va: number, access: number, ti
           objs.freePage(obj, frame);
           return r === PagerResult.Bad ? FaultResult.NoPage : FaultResult.PagerError;
         }
-        k.bus.emit({ kind: 'pagein', object: obj.id, pindex: pi, count: 1 });
+        if (k.bus.wants('pagein')) k.bus.publish({ kind: 'pagein', object: obj.id, pindex: pi, count: 1 });
         slept = true;
         break;
       }

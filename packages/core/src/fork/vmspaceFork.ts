@@ -18,6 +18,8 @@ import type { KGen } from '../sched/KGen.ts';
 export function* vmspaceFork(k: Kernel, parent: Vmspace, child: Vmspace, pid: number, childPid: number, thread: Thread, childThread: Thread): KGen<void> {
   const pmap = parent.map;
   yield* pmap.lock.lockExclusive(thread.tid + pid * 1000);
+  // vm_map_lock bumps the timestamp: a fault that slept meanwhile sees the map changed.
+  pmap.timestamp++;
   try {
     k.bus.emit({ kind: 'fork', pid, child: childPid, pmap: parent.pmap, childPmap: child.pmap, thread, childThread });
     const cmap = child.map;

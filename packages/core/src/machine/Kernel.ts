@@ -37,7 +37,7 @@ import { Process, Thread } from '../proc/Process.ts';
 import { Vmspace } from '../proc/Vmspace.ts';
 import { type KGen, runSerial } from '../sched/KGen.ts';
 import type { MachineSpec } from '../scenario/ast.ts';
-import { ArchOps, type MdArgs } from './ArchOps.ts';
+import { ArchOps, type EntryFlagsContext, type MdArgs } from './ArchOps.ts';
 import { Counters } from './Counters.ts';
 import { ExitPolicy } from './ExitPolicy.ts';
 import { MadvisePolicy } from './MadvisePolicy.ts';
@@ -52,6 +52,8 @@ export interface MmapArgs {
   prot: number;
   protExtra: string;
   flags: readonly string[] | number;
+  /** The calling thread (for MD entry flags that depend on it). */
+  thread?: Thread;
   file?: string;
   offset?: number;
 }
@@ -342,9 +344,9 @@ export class Kernel {
   }
 
   /** The MD entry flags for a prot's extra part, or undefined (EINVAL) when no arch knows it. */
-  private entryFlags(extra: string, current: number, op: 'mmap' | 'mprotect'): number | undefined {
+  private entryFlags(extra: string, current: number, op: 'mmap' | 'mprotect', ctx?: EntryFlagsContext): number | undefined {
     for (const a of this.archOps) {
-      const r = a.entryFlags?.(this, extra, current, op);
+      const r = a.entryFlags?.(this, extra, current, op, ctx);
       if (r !== undefined) return r;
     }
     return extra === '' ? (op === 'mmap' ? 0 : current) : undefined;
@@ -366,7 +368,7 @@ export class Kernel {
     if (offset % PAGE_SIZE !== 0) return this.errno('EINVAL');
     if (anon && a.file !== undefined) return this.errno('EINVAL');
     if (!anon && a.file === undefined) return this.errno('EBADF');
-    const md = this.entryFlags(a.protExtra, 0, 'mmap');
+    const md = this.entryFlags(a.protExtra, 0, 'mmap', { p, ...(a.thread !== undefined ? { t: a.thread } : {}), prot: a.prot });
     if (md === undefined) return this.errno('EINVAL');
     const len = Math.ceil(a.len / PAGE_SIZE) * PAGE_SIZE;
     let fileRec: { file: VnodeFile; object: VmObject } | undefined;
@@ -425,7 +427,7 @@ export class Kernel {
     return OK;
   }
 
-  mprotect(p: Process, addr: number, len: number, prot: number, protExtra: string): Outcome {
+  mprotect(p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Outcome {
     if (addr % PAGE_SIZE !== 0) return this.errno('EINVAL');
     if ((prot & ~VM_PROT_ALL) !== 0) return this.errno('EINVAL');
     const r = this.range(addr, len);
@@ -435,7 +437,8 @@ export class Kernel {
     if (protExtra !== '' || this.archOps.some((a) => a.entryFlags !== undefined)) {
       const probe = this.entryFlags(protExtra, 0, 'mprotect');
       if (probe === undefined) return this.errno('EINVAL');
-      md = (e) => this.entryFlags(protExtra, e.mdFlags, 'mprotect') ?? e.mdFlags;
+      const ctx: EntryFlagsContext = { p, ...(t !== undefined ? { t } : {}), prot };
+      md = (e) => this.entryFlags(protExtra, e.mdFlags, 'mprotect', ctx) ?? e.mdFlags;
     }
     const kr = vmMapProtect(this, p.vmspace, r[0], r[1], prot, md);
     if (kr === KernResult.InvalidAddress) return this.errno('ENOMEM');
@@ -521,7 +524,8 @@ export class Kernel {
         return { ...s, addr: va } as Outcome;
       }
       const r = yield* vmFault(this, vms, va, access, t.tid, 0);
-      this.bus.emit({ kind: 'fault', pid: p.pid, tid: t.tid, va, access, outcome: r === FaultResult.Success ? 'ok' : 'signal' });
+      const bus = this.bus;
+      if (bus.wants('fault')) bus.publish({ kind: 'fault', pid: p.pid, tid: t.tid, va, access, outcome: r === FaultResult.Success ? 'ok' : 'signal' });
       if (r !== FaultResult.Success) return this.signalFor(r, va) as Outcome;
     }
     return { error: `fault at 0x${va.toString(16)} did not resolve` };
@@ -592,6 +596,8 @@ export class Kernel {
     if (vms.dead || vms.refs < 1) return this.errno('EFAULT');
     vms.refs++;
     try {
+      // uvm_io / proc_rwmem take the target's map lock and may sleep: the target can exit here.
+      yield { reason: 'proc_rwmem: lock target map' };
       const access = write ? Access.Write : Access.Read;
       const r = yield* vmFault(this, vms, va, access, -1, write ? FAULT_FORCE_COPY : 0);
       if (r !== FaultResult.Success || vms.dead) return this.errno('EFAULT');
@@ -698,16 +704,34 @@ export class Kernel {
     return this.chargedPages(p, true);
   }
 
+  /**
+   * XNU ledgers (T5.9): resident anonymous pages the process's map entries reach, each
+   * mapping counted (a page of a shared object counts in every mapping of it, T5.10), split
+   * by the page's reusable state. Counted through the map, not the pmap, so a reusable page
+   * whose translation was removed still counts until it is freed.
+   */
   private chargedPages(p: Process, reusable: boolean): number {
     const vms = p.vmspace;
     if (vms.dead) return 0;
     const mem = this.mem;
     let n = 0;
-    vms.pmap.forEachMapping(vms.map.min, vms.map.max, (_va, f) => {
-      const o = this.objects.live.get(mem.object[f] as number);
-      if (o === undefined || !o.isAnon) return;
-      if ((((mem.flags[f] as number) & PG_REUSABLE) !== 0) === reusable) n++;
-    });
+    for (const e of vms.map.entries) {
+      for (let i = 0; i < e.pages; i++) {
+        let o: VmObject | null = e.object;
+        let pi = e.offset + i;
+        while (o !== null) {
+          const f = this.objects.lookupPage(o, pi);
+          if (f !== -1) {
+            const isReusable = ((mem.flags[f] as number) & PG_REUSABLE) !== 0;
+            const charged = vms.pmap.extract(e.start + i * PAGE_SIZE) === f || (isReusable && o === e.object);
+            if (charged && o.isAnon && isReusable === reusable) n++;
+            break;
+          }
+          pi += o.backingOffset;
+          o = o.backing;
+        }
+      }
+    }
     return n;
   }
 

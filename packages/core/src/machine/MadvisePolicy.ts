@@ -1,44 +1,125 @@
 import { ContainerModule } from 'inversify';
-import { PAGE_SIZE } from '../abi/constants.ts';
+import { PAGE_SIZE, VM_PROT_WRITE } from '../abi/constants.ts';
 import { OK, type Outcome } from '../abi/outcome.ts';
-import { PG_DIRTY, PQ_INACTIVE } from '../mem/PhysMem.ts';
+import { PG_BUSY, PG_DIRTY, PG_REUSABLE, PQ_INACTIVE } from '../mem/PhysMem.ts';
+import type { VmMapEntry } from '../map/VmMapEntry.ts';
+import { MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
 import { OBJ_ONEMAPPING, type VmObject } from '../object/VmObject.ts';
 import type { Process, Thread } from '../proc/Process.ts';
+import type { Vmspace } from '../proc/Vmspace.ts';
 import type { KGen } from '../sched/KGen.ts';
 import type { Kernel } from './Kernel.ts';
 
 /**
- * The madvise family. The default binding gives FreeBSD's dontneed, free and willneed with
- * `madvise.free_on_shadow: skip` (MADV_FREE acts only on anonymous ONEMAPPING objects that
- * shadow nothing); other advice values are bound by the madvise issue's modules.
+ * The madvise family: FreeBSD's dontneed, free and willneed, MADV_ZERO, and XNU's
+ * free_reusable, free_reuse and can_reuse. Policies bind the parts that vary
+ * (`madvise.free_on_shadow`, `madvise.reuse`, `madvise.reusable_fault`).
  */
 export const MadvisePolicy = Symbol('MadvisePolicy');
 export interface MadvisePolicy {
   madvise(k: Kernel, p: Process, t: Thread, start: number, end: number, advice: string): KGen<Outcome>;
+  /** The fault path's hook: true if a fault at va in entry e must fail with SIGSEGV/SEGV_ACCERR. */
+  faultDenied?(k: Kernel, vms: Vmspace, e: VmMapEntry, va: number): boolean;
 }
+
+/** `madvise.free_on_shadow`: which objects MADV_FREE acts on. */
+export const FreeApplies = Symbol('FreeApplies');
+export type FreeApplies = (o: VmObject) => boolean;
 
 /** vm_object_advice_applies for MADV_FREE under `free_on_shadow: skip` (r351830). */
 export function freeApplies(o: VmObject): boolean {
   return o.isAnon && (o.flags & OBJ_ONEMAPPING) !== 0 && o.backing === null;
 }
 
-/** FreeBSD vm_map_madvise for the advice that do not change the map. */
-export class FreeBSDMadvise implements MadvisePolicy {
-  constructor(readonly applies: (o: VmObject) => boolean = freeApplies) {}
+/** `free_on_shadow: apply` (before r351830): any anonymous object, shadowing or shared (PR 240061). */
+export function freeAppliesLegacy(o: VmObject): boolean {
+  return o.isAnon;
+}
+
+/** `madvise.reuse`: what MADV_FREE_REUSE does to the pages it takes back. */
+export const ReuseMode = Symbol('ReuseMode');
+export interface ReuseMode {
+  readonly value: string;
+  /** A page taken back by REUSE: frame -1 if it was reclaimed while reusable. */
+  reuse(k: Kernel, o: VmObject, pindex: number, frame: number): void;
+}
+
+/** `keep` (XNU): pages not reclaimed keep their data. */
+export const reuseKeep: ReuseMode = {
+  value: 'keep',
+  reuse() {},
+};
+
+/**
+ * `zero`: every page returned by REUSE reads as zero. Pages reclaimed while reusable were
+ * zeroed "in the background" (their next touch zero-fills); REUSE zeroes what is left.
+ */
+export const reuseZero: ReuseMode = {
+  value: 'zero',
+  reuse(k, _o, _pindex, frame) {
+    if (frame === -1) {
+      k.counters.add('reuse.zeroed_in_background');
+      return;
+    }
+    k.mem.contents.fill(frame, 0);
+    k.counters.add('reuse.zeroed_at_reuse');
+  },
+};
+
+/** `madvise.reusable_fault`: whether a fault on a page in the reusable state is fatal. */
+export const ReusableFault = Symbol('ReusableFault');
+export interface ReusableFault {
+  readonly value: string;
+  /** True if a fault on a reusable page fails (SIGSEGV/SEGV_ACCERR). */
+  readonly fatal: boolean;
+}
+export const reusableFaultZeroFill: ReusableFault = { value: 'zero_fill', fatal: false };
+export const reusableFaultFatal: ReusableFault = { value: 'fatal', fatal: true };
+
+/** The (object, index) of the page at va through entry e's own object, if it has one. */
+function firstIndex(e: VmMapEntry, va: number): number {
+  return e.offset + (va - e.start) / PAGE_SIZE;
+}
+
+/** FreeBSD vm_map_madvise and XNU's reusable behaviours. */
+export class MadviseFamily implements MadvisePolicy {
+  /** Per object, the indices in the reusable state (set by REUSABLE, cleared by REUSE). */
+  private readonly reusable = new WeakMap<VmObject, Set<number>>();
+
+  constructor(
+    readonly applies: FreeApplies = freeApplies,
+    readonly reuseMode: ReuseMode = reuseKeep,
+    readonly reusableFault: ReusableFault = reusableFaultZeroFill,
+  ) {}
+
+  faultDenied(_k: Kernel, _vms: Vmspace, e: VmMapEntry, va: number): boolean {
+    if (!this.reusableFault.fatal || e.object === null) return false;
+    return this.reusable.get(e.object)?.has(firstIndex(e, va - (va % PAGE_SIZE))) === true;
+  }
 
   *madvise(k: Kernel, p: Process, _t: Thread, start: number, end: number, advice: string): KGen<Outcome> {
-    const vms = p.vmspace;
-    const map = vms.map;
-    const mem = k.mem;
     switch (advice) {
       case 'willneed':
         return OK;
       case 'dontneed':
       case 'free':
-        break;
+        return this.freebsd(k, p.vmspace, start, end, advice);
+      case 'zero':
+        return this.zero(k, p.vmspace, start, end);
+      case 'free_reusable':
+        return this.reusableOp(k, p.vmspace, start, end);
+      case 'free_reuse':
+        return this.reuseOp(k, p.vmspace, start, end);
+      case 'can_reuse':
+        return p.vmspace.map.covered(start, end) ? OK : k.errno('EINVAL');
       default:
         return k.errno('EINVAL');
     }
+  }
+
+  private freebsd(k: Kernel, vms: Vmspace, start: number, end: number, advice: string): Outcome {
+    const map = vms.map;
+    const mem = k.mem;
     for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
       const e = map.entries[i]!;
       const s = Math.max(start, e.start);
@@ -47,7 +128,7 @@ export class FreeBSDMadvise implements MadvisePolicy {
       if (e.object === null) continue;
       for (let va = s; va < t; va += PAGE_SIZE) {
         let o: VmObject | null = e.object;
-        let pi = e.offset + (va - e.start) / PAGE_SIZE;
+        let pi = firstIndex(e, va);
         if (advice === 'free' && !this.applies(o)) continue;
         while (o !== null) {
           const f = k.objects.lookupPage(o, pi);
@@ -71,8 +152,141 @@ export class FreeBSDMadvise implements MadvisePolicy {
     }
     return OK;
   }
+
+  /** XNU's "private enough" test (T5.6): one reference, no shadow, anonymous. */
+  private privateEnough(o: VmObject): boolean {
+    return o.isAnon && o.refCount === 1 && o.backing === null && o.shadows.size === 0;
+  }
+
+  /** MADV_FREE_REUSABLE (vm_map_reusable_pages, T5.6–T5.7). */
+  private reusableOp(k: Kernel, vms: Vmspace, start: number, end: number): Outcome {
+    const map = vms.map;
+    if (!map.covered(start, end)) return k.errno('EINVAL');
+    const entries = this.entriesIn(vms, start, end);
+    for (const e of entries) if ((e.prot & VM_PROT_WRITE) === 0) return k.errno('EPERM');
+    const mem = k.mem;
+    for (const e of entries) {
+      const o = e.object;
+      if (o === null) continue;
+      if (!this.privateEnough(o)) {
+        k.counters.add('reusable.shared');
+        continue;
+      }
+      const s = Math.max(start, e.start);
+      const t = Math.min(end, e.end);
+      let set = this.reusable.get(o);
+      if (set === undefined) this.reusable.set(o, (set = new Set()));
+      for (let va = s; va < t; va += PAGE_SIZE) {
+        const pi = firstIndex(e, va);
+        set.add(pi);
+        o.pager.freeRange?.(o, pi, pi + 1);
+        const f = k.objects.lookupPage(o, pi);
+        if (f === -1 || ((mem.flags[f] as number) & PG_BUSY) !== 0 || (mem.wireCount[f] as number) > 0) continue;
+        k.removeAllModified(f);
+        mem.flags[f] = ((mem.flags[f] as number) & ~PG_DIRTY) | PG_REUSABLE;
+        mem.enqueue(f, PQ_INACTIVE);
+        k.counters.add('reusable.pages');
+      }
+      // Under a fatal reusable-fault policy the range must fault again to be checked.
+      if (this.reusableFault.fatal) k.pmapRemove(vms, s, t, 'madvise');
+    }
+    return OK;
+  }
+
+  /** MADV_FREE_REUSE (vm_map_reuse_pages / vm_object_reuse_pages, T5.8a). */
+  private reuseOp(k: Kernel, vms: Vmspace, start: number, end: number): Outcome {
+    if (!vms.map.covered(start, end)) return k.errno('EINVAL');
+    const mem = k.mem;
+    for (const e of this.entriesIn(vms, start, end)) {
+      const o = e.object;
+      if (o === null) continue;
+      const set = this.reusable.get(o);
+      const s = Math.max(start, e.start);
+      const t = Math.min(end, e.end);
+      for (let va = s; va < t; va += PAGE_SIZE) {
+        const pi = firstIndex(e, va);
+        const f = k.objects.lookupPage(o, pi);
+        const wasReusable = set?.delete(pi) === true;
+        if (f !== -1 && ((mem.flags[f] as number) & PG_REUSABLE) !== 0) {
+          mem.flags[f] = (mem.flags[f] as number) & ~PG_REUSABLE;
+          this.reuseMode.reuse(k, o, pi, f);
+        } else if (wasReusable) {
+          this.reuseMode.reuse(k, o, pi, -1);
+        }
+      }
+    }
+    return OK;
+  }
+
+  /**
+   * MADV_ZERO (T5.10 madvise_zero): the range reads zero afterwards. A page of a private
+   * anonymous object with nothing below is freed (its next touch zero-fills); otherwise a
+   * zeroed page is put in the entry's own object, above whatever it shadows.
+   */
+  private zero(k: Kernel, vms: Vmspace, start: number, end: number): Outcome {
+    if (!vms.map.covered(start, end)) return k.errno('EINVAL');
+    const entries = this.entriesIn(vms, start, end);
+    for (const e of entries) {
+      if ((e.prot & VM_PROT_WRITE) === 0) return k.errno('EPERM');
+      if (e.shared && e.file !== null) return k.errno('EINVAL');
+    }
+    const mem = k.mem;
+    for (const e of entries) {
+      if (e.object !== null && (e.eflags & MAP_ENTRY_NEEDS_COPY) !== 0 && !e.shared) {
+        const s = k.objects.shadow(e.object, e.offset, e.pages, k.anonPager);
+        if (s !== e.object) {
+          e.object = s;
+          e.offset = 0;
+        }
+        e.eflags &= ~MAP_ENTRY_NEEDS_COPY;
+        vms.map.timestamp++;
+      }
+      const o = e.object;
+      if (o === null) continue;
+      const s = Math.max(start, e.start);
+      const t = Math.min(end, e.end);
+      k.pmapRemove(vms, s, t, 'madvise');
+      for (let va = s; va < t; va += PAGE_SIZE) {
+        const pi = firstIndex(e, va);
+        let f = k.objects.lookupPage(o, pi);
+        o.pager.freeRange?.(o, pi, pi + 1);
+        if (o.backing === null && o.isAnon) {
+          if (f !== -1 && (mem.wireCount[f] as number) === 0 && ((mem.flags[f] as number) & PG_BUSY) === 0) {
+            k.removeAllMappings(f);
+            k.objects.freePage(o, f);
+          } else if (f !== -1) {
+            mem.contents.fill(f, 0);
+          }
+          continue;
+        }
+        if (f === -1) {
+          f = k.objects.allocPage(o, pi);
+          if (f === -1) return k.errno('ENOMEM');
+          k.objects.activate(f);
+        }
+        mem.contents.fill(f, 0);
+        k.objects.markDirty(o, f);
+      }
+    }
+    return OK;
+  }
+
+  private entriesIn(vms: Vmspace, start: number, end: number): VmMapEntry[] {
+    const map = vms.map;
+    const out: VmMapEntry[] = [];
+    for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) out.push(map.entries[i]!);
+    return out;
+  }
 }
 
+/** The historical name of the default family. */
+export { MadviseFamily as FreeBSDMadvise };
+
 export const madviseFreeBSDModule = new ContainerModule(({ bind }) => {
-  bind<MadvisePolicy>(MadvisePolicy).toConstantValue(new FreeBSDMadvise());
+  bind<FreeApplies>(FreeApplies).toConstantValue(freeApplies);
+  bind<ReuseMode>(ReuseMode).toConstantValue(reuseKeep);
+  bind<ReusableFault>(ReusableFault).toConstantValue(reusableFaultZeroFill);
+  bind<MadvisePolicy>(MadvisePolicy).toDynamicValue(
+    (ctx) => new MadviseFamily(ctx.get<FreeApplies>(FreeApplies), ctx.get<ReuseMode>(ReuseMode), ctx.get<ReusableFault>(ReusableFault)),
+  );
 });

@@ -123,7 +123,9 @@ export async function composeMachine(spec: MachineSpec, catalog: Catalog, files:
     if (value === base) continue;
     const binding = catalog.policies.binding(key, value);
     if (binding !== undefined) c.load(binding.module);
-    else {
+    else if (catalog.policies.get(key)!.accepts?.(value) === true) {
+      // A parameter (a numeric key such as swap.cluster): the owning package reads the value.
+    } else {
       throw new MachineError(`policy ${key}: value '${value}' has no implementation loaded`, spec.positions?.[`policies.${key}`]);
     }
   }

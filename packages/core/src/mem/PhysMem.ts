@@ -35,6 +35,8 @@ export interface MemqOwner {
  */
 export class PhysMem {
   readonly npages: number;
+  /** Called with a frame about to be reused (the TLB model completes deferred invalidations of it). */
+  onAlloc: ((frame: number) => void) | null = null;
   /** Owner object id, -1 when free. */
   readonly object: Int32Array;
   /** Page index within the owner object. */
@@ -98,6 +100,7 @@ export class PhysMem {
   alloc(objectId: number, pindex: number): number {
     const f = this.qHead[PQ_FREE];
     if (f === -1) return -1;
+    if (this.onAlloc !== null) this.onAlloc(f);
     this.unlinkQueue(f, PQ_FREE);
     this.queue[f] = PQ_NONE;
     this.object[f] = objectId;

@@ -39,6 +39,9 @@ export class VmObject implements MemqOwner {
   readonly movedRanges: number[] = [];
   splitStart = 0;
   splitDone = 0;
+  /** The object each range of `movedRanges` went to (one per pair), and the split under way's. */
+  readonly splitTargets: VmObject[] = [];
+  splitInto: VmObject | null = null;
   /** Pages in flight (paging in progress): collapse waits for zero. */
   pip = 0;
 

@@ -6,6 +6,13 @@ import type { VnodeFile } from '../pager/VnodeFile.ts';
 import type { KGen } from '../sched/KGen.ts';
 import { OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT, VmObject } from './VmObject.ts';
 
+/** Whether a split moved index i out of o (nothing maps it there any more). */
+function movedOut(o: VmObject, i: number): boolean {
+  const r = o.movedRanges;
+  for (let j = 0; j < r.length; j += 2) if (i >= r[j]! && i < r[j + 1]!) return true;
+  return false;
+}
+
 /** Raised when no physical page can be had, even after reclaim. */
 export class OutOfMemory extends Error {}
 
@@ -114,7 +121,7 @@ export class VmObjects {
         const next = mem.listNext[f] as number;
         const bi = mem.pindex[f] as number;
         const ni = bi - off;
-        if (ni < 0 || ni >= o.size || this.resident.lookup(o.id, ni) !== -1 || o.pager.haspage(o, ni)) {
+        if (ni < 0 || ni >= o.size || this.resident.lookup(o.id, ni) !== -1 || o.pager.haspage(o, ni) || movedOut(o, ni)) {
           this.removeAllMappings(f);
           this.freePage(b, f);
         } else {
@@ -156,6 +163,7 @@ export class VmObjects {
     orig.flags |= OBJ_SPLIT;
     orig.splitStart = start;
     orig.splitDone = start;
+    orig.splitInto = n;
     const mem = this.mem;
     const end = start + size;
     for (;;) {
@@ -173,6 +181,9 @@ export class VmObjects {
           break;
         }
         const i = mem.pindex[f] as number;
+        // A page that reappeared after its index was moved (the D15293 race) collides with
+        // the moved one; it stays behind in orig, an orphan the invariant reports.
+        if (this.resident.lookup(n.id, i - start) !== -1) continue;
         this.renamePage(orig, f, n, i - start);
         if (i + 1 > orig.splitDone) orig.splitDone = i + 1;
       }
@@ -180,6 +191,8 @@ export class VmObjects {
     }
     orig.pager.copy?.(orig, n, start, size, 0, false);
     orig.movedRanges.push(start, end);
+    orig.splitTargets.push(n);
+    orig.splitInto = null;
     orig.splitDone = 0;
     orig.flags &= ~OBJ_SPLIT;
     if (this.bus.wants('object_split')) this.bus.publish({ kind: 'object_split', object: orig.id, into: n.id, start, end });

@@ -3,6 +3,7 @@ import type { PhysMem } from '../mem/PhysMem.ts';
 import type { PvTable } from '../mem/PvTable.ts';
 import type { Counters } from '../machine/Counters.ts';
 import type { Pmap } from './Pmap.ts';
+import { TlbModel } from './Tlb.ts';
 
 /**
  * What a pmap may reach of the machine it belongs to: physical memory (to mark pages dirty
@@ -11,6 +12,8 @@ import type { Pmap } from './Pmap.ts';
  */
 export class PmapContext {
   readonly pmaps: (Pmap | undefined)[] = [];
+  /** The CPUs' TLBs (null on a one-CPU machine, where no translation can be stale). */
+  readonly tlb: TlbModel | null;
   constructor(
     readonly mem: PhysMem,
     readonly pv: PvTable,
@@ -19,7 +22,9 @@ export class PmapContext {
     readonly cpus: number,
     readonly features: Readonly<Record<string, boolean>>,
     readonly abi: string,
-  ) {}
+  ) {
+    this.tlb = cpus > 1 ? new TlbModel(cpus, mem, counters) : null;
+  }
 
   /** Registers a pmap and returns its id. */
   register(p: Pmap): void {

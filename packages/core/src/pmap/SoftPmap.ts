@@ -5,6 +5,7 @@ import { SoftPageTable } from '../mem/SoftPageTable.ts';
 import type { BranchKind, Pmap, PmapThread, PteInfo } from './Pmap.ts';
 import { MD_FAULT, NEEDS_FAULT } from './Pmap.ts';
 import type { PmapContext } from './PmapContext.ts';
+import { TLB_FRAME_MUL, type TlbModel } from './Tlb.ts';
 
 /** Generic PTE bits of the software page table; bits from MD_SHIFT up belong to the MD pmap. */
 export const PTE_V = 1;
@@ -27,6 +28,8 @@ export abstract class SoftPmap implements Pmap {
   protected readonly pt = new SoftPageTable();
   /** CPUs on which this pmap is active (bit per CPU). */
   protected activeCpus = 0;
+  /** The machine's TLBs, or null on one CPU. */
+  protected readonly tlb: TlbModel | null;
   protected lastFault: SignalInfo = { signal: 'SIGSEGV', code: 'SEGV_ACCERR', addr: 0 };
   private destroyed = false;
 
@@ -36,6 +39,7 @@ export abstract class SoftPmap implements Pmap {
   ) {
     this.id = ctx.nextId();
     ctx.register(this);
+    this.tlb = ctx.tlb;
   }
 
   // --- MD hooks -------------------------------------------------------------------------
@@ -51,10 +55,42 @@ export abstract class SoftPmap implements Pmap {
   protected hasMdCheck = false;
   /** MD fields of `check pte`. */
   protected mdPteInfo(_bits: number, _info: PteInfo): void {}
-  /** Invalidates cached translations of [start, end) on every CPU where this pmap is active. */
+  /**
+   * Invalidates cached translations of [start, end) on every CPU where this pmap is active:
+   * the current CPU at once, the others by `shootdown` (or queued under deferred shootdown).
+   */
   protected invalidate(start: number, end: number): void {
     const bus = this.ctx.bus;
-    if (bus.wants('tlb_invalidate')) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu: -1, remote: false });
+    const tlb = this.tlb;
+    if (tlb === null) {
+      if (bus.wants('tlb_invalidate')) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu: 0, remote: false });
+      return;
+    }
+    const local = tlb.curCpu;
+    tlb.flush(local, this.id, start, end);
+    if (bus.wants('tlb_invalidate')) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu: local, remote: false });
+    const targets = this.activeCpus & ~(1 << local);
+    if (targets === 0) return;
+    if (tlb.deferred) {
+      for (let cpu = 0; cpu < tlb.cpus; cpu++) {
+        if ((targets & (1 << cpu)) === 0) continue;
+        tlb.queue(cpu, this.id, start, end);
+        this.ctx.counters.add('tlb.deferred');
+        if (bus.wants('tlb_invalidate')) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu, remote: true });
+      }
+      return;
+    }
+    this.shootdown(tlb, targets, start, end);
+  }
+  /** MD: how an invalidation reaches the other CPUs at once. Default: one IPI per target CPU (amd64). */
+  protected shootdown(tlb: TlbModel, targets: number, start: number, end: number): void {
+    const bus = this.ctx.bus;
+    for (let cpu = 0; cpu < tlb.cpus; cpu++) {
+      if ((targets & (1 << cpu)) === 0) continue;
+      tlb.flush(cpu, this.id, start, end);
+      this.ctx.counters.add('tlb.ipi');
+      if (bus.wants('tlb_invalidate')) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu, remote: true });
+    }
   }
 
   // --- creation and destruction ---------------------------------------------------------
@@ -230,20 +266,40 @@ export abstract class SoftPmap implements Pmap {
   }
   deactivate(cpu: number): void {
     this.activeCpus &= ~(1 << cpu);
+    // Without ASIDs, switching away drops the CPU's translations of this pmap.
+    this.tlb?.flush(cpu, this.id, 0, Number.MAX_SAFE_INTEGER);
   }
 
   // --- access ---------------------------------------------------------------------------
   translate(va: number, access: number, thread: PmapThread, branch?: BranchKind): number {
     const pt = this.pt;
-    const slot = pt.lookup(Math.floor(va / PAGE_SIZE));
+    const vpn = Math.floor(va / PAGE_SIZE);
+    const slot = pt.lookup(vpn);
+    const need = access === Access.Write ? PTE_W | PTE_V : access === Access.Execute ? PTE_X | PTE_V : PTE_R | PTE_V;
+    // The TLB matters only when this pmap also runs on another CPU (else it cannot be stale).
+    const tlb = this.tlb;
+    const multi = tlb !== null && (this.activeCpus & ~(1 << thread.cpu)) !== 0;
+    if (multi) {
+      const v = tlb.lookup(thread.cpu, this.id, vpn);
+      if (v >= 0) {
+        const cbits = Math.floor(v / TLB_FRAME_MUL);
+        const cframe = v - cbits * TLB_FRAME_MUL;
+        if ((cbits & need) === need && (slot < 0 || ((pt.bits[slot] as number) & need) !== need || pt.frame[slot] !== cframe)) {
+          // A stale translation: the page table changed and this CPU was not told yet.
+          if (this.hasMdCheck && !this.mdCheck(va, cbits, access, thread, branch, cframe)) return MD_FAULT;
+          this.ctx.counters.add('tlb.stale_hits');
+          return cframe;
+        }
+      }
+    }
     if (slot < 0) return NEEDS_FAULT;
     const bits = pt.bits[slot] as number;
-    const need = access === Access.Write ? PTE_W | PTE_V : access === Access.Execute ? PTE_X | PTE_V : PTE_R | PTE_V;
     if ((bits & need) !== need) return NEEDS_FAULT;
     const frame = pt.frame[slot] as number;
     if (this.hasMdCheck && !this.mdCheck(va, bits, access, thread, branch, frame)) return MD_FAULT;
     const nb = bits | (access === Access.Write ? PTE_A | PTE_D : PTE_A);
     if (nb !== bits) pt.bits[slot] = nb;
+    if (multi) tlb.fill(thread.cpu, this.id, vpn, frame, nb);
     return frame;
   }
 

@@ -12,7 +12,7 @@ export const CORE_POLICIES: PolicyDefinition[] = [
   },
   {
     key: 'madvise.free_on_shadow',
-    values: ['skip'],
+    values: ['skip', 'apply'],
     owner: '@vmlab/core',
     rules: 'T3.8, T3.9',
     description:
@@ -20,21 +20,22 @@ export const CORE_POLICIES: PolicyDefinition[] = [
   },
   {
     key: 'madvise.reuse',
-    values: ['keep'],
+    values: ['keep', 'zero'],
     owner: '@vmlab/core',
     rules: 'T5.7, T5.8',
     description: 'What MADV_FREE_REUSE returns. keep (XNU): pages not reclaimed keep their data. zero: every page returned by REUSE reads as zero.',
   },
   {
     key: 'madvise.reusable_fault',
-    values: ['zero_fill'],
+    values: ['zero_fill', 'fatal'],
     owner: '@vmlab/core',
     rules: 'T5.8',
     description: 'A fault on a page in the reusable state: zero-fill as usual, or SIGSEGV until the range is reused.',
   },
   {
     key: 'exit.teardown',
-    values: ['last_reference'],
+    values: ['last_reference', 'purge_in_exit'],
+    defaultFor: (abi) => (abi === 'openbsd' ? 'purge_in_exit' : 'last_reference'),
     owner: '@vmlab/core',
     rules: 'T4.1–T4.7',
     description:
@@ -42,7 +43,7 @@ export const CORE_POLICIES: PolicyDefinition[] = [
   },
   {
     key: 'revoke.mode',
-    values: ['replace_entry'],
+    values: ['replace_entry', 'zap'],
     owner: '@vmlab/core',
     rules: 'T7.2–T7.7',
     description:
@@ -50,7 +51,7 @@ export const CORE_POLICIES: PolicyDefinition[] = [
   },
   {
     key: 'revoke.walk',
-    values: ['recheck'],
+    values: ['recheck', 'no_recheck'],
     owner: '@vmlab/core',
     rules: 'T7.3',
     description:
@@ -58,7 +59,7 @@ export const CORE_POLICIES: PolicyDefinition[] = [
   },
   {
     key: 'tlb.shootdown',
-    values: ['immediate'],
+    values: ['immediate', 'deferred'],
     owner: '@vmlab/core',
     rules: 'seed discussion of deferred invalidation',
     description:

@@ -7,6 +7,7 @@ import type { InvariantRegistry, Violation } from '../invariants/Invariant.ts';
 import type { Kernel } from '../machine/Kernel.ts';
 import type { Machine } from '../machine/Machine.ts';
 import type { Process, Thread } from '../proc/Process.ts';
+import { type PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
 import { DeadlockError, type KGen, type Wait, runSerial } from '../sched/KGen.ts';
 import type { AddrExpr, CheckQuery, Expectation, Scenario, SourcePos, Step } from './ast.ts';
 import { formatExpect, formatValue, matchExpectation, type MatchContext } from './matchExpectation.ts';
@@ -417,6 +418,8 @@ export class ScenarioRunner {
     }
     const t = this.threadOf(p, s);
     if (t === undefined) return k.errno('ESRCH');
+    const tlb = this.machine.container.get<PmapContext>(PmapContextToken).tlb;
+    if (tlb !== null) tlb.curCpu = t.cpu;
     switch (s.op) {
       case 'thread_exit':
         return k.threadExit(p, t);

@@ -146,3 +146,13 @@ describe('parseFlags', () => {
     });
   });
 });
+
+describe('hex offsets that end in a unit letter', () => {
+  describe('when an offset is 0x…b or 0x…c', () => {
+    it('should read it as a hex number, not a number with a unit', () => {
+      expect(parseAddr('buf+0x1b')).toEqual({ name: 'buf', offset: 0x1b });
+      expect(parseAddr('buf+0x3ffc')).toEqual({ name: 'buf', offset: 0x3ffc });
+      expect(parseSize('0x1b')).toBe(0x1b);
+    });
+  });
+});

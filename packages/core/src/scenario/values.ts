@@ -83,13 +83,14 @@ export function parseU32(v: unknown): number {
 
 /** True when the string is written as a size with a unit (`4KiB`, `2 pages`). */
 export function looksLikeSize(s: string): boolean {
+  if (NUMBER_RE.test(s.trim())) return false;
   const m = SIZE_RE.exec(s.trim());
   return m !== null && UNITS[m[2]!.toLowerCase()] !== undefined;
 }
 
 /** Bytes: a number, or a number with a unit B, KiB, MiB, GiB, page, pages. */
 export function parseSize(v: unknown): number {
-  if (typeof v === 'string') {
+  if (typeof v === 'string' && !NUMBER_RE.test(v.trim())) {
     const s = v.trim();
     const m = SIZE_RE.exec(s);
     if (m) {

@@ -1,0 +1,399 @@
+/**
+ * `pnpm bench`: the simulator's hot paths timed side by side with the real kernel on the
+ * same machine, in one run, and compared as ratios (ARCHITECTURE.md "Performance").
+ *
+ *   pnpm bench                 table
+ *   pnpm bench --json          one JSON document
+ *   pnpm bench --quick         fewer pages and repetitions (a smoke run)
+ *   pnpm bench --no-real       simulator only
+ *
+ * The real figures come from bench/real-vm.c, built with the system `cc` into bench/out/.
+ * Without a C compiler (or on a system where it does not build) the bench says so and
+ * prints the simulator's figures only.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { fileURLToPath } from 'node:url';
+import { EventBus, composeMachine, defaultMachine, runSerial, type Kernel, type Process, type Thread } from '@vmlab/core';
+import { defaultCatalog } from '../packages/cli/src/catalog.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PAGE = 4096;
+
+const args = new Set(process.argv.slice(2));
+const JSON_OUT = args.has('--json');
+const QUICK = args.has('--quick');
+const NO_REAL = args.has('--no-real');
+for (const a of args) {
+  if (!['--json', '--quick', '--no-real'].includes(a)) {
+    process.stderr.write(`bench: unknown option ${a}; options: --json, --quick, --no-real\n`);
+    process.exit(2);
+  }
+}
+
+/** Pages per measured operation, and repetitions (the median is kept). */
+const N = QUICK ? 4096 : 16384;
+const REPS = QUICK ? 3 : 11;
+
+const log = (s: string): void => {
+  if (!JSON_OUT) process.stderr.write(s);
+};
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function nowNs(): number {
+  return Number(process.hrtime.bigint());
+}
+
+// --- the simulator --------------------------------------------------------------------------
+
+interface Sim {
+  k: Kernel;
+  p: Process;
+  t: Thread;
+  nextPid: number;
+}
+
+async function machine(physmem: number): Promise<Sim> {
+  const spec = { ...defaultMachine('amd64', 'bench'), physmem, swap: 0 };
+  const m = await composeMachine(spec, defaultCatalog());
+  const k = m.kernel;
+  check(k.spawn(1, false), 'spawn');
+  const p = k.procs.get(1)!;
+  return { k, p, t: p.thread(0) as Thread, nextPid: 2 };
+}
+
+function check(o: { ok?: true; errno?: string; error?: string; signal?: string }, what: string): void {
+  if (o.ok !== true) throw new Error(`bench: ${what} failed: ${JSON.stringify(o)}`);
+}
+
+function mmapAnon(s: Sim, pages: number): number {
+  const o = s.k.mmap(s.p, { len: pages * PAGE, prot: 3, protExtra: '', flags: ['private', 'anon'] });
+  if (typeof o.addr !== 'number') throw new Error(`bench: mmap failed: ${JSON.stringify(o)}`);
+  return o.addr;
+}
+
+function touch(s: Sim, p: Process, t: Thread, addr: number, pages: number, v: number): void {
+  const k = s.k;
+  for (let i = 0; i < pages; i++) {
+    const o = k.write(p, t, addr + i * PAGE, v);
+    if (o.ok !== true) throw new Error(`bench: write failed: ${JSON.stringify(o)}`);
+  }
+}
+
+function resident(s: Sim, pages: number): number {
+  const a = mmapAnon(s, pages);
+  touch(s, s.p, s.t, a, pages, 1);
+  return a;
+}
+
+/** Forks s.p; returns the child. */
+function fork(s: Sim): Process {
+  const pid = s.nextPid++;
+  check(runSerial(s.k.fork(s.p, s.t, pid)), 'fork');
+  return s.k.procs.get(pid)!;
+}
+
+/** The child exits and the parent reaps it. */
+function reap(s: Sim, c: Process): void {
+  check(runSerial(s.k.exit(c, c.thread(0) as Thread)), 'exit');
+  check(s.k.wait(c), 'wait');
+  s.k.procs.delete(c.pid);
+}
+
+type Op = (s: Sim, n: number) => number;
+
+/** Anonymous write fault: ns per page for the first write to each page. */
+const simFault: Op = (s, n) => {
+  const a = mmapAnon(s, n);
+  const t0 = nowNs();
+  touch(s, s.p, s.t, a, n, 1);
+  const dt = nowNs() - t0;
+  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  return dt / n;
+};
+
+/** COW fault: the child writes each page of a resident private mapping once after fork. */
+const simCow: Op = (s, n) => {
+  const a = resident(s, n);
+  const c = fork(s);
+  const ct = c.thread(0) as Thread;
+  const t0 = nowNs();
+  touch(s, c, ct, a, n, 2);
+  const dt = nowNs() - t0;
+  reap(s, c);
+  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  return dt / n;
+};
+
+/** fork + child exit + wait with n resident pages: total ns (the slope of two sizes is per page). */
+const simForkTotal: Op = (s, n) => {
+  const a = resident(s, n);
+  const t0 = nowNs();
+  const c = fork(s);
+  reap(s, c);
+  const dt = nowNs() - t0;
+  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  return dt;
+};
+
+const simMunmap: Op = (s, n) => {
+  const a = resident(s, n);
+  const t0 = nowNs();
+  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  return (nowNs() - t0) / n;
+};
+
+const simMprotect: Op = (s, n) => {
+  const a = resident(s, n);
+  const t0 = nowNs();
+  check(s.k.mprotect(s.p, a, n * PAGE, 1, ''), 'mprotect');
+  const dt = nowNs() - t0;
+  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  return dt / n;
+};
+
+function medianOf(s: Sim, op: Op, n: number, reps: number): number {
+  op(s, n); // warm-up (JIT, table growth)
+  op(s, n);
+  const v: number[] = [];
+  for (let i = 0; i < reps; i++) v.push(op(s, n));
+  return median(v);
+}
+
+/** Event bus: ns per published event with one subscriber, and per emit nobody listens to. */
+function busFigures(): { publishNs: number; eventsPerSec: number; unheardEmitNs: number } {
+  const count = QUICK ? 200_000 : 1_000_000;
+  const bus = new EventBus();
+  let seen = 0;
+  bus.on('pagein', 'bench', () => {
+    seen++;
+  });
+  const heard = (): number => {
+    const t0 = nowNs();
+    for (let i = 0; i < count; i++) bus.emit({ kind: 'pagein', pid: 1, va: i * PAGE, frame: i } as never);
+    return (nowNs() - t0) / count;
+  };
+  const unheard = (): number => {
+    const t0 = nowNs();
+    for (let i = 0; i < count; i++) bus.emit({ kind: 'pageout', pid: 1, va: i * PAGE, frame: i } as never);
+    return (nowNs() - t0) / count;
+  };
+  heard();
+  unheard();
+  const h: number[] = [];
+  const u: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    h.push(heard());
+    u.push(unheard());
+  }
+  if (seen !== count * (REPS + 1)) throw new Error(`bench: subscriber saw ${seen} events`);
+  const publishNs = median(h);
+  return { publishNs, eventsPerSec: 1e9 / publishNs, unheardEmitNs: median(u) };
+}
+
+function heapBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as (() => void) | undefined;
+
+function gc(): void {
+  collect?.();
+}
+
+/**
+ * Bytes per simulated resident page: the heap + array-buffer growth over `pages` resident
+ * pages. `total` counts from before the machine was built (sized to hold just those pages,
+ * so the per-frame tables are in it); `incremental` from after (what touching adds).
+ */
+async function memoryFigures(pages: number): Promise<{ total: number; incremental: number; pages: number; gcExposed: boolean }> {
+  gc();
+  const before = heapBytes();
+  const s = await machine((pages + 1024) * PAGE);
+  gc();
+  const built = heapBytes();
+  resident(s, pages);
+  gc();
+  const after = heapBytes();
+  // keep the machine alive until measured
+  if (s.k.procs.size === 0) throw new Error('unreachable');
+  return {
+    total: (after - before) / pages,
+    incremental: (after - built) / pages,
+    pages,
+    gcExposed: typeof collect === 'function',
+  };
+}
+
+// --- the real kernel ------------------------------------------------------------------------
+
+interface Real {
+  pageSize: number;
+  pages: number;
+  reps: number;
+  anonFault: number;
+  cowFault: number;
+  forkPerPage: number;
+  forkFixed: number;
+  munmapPerPage: number;
+  mprotectPerPage: number;
+}
+
+function realFigures(): { real?: Real; why?: string } {
+  if (NO_REAL) return { why: '--no-real' };
+  const src = join(HERE, 'real-vm.c');
+  const out = join(HERE, 'out');
+  const bin = join(out, 'real-vm');
+  const cc = process.env.CC ?? 'cc';
+  const fresh = existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs;
+  if (!fresh) {
+    const probe = spawnSync(cc, ['--version'], { encoding: 'utf8' });
+    if (probe.error !== undefined || probe.status !== 0) return { why: `no C compiler ('${cc}' not found); set CC to one` };
+    mkdirSync(out, { recursive: true });
+    const b = spawnSync(cc, ['-O2', '-o', bin, src], { encoding: 'utf8' });
+    if (b.status !== 0) return { why: `${cc} could not build bench/real-vm.c: ${(b.stderr || b.error?.message || '').trim()}` };
+  }
+  try {
+    const text = execFileSync(bin, [String(N), String(QUICK ? 3 : 9)], { encoding: 'utf8', timeout: 60_000 });
+    return { real: JSON.parse(text) as Real };
+  } catch (e) {
+    return { why: `bench/out/real-vm failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+// --- report ---------------------------------------------------------------------------------
+
+interface Row {
+  op: string;
+  unit: string;
+  sim: number;
+  real?: number;
+  ratio?: number;
+  target?: number;
+  /** For a memory row: at most this many bytes. */
+  maxBytes?: number;
+  pass?: boolean;
+}
+
+function fmt(x: number | undefined, digits = 1): string {
+  if (x === undefined) return '-';
+  if (x >= 1000) return x.toFixed(0);
+  return x.toFixed(digits);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  log(`vmlab bench: ${N} pages per operation, median of ${REPS} (node ${process.version})\n`);
+  log('  real kernel ... ');
+  const { real, why } = realFigures();
+  log(real !== undefined ? 'done\n' : `skipped: ${why}\n`);
+
+  log('  simulator ... ');
+  const s = await machine(1024 * 1024 * 1024);
+  const small = N / 8;
+  const fault = medianOf(s, simFault, N, REPS);
+  const cow = medianOf(s, simCow, N, REPS);
+  const forkSmall = medianOf(s, simForkTotal, small, REPS);
+  const forkLarge = medianOf(s, simForkTotal, N, REPS);
+  const forkPage = (forkLarge - forkSmall) / (N - small);
+  const unmap = medianOf(s, simMunmap, N, REPS);
+  const prot = medianOf(s, simMprotect, N, REPS);
+  log('done\n  event bus ... ');
+  const bus = busFigures();
+  log('done\n  memory ... ');
+  const mem = await memoryFigures(QUICK ? 65536 : 262144);
+  log('done\n\n');
+
+  const row = (op: string, sim: number, r: number | undefined, target?: number): Row => {
+    const ratio = r !== undefined ? r / sim : undefined;
+    return {
+      op,
+      unit: 'ns',
+      sim,
+      ...(r !== undefined ? { real: r, ratio } : {}),
+      ...(target !== undefined ? { target } : {}),
+      ...(target !== undefined && ratio !== undefined ? { pass: ratio >= target } : {}),
+    };
+  };
+  const rows: Row[] = [
+    row('anon write fault /page', fault, real?.anonFault, 10),
+    row('COW fault /page', cow, real?.cowFault, 10),
+    row('fork /resident page', forkPage, real?.forkPerPage, 4),
+    row('munmap /page', unmap, real?.munmapPerPage, 2),
+    row('mprotect RW->R /page', prot, real?.mprotectPerPage),
+    { op: 'bus publish, 1 subscriber', unit: 'ns', sim: bus.publishNs },
+    { op: 'bus emit, no subscriber', unit: 'ns', sim: bus.unheardEmitNs },
+    { op: 'bytes /resident page (all)', unit: 'B', sim: mem.total, maxBytes: 32, pass: mem.total <= 32 },
+    { op: 'bytes /resident page (added)', unit: 'B', sim: mem.incremental },
+  ];
+  const seconds = (Date.now() - started) / 1000;
+
+  if (JSON_OUT) {
+    process.stdout.write(
+      JSON.stringify(
+        {
+          node: process.version,
+          pages: N,
+          reps: REPS,
+          real: real ?? null,
+          realSkipped: why ?? null,
+          simulator: {
+            anonFault: fault,
+            cowFault: cow,
+            forkPerPage: forkPage,
+            forkFixed: forkSmall - forkPage * small,
+            munmapPerPage: unmap,
+            mprotectPerPage: prot,
+            busPublishNs: bus.publishNs,
+            busEventsPerSec: bus.eventsPerSec,
+            busUnheardEmitNs: bus.unheardEmitNs,
+            bytesPerResidentPage: mem.total,
+            bytesPerResidentPageAdded: mem.incremental,
+            memoryPages: mem.pages,
+          },
+          rows,
+          seconds,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    return;
+  }
+
+  const head = ['operation', 'simulator', 'real', 'real/sim', 'target', ''];
+  const body = rows.map((r) => [
+    r.op,
+    `${fmt(r.sim)} ${r.unit}`,
+    r.real !== undefined ? `${fmt(r.real)} ns` : '-',
+    r.ratio !== undefined ? `${r.ratio.toFixed(1)}x` : '-',
+    r.target !== undefined ? `>= ${r.target}x` : r.maxBytes !== undefined ? `<= ${r.maxBytes} B` : '-',
+    r.pass === undefined ? '' : r.pass ? 'PASS' : 'below target',
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  const out: string[] = [line(head), line(w.map((n) => '-'.repeat(n)))];
+  for (const b of body) out.push(line(b));
+  out.push('');
+  out.push(`bus: ${(bus.eventsPerSec / 1e6).toFixed(2)} M events/s to one subscriber`);
+  out.push(`fork fixed cost: simulator ${fmt((forkSmall - forkPage * small) / 1000)} us${real !== undefined ? `, real ${fmt(real.forkFixed / 1000)} us` : ''}`);
+  out.push(`memory: ${mem.pages} resident pages${mem.gcExposed ? '' : ' (run node with --expose-gc for steadier figures)'}`);
+  if (real === undefined) out.push(`real kernel: not measured (${why})`);
+  out.push(`${seconds.toFixed(1)} s`);
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

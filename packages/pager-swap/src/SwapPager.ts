@@ -1,0 +1,315 @@
+import {
+  EventBus,
+  type FaultWindow,
+  type KGen,
+  MachineConfig,
+  type MachineSpec,
+  OBJ_DEAD,
+  OBJ_SPLIT,
+  PageStore,
+  type Pager,
+  PagerResult,
+  PG_BUSY,
+  PhysMem,
+  Policies,
+  PQ_INACTIVE,
+  ResidentIndex,
+  type VmObject,
+} from '@vmlab/core';
+import { inject, injectable } from 'inversify';
+import { SwapFaults } from './SwapFaults.ts';
+
+/** A page the pager brought in around the faulting one (read-behind or read-ahead). */
+export interface ClusterPage {
+  readonly pindex: number;
+  readonly frame: number;
+}
+
+/**
+ * When the read-behind and read-ahead pages are allocated relative to the point where
+ * getpages drops the object lock for an I/O buffer (policy `swap.readbehind`).
+ */
+export const SwapReadBehind = Symbol('SwapReadBehind');
+export interface SwapReadBehind {
+  /**
+   * Allocates the cluster around `pindex` (busy, in `obj`) and waits for the I/O buffer
+   * (`pager.waitForBuffer()`), in this strategy's order. Returns the cluster pages.
+   */
+  cluster(pager: SwapPager, obj: VmObject, pindex: number, w: FaultWindow): KGen<ClusterPage[]>;
+}
+
+/**
+ * `before_unlock` (the D15293 fix, r335171): the cluster is allocated busy while the object
+ * lock is still held, so a concurrent vm_object_split finds those pages busy and waits; an
+ * object that is being split gets no clustering at all.
+ */
+export class AllocBeforeUnlock implements SwapReadBehind {
+  *cluster(pager: SwapPager, obj: VmObject, pindex: number, w: FaultWindow): KGen<ClusterPage[]> {
+    const c = (obj.flags & (OBJ_SPLIT | OBJ_DEAD)) !== 0 ? [] : pager.allocCluster(obj, pindex, w);
+    yield* pager.waitForBuffer();
+    return c;
+  }
+}
+
+/** Swap metadata of one object: page index → swap block. */
+type SwapMeta = Map<number, number>;
+
+/** The policy key `swap.cluster`: a positive number of pages. */
+export function parseCluster(v: string): number | undefined {
+  if (!/^[0-9]+$/.test(v)) return undefined;
+  const n = Number(v);
+  return n >= 1 && n <= 1024 ? n : undefined;
+}
+
+/**
+ * The swap pager (FreeBSD sys/vm/swap_pager.c) for anonymous objects: a swap device of
+ * `swap:` bytes in page-sized blocks whose contents live in a PageStore, per-object
+ * metadata mapping page indices to blocks, clustered page-in, page-out, and the
+ * bookkeeping hooks (blocks freed when a page is dirtied, when the object dies, when a
+ * range is freed; moved with pages by split and collapse).
+ */
+@injectable()
+export class SwapPager implements Pager {
+  readonly name = 'swap';
+  /** Number of blocks of the swap device. */
+  readonly nblocks: number;
+  /** Block contents. */
+  readonly store: PageStore;
+  /** Free blocks, lowest first (a min-ordered stack rebuilt lazily). */
+  private readonly freeMap: Uint8Array;
+  private inUse = 0;
+  /** Lowest block that may be free (allocation scans upward from here). */
+  private hint = 0;
+  /** Read-behind + read-ahead window in pages (`swap.cluster`). */
+  readonly clusterPages: number;
+  readonly faults: SwapFaults;
+
+  constructor(
+    @inject(MachineConfig) spec: MachineSpec,
+    @inject(Policies) policies: Policies,
+    @inject(PhysMem) readonly mem: PhysMem,
+    @inject(ResidentIndex) readonly resident: ResidentIndex,
+    @inject(EventBus) readonly bus: EventBus,
+    @inject(SwapReadBehind) readonly readBehind: SwapReadBehind,
+  ) {
+    this.nblocks = Math.max(0, Math.floor(spec.swap / 4096));
+    this.store = new PageStore(this.nblocks);
+    this.freeMap = new Uint8Array(this.nblocks);
+    this.clusterPages = parseCluster(policies['swap.cluster'] ?? '8') ?? 8;
+    this.faults = new SwapFaults(spec.faults ?? {});
+  }
+
+  // --- blocks ------------------------------------------------------------------------------
+
+  private meta(obj: VmObject, create: boolean): SwapMeta | undefined {
+    let m = obj.pagerData as SwapMeta | undefined;
+    if (m === undefined && create) {
+      m = new Map();
+      obj.pagerData = m;
+    }
+    return m;
+  }
+
+  private allocBlock(): number {
+    for (let b = this.hint; b < this.nblocks; b++) {
+      if (this.freeMap[b] === 0) {
+        this.freeMap[b] = 1;
+        this.inUse++;
+        this.hint = b + 1;
+        return b;
+      }
+    }
+    return -1;
+  }
+
+  private freeBlock(b: number): void {
+    this.freeMap[b] = 0;
+    this.inUse--;
+    this.store.clear(b);
+    if (b < this.hint) this.hint = b;
+  }
+
+  /** The block holding (obj, pindex), or -1. */
+  blockOf(obj: VmObject, pindex: number): number {
+    return this.meta(obj, false)?.get(pindex) ?? -1;
+  }
+
+  used(): number {
+    return this.inUse;
+  }
+
+  // --- pager operations -------------------------------------------------------------------
+
+  haspage(obj: VmObject, pindex: number): boolean {
+    return this.meta(obj, false)?.has(pindex) ?? false;
+  }
+
+  /** Where getpages drops the object lock to get an I/O buffer (a scheduling point). */
+  *waitForBuffer(): KGen<void> {
+    yield { reason: 'swap_pager_getpages: wait for buffer' };
+  }
+
+  /**
+   * The read-behind and read-ahead pages around `pindex`: the `swap.cluster` window aligned
+   * on its size, clipped to the faulting entry and the object; behind the page downward and
+   * ahead of it upward, each run stops at the first index that is resident or not on swap.
+   * Pages are allocated busy in `obj` (without reclaim: a cluster page is optional).
+   */
+  allocCluster(obj: VmObject, pindex: number, w: FaultWindow): ClusterPage[] {
+    const n = this.clusterPages;
+    const m = this.meta(obj, false);
+    if (n <= 1 || m === undefined) return [];
+    const lo = Math.max(pindex - (pindex % n), w.entryStart, 0);
+    const hi = Math.min(pindex - (pindex % n) + n, w.entryEnd, obj.size);
+    const out: ClusterPage[] = [];
+    for (let i = pindex - 1; i >= lo; i--) {
+      if (!m.has(i) || this.resident.lookup(obj.id, i) !== -1) break;
+      const f = this.allocBusy(obj, i);
+      if (f === -1) break;
+      out.push({ pindex: i, frame: f });
+    }
+    out.reverse();
+    for (let i = pindex + 1; i < hi; i++) {
+      if (!m.has(i) || this.resident.lookup(obj.id, i) !== -1) break;
+      const f = this.allocBusy(obj, i);
+      if (f === -1) break;
+      out.push({ pindex: i, frame: f });
+    }
+    return out;
+  }
+
+  private allocBusy(obj: VmObject, pindex: number): number {
+    const mem = this.mem;
+    const f = mem.alloc(obj.id, pindex);
+    if (f === -1) return -1;
+    this.resident.insert(f);
+    mem.memqInsert(obj, f);
+    mem.flags[f] = (mem.flags[f] as number) | PG_BUSY;
+    obj.pip++;
+    return f;
+  }
+
+  private releaseCluster(obj: VmObject, c: readonly ClusterPage[], keep: boolean): void {
+    const mem = this.mem;
+    for (const p of c) {
+      obj.pip--;
+      mem.flags[p.frame] = (mem.flags[p.frame] as number) & ~PG_BUSY;
+      if (keep) {
+        mem.enqueue(p.frame, PQ_INACTIVE);
+      } else {
+        this.resident.remove(p.frame);
+        mem.memqRemove(obj, p.frame);
+        mem.free(p.frame);
+      }
+    }
+  }
+
+  /**
+   * swap_pager_getpages: reads the page at `pindex` (already allocated busy in `obj` by the
+   * fault) and its cluster. The cluster is allocated before or after the lock is dropped
+   * for the I/O buffer, as the `swap.readbehind` strategy says. A read error frees the
+   * cluster and reports PagerResult.Error; the swap copies stay.
+   */
+  *getpages(obj: VmObject, pindex: number, frame: number, w: FaultWindow): KGen<PagerResult> {
+    if (!this.haspage(obj, pindex)) return PagerResult.Bad;
+    const cluster = yield* this.readBehind.cluster(this, obj, pindex, w);
+    const b = this.blockOf(obj, pindex);
+    if (b === -1 || this.faults.hit('swap_read')) {
+      this.releaseCluster(obj, cluster, false);
+      return b === -1 ? PagerResult.Bad : PagerResult.Error;
+    }
+    const mem = this.mem;
+    mem.contents.copyFrom(frame, this.store, b);
+    const got: ClusterPage[] = [];
+    const lost: ClusterPage[] = [];
+    for (const p of cluster) {
+      const pb = this.blockOf(obj, p.pindex);
+      if (pb === -1) lost.push(p);
+      else {
+        mem.contents.copyFrom(p.frame, this.store, pb);
+        got.push(p);
+      }
+    }
+    this.releaseCluster(obj, lost, false);
+    this.releaseCluster(obj, got, true);
+    for (const p of got) this.bus.emit({ kind: 'pagein', object: obj.id, pindex: p.pindex, count: 1 });
+    return PagerResult.Ok;
+  }
+
+  /**
+   * swap_pager_putpages: writes each frame to its page's block (the block it already has,
+   * or a new one). False when the swap is full or the write fails: the caller keeps the
+   * pages dirty and resident.
+   */
+  putpages(obj: VmObject, frames: readonly number[]): boolean {
+    const mem = this.mem;
+    let ok = true;
+    for (const f of frames) {
+      const pi = mem.pindex[f] as number;
+      const m = this.meta(obj, true)!;
+      let b = m.get(pi) ?? -1;
+      const fresh = b === -1;
+      if (fresh) b = this.allocBlock();
+      if (b === -1) {
+        ok = false;
+        continue;
+      }
+      if (this.faults.hit('swap_write')) {
+        if (fresh) this.freeBlock(b);
+        ok = false;
+        continue;
+      }
+      this.store.copyFrom(b, mem.contents, f);
+      m.set(pi, b);
+    }
+    return ok;
+  }
+
+  /** swap_pager_unswapped: a dirtied page's swap copy is stale; its block is freed. */
+  pageDirtied(obj: VmObject, pindex: number): void {
+    this.freeRange(obj, pindex, pindex + 1);
+  }
+
+  freeRange(obj: VmObject, start: number, end: number): void {
+    const m = this.meta(obj, false);
+    if (m === undefined) return;
+    for (const [i, b] of m) {
+      if (i >= start && i < end) {
+        this.freeBlock(b);
+        m.delete(i);
+      }
+    }
+  }
+
+  dealloc(obj: VmObject): void {
+    const m = this.meta(obj, false);
+    if (m === undefined) return;
+    for (const b of m.values()) this.freeBlock(b);
+    m.clear();
+    obj.pagerData = undefined;
+  }
+
+  /**
+   * swap_pager_copy: the blocks of src's [start, start+count) move to dst at
+   * index - start + dstStart. With `keepExisting` (collapse) what dst already has, on swap
+   * or resident, wins and src's block is freed; otherwise (split) src's block replaces it.
+   */
+  copy(src: VmObject, dst: VmObject, start: number, count: number, dstStart: number, keepExisting: boolean): void {
+    const sm = this.meta(src, false);
+    if (sm === undefined) return;
+    const moving = [...sm].filter(([i]) => i >= start && i < start + count).sort((a, b) => a[0] - b[0]);
+    if (moving.length === 0) return;
+    const dm = this.meta(dst, true)!;
+    for (const [i, b] of moving) {
+      sm.delete(i);
+      const di = i - start + dstStart;
+      const old = dm.get(di);
+      if (keepExisting && (old !== undefined || this.resident.lookup(dst.id, di) !== -1)) {
+        this.freeBlock(b);
+        continue;
+      }
+      if (old !== undefined) this.freeBlock(old);
+      dm.set(di, b);
+    }
+  }
+}

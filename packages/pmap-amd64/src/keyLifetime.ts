@@ -1,0 +1,32 @@
+import { type Invariant, type Machine, PmapContextToken, type PmapContext, type Violation } from '@vmlab/core';
+import { Amd64Pmap } from './Amd64Pmap.ts';
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+/**
+ * `key_lifetime` (SCENARIO.md "Invariants"): the amd64 side table holds only what the
+ * lifecycle events allow. No non-persistent key lies over a range whose mapping was
+ * logically deleted (map_delete allowed the drop) and that no SET has assigned since;
+ * under `abi: linux` the pmap keeps no rangeset at all (keys live on map entries).
+ */
+export const keyLifetimeInvariant: Invariant = {
+  name: 'key_lifetime',
+  description: 'no non-persistent PKRU key over a logically deleted range; no pmap rangeset under the Linux design',
+  check(m: Machine, out: Violation[]): void {
+    const ctx = m.container.get<PmapContext>(PmapContextToken);
+    for (const pm of ctx.pmaps) {
+      if (!(pm instanceof Amd64Pmap) || pm.isDestroyed) continue;
+      if (pm.entryPlacement) {
+        if (pm.keys.size > 0) out.push({ invariant: 'key_lifetime', message: `pmap ${pm.id}: a rangeset under the Linux design` });
+        continue;
+      }
+      for (const iv of pm.keys.intervals()) {
+        if (iv.persist || !pm.deleted.overlaps(iv.start, iv.end)) continue;
+        out.push({
+          invariant: 'key_lifetime',
+          message: `pmap ${pm.id}: non-persistent key ${iv.key} over [${hex(iv.start)}, ${hex(iv.end)}) outlived the logical unmap of part of it`,
+        });
+      }
+    }
+  },
+};

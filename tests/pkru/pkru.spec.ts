@@ -207,6 +207,13 @@ steps:
     // A PERSIST key there is allowed.
     pm.keys.set(0x10000000, 0x10001000, { key: 2, persist: true });
     expect(inv.check(m)).toEqual([]);
+    // A present PTE whose key disagrees with the rangeset (a SET that forgot T1.13's rewrite).
+    pm.keys.clear();
+    m.kernel.mmap(m.kernel.procs.get(1)!, { addr: 0x20000000, len: 4096, prot: 3, protExtra: '', flags: ['private', 'anon', 'fixed'] });
+    expect(m.kernel.write(m.kernel.procs.get(1)!, m.kernel.procs.get(1)!.thread(0)!, 0x20000000, 5)).toEqual({ ok: true });
+    expect(inv.check(m)).toEqual([]);
+    pm.keys.set(0x20000000, 0x20001000, { key: 7, persist: true });
+    expect(inv.check(m).map((v) => v.message)).toEqual([expect.stringContaining('has key 0, its placement records 7')]);
   });
 });
 

@@ -4,6 +4,9 @@ import { machinesCommand, policiesCommand } from './commands/info.ts';
 import { runCommand } from './commands/run.ts';
 import { compareCommand } from './commands/compare.ts';
 import { demoCommand } from './commands/demo.ts';
+import { replayCommand } from './commands/replay.ts';
+import { exploreCommand } from './commands/explore.ts';
+import { fuzzCommand } from './commands/fuzz.ts';
 import { InputError } from './loadScenario.ts';
 
 const print = (s: string) => process.stdout.write(`${s}\n`);
@@ -52,6 +55,43 @@ program
   .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
   .action((file: string, o: { machines?: string; json?: boolean; html?: string; check?: boolean }) =>
     act(o.json === true, () => compareCommand(file, o, print)),
+  );
+
+program
+  .command('replay')
+  .description('rebuild a run from its log alone and verify the domain event log is byte-identical; exit 0 identical, 1 different, 2 bad log')
+  .argument('<log>', 'a run log written by run --log (JSON lines)')
+  .option('--until <n>', 'replay commands up to sequence number n and print the state after it')
+  .option('--json', 'print one JSON document')
+  .action((log: string, o: { until?: string; json?: boolean }) => act(o.json === true, () => replayCommand(log, o, print)));
+
+program
+  .command('explore')
+  .description("explore the schedules of a scenario's concurrent steps; exit 0 when the result is what the file's explore: expects (clean without it), 1 otherwise, 2 bad input")
+  .argument('<file>', 'scenario file (YAML or JSON)')
+  .option('--bound <n>', 'dfs: preemption bound; pct: priority change points', '2')
+  .option('--strategy <s>', 'dfs (bounded exhaustive), random or pct', 'dfs')
+  .option('--seed <s>', 'seed of the random and pct strategies', '1')
+  .option('--runs <n>', 'random/pct: schedules to run; dfs: a cap on schedules')
+  .option('--machine <m>', "a preset name or machine file, overriding the scenario's")
+  .option('--log <file.jsonl>', "where to write a violation's replayable log (default: the system's temporary folder)")
+  .option('--json', 'print one JSON document')
+  .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; machine?: string; log?: string; json?: boolean }) =>
+    act(o.json === true, () => exploreCommand(file, o, print)),
+  );
+
+program
+  .command('fuzz')
+  .description('run random workloads with invariants and a shadow model of memory on; on a violation, shrink it to a minimal scenario file')
+  .option('--machine <m>', 'a preset name or machine file', 'amd64')
+  .option('--policy <key=value...>', 'policy values for the machine (repeatable)')
+  .option('--seed <s>', 'seed', '1')
+  .option('--ops <n>', 'operations to run in all', '10000')
+  .option('--time <seconds>', 'stop after this many seconds of wall time (the operations run are still determined by the seed)')
+  .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation', 'fuzz-violation.yaml')
+  .option('--json', 'print one JSON document')
+  .action((o: { machine: string; policy?: string[]; seed: string; ops: string; time?: string; out: string; json?: boolean }) =>
+    act(o.json === true, () => fuzzCommand(o, print)),
   );
 
 program

@@ -1,55 +1,89 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import {
-  CORE_INVARIANTS,
   type Catalog,
-  InvariantContribution,
-  type Invariant,
-  InvariantRegistry,
+  LogWriter,
   MachineError,
+  type Machine,
   type RunOptions,
   type RunReport,
   RunError,
   type Scenario,
   ScenarioRunner,
   composeMachine,
+  machineInvariants,
 } from '@vmlab/core';
 import { InputError, type NamedMachine } from './loadScenario.ts';
 
 export interface RunOnMachineOptions extends Omit<RunOptions, 'invariants'> {
+  /** Write the run log (command log and domain event log, JSON lines) to this file. */
   log?: string;
+  /** The seed that chose the schedule (explore's), recorded in the log. */
+  seed?: number;
 }
 
-/** Composes the machine and runs the scenario on it; bad machine input becomes InputError. */
-export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalog, opts: RunOnMachineOptions): Promise<RunReport> {
-  let machine;
+/** Composes the machine; bad machine input becomes InputError. */
+export async function composeNamed(s: Scenario, m: NamedMachine, catalog: Catalog): Promise<Machine> {
   try {
-    machine = await composeMachine(m.spec, catalog, s.files, m.name);
+    return await composeMachine(m.spec, catalog, s.files, m.name);
   } catch (e) {
     if (e instanceof MachineError) throw new InputError(e.message);
     throw e;
   }
-  const invariants = new InvariantRegistry();
-  for (const i of CORE_INVARIANTS) invariants.add(i);
-  if (machine.container.isBound(InvariantContribution)) {
-    for (const i of machine.container.getAll<Invariant>(InvariantContribution)) invariants.add(i);
-  }
-  let log: WriteStream | undefined;
-  const runOpts: RunOptions = { ...opts, invariants };
-  if (opts.log !== undefined) {
-    log = createWriteStream(opts.log);
-    log.write(`${JSON.stringify({ type: 'config', scenario: s.file, name: s.name, machine: m.name, spec: machine.spec, seed: 0 })}\n`);
-    runOpts.onCommand = (c) => log!.write(`${JSON.stringify({ type: 'command', ...c })}\n`);
-    runOpts.onEventLine = (l) => log!.write(`{"type":"event","event":${l}}\n`);
+}
+
+/**
+ * Composes the machine and runs the scenario on it. With `log`, every line of the run log
+ * is written (synchronously) as the run goes, so a run that stops still leaves its log.
+ */
+export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalog, opts: RunOnMachineOptions): Promise<RunReport> {
+  const machine = await composeNamed(s, m, catalog);
+  const { log: logFile, seed, ...rest } = opts;
+  const runOpts: RunOptions = { ...rest, invariants: machineInvariants(machine) };
+  let fd: number | undefined;
+  let writer: LogWriter | undefined;
+  if (logFile !== undefined) {
+    try {
+      fd = openSync(logFile, 'w');
+    } catch (e) {
+      throw new InputError(`${logFile}: cannot write the log: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const out = fd;
+    writer = new LogWriter((l) => writeSync(out, l));
+    writer.config(
+      {
+        name: s.name,
+        scenario: s.file,
+        machine: machine.name,
+        spec: machine.spec,
+        files: s.files,
+        seed: seed ?? 0,
+        check: opts.check === true,
+        stopOnViolation: opts.stopOnViolation === true,
+      },
+      s.steps,
+    );
+    const hooks = writer.options();
+    runOpts.onCommand = (c, st) => {
+      hooks.onCommand!(c, st);
+      opts.onCommand?.(c, st);
+    };
+    runOpts.onSchedule = (p, st) => {
+      hooks.onSchedule!(p, st);
+      opts.onSchedule?.(p, st);
+    };
+    runOpts.onEventLine = (l) => {
+      hooks.onEventLine!(l);
+      opts.onEventLine?.(l);
+    };
   }
   try {
     const r = new ScenarioRunner(machine, s, runOpts).run();
-    if (log !== undefined) {
-      log.write(`${JSON.stringify({ type: 'end', eventHash: r.eventHash, events: r.eventCount })}\n`);
-      await new Promise<void>((res) => log!.end(res));
-    }
+    writer?.end(r);
     return r;
   } catch (e) {
     if (e instanceof RunError) throw new InputError(e.message);
     throw e;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

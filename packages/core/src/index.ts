@@ -91,3 +91,5 @@ export {
   parseMachineFile,
   parseScenario,
 } from './scenario/index.ts';
+export * from './replay/index.ts';
+export * from './explore/index.ts';

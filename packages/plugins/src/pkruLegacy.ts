@@ -16,6 +16,7 @@ export const pkruClearOnPmapRemove: PkruClearPolicy = {
   value: 'pmap_remove',
   // vm_map_delete's pmap_remove (reason map_delete) drops them; no separate hook.
   onMapDelete: false,
+  onAnyPmapRemove: true,
   onPmapRemove: () => true,
 };
 
@@ -27,6 +28,7 @@ export const pkruClearOnPmapRemove: PkruClearPolicy = {
 export const pkruClearOnPmapRemoveSwapout: PkruClearPolicy = {
   value: 'pmap_remove_swapout',
   onMapDelete: false,
+  onAnyPmapRemove: true,
   onPmapRemove: (reason: RemoveReason) => reason !== 'swapout',
 };
 

@@ -108,8 +108,9 @@ export class Amd64ArchOps implements ArchOps {
   // --- FreeBSD sysarch ----------------------------------------------------------------------
   private sysarch(k: Kernel, p: Process, args: MdArgs, pku: boolean): Outcome | undefined {
     const sop = args.op as string;
-    if (sop !== 'set_pkru' && sop !== 'clear_pkru') return undefined;
-    if (k.abi === 'linux') return k.errno('ENOSYS');
+    // Linux keeps keys on map entries and has no sysarch PKRU calls: core's EINVAL, as for
+    // any sysarch op the machine does not have (the arm64 package does the same for guard_page).
+    if ((sop !== 'set_pkru' && sop !== 'clear_pkru') || k.abi === 'linux') return undefined;
     const key = (args.key as number | undefined) ?? 0;
     const flags = sysarchFlags(args.flags);
     // sys_machdep.c: CLEAR takes neither a key nor flags.

@@ -11,6 +11,8 @@ export interface PkruClearPolicy {
   readonly value: string;
   /** A logical unmap (the `map_delete` event, pmap_map_delete) drops non-persistent keys. */
   readonly onMapDelete: boolean;
+  /** Whether any Pmap.remove drops them (the subscriber listens to `pmap_remove` only then). */
+  readonly onAnyPmapRemove: boolean;
   /** A Pmap.remove for this MI reason (the `pmap_remove` event) drops them. */
   onPmapRemove(reason: RemoveReason): boolean;
 }
@@ -19,6 +21,7 @@ export interface PkruClearPolicy {
 export const clearOnMapDelete: PkruClearPolicy = {
   value: 'map_delete',
   onMapDelete: true,
+  onAnyPmapRemove: false,
   onPmapRemove: () => false,
 };
 

@@ -1,4 +1,4 @@
-import { type EventBus, type EventSubscriber, Kernel, MapDeletePolicy, type Pmap, type PmapThread } from '@vmlab/core';
+import { type EventBus, type EventSubscriber, Kernel, MapDeletePolicy, type Pmap, type PmapThread, type VmMap } from '@vmlab/core';
 import { inject, injectable } from 'inversify';
 import { Amd64Pmap, ENTRY_PKEY_MASK } from './Amd64Pmap.ts';
 import { PkruClearPolicy } from './PkruClearPolicy.ts';
@@ -66,15 +66,20 @@ export class PkruKeySubscriber implements EventSubscriber {
       p.deleted.set(e.start, e.end, { key: 0, persist: false });
       if (this.policy.onMapDelete) p.dropNonPersistent(e.start, e.end);
     });
-    bus.on('pmap_remove', this.name, (e) => {
-      const p = amd64(e.pmap);
-      if (p === undefined || p.entryPlacement || !this.policy.onPmapRemove(e.reason) || this.earlyReturn(p)) return;
-      p.dropNonPersistent(e.start, e.end);
-    });
-    bus.on('protect', this.name, (e) => {
-      const p = amd64(e.pmap);
-      if (p !== undefined && p.entryPlacement) p.refreshPteKeys(e.start, e.end);
-    });
+    // Listened to only where some path needs it, so a default machine's removals stay cheap.
+    if (this.policy.onAnyPmapRemove && abi !== 'linux') {
+      bus.on('pmap_remove', this.name, (e) => {
+        const p = amd64(e.pmap);
+        if (p === undefined || p.entryPlacement || !this.policy.onPmapRemove(e.reason) || this.earlyReturn(p)) return;
+        p.dropNonPersistent(e.start, e.end);
+      });
+    }
+    if (abi === 'linux') {
+      bus.on('protect', this.name, (e) => {
+        const p = amd64(e.pmap);
+        if (p !== undefined && p.entryPlacement) p.refreshPteKeys(e.start, e.end);
+      });
+    }
   }
 
   /** pmap_remove1's early return (T1.17b), under map_delete.skips=freebsd only. */
@@ -91,10 +96,16 @@ export class PkruKeySubscriber implements EventSubscriber {
     const p = amd64(pm);
     if (p === undefined || !p.entryPlacement) return;
     const k = this.k;
-    p.entryKeyAt = (va) => {
+    // The map is found once, then kept: the pmap belongs to one address space for life.
+    let map: VmMap | undefined;
+    const find = (): VmMap | undefined => {
       const proc = k.procs.get(pid);
-      if (proc === undefined || proc.vmspace.pmap !== p) return 0;
-      const e = proc.vmspace.map.entryAt(va);
+      return proc !== undefined && proc.vmspace.pmap === p ? proc.vmspace.map : undefined;
+    };
+    map = find();
+    p.entryKeyAt = (va) => {
+      map ??= find();
+      const e = map?.entryAt(va);
       return e === undefined ? 0 : e.mdFlags & ENTRY_PKEY_MASK;
     };
   }

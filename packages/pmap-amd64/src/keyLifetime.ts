@@ -7,7 +7,8 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
  * `key_lifetime` (SCENARIO.md "Invariants"): the amd64 side table holds only what the
  * lifecycle events allow. No non-persistent key lies over a range whose mapping was
  * logically deleted (map_delete allowed the drop) and that no SET has assigned since;
- * under `abi: linux` the pmap keeps no rangeset at all (keys live on map entries).
+ * under `abi: linux` the pmap keeps no rangeset at all (keys live on map entries); and
+ * every present PTE carries the key its placement records.
  */
 export const keyLifetimeInvariant: Invariant = {
   name: 'key_lifetime',
@@ -16,6 +17,15 @@ export const keyLifetimeInvariant: Invariant = {
     const ctx = m.container.get<PmapContext>(PmapContextToken);
     for (const pm of ctx.pmaps) {
       if (!(pm instanceof Amd64Pmap) || pm.isDestroyed) continue;
+      // Every present PTE carries the key its placement records now (taken at insertion,
+      // rewritten by SET / CLEAR and by Linux key changes; a drop only happens with the PTEs gone).
+      let bad = -1;
+      pm.forEachMapping(0, Number.MAX_SAFE_INTEGER, (va) => {
+        if (bad === -1 && (pm.pte(va)?.pkey ?? 0) !== pm.keyAt(va)) bad = va;
+      });
+      if (bad !== -1) {
+        out.push({ invariant: 'key_lifetime', message: `pmap ${pm.id}: the PTE at ${hex(bad)} has key ${pm.pte(bad)?.pkey ?? 0}, its placement records ${pm.keyAt(bad)}` });
+      }
       if (pm.entryPlacement) {
         if (pm.keys.size > 0) out.push({ invariant: 'key_lifetime', message: `pmap ${pm.id}: a rangeset under the Linux design` });
         continue;

@@ -78,8 +78,12 @@ export interface RunOptions {
   chooser?: (runnable: number[], point: number, schedule: readonly number[]) => number;
   /** Receives every domain event serialised (the event log). */
   onEventLine?: (line: string) => void;
-  /** Receives every command. */
-  onCommand?: (c: CommandRecord) => void;
+  /** Receives every command (with the normalised step it performs). */
+  onCommand?: (c: CommandRecord, step: Step) => void;
+  /** Receives every scheduling decision of a `concurrent` step, as it is taken. */
+  onSchedule?: (p: SchedulePoint, step: Step) => void;
+  /** Stop once the command with this sequence number has finished (replay --until). */
+  stopAfterCommand?: number;
 }
 
 /** A step could not be performed as written (an unbound name, a bad schedule): the run stops. */
@@ -173,7 +177,7 @@ export class ScenarioRunner {
             if (e instanceof RunError || e instanceof DeadlockError) throw e;
             out = { error: `internal error: ${(e as Error).message}` };
           }
-          this.finish(s, idx, out);
+          this.finish(s, idx, out, undefined, seq);
         }
       }
     } catch (e) {
@@ -220,12 +224,12 @@ export class ScenarioRunner {
   private command(s: Step, idx: number, thread?: number): number {
     const seq = ++this.seq;
     this.machine.bus.cause = seq;
-    this.opts.onCommand?.({ seq, step: idx, op: s.op, line: s.pos.line, ...(thread !== undefined ? { thread } : {}) });
+    this.opts.onCommand?.({ seq, step: idx, op: s.op, line: s.pos.line, ...(thread !== undefined ? { thread } : {}) }, s);
     return seq;
   }
 
   /** Records a step's outcome, compares its expectation, checks invariants. */
-  private finish(s: Step, idx: number, outcome: unknown, thread?: number): void {
+  private finish(s: Step, idx: number, outcome: unknown, thread?: number, seq = this.seq): void {
     const errs = this.machine.bus.takeErrors();
     if (errs.length > 0) outcome = { error: errs.map((e) => e.message).join('; ') };
     const exp = this.expectationFor(s);
@@ -246,6 +250,7 @@ export class ScenarioRunner {
     }
     this.reports.push(r);
     this.checkInvariants(s, idx);
+    if (this.opts.stopAfterCommand !== undefined && seq === this.opts.stopAfterCommand) this.stopped = true;
   }
 
   private checkInvariants(s: Step, idx: number): void {
@@ -318,7 +323,9 @@ export class ScenarioRunner {
         if (rs.length === 0) throw new DeadlockError(`deadlock in concurrent step at line ${s.pos.line}: ${waits.map((w, i) => (done[i] ? `${i}: done` : `${i}: ${w?.reason}`)).join(', ')}`);
         pick = rs[0]!;
       }
-      this.schedule.push({ runnable: rs, chosen: pick, reason });
+      const sp: SchedulePoint = { runnable: rs, chosen: pick, reason };
+      this.schedule.push(sp);
+      this.opts.onSchedule?.(sp, s);
       point++;
       this.machine.bus.cause = cur[pick]!.seq;
       const r = gens[pick]!.next();
@@ -346,7 +353,7 @@ export class ScenarioRunner {
         if (e instanceof RunError || e instanceof DeadlockError) throw e;
         out = { error: `internal error: ${(e as Error).message}` };
       }
-      this.finish(s, idx, out, thread);
+      this.finish(s, idx, out, thread, cur.seq);
     }
   }
 

@@ -1,0 +1,161 @@
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { type ExploreResult, type Strategy, explore, firstProblem, withSchedules } from '@vmlab/core';
+import { defaultCatalog } from '../catalog.ts';
+import { InputError, loadScenario, scenarioMachines } from '../loadScenario.ts';
+import { runOnMachine } from '../runOnMachine.ts';
+
+export interface ExploreFlags {
+  bound?: string;
+  strategy?: string;
+  seed?: string;
+  runs?: string;
+  machine?: string;
+  log?: string;
+  json?: boolean;
+}
+
+const STRATEGIES: Strategy[] = ['dfs', 'random', 'pct'];
+
+function intFlag(name: string, v: string | undefined, dflt: number, min: number): number {
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new InputError(`--${name} ${v}: give a whole number (${min} or more)`);
+  return Number(v);
+}
+
+/** A progress line on a terminal's stderr only (none with --json, CI=true or a pipe). */
+export function progress(json: boolean): { tick: (label: string) => void; done: () => void } {
+  const on = !json && process.stderr.isTTY === true && process.env.CI !== 'true';
+  let shown = false;
+  return {
+    tick: (label) => {
+      if (!on) return;
+      shown = true;
+      process.stderr.write(`\r\x1b[K${label}`);
+    },
+    done: () => {
+      if (on && shown) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+/** Every invariant the violating schedule broke at the point it stopped (the first one first). */
+function violated(r: ExploreResult): string[] {
+  const v = r.violation;
+  if (v === undefined) return [];
+  return [...new Set([v.invariant, ...v.report.violations.map((x) => x.invariant)])];
+}
+
+interface MachineOutcome {
+  machine: string;
+  result: ExploreResult;
+  verified?: boolean;
+  verifiedAs?: string;
+  log?: string;
+}
+
+/**
+ * `vmlab explore FILE`: explores the schedules of the scenario's `concurrent` steps. Exit 0
+ * when the result is what the file's `explore:` expects (clean without it), 1 otherwise.
+ */
+export async function exploreCommand(file: string, flags: ExploreFlags, print: (s: string) => void): Promise<number> {
+  const strategy = (flags.strategy ?? 'dfs') as Strategy;
+  if (!STRATEGIES.includes(strategy)) throw new InputError(`--strategy ${flags.strategy}: one of ${STRATEGIES.join(', ')}`);
+  const bound = intFlag('bound', flags.bound, 2, 0);
+  const seed = intFlag('seed', flags.seed, 1, 0);
+  const runs = intFlag('runs', flags.runs, strategy === 'dfs' ? 100000 : 1000, 1);
+  const catalog = defaultCatalog();
+  const s = loadScenario(file);
+  const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
+  const expected = s.explore ?? { expect: 'clean' as const };
+  const json = flags.json === true;
+  const bar = progress(json);
+  const outcomes: MachineOutcome[] = [];
+  for (const m of machines) {
+    const result = await explore(
+      async (hooks) => {
+        const r = await runOnMachine(s, m, catalog, { check: true, stopOnViolation: true, ...hooks });
+        if (r.inputError === true) throw new InputError(r.error!);
+        return r;
+      },
+      { strategy, bound, seed, runs, onProgress: (n) => (n % 10 === 0 ? bar.tick(`explore ${basename(file)} on ${m.name}: ${n} schedules`) : undefined) },
+    );
+    const o: MachineOutcome = { machine: m.name, result };
+    const v = result.violation;
+    if (v !== undefined) {
+      // Verify: `run` with the schedule as written reproduces it; that run's log is the counterexample.
+      const log = flags.log !== undefined ? (machines.length > 1 ? flags.log.replace(/(\.jsonl)?$/, `.${m.name}.jsonl`) : flags.log) : join(tmpdir(), `vmlab-explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-${m.name}.jsonl`);
+      const again = await runOnMachine(withSchedules(s, v.schedules), m, catalog, { check: true, log, seed });
+      const p = firstProblem(again);
+      o.verified = p !== undefined && p.invariant === v.invariant;
+      if (p !== undefined) o.verifiedAs = p.invariant;
+      o.log = log;
+    }
+    outcomes.push(o);
+    if (v !== undefined) break;
+  }
+  bar.done();
+  const found = outcomes.find((o) => o.result.violation !== undefined);
+  const ok =
+    expected.expect === 'clean'
+      ? found === undefined
+      : found !== undefined && (expected.invariant === undefined || violated(found.result).includes(expected.invariant));
+  if (json) {
+    print(
+      JSON.stringify(
+        {
+          scenario: s.name,
+          file,
+          strategy,
+          bound,
+          seed,
+          expected,
+          ok,
+          machines: outcomes.map((o) => ({
+            machine: o.machine,
+            schedules: o.result.schedules,
+            complete: o.result.complete,
+            maxPreemptions: o.result.maxPreemptions,
+            maxPoints: o.result.maxPoints,
+            ...(o.result.violation !== undefined
+              ? {
+                  violation: {
+                    invariant: o.result.violation.invariant,
+                    invariants: violated(o.result),
+                    message: o.result.violation.message,
+                    schedules: o.result.violation.schedules,
+                    verified: o.verified,
+                    log: o.log,
+                  },
+                }
+              : {}),
+          })),
+        },
+        null,
+        2,
+      ),
+    );
+    return ok ? 0 : 1;
+  }
+  const out: string[] = [];
+  const how = strategy === 'dfs' ? `dfs, preemption bound ${bound}` : strategy === 'pct' ? `pct, ${bound} change points, seed ${seed}, ${runs} runs` : `random, seed ${seed}, ${runs} runs`;
+  out.push(`explore ${file}: ${s.name} (${how})`);
+  for (const o of outcomes) {
+    const r = o.result;
+    const v = r.violation;
+    if (v === undefined) {
+      const all = strategy === 'dfs' ? (r.complete ? `every schedule up to ${bound} preemption${bound === 1 ? '' : 's'}` : `cut short at --runs ${runs}: not every schedule`) : 'sampled, not exhaustive';
+      out.push(`  ${o.machine}: clean after ${r.schedules} schedule${r.schedules === 1 ? '' : 's'} (${all}; longest ${r.maxPoints} scheduling points)`);
+      continue;
+    }
+    out.push(`  ${o.machine}: VIOLATION of ${v.invariant} on schedule ${r.schedules}: ${v.message}`);
+    for (const x of v.report.violations.slice(1)) out.push(`    also ${x.invariant}: ${x.message}`);
+    for (const sc of v.schedules) out.push(`    concurrent step at line ${sc.line}:`, `      schedule: [${sc.schedule.join(', ')}]`);
+    out.push(`    verified with run: ${o.verified === true ? `yes, run with this schedule reports ${o.verifiedAs}` : `NO (run reports ${o.verifiedAs ?? 'nothing'})`}`);
+    out.push(`    replayable log: ${o.log} (vmlab replay ${o.log})`);
+  }
+  const want = expected.expect === 'clean' ? 'clean' : `a violation${expected.invariant !== undefined ? ` of ${expected.invariant}` : ''}`;
+  out.push(`  expected ${want}: ${ok ? 'as expected' : 'NOT as expected'}`);
+  print(out.join('\n'));
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,1 @@
+export async function fuzzCommand(_o: unknown, _p: (s: string) => void): Promise<number> { return 0; }

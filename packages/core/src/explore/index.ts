@@ -1,0 +1,4 @@
+/** Schedule exploration and fuzzing. */
+export { explore, firstProblem, schedulesOf, withSchedules } from './explore.ts';
+export type { ExploreHooks, ExploreOptions, ExplorePoint, ExploreResult, ExploreViolation, RunOnce, Strategy } from './explore.ts';
+export { Prng } from './prng.ts';

@@ -87,10 +87,11 @@ program
   .option('--policy <key=value...>', 'policy values for the machine (repeatable)')
   .option('--seed <s>', 'seed', '1')
   .option('--ops <n>', 'operations to run in all', '10000')
+  .option('--ops-per-run <n>', 'operations per run (each run starts from a fresh machine)', '200')
   .option('--time <seconds>', 'stop after this many seconds of wall time (the operations run are still determined by the seed)')
   .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation', 'fuzz-violation.yaml')
   .option('--json', 'print one JSON document')
-  .action((o: { machine: string; policy?: string[]; seed: string; ops: string; time?: string; out: string; json?: boolean }) =>
+  .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; time?: string; out: string; json?: boolean }) =>
     act(o.json === true, () => fuzzCommand(o, print)),
   );
 

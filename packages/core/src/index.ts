@@ -76,6 +76,15 @@ export { MadvisePolicy, FreeBSDMadvise, MadviseFamily, freeApplies } from './mac
 export { PageDaemon, SimplePageDaemon, freeTarget } from './machine/PageDaemon.ts';
 export { RevokePolicy, RevokeMode, RevokeWalk, RevocationWalk } from './machine/RevokePolicy.ts';
 export { MachineError, composeMachine, resolveSpec } from './machine/composeMachine.ts';
+export { PLUGIN_API_VERSION } from './machine/Plugin.ts';
+export type { PluginArch, VmlabPlugin } from './machine/Plugin.ts';
+export { checkPlugin, isPluginPath } from './machine/loadPlugin.ts';
+export { CONFORMANCE } from './conformance/scenarios.ts';
+export type { ConformanceCase } from './conformance/scenarios.ts';
+export { pluginMachine, runConformance } from './conformance/runConformance.ts';
+export type { ConformanceOptions, ConformanceResult } from './conformance/runConformance.ts';
+/** inversify, re-exported so a plugin needs no dependency of its own (one container library per machine). */
+export { ContainerModule, inject, injectable } from 'inversify';
 export { EventSubscriber, MachineConfig } from './machine/tokens.ts';
 export { MapDeletePolicy, mapDeleteFreeBSDSkips, mapDeleteNotifyAll } from './policy/MapDeletePolicy.ts';
 export { Policies, PolicyRegistry } from './policy/PolicyDefinition.ts';

@@ -58,7 +58,8 @@ export class Amd64Pmap extends SoftPmap {
   keyAt(va: number): number {
     if (!this.pku) return 0;
     if (this.entryPlacement) return this.entryKeyAt?.(va) ?? 0;
-    return this.keys.lookup(va)?.key ?? 0;
+    const keys = this.keys;
+    return keys.size === 0 ? 0 : (keys.lookup(va)?.key ?? 0);
   }
 
   // --- x86 page-table rights -----------------------------------------------------------------

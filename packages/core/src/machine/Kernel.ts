@@ -12,7 +12,7 @@ import { errnoValue } from '../abi/errno.ts';
 import { OK, type Outcome, type SignalInfo } from '../abi/outcome.ts';
 import { EventBus } from '../events/EventBus.ts';
 import type { RemoveReason } from '../events/kinds.ts';
-import { FAULT_FORCE_COPY, FaultResult, vmFault } from '../fault/vmFault.ts';
+import { FAULT_FORCE_COPY, FaultResult, isKGen, vmFault } from '../fault/vmFault.ts';
 import { vmspaceFork } from '../fork/vmspaceFork.ts';
 import { PG_BUSY, PG_DIRTY, PG_REUSABLE, PhysMem } from '../mem/PhysMem.ts';
 import { PvTable } from '../mem/PvTable.ts';
@@ -510,38 +510,54 @@ export class Kernel {
 
   /**
    * A user access by thread t at va: the hardware translation first; a fault enters the
-   * VM and the access is retried. Returns the frame, or the outcome (a signal) it became.
+   * VM and the access is retried. Returns the frame, or the outcome (a signal) it became;
+   * when the fault must sleep, the continuation that finishes the access.
    */
-  *access(p: Process, t: Thread, va: number, access: number, branch?: 'direct' | 'call' | 'jump'): KGen<number | Outcome> {
+  access(p: Process, t: Thread, va: number, access: number, branch?: 'direct' | 'call' | 'jump', tries = 0): number | Outcome | KGen<number | Outcome> {
     if (va % 4 !== 0) return { signal: 'SIGBUS', code: 'BUS_ADRALN', addr: va };
     if (va < 0 || va >= this.userTop) return { signal: 'SIGSEGV', code: 'SEGV_MAPERR', addr: va };
     const vms = p.vmspace;
-    for (let tries = 0; tries < 4; tries++) {
+    for (; tries < 4; tries++) {
       const f = vms.pmap.translate(va, access, t, branch);
       if (f >= 0) return f;
-      if (f === MD_FAULT) {
-        const s = vms.pmap.mdFault();
-        return { ...s, addr: va } as Outcome;
-      }
-      const r = yield* vmFault(this, vms, va, access, t.tid, 0);
-      const bus = this.bus;
-      if (bus.wants('fault')) bus.publish({ kind: 'fault', pid: p.pid, tid: t.tid, va, access, outcome: r === FaultResult.Success ? 'ok' : 'signal' });
-      if (r !== FaultResult.Success) return this.signalFor(r, va) as Outcome;
+      if (f === MD_FAULT) return { ...vms.pmap.mdFault(), addr: va } as Outcome;
+      const r = vmFault(this, vms, va, access, t.tid, 0);
+      if (isKGen(r)) return this.accessAfterSleep(r, p, t, va, access, branch, tries);
+      const out = this.faultDone(p, t, va, access, r);
+      if (out !== undefined) return out;
     }
     return { error: `fault at 0x${va.toString(16)} did not resolve` };
+  }
+
+  /** The rest of an access whose fault sleeps: finish the fault, then retry the access. */
+  private *accessAfterSleep(g: KGen<FaultResult>, p: Process, t: Thread, va: number, access: number, branch: 'direct' | 'call' | 'jump' | undefined, tries: number): KGen<number | Outcome> {
+    const r = yield* g;
+    const out = this.faultDone(p, t, va, access, r);
+    if (out !== undefined) return out;
+    const again = this.access(p, t, va, access, branch, tries + 1);
+    return isKGen(again) ? yield* again : again;
+  }
+
+  /** Records a handled fault; the signal it became, or undefined when the access retries. */
+  private faultDone(p: Process, t: Thread, va: number, access: number, r: FaultResult): Outcome | undefined {
+    const bus = this.bus;
+    if (bus.wants('fault')) bus.publish({ kind: 'fault', pid: p.pid, tid: t.tid, va, access, outcome: r === FaultResult.Success ? 'ok' : 'signal' });
+    return r === FaultResult.Success ? undefined : (this.signalFor(r, va) as Outcome);
   }
 
   /** read: a 32-bit word. The present-translation case runs without entering the VM. */
   read(p: Process, t: Thread, va: number): Outcome {
     const f = va % 4 === 0 && va >= 0 && va < this.userTop ? p.vmspace.pmap.translate(va, Access.Read, t) : -1;
-    const r = f >= 0 ? f : runSerial(this.access(p, t, va, Access.Read));
+    const r0 = f >= 0 ? f : this.access(p, t, va, Access.Read);
+    const r = isKGen(r0) ? runSerial(r0) : r0;
     if (typeof r !== 'number') return r;
     return { value: this.mem.contents.read(r, (va % PAGE_SIZE) >>> 2) };
   }
 
   write(p: Process, t: Thread, va: number, value: number): Outcome {
     const f = va % 4 === 0 && va >= 0 && va < this.userTop ? p.vmspace.pmap.translate(va, Access.Write, t) : -1;
-    const r = f >= 0 ? f : runSerial(this.access(p, t, va, Access.Write));
+    const r0 = f >= 0 ? f : this.access(p, t, va, Access.Write);
+    const r = isKGen(r0) ? runSerial(r0) : r0;
     if (typeof r !== 'number') return r;
     this.mem.contents.write(r, (va % PAGE_SIZE) >>> 2, value >>> 0);
     return OK;
@@ -549,7 +565,8 @@ export class Kernel {
 
   /** The word behind a frame, or the access's outcome, as a step outcome. */
   *accessStep(p: Process, t: Thread, va: number, access: number, value?: number, branch?: 'direct' | 'call' | 'jump'): KGen<Outcome> {
-    const r = yield* this.access(p, t, va, access, branch);
+    const r0 = this.access(p, t, va, access, branch);
+    const r = isKGen(r0) ? yield* r0 : r0;
     if (typeof r !== 'number') return r;
     const w = (va % PAGE_SIZE) >>> 2;
     if (access === Access.Write) {
@@ -577,7 +594,8 @@ export class Kernel {
         }
         return { value: this.mem.contents.read(frame, w) };
       }
-      const r = yield* vmFault(this, vms, va, access, t.tid, 0);
+      const r0 = vmFault(this, vms, va, access, t.tid, 0);
+      const r = isKGen(r0) ? yield* r0 : r0;
       if (r !== FaultResult.Success) return this.errno('EFAULT');
     }
     return this.errno('EFAULT');
@@ -599,7 +617,8 @@ export class Kernel {
       // uvm_io / proc_rwmem take the target's map lock and may sleep: the target can exit here.
       yield { reason: 'proc_rwmem: lock target map' };
       const access = write ? Access.Write : Access.Read;
-      const r = yield* vmFault(this, vms, va, access, -1, write ? FAULT_FORCE_COPY : 0);
+      const r0 = vmFault(this, vms, va, access, -1, write ? FAULT_FORCE_COPY : 0);
+      const r = isKGen(r0) ? yield* r0 : r0;
       if (r !== FaultResult.Success || vms.dead) return this.errno('EFAULT');
       const frame = vms.pmap.extract(va);
       if (frame < 0) return this.errno('EFAULT');

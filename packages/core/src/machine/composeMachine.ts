@@ -8,6 +8,7 @@ import { DefaultPager } from '../pager/DefaultPager.ts';
 import { AnonPager, VnodePagerToken } from '../pager/Pager.ts';
 import { VnodePager } from '../pager/VnodePager.ts';
 import { PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
+import { PmapFactory } from '../pmap/Pmap.ts';
 import { MapDeletePolicy, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
 import { Policies } from '../policy/PolicyDefinition.ts';
 import type { FileSpec, MachineSpec, SourcePos } from '../scenario/ast.ts';
@@ -20,7 +21,9 @@ import { replaceEntryRevokeModule } from './RevokePolicy.ts';
 import { Kernel } from './Kernel.ts';
 import { Machine } from './Machine.ts';
 import { EventSubscriber, MachineConfig } from './tokens.ts';
-import { loadPluginModule } from './loadPlugin.ts';
+import { PluginLoadError, archPlugin, loadMachinePlugins, resolvePlugin, runHook } from './loadPlugin.ts';
+import { InvariantContribution } from '../invariants/Invariant.ts';
+import type { VmlabPlugin } from './Plugin.ts';
 
 /** A machine configuration that cannot be built; names where it was written when known. */
 export class MachineError extends Error {
@@ -95,6 +98,15 @@ export function resolveSpec(spec: MachineSpec, catalog: Catalog): MachineSpec {
  * plugins, in that order; then the kernel, the event subscribers and the files.
  */
 export async function composeMachine(spec: MachineSpec, catalog: Catalog, files: readonly FileSpec[] = [], name?: string): Promise<Machine> {
+  try {
+    return await compose(await loadMachinePlugins(spec, catalog), catalog, files, name);
+  } catch (e) {
+    if (e instanceof PluginLoadError) throw new MachineError(e.message, e.pos);
+    throw e;
+  }
+}
+
+async function compose(spec: MachineSpec, catalog: Catalog, files: readonly FileSpec[], name?: string): Promise<Machine> {
   const r = resolveSpec(spec, catalog);
   const arch = catalog.arches.get(r.arch)!;
   const c = new Container({ defaultScope: 'Singleton' });
@@ -129,14 +141,20 @@ export async function composeMachine(spec: MachineSpec, catalog: Catalog, files:
       throw new MachineError(`policy ${key}: value '${value}' has no implementation loaded`, spec.positions?.[`policies.${key}`]);
     }
   }
-  const loaded: ContainerModule[] = [];
+  // Plugins (VmlabPlugin, Plugin.ts): module, then invariants; onMachine once composed.
+  const withHooks: { p: VmlabPlugin; pos: SourcePos | undefined }[] = [];
+  const ap = archPlugin(catalog, r.arch);
+  if (ap !== undefined) withHooks.push({ p: ap, pos: spec.positions?.arch });
   for (let i = 0; i < r.plugins.length; i++) {
-    const p = r.plugins[i]!;
-    const m = await loadPluginModule(p, r, catalog, spec.positions?.[`plugins.${i}`]);
-    if (m !== null) {
-      c.load(m);
-      loaded.push(m);
-    }
+    const pos = spec.positions?.[`plugins.${i}`];
+    const p = resolvePlugin(r.plugins[i]!, r, catalog, pos);
+    if (p === null) continue;
+    c.load(p.module);
+    withHooks.push({ p: p as VmlabPlugin, pos });
+  }
+  for (const { p } of withHooks) for (const inv of p.invariants ?? []) c.bind(InvariantContribution).toConstantValue(inv);
+  if (ap !== undefined && !c.isBound(PmapFactory)) {
+    throw new MachineError(`arch: plugin '${ap.name}' declares arch ${ap.arch!.name} but its module binds no PmapFactory`, spec.positions?.arch);
   }
   let kernel: Kernel;
   try {
@@ -147,5 +165,7 @@ export async function composeMachine(spec: MachineSpec, catalog: Catalog, files:
   const subs = c.isBound(EventSubscriber) ? c.getAll<EventSubscriber>(EventSubscriber) : [];
   for (const s of subs) s.subscribe(bus);
   for (const f of files) kernel.addFile(f.path, f.size, f.fill);
-  return new Machine(name ?? r.name ?? r.arch, r, c, kernel);
+  const machine = new Machine(name ?? r.name ?? ap?.arch?.name ?? r.arch, r, c, kernel);
+  for (const { p, pos } of withHooks) if (p.onMachine !== undefined) runHook(p, 'onMachine', pos, () => p.onMachine!(machine));
+  return machine;
 }

@@ -1,5 +1,5 @@
 import { Access, type Inherit, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/constants.ts';
-import { FAULT_WIRE, FaultResult, vmFault } from '../fault/vmFault.ts';
+import { FAULT_WIRE, FaultResult, isKGen, vmFault } from '../fault/vmFault.ts';
 import type { RemoveReason } from '../events/kinds.ts';
 import { PG_DIRTY } from '../mem/PhysMem.ts';
 import type { Kernel } from '../machine/Kernel.ts';
@@ -144,7 +144,8 @@ export function* vmMapWire(k: Kernel, vms: Vmspace, start: number, end: number, 
     if (e.prot === 0) return KernResult.ProtectionFailure;
     const access = (e.prot & VM_PROT_WRITE) !== 0 ? Access.Write : (e.prot & VM_PROT_READ) !== 0 ? Access.Read : Access.Execute;
     for (let va = e.start; va < e.end; va += PAGE_SIZE) {
-      const r = yield* vmFault(k, vms, va, access, tid, FAULT_WIRE);
+      const r0 = vmFault(k, vms, va, access, tid, FAULT_WIRE);
+      const r = isKGen(r0) ? yield* r0 : r0;
       if (r !== FaultResult.Success) return r === FaultResult.NoMemory ? KernResult.NoSpace : KernResult.Failure;
     }
     e.eflags |= MAP_ENTRY_USER_WIRED;

@@ -3,13 +3,17 @@ import type { PhysMem } from './PhysMem.ts';
 const EMPTY = -1;
 const TWO_32 = 4294967296;
 
+/**
+ * Each object gets a pseudo-random base slot and its pages follow it in index order, so
+ * the pages of one object that a fault, a fork or an unmap walks in order sit in
+ * neighbouring slots (one cache line serves several lookups).
+ */
 function hashKey(objectId: number, pindex: number): number {
   const lo = pindex >>> 0;
   const hi = pindex < TWO_32 ? 0 : (pindex / TWO_32) >>> 0;
-  let h = Math.imul(objectId ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1) ^ lo;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return h ^ (h >>> 16);
+  let b = Math.imul(objectId ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
+  b ^= b >>> 15;
+  return (Math.imul(b, 0x85ebca6b) + lo) | 0;
 }
 
 /**

@@ -218,8 +218,14 @@ export class VmObjects {
     this.mem.free(f);
   }
 
-  /** vm_page_rename: moves a frame to another (object, index), keeping its contents. */
+  /**
+   * vm_page_rename: moves a frame to another (object, index), keeping its contents. The page
+   * is always dirtied, as FreeBSD does: its backing copy belonged to the old (object, index)
+   * and may be freed or invalidated by the move (collapse frees it), so the page itself is
+   * now the only copy.
+   */
   renamePage(from: VmObject, f: number, to: VmObject, pindex: number): void {
+    this.mem.flags[f] = (this.mem.flags[f] as number) | PG_DIRTY;
     this.resident.remove(f);
     this.mem.memqRemove(from, f);
     this.mem.object[f] = to.id;

@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.ts';
 import { replayCommand } from './commands/replay.ts';
 import { exploreCommand } from './commands/explore.ts';
 import { fuzzCommand } from './commands/fuzz.ts';
+import { newPluginCommand } from './commands/newPlugin.ts';
 import { InputError } from './loadScenario.ts';
 
 const print = (s: string) => process.stdout.write(`${s}\n`);
@@ -112,5 +113,12 @@ program
   .description('run the built-in demonstration on the default machines')
   .option('--json', 'print one JSON document')
   .action((o: { json?: boolean }) => act(o.json === true, () => demoCommand(o.json === true, print)));
+
+program
+  .command('new-plugin')
+  .description('write a pmap plugin folder (index.ts, a conformance test, a machine file, README) that passes the conformance suite')
+  .argument('<name>', 'the plugin and arch name')
+  .option('--dir <dir>', 'where to create the folder NAME (default: the current folder)')
+  .action((name: string, o: { dir?: string }) => act(false, () => newPluginCommand(name, o, print)));
 
 await program.parseAsync(process.argv);

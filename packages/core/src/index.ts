@@ -62,6 +62,8 @@ export { VnodeFile } from './pager/VnodeFile.ts';
 export { VmObject, OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT } from './object/VmObject.ts';
 export { VmObjects } from './object/VmObjects.ts';
 export { VmMap } from './map/VmMap.ts';
+/** vm_map_clip_start/end over a range (for plugins that keep MD metadata on map entries). */
+export { clipRange } from './map/vmMapOps.ts';
 export { VmMapEntry, MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED } from './map/VmMapEntry.ts';
 export { Vmspace } from './proc/Vmspace.ts';
 export { Process, Thread } from './proc/Process.ts';

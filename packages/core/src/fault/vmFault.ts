@@ -1,5 +1,5 @@
 import { Access, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/constants.ts';
-import { PG_BUSY } from '../mem/PhysMem.ts';
+import { PG_BUSY, PG_DIRTY } from '../mem/PhysMem.ts';
 import { MAP_ENTRY_NEEDS_COPY, type VmMapEntry } from '../map/VmMapEntry.ts';
 import type { VmObject } from '../object/VmObject.ts';
 import { PagerResult } from '../pager/Pager.ts';
@@ -120,6 +120,8 @@ export function vmFault(k: Kernel, vms: Vmspace, va: number, access: number, tid
       frame = objs.allocPage(first, firstIndex);
       if (frame === -1) return FaultResult.NoMemory;
       mem.contents.fill(frame, 0);
+      // A zero-filled page has no backing copy to invalidate: a write just dirties it.
+      if (access === Access.Write) mem.flags[frame] = (mem.flags[frame] as number) | PG_DIRTY;
       break;
     }
     pi += obj.backingOffset;
@@ -201,7 +203,7 @@ function faultFinish(
       const nf = objs.allocPage(first, firstIndex);
       if (nf === -1) return FaultResult.NoMemory;
       mem.contents.copyFrom(nf, mem.contents, frame);
-      k.counters.add('cow_copies');
+      k.counters.cowCopies++;
       frame = nf;
       obj = first;
     } else {
@@ -215,6 +217,6 @@ function faultFinish(
   k.pmapEnter(vms, vaPage, frame, forced && access === Access.Write ? e.prot & ~VM_PROT_WRITE : prot, wired);
   if (wired) mem.wireCount[frame] = (mem.wireCount[frame] as number) + 1;
   objs.activate(frame);
-  k.counters.add('faults');
+  k.counters.faultsResolved++;
   return FaultResult.Success;
 }

@@ -121,7 +121,7 @@ export abstract class SoftPmap implements Pmap {
         if (wired) b |= PTE_WIRED;
         pt.set(slot, frame, b);
         if ((old & PTE_W) !== 0 && (b & PTE_W) === 0) this.invalidate(va, va + PAGE_SIZE);
-        this.ctx.counters.add('pte_writes');
+        this.ctx.counters.pteWrites++;
         return;
       }
     }
@@ -129,7 +129,7 @@ export abstract class SoftPmap implements Pmap {
     if (wired) bits |= PTE_WIRED;
     pt.set(slot, frame, bits);
     this.ctx.pv.add(frame, this.id, vpn);
-    this.ctx.counters.add('pte_writes');
+    this.ctx.counters.pteWrites++;
     if (old !== 0) this.invalidate(va, va + PAGE_SIZE);
   }
 
@@ -142,7 +142,7 @@ export abstract class SoftPmap implements Pmap {
       any = true;
     });
     if (any) {
-      this.ctx.counters.add('pte_writes');
+      this.ctx.counters.pteWrites++;
       this.invalidate(start, end);
       this.pt.freeEmptyTables(start / PAGE_SIZE, end / PAGE_SIZE);
     }
@@ -169,7 +169,7 @@ export abstract class SoftPmap implements Pmap {
       }
     });
     if (changed) {
-      this.ctx.counters.add('pte_writes');
+      this.ctx.counters.pteWrites++;
       this.invalidate(start, end);
     }
   }
@@ -354,7 +354,7 @@ export abstract class SoftPmap implements Pmap {
       }
     });
     if (n > 0) {
-      this.ctx.counters.add('pte_writes', n);
+      this.ctx.counters.pteWrites += n;
       this.invalidate(start, end);
     }
     return n;
@@ -389,7 +389,7 @@ export abstract class SoftPmap implements Pmap {
     if (slot < 0 || this.pt.bits[slot] === 0) return;
     this.dropPv(this.pt.frame[slot] as number, vpn, this.pt.bits[slot] as number);
     this.pt.clear(slot);
-    this.ctx.counters.add('pte_writes');
+    this.ctx.counters.pteWrites++;
     this.invalidate(vpn * PAGE_SIZE, (vpn + 1) * PAGE_SIZE);
   }
 
@@ -403,7 +403,7 @@ export abstract class SoftPmap implements Pmap {
       this.ctx.mem.flags[f] = (this.ctx.mem.flags[f] as number) | PG_DIRTY;
     }
     this.pt.set(slot, this.pt.frame[slot] as number, bits & ~(PTE_W | PTE_D));
-    this.ctx.counters.add('pte_writes');
+    this.ctx.counters.pteWrites++;
     this.invalidate(vpn * PAGE_SIZE, (vpn + 1) * PAGE_SIZE);
   }
 }

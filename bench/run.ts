@@ -61,8 +61,8 @@ interface Sim {
   nextPid: number;
 }
 
-async function machine(physmem: number): Promise<Sim> {
-  const spec = { ...defaultMachine('amd64', 'bench'), physmem, swap: 0 };
+async function machine(physmem: number, swap = 0): Promise<Sim> {
+  const spec = { ...defaultMachine('amd64', 'bench'), physmem, swap };
   const m = await composeMachine(spec, defaultCatalog());
   const k = m.kernel;
   check(k.spawn(1, false), 'spawn');
@@ -155,6 +155,31 @@ const simMprotect: Op = (s, n) => {
   const a = resident(s, n);
   const t0 = nowNs();
   check(s.k.mprotect(s.p, a, n * PAGE, 1, ''), 'mprotect');
+  const dt = nowNs() - t0;
+  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  return dt / n;
+};
+
+/** Page-out to swap: swapout of a process whose n pages are dirty, ns per page written. */
+const simPageout: Op = (s, n) => {
+  const a = resident(s, n);
+  const t0 = nowNs();
+  const o = runSerial(s.k.swapout(s.p));
+  const dt = nowNs() - t0;
+  check(o, 'swapout');
+  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  return dt / Math.max(1, o.pages ?? 0);
+};
+
+/** Page-in from swap: each page of a swapped-out range read once (clustered), ns per page. */
+const simPagein: Op = (s, n) => {
+  const a = resident(s, n);
+  check(runSerial(s.k.swapout(s.p)), 'swapout');
+  const t0 = nowNs();
+  for (let i = 0; i < n; i++) {
+    const o = s.k.read(s.p, s.t, a + i * PAGE);
+    if (o.value !== 1) throw new Error(`bench: page-in read ${JSON.stringify(o)}`);
+  }
   const dt = nowNs() - t0;
   check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
   return dt / n;
@@ -308,6 +333,10 @@ async function main(): Promise<void> {
   const forkPage = (forkLarge - forkSmall) / (N - small);
   const unmap = medianOf(s, simMunmap, N, REPS);
   const prot = medianOf(s, simMprotect, N, REPS);
+  log('done\n  swap ... ');
+  const sw = await machine(1024 * 1024 * 1024, 1024 * 1024 * 1024);
+  const pageout = medianOf(sw, simPageout, N, REPS);
+  const pagein = medianOf(sw, simPagein, N, REPS);
   log('done\n  event bus ... ');
   const bus = busFigures();
   log('done\n  memory ... ');
@@ -331,6 +360,8 @@ async function main(): Promise<void> {
     row('fork /resident page', forkPage, real?.forkPerPage, 4),
     row('munmap /page', unmap, real?.munmapPerPage, 2),
     row('mprotect RW->R /page', prot, real?.mprotectPerPage),
+    { op: 'swap page-out /page', unit: 'ns', sim: pageout },
+    { op: 'swap page-in /page (clustered)', unit: 'ns', sim: pagein },
     { op: 'bus publish, 1 subscriber', unit: 'ns', sim: bus.publishNs },
     { op: 'bus emit, no subscriber', unit: 'ns', sim: bus.unheardEmitNs },
     { op: 'bytes /resident page (all)', unit: 'B', sim: mem.total, maxBytes: 32, pass: mem.total <= 32 },
@@ -354,6 +385,10 @@ async function main(): Promise<void> {
             forkFixed: forkSmall - forkPage * small,
             munmapPerPage: unmap,
             mprotectPerPage: prot,
+            swapPageoutPerPage: pageout,
+            swapPageinPerPage: pagein,
+            swapPageoutMiBps: (PAGE / pageout) * 1e9 / 1048576,
+            swapPageinMiBps: (PAGE / pagein) * 1e9 / 1048576,
             busPublishNs: bus.publishNs,
             busEventsPerSec: bus.eventsPerSec,
             busUnheardEmitNs: bus.unheardEmitNs,
@@ -386,6 +421,7 @@ async function main(): Promise<void> {
   for (const b of body) out.push(line(b));
   out.push('');
   out.push(`bus: ${(bus.eventsPerSec / 1e6).toFixed(2)} M events/s to one subscriber`);
+  out.push(`swap: page-out ${fmt((PAGE / pageout) * 1e9 / 1048576, 0)} MiB/s, page-in ${fmt((PAGE / pagein) * 1e9 / 1048576, 0)} MiB/s (simulated 4 KiB pages; the real kernel's swap is not measured)`);
   out.push(`fork fixed cost: simulator ${fmt((forkSmall - forkPage * small) / 1000)} us${real !== undefined ? `, real ${fmt(real.forkFixed / 1000)} us` : ''}`);
   out.push(`memory: ${mem.pages} resident pages${mem.gcExposed ? '' : ' (run node with --expose-gc for steadier figures)'}`);
   if (real === undefined) out.push(`real kernel: not measured (${why})`);

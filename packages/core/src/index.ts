@@ -91,6 +91,8 @@ export { EventSubscriber, MachineConfig } from './machine/tokens.ts';
 export { MapDeletePolicy, mapDeleteFreeBSDSkips, mapDeleteNotifyAll } from './policy/MapDeletePolicy.ts';
 export { Policies, PolicyRegistry } from './policy/PolicyDefinition.ts';
 export { CORE_POLICIES } from './policy/corePolicies.ts';
+export { Rangeset } from './util/Rangeset.ts';
+export type { Range } from './util/Rangeset.ts';
 export { InvariantContribution, InvariantRegistry } from './invariants/Invariant.ts';
 export { CORE_INVARIANTS, liveVmspaces } from './invariants/coreInvariants.ts';
 export { RunError, ScenarioRunner, eventLine, parseProtString } from './scenario/Runner.ts';

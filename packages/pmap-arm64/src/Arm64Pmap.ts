@@ -1,5 +1,5 @@
 import { Access, type BranchKind, PAGE_SIZE, type PmapContext, type PmapThread, type PteInfo, PTE_MD_SHIFT, SoftPmap, type TlbModel } from '@vmlab/core';
-import { IntervalSet } from './IntervalSet.ts';
+import { GuardRangeset } from './GuardRangeset.ts';
 
 /** Top of arm64 user space (48-bit VA, SCENARIO.md). */
 export const ARM64_USER_TOP = 0x1000000000000;
@@ -29,12 +29,12 @@ export function isLandingPad(word: number, branch: 'call' | 'jump'): boolean {
  */
 export class Arm64Pmap extends SoftPmap {
   /** pm_bti: the guarded ranges, or null (kernel pmap, or no BTI on the CPU). */
-  bti: IntervalSet | null;
+  bti: GuardRangeset | null;
   private readonly openbsd: boolean;
 
   constructor(ctx: PmapContext, kernel: boolean) {
     super(ctx, kernel);
-    this.bti = !kernel && ctx.features.bti !== false ? new IntervalSet() : null;
+    this.bti = !kernel && ctx.features.bti !== false ? new GuardRangeset() : null;
     this.hasMdCheck = this.bti !== null;
     this.openbsd = ctx.abi === 'openbsd';
   }

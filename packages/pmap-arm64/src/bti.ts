@@ -19,12 +19,12 @@ import {
 } from '@vmlab/core';
 import { inject, injectable } from 'inversify';
 import { Arm64Pmap } from './Arm64Pmap.ts';
-import { IntervalSet } from './IntervalSet.ts';
+import { GuardRangeset } from './GuardRangeset.ts';
 
 /** VmMapEntry.mdFlags bit for Linux's PROT_BTI (a per-VMA attribute under `abi: linux`). */
 export const ENTRY_BTI = 1;
 
-function btiOf(p: Pmap): IntervalSet | null {
+function btiOf(p: Pmap): GuardRangeset | null {
   return p instanceof Arm64Pmap ? p.bti : null;
 }
 
@@ -100,7 +100,7 @@ export class BtiSubscriber implements EventSubscriber {
       const b = btiOf(e.pmap);
       if (b === null) return;
       if (this.mapDelete.pmapEarlyReturn && e.pmap.residentCount === 0) return;
-      if (b.remove(e.start, e.end) > 0) counters.add('bti.drops');
+      if (b.remove(e.start, e.end)) counters.add('bti.drops');
     });
     bus.on('fork', this.name, (e) => {
       const from = btiOf(e.pmap);
@@ -154,7 +154,7 @@ export const guardLifetime: Invariant = {
       const pmap = vms.pmap;
       if (!(pmap instanceof Arm64Pmap)) continue;
       const b = pmap.bti;
-      for (const [s, e] of b?.intervals() ?? []) {
+      for (const { start: s, end: e } of b?.intervals() ?? []) {
         if (s < 0 || e > k.userTop) out.push({ invariant: 'guard_lifetime', message: `pmap ${pmap.id}: guard [0x${s.toString(16)}, 0x${e.toString(16)}) outside user space` });
       }
       pmap.forEachMapping(vms.map.min, vms.map.max, (va) => {
@@ -164,9 +164,9 @@ export const guardLifetime: Invariant = {
         }
       });
       if (k.abi === 'linux' && b !== null) {
-        const want = new IntervalSet();
+        const want = new GuardRangeset();
         for (const en of vms.map.entries) if ((en.mdFlags & ENTRY_BTI) !== 0) want.add(en.start, en.end);
-        if (!want.equals(b)) out.push({ invariant: 'guard_lifetime', message: `pmap ${pmap.id}: guarded ranges differ from the PROT_BTI entries` });
+        if (!want.sameCoverage(b)) out.push({ invariant: 'guard_lifetime', message: `pmap ${pmap.id}: guarded ranges differ from the PROT_BTI entries` });
       }
     }
   },

@@ -1,16 +1,24 @@
-import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defaultCatalog } from '../catalog.ts';
 import { formatRun, reportOk, runJson } from '../format.ts';
 import { loadScenario, machineFromWord } from '../loadScenario.ts';
 import { runOnMachine } from '../runOnMachine.ts';
+import { compareCommand } from './compare.ts';
+import { exploreCommand } from './explore.ts';
 
 /** The repository's examples folder (the demo's scenarios live there). */
 export function examplesDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '../../../../examples');
 }
 
-/** `vmlab demo`: fork, copy-on-write and every inheritance mode on both default machines. */
+/**
+ * `vmlab demo`: three things vmlab is for, on the built-in machines.
+ * 1. The MI VM: fork, copy-on-write and every inheritance mode on amd64 and arm64.
+ * 2. The MI/MD layering: a protection key survives swapout on the fixed amd64 and is lost
+ *    on the legacy one (pkru.clear_on: pmap_remove), side by side.
+ * 3. A race found by search: the D15293 fault/fork split race under the 2018 swap order.
+ */
 export async function demoCommand(json: boolean, print: (s: string) => void): Promise<number> {
   const catalog = defaultCatalog();
   const s = loadScenario(resolve(examplesDir(), 'demo.yaml'));
@@ -20,11 +28,19 @@ export async function demoCommand(json: boolean, print: (s: string) => void): Pr
   }
   if (json) {
     print(JSON.stringify({ demo: s.name, runs: reports.map(runJson) }, null, 2));
-  } else {
-    print(`vmlab demo: ${s.name}\n(${s.file})\n`);
-    for (const r of reports) print(`${formatRun(r, true)}\n`);
-    print('Every step above ran through the MI VM (maps, objects, shadow chains, fault, fork) on each');
-    print("machine's pmap, with invariants checked after every step. Try: pnpm vmlab run examples/fork-inherit.yaml -v");
+    return reports.every(reportOk) ? 0 : 1;
   }
-  return reports.every(reportOk) ? 0 : 1;
+  const rule = (title: string) => print(`\n${'═'.repeat(4)} ${title} ${'═'.repeat(Math.max(4, 86 - title.length))}\n`);
+  rule('1. fork, copy-on-write and inheritance on amd64 (every step; invariants checked after each)');
+  print(formatRun(reports[0]!, true));
+  print(`\nThe same scenario on arm64:\n${formatRun(reports[1]!, false)}`);
+
+  rule('2. the MI/MD layering: a PKRU key across swapout, the fix vs the bug (vmlab compare)');
+  const c = await compareCommand(resolve(examplesDir(), 'pkru-swapout.yaml'), {}, print);
+
+  rule('3. a race found by search: D15293, fault vs fork split under the 2018 swap order (vmlab explore)');
+  const e = await exploreCommand(resolve(examplesDir(), 'explore-split-race.yaml'), { json: false }, print);
+
+  print('\nNext: pnpm vmlab run examples/fork-inherit.yaml -v · pnpm vmlab policies · pnpm vmlab compare examples/compare-three-arches.yaml');
+  return reports.every(reportOk) && c === 0 && e === 0 ? 0 : 1;
 }

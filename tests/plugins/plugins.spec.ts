@@ -114,3 +114,33 @@ describe('plugins loaded by path', () => {
     });
   });
 });
+
+describe('a plugin that throws while handling an event', () => {
+  describe('when its fork handler throws', () => {
+    it('should report the plugin and the event on that step, and leave the machine consistent', async () => {
+      const s = parseScenario(
+        [
+          'name: t',
+          'machine: { arch: amd64, plugins: [./throws-on-fork.ts] }',
+          'steps:',
+          '  - spawn: { pid: 1 }',
+          '  - mmap: { pid: 1, len: 1 page, prot: rw, flags: [private, anon], as: a }',
+          '  - write: { pid: 1, addr: a, value: 7 }',
+          '  - fork: { pid: 1, child: 2 }',
+          '  - read: { pid: 2, addr: a, expect: { value: 7 } }',
+          '  - write: { pid: 2, addr: a, value: 8 }',
+          '  - read: { pid: 1, addr: a, expect: { value: 7 } }',
+          '',
+        ].join('\n'),
+        join(FIXTURES, 'inline.yaml'),
+      );
+      const catalog = defaultCatalog();
+      const [m] = scenarioMachines(s, catalog, undefined);
+      const machine = await composeMachine(m!.spec, catalog, s.files, m!.name);
+      const r = new ScenarioRunner(machine, s, { check: true, invariants: machineInvariants(machine) }).run();
+      expect(r.failures.map((f) => [f.op, f.failure])).toEqual([['fork', expect.stringMatching(/throws-on-fork threw on event fork \(caused by command 4\): deliberate failure/)]]);
+      expect(r.steps.slice(4).map((x) => x.outcome)).toEqual([{ value: 7 }, { ok: true }, { value: 7 }]);
+      expect(r.violations).toEqual([]);
+    });
+  });
+});

@@ -31,7 +31,7 @@ import type { VmObject } from '../object/VmObject.ts';
 import { VmObjects } from '../object/VmObjects.ts';
 import { AnonPager, type Pager, VnodePagerToken } from '../pager/Pager.ts';
 import { VnodeFile } from '../pager/VnodeFile.ts';
-import { MD_FAULT, type Pmap, PmapFactory } from '../pmap/Pmap.ts';
+import { MD_FAULT, NEEDS_FAULT, type Pmap, PmapFactory } from '../pmap/Pmap.ts';
 import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import { Process, Thread } from '../proc/Process.ts';
 import { Vmspace } from '../proc/Vmspace.ts';
@@ -513,12 +513,14 @@ export class Kernel {
    * VM and the access is retried. Returns the frame, or the outcome (a signal) it became;
    * when the fault must sleep, the continuation that finishes the access.
    */
-  access(p: Process, t: Thread, va: number, access: number, branch?: 'direct' | 'call' | 'jump', tries = 0): number | Outcome | KGen<number | Outcome> {
+  access(p: Process, t: Thread, va: number, access: number, branch?: 'direct' | 'call' | 'jump', tries = 0, missed = false): number | Outcome | KGen<number | Outcome> {
     if (va % 4 !== 0) return { signal: 'SIGBUS', code: 'BUS_ADRALN', addr: va };
     if (va < 0 || va >= this.userTop) return { signal: 'SIGSEGV', code: 'SEGV_MAPERR', addr: va };
     const vms = p.vmspace;
     for (; tries < 4; tries++) {
-      const f = vms.pmap.translate(va, access, t, branch);
+      // `missed`: the caller's translation already found no usable PTE (skip repeating it once).
+      const f = missed ? NEEDS_FAULT : vms.pmap.translate(va, access, t, branch);
+      missed = false;
       if (f >= 0) return f;
       if (f === MD_FAULT) return { ...vms.pmap.mdFault(), addr: va } as Outcome;
       const r = vmFault(this, vms, va, access, t.tid, 0);
@@ -548,7 +550,7 @@ export class Kernel {
   /** read: a 32-bit word. The present-translation case runs without entering the VM. */
   read(p: Process, t: Thread, va: number): Outcome {
     const f = va % 4 === 0 && va >= 0 && va < this.userTop ? p.vmspace.pmap.translate(va, Access.Read, t) : -1;
-    const r0 = f >= 0 ? f : this.access(p, t, va, Access.Read);
+    const r0 = f >= 0 ? f : f === NEEDS_FAULT ? this.access(p, t, va, Access.Read, undefined, 0, true) : this.access(p, t, va, Access.Read);
     const r = isKGen(r0) ? runSerial(r0) : r0;
     if (typeof r !== 'number') return r;
     return { value: this.mem.contents.read(r, (va % PAGE_SIZE) >>> 2) };
@@ -556,7 +558,7 @@ export class Kernel {
 
   write(p: Process, t: Thread, va: number, value: number): Outcome {
     const f = va % 4 === 0 && va >= 0 && va < this.userTop ? p.vmspace.pmap.translate(va, Access.Write, t) : -1;
-    const r0 = f >= 0 ? f : this.access(p, t, va, Access.Write);
+    const r0 = f >= 0 ? f : f === NEEDS_FAULT ? this.access(p, t, va, Access.Write, undefined, 0, true) : this.access(p, t, va, Access.Write);
     const r = isKGen(r0) ? runSerial(r0) : r0;
     if (typeof r !== 'number') return r;
     this.mem.contents.write(r, (va % PAGE_SIZE) >>> 2, value >>> 0);

@@ -1,25 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/scenario.ts';
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (p.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
-
-function imports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const re = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
-  const out: string[] = [];
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) out.push((m[1] ?? m[2] ?? m[3])!);
-  return out;
-}
+import { imports, sources } from '../helpers/sources.ts';
 
 /** What a plugin's non-test source may import: core's entry, or an MD package's entry for an MD plugin. */
 const ALLOWED: Record<string, RegExp> = {

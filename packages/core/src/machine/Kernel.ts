@@ -569,13 +569,17 @@ export class Kernel {
   *accessStep(p: Process, t: Thread, va: number, access: number, value?: number, branch?: 'direct' | 'call' | 'jump'): KGen<Outcome> {
     const r0 = this.access(p, t, va, access, branch);
     const r = isKGen(r0) ? yield* r0 : r0;
-    if (typeof r !== 'number') return r;
+    return typeof r !== 'number' ? r : this.wordAccess(r, va, access === Access.Write, value);
+  }
+
+  /** Reads or writes the 32-bit word at va's offset in a frame. */
+  private wordAccess(frame: number, va: number, write: boolean, value: number | undefined): Outcome {
     const w = (va % PAGE_SIZE) >>> 2;
-    if (access === Access.Write) {
-      this.mem.contents.write(r, w, (value ?? 0) >>> 0);
+    if (write) {
+      this.mem.contents.write(frame, w, (value ?? 0) >>> 0);
       return OK;
     }
-    return { value: this.mem.contents.read(r, w) };
+    return { value: this.mem.contents.read(frame, w) };
   }
 
   /** copyin / copyout: the kernel touches user memory for t's system call; any fault is EFAULT. */
@@ -588,13 +592,7 @@ export class Kernel {
       if (f >= 0 || f === MD_FAULT) {
         if (!vms.pmap.kernelAccessAllowed(va, access, t)) return this.errno('EFAULT');
         const frame = f >= 0 ? f : vms.pmap.extract(va);
-        if (frame < 0) return this.errno('EFAULT');
-        const w = (va % PAGE_SIZE) >>> 2;
-        if (write) {
-          this.mem.contents.write(frame, w, (value ?? 0) >>> 0);
-          return OK;
-        }
-        return { value: this.mem.contents.read(frame, w) };
+        return frame < 0 ? this.errno('EFAULT') : this.wordAccess(frame, va, write, value);
       }
       const r0 = vmFault(this, vms, va, access, t.tid, 0);
       const r = isKGen(r0) ? yield* r0 : r0;
@@ -623,13 +621,7 @@ export class Kernel {
       const r = isKGen(r0) ? yield* r0 : r0;
       if (r !== FaultResult.Success || vms.dead) return this.errno('EFAULT');
       const frame = vms.pmap.extract(va);
-      if (frame < 0) return this.errno('EFAULT');
-      const w = (va % PAGE_SIZE) >>> 2;
-      if (write) {
-        this.mem.contents.write(frame, w, (value ?? 0) >>> 0);
-        return OK;
-      }
-      return { value: this.mem.contents.read(frame, w) };
+      return frame < 0 ? this.errno('EFAULT') : this.wordAccess(frame, va, write, value);
     } finally {
       this.vmspaceFree(vms);
     }

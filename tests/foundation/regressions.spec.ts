@@ -15,3 +15,39 @@ describe('regressions', () => {
     });
   });
 });
+
+describe('pageout-unmaps-unwritable-pages: reclaim unmapped dirty pages it could not page out', () => {
+  const scenario = (swap: string) => `
+name: pageout without swap
+machine: { arch: amd64, swap: ${swap} }
+steps:
+  - spawn: { pid: 1 }
+  - mmap: { pid: 1, len: 4 pages, prot: rw, flags: [private, anon], as: a }
+  - write: { pid: 1, addr: a, value: 1 }
+  - write: { pid: 1, addr: a+1 page, value: 2 }
+  - read: { pid: 1, addr: a+2 pages }
+  - pageout: { pid: 1, addr: a, len: 4 pages }
+  - check: { rss: { pid: 1 }, pte: { pid: 1, addr: a } }
+  - read: { pid: 1, addr: a+1 page }
+`;
+
+  describe('when there is no swap', () => {
+    it('should free only the clean page and leave the dirty ones mapped, read-only, with their data', async () => {
+      const r = await runText(scenario('0'));
+      expect(problems(r)).toBe('');
+      expect(r.steps[5]!.outcome).toEqual({ ok: true, pages: 1 });
+      expect(r.steps[6]!.outcome).toEqual({ rss: 2, pte: { present: true, writable: false, executable: false, size: 4096, pkey: 0 } });
+      expect(r.steps[7]!.outcome).toEqual({ value: 2 });
+    });
+  });
+
+  describe('when there is swap', () => {
+    it('should page every page out and fault the data back in', async () => {
+      const r = await runText(scenario('1MiB'));
+      expect(problems(r)).toBe('');
+      expect(r.steps[5]!.outcome).toEqual({ ok: true, pages: 3 });
+      expect(r.steps[6]!.outcome).toEqual({ rss: 0, pte: 'none' });
+      expect(r.steps[7]!.outcome).toEqual({ value: 2 });
+    });
+  });
+});

@@ -640,20 +640,24 @@ export class Kernel {
   }
 
   /**
-   * Whether a page can leave memory now, and does: a clean page is freed (its contents are
-   * on the pager, or it is an untouched zero page); a dirty one is written by its pager
-   * first and stays resident and dirty if the pager cannot take it. Wired, busy and still
-   * mapped pages stay. True if the frame was freed.
+   * Pages a page out and frees it, if it can leave memory (vm_pageout_launder, then the
+   * free): a mapped page is write-protected first so its dirty state is final; a dirty page
+   * is written by its pager; a page the pager cannot take (no swap, swap full, an injected
+   * failure) stays resident, dirty and mapped read-only. A clean page (its contents are on
+   * the pager, it is an untouched zero page, or MADV_FREE discarded them) loses its
+   * mappings and is freed. Wired and busy pages stay. True if the frame was freed.
    */
   pageoutPage(o: VmObject, f: number): boolean {
     const mem = this.mem;
     if ((mem.wireCount[f] as number) > 0 || ((mem.flags[f] as number) & PG_BUSY) !== 0) return false;
-    if (this.pv.first(f) !== -1) return false;
+    const mapped = this.pv.first(f) !== -1;
+    if (mapped) this.kernelVmspace.pmap.removeWrite(f);
     if (((mem.flags[f] as number) & PG_DIRTY) !== 0) {
       if (o.pager.putpages?.(o, [f]) !== true) return false;
       mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
       this.bus.emit({ kind: 'pageout', object: o.id, pindex: mem.pindex[f] as number, count: 1 });
     }
+    if (mapped) this.removeAllMappings(f);
     this.objects.freePage(o, f);
     return true;
   }

@@ -23,8 +23,8 @@ export function freeTarget(k: Kernel): number {
 
 /**
  * A simple LRU daemon (FreeBSD vm_pageout scans, without laundering threads): inactive
- * pages first, then active ones, oldest first; every mapping of a page is removed before
- * it is paged out.
+ * pages first, then active ones, oldest first. Each page goes through Kernel.pageoutPage:
+ * write-protected and written if dirty, and unmapped and freed only once it is clean.
  */
 export class SimplePageDaemon implements PageDaemon {
   *pageout(k: Kernel, a: { p?: Process; start?: number; len?: number; pages?: number }): KGen<Outcome> {
@@ -40,7 +40,7 @@ export class SimplePageDaemon implements PageDaemon {
           while (o !== null) {
             const f = k.objects.lookupPage(o, pi);
             if (f !== -1) {
-              if (this.reclaimFrame(k, o, f)) n++;
+              if (k.pageoutPage(o, f)) n++;
               break;
             }
             pi += o.backingOffset;
@@ -67,19 +67,13 @@ export class SimplePageDaemon implements PageDaemon {
       for (let f = mem.queueHead(q); f !== -1 && n < want; ) {
         const next = mem.queueNext(f);
         const o = k.objects.live.get(mem.object[f] as number);
-        if (o !== undefined && (objs === undefined || objs.has(o.id)) && this.reclaimFrame(k, o, f)) n++;
+        if (o !== undefined && (objs === undefined || objs.has(o.id)) && k.pageoutPage(o, f)) n++;
         f = next;
       }
     }
     return n;
   }
 
-  reclaimFrame(k: Kernel, o: VmObject, f: number): boolean {
-    const mem = k.mem;
-    if ((mem.wireCount[f] as number) > 0) return false;
-    k.removeAllMappings(f);
-    return k.pageoutPage(o, f);
-  }
 }
 
 export const simplePageDaemonModule = new ContainerModule(({ bind }) => {

@@ -4,16 +4,21 @@ const EMPTY = -1;
 const TWO_32 = 4294967296;
 
 /**
- * Each object gets a pseudo-random base slot and its pages follow it in index order, so
- * the pages of one object that a fault, a fork or an unmap walks in order sit in
- * neighbouring slots (one cache line serves several lookups).
+ * The home slot of (object, index): groups of 16 consecutive indices of an object share
+ * one 16-slot line (64 bytes of the table), placed by a well-mixed hash of (object,
+ * index / 16). A fault, fork or unmap walking an object in order stays in one cache line
+ * per 16 pages, while groups scatter so linear-probing clusters stay short (keys that all
+ * landed in neighbouring slots would form one long cluster that every insertion and
+ * backward-shift deletion would scan).
  */
 function hashKey(objectId: number, pindex: number): number {
   const lo = pindex >>> 0;
   const hi = pindex < TWO_32 ? 0 : (pindex / TWO_32) >>> 0;
-  let b = Math.imul(objectId ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
-  b ^= b >>> 15;
-  return (Math.imul(b, 0x85ebca6b) + lo) | 0;
+  let h = Math.imul(objectId ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1) ^ (lo >>> 4);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h << 4) | (lo & 15);
 }
 
 /**

@@ -19,6 +19,9 @@ const VPN_MUL = 2 ** 36;
  * (PhysMem allocation). Only built on machines with more than one CPU: on one CPU every
  * invalidation is local and immediate, so a TLB could never be stale.
  */
+/** Entries per CPU's TLB (a second-level TLB's order of magnitude); the oldest is evicted. */
+export const TLB_ENTRIES = 1024;
+
 export class TlbModel {
   /** The CPU performing the current operation (set by the runner per step). */
   curCpu = 0;
@@ -53,7 +56,14 @@ export class TlbModel {
 
   fill(cpu: number, pmap: number, vpn: number, frame: number, bits: number): void {
     const key = pmap * VPN_MUL + vpn;
-    this.entries[cpu]!.set(key, bits * TLB_FRAME_MUL + frame);
+    const m = this.entries[cpu]!;
+    if (m.size >= TLB_ENTRIES && !m.has(key)) {
+      // A full TLB evicts its oldest entry (Map order is fill order).
+      const oldest = m.keys().next().value as number;
+      m.delete(oldest);
+      this.fillGen[cpu]!.delete(oldest);
+    }
+    m.set(key, bits * TLB_FRAME_MUL + frame);
     this.fillGen[cpu]!.set(key, this.allocGen[frame] as number);
   }
 

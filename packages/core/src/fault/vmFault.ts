@@ -1,5 +1,5 @@
 import { Access, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/constants.ts';
-import { PG_BUSY, PG_DIRTY } from '../mem/PhysMem.ts';
+import { PG_BUSY, PG_DIRTY, PG_REUSABLE } from '../mem/PhysMem.ts';
 import { MAP_ENTRY_NEEDS_COPY, type VmMapEntry } from '../map/VmMapEntry.ts';
 import type { VmObject } from '../object/VmObject.ts';
 import { PagerResult } from '../pager/Pager.ts';
@@ -215,7 +215,11 @@ function faultFinish(
   const wired = (flags & FAULT_WIRE) !== 0;
   // A debugger's write goes to the page, but the mapping keeps the entry's rights.
   k.pmapEnter(vms, vaPage, frame, forced && access === Access.Write ? e.prot & ~VM_PROT_WRITE : prot, wired);
-  if (wired) mem.wireCount[frame] = (mem.wireCount[frame] as number) + 1;
+  if (wired) {
+    mem.wireCount[frame] = (mem.wireCount[frame] as number) + 1;
+    // Wiring a page in the reusable state takes it back into the footprint (XNU T5.8a).
+    mem.flags[frame] = (mem.flags[frame] as number) & ~PG_REUSABLE;
+  }
   objs.activate(frame);
   k.counters.faultsResolved++;
   return FaultResult.Success;

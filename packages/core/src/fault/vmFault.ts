@@ -106,7 +106,8 @@ export function vmFault(k: Kernel, vms: Vmspace, va: number, access: number, tid
       }
       break;
     }
-    if (obj.pager.haspage(obj, pi)) {
+    // An anonymous object whose pager holds nothing yet (FreeBSD's OBJT_DEFAULT) is not asked.
+    if ((obj.type !== 'anon' || obj.pagerData !== undefined) && obj.pager.haspage(obj, pi)) {
       frame = objs.allocPage(obj, pi);
       if (frame === -1) return FaultResult.NoMemory;
       mem.flags[frame] = (mem.flags[frame] as number) | PG_BUSY;

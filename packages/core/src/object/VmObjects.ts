@@ -247,7 +247,7 @@ export class VmObjects {
     const mem = this.mem;
     if (((mem.flags[f] as number) & PG_DIRTY) === 0) {
       mem.flags[f] = (mem.flags[f] as number) | PG_DIRTY;
-      o.pager.pageDirtied?.(o, mem.pindex[f] as number);
+      if (o.type !== 'anon' || o.pagerData !== undefined) o.pager.pageDirtied?.(o, mem.pindex[f] as number);
     }
   }
 

@@ -25,6 +25,10 @@ export interface FaultWindow {
 /**
  * A pager: the backing store of a VM object (FreeBSD sys/vm/vm_pager.h pagerops).
  * Optional members are checked by the caller; a missing one means "nothing to do".
+ *
+ * A pager keeps its per-object state in `obj.pagerData`. While that is undefined, an
+ * anonymous object holds nothing in its pager (FreeBSD's OBJT_DEFAULT, before the object
+ * first goes to swap), and the fault path does not ask `haspage` or call `pageDirtied`.
  */
 export interface Pager {
   /** The pager's name (`default`, `vnode`, `swap`, `revoked`, ...). */

@@ -475,7 +475,8 @@ export class Kernel {
   }
 
   msync(p: Process, addr: number, len: number, flags: readonly string[] | number): Outcome {
-    const names = typeof flags === 'number' ? msyncNames(flags) : flags;
+    const names = typeof flags === 'number' ? msyncNames(flags, this.abi) : flags;
+    if (names === undefined) return this.errno('EINVAL');
     const async = names.includes('async');
     const inval = names.includes('invalidate');
     if (addr % PAGE_SIZE !== 0) return this.errno('EINVAL');
@@ -811,11 +812,17 @@ export class Kernel {
   }
 }
 
-function msyncNames(bits: number): string[] {
+/**
+ * Raw msync flags by ABI: MS_ASYNC 1 and MS_INVALIDATE 2 everywhere; MS_SYNC is 0 on the
+ * BSDs (the absence of MS_ASYNC) and 4 on Linux. Unknown bits: undefined (EINVAL).
+ */
+function msyncNames(bits: number, abi: string): string[] | undefined {
+  const sync = abi === 'linux' ? 4 : 0;
+  if ((bits & ~(1 | 2 | sync)) !== 0) return undefined;
   const out: string[] = [];
   if (bits & 1) out.push('async');
   if (bits & 2) out.push('invalidate');
-  if (bits & 0) out.push('sync');
+  if (sync !== 0 && (bits & sync) !== 0) out.push('sync');
   return out;
 }
 

@@ -51,3 +51,13 @@ steps:
     });
   });
 });
+
+describe('fork-child-invisible-during-split: object_refs broke while fork slept in a split', () => {
+  describe('when a write fault paging in races a fork that splits the same object', () => {
+    it('should keep every invariant at every scheduling point', async () => {
+      const r = await runText(readFileSync(new URL('./fork-child-invisible-during-split.yaml', import.meta.url), 'utf8'));
+      expect(problems(r)).toBe('');
+      expect(r.schedule.map((p) => p.reason)).toContain('vm_object_split: page busy');
+    });
+  });
+});

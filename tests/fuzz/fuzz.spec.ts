@@ -2,9 +2,22 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type FuzzOp, scenarioText } from '../../packages/core/src/explore/fuzz.ts';
 import { fuzzCommand, runFuzzText } from '../../packages/cli/src/commands/fuzz.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-fuzz-'));
+
+async function find(machine: string, policy: string, seed: string, ops: string, schedules?: string) {
+  const out = join(dir, `${policy.replace(/\W/g, '_')}.yaml`);
+  const lines: string[] = [];
+  const code = await fuzzCommand({ machine, policy: [policy], seed, ops, json: true, out, ...(schedules !== undefined ? { schedules } : {}) }, (s) => lines.push(s));
+  expect(code, lines.join('\n')).toBe(1);
+  const doc = JSON.parse(lines[0]!);
+  const text = readFileSync(out, 'utf8');
+  const r = await runFuzzText(text);
+  expect(r.failures.length + r.violations.length).toBeGreaterThan(0);
+  return { doc, text };
+}
 
 describe('vmlab fuzz', () => {
   it('a CI-sized run with default policies finds nothing (amd64 and arm64)', async () => {
@@ -17,19 +30,97 @@ describe('vmlab fuzz', () => {
   }, 60000);
 
   it('finds and shrinks the madvise.free_on_shadow=apply bug to a file run fails', async () => {
-    const out = join(dir, 'legacy.yaml');
-    const lines: string[] = [];
-    const code = await fuzzCommand({ policy: ['madvise.free_on_shadow=apply'], seed: '2', ops: '3000', json: true, out }, (s) => lines.push(s));
-    expect(code).toBe(1);
-    const doc = JSON.parse(lines[0]!);
+    const { doc, text } = await find('amd64', 'madvise.free_on_shadow=apply', '2', '3000');
     expect(doc.violation.shrunkOps).toBeLessThan(12);
-    const text = readFileSync(out, 'utf8');
     expect(text).toMatch(/advice: free/);
-    const r = await runFuzzText(text);
-    expect(r.failures.length + r.violations.length).toBeGreaterThan(0);
     // the same file under the default (skip) holds
     const fixed = await runFuzzText(text.replace('madvise.free_on_shadow: apply', 'madvise.free_on_shadow: skip'));
     expect(fixed.failures).toEqual([]);
     expect(fixed.violations).toEqual([]);
   }, 60000);
+
+  it('finds the pkru.clear_on=pmap_remove swapout key loss with the key model', async () => {
+    const { doc, text } = await find('amd64', 'pkru.clear_on=pmap_remove', '1', '3000');
+    expect(doc.violation.signature).toBe('expectation of read');
+    expect(doc.violation.shrunkOps).toBeLessThan(10);
+    expect(text).toMatch(/set_pkru/);
+    expect(text).toMatch(/swapout/);
+    expect(text).toMatch(/pkey: \d/);
+    const fixed = await runFuzzText(text.replace('pkru.clear_on: pmap_remove', 'pkru.clear_on: map_delete'));
+    expect(fixed.failures).toEqual([]);
+    expect(fixed.violations).toEqual([]);
+  }, 60000);
+
+  it('finds the revoke.walk=no_recheck race under random schedules; the shrunk file carries the schedule', async () => {
+    const { doc, text } = await find('amd64', 'revoke.walk=no_recheck', '2', '2000', '8');
+    expect(doc.violation.concurrent).toBe(true);
+    expect(doc.violation.reproduced).toBe(true);
+    expect(doc.violation.shrunkOps).toBeLessThan(12);
+    expect(text).toMatch(/concurrent:\n      threads:\n        - - revoke:/);
+    expect(text).toMatch(/schedule: \[/);
+    const fixed = await runFuzzText(text.replace('revoke.walk: no_recheck', 'revoke.walk: recheck'));
+    expect(fixed.failures).toEqual([]);
+    expect(fixed.violations).toEqual([]);
+  }, 60000);
+});
+
+describe('fuzz shadow model', () => {
+  const M = '{ name: amd64, arch: amd64 }';
+  it('keys: munmap drops them, fork copies keys and the forking thread PKRU, execve clears', async () => {
+    const ops: FuzzOp[] = [
+      { op: 'spawn', pid: 1 },
+      { op: 'mmap', pid: 1, name: 'a', pages: 2, shared: false, file: false },
+      { op: 'write', pid: 1, name: 'a', page: 0, word: 0, value: 7 },
+      { op: 'key', pid: 1, name: 'a', key: 3, persist: true },
+      { op: 'pkey', pid: 1, key: 3, deny: 'write' },
+      { op: 'thread', pid: 1 },
+      { op: 'read', pid: 1, name: 'a', page: 0, word: 0 },
+      { op: 'write', pid: 1, name: 'a', page: 0, word: 0, value: 8 },
+      { op: 'pkey', pid: 1, key: 3, deny: 'access' },
+      { op: 'race_fork', pid: 1, child: 2, name: 'a', page: 1, word: 0, value: 9 },
+      { op: 'swapout', pid: 2 },
+      { op: 'read', pid: 2, name: 'a', page: 0, word: 0 },
+      { op: 'write', pid: 2, name: 'a', page: 1, word: 0, value: 5 },
+      { op: 'read', pid: 1, name: 'a', page: 1, word: 0 },
+      { op: 'execve', pid: 2 },
+      { op: 'mmap', pid: 2, name: 'b', pages: 1, shared: false, file: false },
+      { op: 'write', pid: 2, name: 'b', page: 0, word: 0, value: 6 },
+    ];
+    const text = scenarioText(ops, M, 'keys');
+    // thread 1 copied PKRU (write denied) before access was denied; the child inherits it
+    expect(text).toMatch(/read: \{ pid: 1, addr: a\+0x0, expect: \{ value: 0x7 \} \}/);
+    expect(text).toMatch(/write: \{ pid: 1, addr: a\+0x0, value: 0x8, expect: \{ signal: SIGSEGV, code: SEGV_ACCERR, pkey: 3 \} \}/);
+    expect(text).toMatch(/read: \{ pid: 2, addr: a\+0x0, expect: \{ value: 0x7 \} \}/);
+    expect(text).toMatch(/write: \{ pid: 2, addr: a\+0x1000, value: 0x5, expect: \{ signal: SIGSEGV, code: SEGV_ACCERR, pkey: 3 \} \}/);
+    expect(text).toMatch(/read: \{ pid: 1, addr: a\+0x1000, expect: \{ signal: SIGSEGV, code: SEGV_ACCERR, pkey: 3 \} \}/);
+    expect(text).toMatch(/write: \{ pid: 2, addr: b\+0x0, value: 0x6, expect: \{ ok: true \} \}/);
+    const r = await runFuzzText(text);
+    expect(r.failures).toEqual([]);
+    expect(r.violations).toEqual([]);
+  });
+
+  it('guards: a call onto a guarded executable page needs a call landing pad; munmap and fork', async () => {
+    const ops: FuzzOp[] = [
+      { op: 'spawn', pid: 1 },
+      { op: 'mmap', pid: 1, name: 't', pages: 1, shared: false, file: false },
+      { op: 'write', pid: 1, name: 't', page: 0, word: 0, value: 0xd503245f },
+      { op: 'write', pid: 1, name: 't', page: 0, word: 1, value: 0xd503249f },
+      { op: 'mprotect', pid: 1, name: 't', prot: 'rx' },
+      { op: 'fetch', pid: 1, name: 't', page: 0, word: 1 },
+      { op: 'guard', pid: 1, name: 't' },
+      { op: 'fork', pid: 1, child: 2 },
+      { op: 'swapout', pid: 2 },
+      { op: 'fetch', pid: 2, name: 't', page: 0, word: 0 },
+      { op: 'fetch', pid: 2, name: 't', page: 0, word: 1 },
+      { op: 'fetch', pid: 1, name: 't', page: 0, word: 2 },
+    ];
+    const text = scenarioText(ops, '{ name: arm64, arch: arm64 }', 'guards');
+    expect(text).toMatch(/fetch: \{ pid: 1, addr: t\+0x4, branch: call, expect: \{ value: 0xd503249f \} \}/);
+    expect(text).toMatch(/fetch: \{ pid: 2, addr: t\+0x0, branch: call, expect: \{ value: 0xd503245f \} \}/);
+    expect(text).toMatch(/fetch: \{ pid: 2, addr: t\+0x4, branch: call, expect: \{ signal: SIGILL, code: ILL_ILLOPC/);
+    expect(text).toMatch(/fetch: \{ pid: 1, addr: t\+0x8, branch: call, expect: \{ signal: SIGILL/);
+    const r = await runFuzzText(text);
+    expect(r.failures).toEqual([]);
+    expect(r.violations).toEqual([]);
+  });
 });

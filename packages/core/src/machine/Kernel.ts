@@ -165,7 +165,7 @@ export class Kernel {
   /** A live process, or undefined (ESRCH). */
   proc(pid: number): Process | undefined {
     const p = this.procs.get(pid);
-    return p !== undefined && p.state !== 'reaped' ? p : undefined;
+    return p !== undefined && p.state !== 'reaped' && p.state !== 'new' ? p : undefined;
   }
 
   newVmspace(kernel: boolean): Vmspace {
@@ -228,10 +228,14 @@ export class Kernel {
     c.parent = p.pid;
     const ct = new Thread(childPid, 0, t.cpu);
     c.threads.set(0, ct);
-    yield* vmspaceFork(this, p.vmspace, cvms, p.pid, childPid, t, ct);
-    c.names = new Map(p.names);
+    // The child exists while fork copies the map (it may sleep in a split): its entries
+    // already hold object references, and the invariants must see them.
+    c.state = 'new';
     this.procs.set(childPid, c);
     this.vmspaceOwner.set(cvms, childPid);
+    yield* vmspaceFork(this, p.vmspace, cvms, p.pid, childPid, t, ct);
+    c.names = new Map(p.names);
+    c.state = 'running';
     cvms.pmap.activate(ct.cpu);
     this.counters.add('forks');
     return OK;

@@ -12,7 +12,8 @@ export class Thread implements PmapThread {
   ) {}
 }
 
-export type ProcState = 'running' | 'exiting' | 'zombie' | 'reaped';
+/** `new`: being created by fork (FreeBSD PRS_NEW); it exists, but no step can name it yet. */
+export type ProcState = 'new' | 'running' | 'exiting' | 'zombie' | 'reaped';
 
 /** A process: its vmspace, threads, and the scenario names bound in it. */
 export class Process {

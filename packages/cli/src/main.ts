@@ -89,10 +89,11 @@ program
   .option('--seed <s>', 'seed', '1')
   .option('--ops <n>', 'operations to run in all', '10000')
   .option('--ops-per-run <n>', 'operations per run (each run starts from a fresh machine)', '200')
+  .option('--schedules <n>', 'also run each run that has concurrent steps under n seeded random schedules', '0')
   .option('--time <seconds>', 'stop after this many seconds of wall time (the operations run are still determined by the seed)')
   .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation', 'fuzz-violation.yaml')
   .option('--json', 'print one JSON document')
-  .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; time?: string; out: string; json?: boolean }) =>
+  .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out: string; json?: boolean }) =>
     act(o.json === true, () => fuzzCommand(o, print)),
   );
 

@@ -7,12 +7,17 @@ import {
   ScenarioError,
   ScenarioRunner,
   composeMachine,
+  explore,
+  type ExploreHooks,
   failureSignature,
+  isRace,
   generateOps,
   machineInvariants,
   parseScenario,
+  scenarioOf,
   scenarioText,
   shrinkOps,
+  withOpSchedules,
 } from '@vmlab/core';
 import { defaultCatalog } from '../catalog.ts';
 import { InputError, machineFromWord } from '../loadScenario.ts';
@@ -24,6 +29,7 @@ export interface FuzzFlags {
   seed?: string;
   ops?: string;
   opsPerRun?: string;
+  schedules?: string;
   time?: string;
   out?: string;
   json?: boolean;
@@ -36,13 +42,13 @@ const num = (name: string, v: string | undefined, d: number, min: number): numbe
 };
 
 /** Runs scenario text on a fresh machine with every invariant checked after every step. */
-export async function runFuzzText(text: string): Promise<RunReport> {
+export async function runFuzzText(text: string, hooks?: ExploreHooks): Promise<RunReport> {
   const catalog = defaultCatalog();
   const s = parseScenario(text, 'fuzz.yaml');
   const ref = s.machine!;
   if (ref.kind !== 'inline') throw new Error('fuzz scenarios use an inline machine');
   const machine = await composeMachine(ref.spec, catalog, s.files, ref.spec.name ?? ref.spec.arch);
-  return new ScenarioRunner(machine, s, { check: true, invariants: machineInvariants(machine), stopOnViolation: true }).run();
+  return new ScenarioRunner(machine, s, { check: true, invariants: machineInvariants(machine), stopOnViolation: true, ...hooks }).run();
 }
 
 /**
@@ -61,6 +67,7 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
   const seed = num('seed', flags.seed, 1, 0);
   const total = num('ops', flags.ops, 10000, 1);
   const perRun = num('ops-per-run', flags.opsPerRun, 200, 1);
+  const schedules = Math.floor(num('schedules', flags.schedules, 0, 0));
   const seconds = flags.time !== undefined ? num('time', flags.time, 0, 0) : undefined;
   const out = flags.out ?? 'fuzz-violation.yaml';
   const arch = base.spec.arch;
@@ -80,12 +87,12 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
   let runs = 0;
   let found: { ops: FuzzOp[]; sig: string; run: number; text: string } | undefined;
   const master = new Prng(seed);
-  while (ran < total) {
-    if (seconds !== undefined && Date.now() - started >= seconds * 1000) break;
-    const runSeed = master.next();
-    const n = Math.min(perRun, total - ran);
-    const ops = generateOps(new Prng(runSeed), n, arch);
-    const text = scenarioText(ops, machineYaml, 'fuzz');
+  const schedRng = new Prng(seed ^ 0x5eed);
+  let explored = 0;
+  /** Runs ops under their schedules; if clean and they race, under `n` random schedules. */
+  const attempt = async (ops: FuzzOp[], n: number): Promise<{ ops: FuzzOp[]; sig: string } | undefined> => {
+    const { text, kept } = scenarioOf(ops, machineYaml, 'fuzz');
+    if (kept.length === 0) return undefined;
     let r: RunReport;
     try {
       r = await runFuzzText(text);
@@ -93,12 +100,30 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
       if (e instanceof ScenarioError) throw new Error(`fuzz generated a scenario the parser rejects: ${e.message}\n${text}`);
       throw e;
     }
+    const sig = failureSignature(r);
+    // A schedule that no longer fits the cut list (bad input) is not the failure: search again.
+    if (sig !== undefined && !(sig === 'error' && ops.some((o) => isRace(o) && o.schedule !== undefined))) return { ops, sig };
+    if (n === 0 || !ops.some(isRace)) return undefined;
+    // The schedules explore runs start from none: strip what the ops carry.
+    const bare = withOpSchedules(ops, machineYaml, []);
+    const res = await explore((hooks) => runFuzzText(scenarioText(bare, machineYaml, 'fuzz'), hooks), { strategy: 'random', bound: 0, seed: schedRng.next(), runs: n });
+    explored += res.schedules;
+    const v = res.violation;
+    if (v === undefined) return undefined;
+    const vsig = failureSignature(v.report);
+    return vsig === undefined ? undefined : { ops: withOpSchedules(bare, machineYaml, v.schedules), sig: vsig };
+  };
+  while (ran < total) {
+    if (seconds !== undefined && Date.now() - started >= seconds * 1000) break;
+    const runSeed = master.next();
+    const n = Math.min(perRun, total - ran);
+    const ops = generateOps(new Prng(runSeed), n, arch);
+    const hit = await attempt(ops, schedules);
     ran += n;
     runs++;
     if (runs % 20 === 0) bar.tick(`fuzz ${base.name}: ${ran}/${total} operations`);
-    const sig = failureSignature(r);
-    if (sig !== undefined) {
-      found = { ops, sig, run: runs, text };
+    if (hit !== undefined) {
+      found = { ops: hit.ops, sig: hit.sig, run: runs, text: scenarioText(hit.ops, machineYaml, 'fuzz') };
       break;
     }
   }
@@ -106,15 +131,20 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
   const elapsed = (Date.now() - started) / 1000;
   if (found === undefined) {
     const rate = Math.round(ran / Math.max(elapsed, 1e-3));
-    if (json) print(JSON.stringify({ machine: base.name, policies, seed, ops: ran, runs, violation: null, opsPerSecond: rate }, null, 2));
-    else print(`fuzz on ${base.name}${pol !== '' ? ` (${pol})` : ''}, seed ${seed}: ${ran} operations in ${runs} runs, no violation (${rate} ops/s)`);
+    if (json) print(JSON.stringify({ machine: base.name, policies, seed, ops: ran, runs, schedules: explored, violation: null, opsPerSecond: rate }, null, 2));
+    else print(`fuzz on ${base.name}${pol !== '' ? ` (${pol})` : ''}, seed ${seed}: ${ran} operations in ${runs} runs${explored > 0 ? ` and ${explored} random schedules` : ''}, no violation (${rate} ops/s)`);
     return 0;
   }
   const sig = found.sig;
-  const fails = async (ops: FuzzOp[]) => failureSignature(await runFuzzText(scenarioText(ops, machineYaml, 'fuzz'))) === sig;
+  // A candidate fails under the schedules its races carry, or under one that a few random
+  // schedules find (then it carries that one).
+  const fails = async (ops: FuzzOp[]): Promise<boolean | FuzzOp[]> => {
+    const hit = await attempt(ops, Math.min(schedules, 20));
+    return hit !== undefined && hit.sig === sig ? hit.ops : false;
+  };
   const small = await shrinkOps(found.ops, fails);
   const header = [
-    `found by: vmlab fuzz --machine ${flags.machine ?? 'amd64'}${(flags.policy ?? []).map((p) => ` --policy ${p}`).join('')} --seed ${seed}`,
+    `found by: vmlab fuzz --machine ${flags.machine ?? 'amd64'}${(flags.policy ?? []).map((p) => ` --policy ${p}`).join('')} --seed ${seed}${schedules > 0 ? ` --schedules ${schedules}` : ''}`,
     `failure: ${sig}; shrunk from ${found.ops.length} operations to ${small.length}.`,
     'Reads carry the values the shadow model expects; vmlab run reports the failure (exit 1).',
   ];
@@ -123,7 +153,7 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
   const check = await runFuzzText(text);
   const first = check.violations[0] !== undefined ? `${check.violations[0].invariant}: ${check.violations[0].message}` : check.failures[0] !== undefined ? `line ${check.failures[0].pos.line} ${check.failures[0].op}: ${check.failures[0].failure}` : (check.error ?? 'nothing (not reproduced)');
   if (json) {
-    print(JSON.stringify({ machine: base.name, policies, seed, ops: ran + found.ops.length, runs, violation: { signature: sig, detail: first, shrunkOps: small.length, fromOps: found.ops.length, file: out } }, null, 2));
+    print(JSON.stringify({ machine: base.name, policies, seed, ops: ran, runs, schedules: explored, violation: { signature: sig, detail: first, shrunkOps: small.length, fromOps: found.ops.length, steps: text.split('\n').filter((l) => l.startsWith('  - ')).length, concurrent: small.some(isRace), reproduced: failureSignature(check) === sig, file: out } }, null, 2));
   } else {
     print(
       [

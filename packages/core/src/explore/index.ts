@@ -2,5 +2,5 @@
 export { explore, firstProblem, schedulesOf, withSchedules } from './explore.ts';
 export type { ExploreHooks, ExploreOptions, ExplorePoint, ExploreResult, ExploreViolation, RunOnce, Strategy } from './explore.ts';
 export { Prng } from './prng.ts';
-export { FUZZ_FILE, failureSignature, generateOps, scenarioText, shrinkOps } from './fuzz.ts';
+export { CALL_PADS, FUZZ_FILE, failureSignature, generateOps, isRace, scenarioOf, scenarioText, shrinkOps, withOpSchedules } from './fuzz.ts';
 export type { FuzzOp } from './fuzz.ts';

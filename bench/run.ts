@@ -232,31 +232,59 @@ function heapBytes(): number {
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as (() => void) | undefined;
 
-function gc(): void {
-  collect?.();
+/**
+ * Collects until the heap and array-buffer figures stop moving: a typed array dropped when a
+ * pool doubled may survive the first collection, and its backing store is released after
+ * it, so one gc() would count a grown pool's old copies as well (up to 2x the capacity).
+ */
+async function settle(): Promise<number> {
+  let last = heapBytes();
+  for (let i = 0; i < 10; i++) {
+    collect?.();
+    await new Promise((r) => setImmediate(r));
+    const now = heapBytes();
+    if (now === last && i > 0) break;
+    last = now;
+  }
+  return last;
 }
 
 /**
  * Bytes per simulated resident page: the heap + array-buffer growth over `pages` resident
  * pages. `total` counts from before the machine was built (sized to hold just those pages,
- * so the per-frame tables are in it); `incremental` from after (what touching adds).
+ * so the per-frame tables are in it); `incremental` from after (what touching adds). Typed
+ * arrays count at their capacity (arrayBuffers is the allocated backing stores), after
+ * collections that let go of every dropped copy.
  */
-async function memoryFigures(pages: number): Promise<{ total: number; incremental: number; pages: number; gcExposed: boolean }> {
-  gc();
-  const before = heapBytes();
+interface MemoryFigures {
+  total: number;
+  incremental: number;
+  pages: number;
+  gcExposed: boolean;
+  /** Typed-array capacity of the machine-wide structures, bytes per resident page. */
+  parts: { frames: number; contents: number; pv: number; residentIndex: number; rest: number };
+}
+
+async function memoryFigures(pages: number): Promise<MemoryFigures> {
+  const before = await settle();
   const s = await machine((pages + 1024) * PAGE);
-  gc();
-  const built = heapBytes();
+  const built = await settle();
   resident(s, pages);
-  gc();
-  const after = heapBytes();
+  const after = await settle();
   // keep the machine alive until measured
   if (s.k.procs.size === 0) throw new Error('unreachable');
+  const k = s.k;
+  const frames = (k.mem.bytesPerPage() * k.mem.npages) / pages;
+  const contents = k.mem.contents.bytesUsed() / pages;
+  const pv = k.pv.bytesUsed() / pages;
+  const residentIndex = k.resident.bytesUsed() / pages;
+  const total = (after - before) / pages;
   return {
-    total: (after - before) / pages,
+    total,
     incremental: (after - built) / pages,
     pages,
     gcExposed: typeof collect === 'function',
+    parts: { frames, contents, pv, residentIndex, rest: total - frames - contents - pv - residentIndex },
   };
 }
 
@@ -395,6 +423,7 @@ async function main(): Promise<void> {
             bytesPerResidentPage: mem.total,
             bytesPerResidentPageAdded: mem.incremental,
             memoryPages: mem.pages,
+            bytesPerResidentPageParts: mem.parts,
           },
           rows,
           seconds,
@@ -424,6 +453,8 @@ async function main(): Promise<void> {
   out.push(`swap: page-out ${fmt((PAGE / pageout) * 1e9 / 1048576, 0)} MiB/s, page-in ${fmt((PAGE / pagein) * 1e9 / 1048576, 0)} MiB/s (simulated 4 KiB pages; the real kernel's swap is not measured)`);
   out.push(`fork fixed cost: simulator ${fmt((forkSmall - forkPage * small) / 1000)} us${real !== undefined ? `, real ${fmt(real.forkFixed / 1000)} us` : ''}`);
   out.push(`memory: ${mem.pages} resident pages${mem.gcExposed ? '' : ' (run node with --expose-gc for steadier figures)'}`);
+  const mp = mem.parts;
+  out.push(`memory per page: frames ${fmt(mp.frames)} B, contents ${fmt(mp.contents)} B, pv ${fmt(mp.pv)} B, resident index ${fmt(mp.residentIndex)} B, rest (page tables, TLB model, heap) ${fmt(mp.rest)} B`);
   if (real === undefined) out.push(`real kernel: not measured (${why})`);
   out.push(`${seconds.toFixed(1)} s`);
   process.stdout.write(out.join('\n') + '\n');

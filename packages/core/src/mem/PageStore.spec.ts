@@ -69,6 +69,75 @@ describe('PageStore', () => {
     });
   });
 
+  describe('when one word of a slot differs from the fill', () => {
+    it('should keep it inline, allocating no list node', () => {
+      const s = new PageStore(4);
+      for (let slot = 0; slot < 4; slot++) s.write(slot, slot * 100, slot + 1);
+      expect(s.chunksInUse).toBe(0);
+      for (let slot = 0; slot < 4; slot++) {
+        expect(s.read(slot, slot * 100)).toBe(slot + 1);
+        expect(s.read(slot, slot * 100 + 1)).toBe(0);
+      }
+      s.write(2, 200, 9);
+      expect(s.read(2, 200)).toBe(9);
+      expect(s.chunksInUse).toBe(0);
+    });
+
+    it('should move to a list node on a second word and back inline when one is undone', () => {
+      const s = new PageStore(1);
+      s.write(0, 7, 1);
+      s.write(0, 8, 2);
+      expect(s.chunksInUse).toBe(1);
+      s.write(0, 7, 0);
+      expect(s.chunksInUse).toBe(0);
+      expect(s.read(0, 8)).toBe(2);
+      expect(s.read(0, 7)).toBe(0);
+      s.write(0, 8, 0);
+      expect(s.isUniform(0)).toBe(0);
+    });
+
+    it('should keep a non-zero fill exact when a word is written over it, and compare it with sparse slots', () => {
+      const s = new PageStore(3);
+      s.fill(0, 5);
+      s.write(0, 7, 1);
+      expect(s.chunksInUse).toBe(0);
+      expect(s.read(0, 7)).toBe(1);
+      expect(s.read(0, 6)).toBe(5);
+      s.write(0, 7, 5);
+      expect(s.isUniform(0)).toBe(5);
+      s.fill(1, 5);
+      expect(s.equals(0, s, 1)).toBe(true);
+      expect(s.equals(1, s, 0)).toBe(true);
+      s.fill(0, 0);
+      s.write(0, 3, 9);
+      s.write(2, 3, 9);
+      expect(s.equals(0, s, 2)).toBe(true);
+      expect(s.equals(1, s, 2)).toBe(false);
+      s.copyFrom(2, s, 1);
+      expect(s.isUniform(2)).toBe(5);
+    });
+
+    it('should copy and compare an inline slot against every other form', () => {
+      const s = new PageStore(4);
+      s.write(0, 1023, 0xffffffff);
+      s.copyFrom(1, s, 0);
+      expect(s.read(1, 1023)).toBe(0xffffffff);
+      expect(s.equals(0, s, 1)).toBe(true);
+      for (let w = 0; w < 40; w++) s.write(2, w, 0xffffffff);
+      for (let w = 0; w < 40; w++) s.write(2, w, 0);
+      s.write(2, 1023, 0xffffffff); // dense block with one word set
+      expect(s.equals(0, s, 2)).toBe(true);
+      expect(s.equals(2, s, 0)).toBe(true);
+      s.write(3, 1023, 0xffffffff);
+      s.write(3, 0, 1);
+      expect(s.equals(0, s, 3)).toBe(false);
+      s.write(3, 0, 0);
+      expect(s.equals(0, s, 3)).toBe(true);
+      s.write(3, 1023, 1);
+      expect(s.equals(3, s, 0)).toBe(false);
+    });
+  });
+
   describe('when more than 32 words are written', () => {
     it('should keep every word after promotion to a dense block', () => {
       const s = new PageStore(2);

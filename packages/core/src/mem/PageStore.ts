@@ -17,22 +17,31 @@ const C_USED = 1;
 const C_WORD = 2;
 const C_VALUE = C_WORD + PER_CHUNK;
 
-// Per-slot `ref` encoding: -1 = no overrides; >= 0 = head chunk of the override
-// list; <= -2 = dense block number (-2 - ref).
 const NONE = -1;
+// Per-slot `meta` (Uint16): (count << META_SHIFT) | inline word. count 0 = uniform (every
+// word holds `ref`, the fill); 1 = one non-zero word over a zero fill, held inline (its word
+// in the low bits, its value in `ref`), so a page with one written word needs no list node;
+// 2..MAX_LIST = list form over a zero fill (`ref` is the head chunk); DENSE = a dense block
+// (`ref` is the block number). The kernel only ever fills with zero; a slot filled with
+// another value goes dense on its first differing write.
+const META_SHIFT = 10;
+const WORD_MASK = (1 << META_SHIFT) - 1;
+const ONE = 1 << META_SHIFT;
+const DENSE = 63;
 
 /**
  * Contents of `slots` page slots of WORDS_PER_PAGE unsigned 32-bit words each,
- * stored sparsely: a fill value per slot plus either a short list of
- * overridden words or, once a slot has more than 32 overrides, a dense block.
+ * stored sparsely: a uniform fill value, or a zero fill with one inline override
+ * or a short list of overridden words, or (past 32 overrides, or any override of
+ * a non-zero fill) a dense block. Six bytes per slot (ref, meta) plus the pools.
  *
- * Invariant: in list form no override holds the slot's fill value.
+ * Invariant: no override (inline or in a list) is zero, and a slot with exactly
+ * one override keeps it inline.
  */
 export class PageStore {
   readonly slots: number;
-  private readonly fillv: Uint32Array;
   private readonly ref: Int32Array;
-  private readonly count: Uint8Array;
+  private readonly meta: Uint16Array;
 
   private nodes: Int32Array;
   private nodeTop = 0;
@@ -45,32 +54,31 @@ export class PageStore {
   constructor(slots: number) {
     if (!(slots >= 0 && Number.isInteger(slots))) throw new RangeError(`PageStore: bad slot count ${slots}`);
     this.slots = slots;
-    this.fillv = new Uint32Array(slots);
-    this.ref = new Int32Array(slots).fill(NONE);
-    this.count = new Uint8Array(slots);
+    this.ref = new Int32Array(slots);
+    this.meta = new Uint16Array(slots);
     this.nodes = new Int32Array(INITIAL_CHUNKS * CHUNK);
   }
 
   /** Make every word of `slot` read `value`, dropping all overrides. */
   fill(slot: number, value: number): void {
     this.release(slot);
-    this.fillv[slot] = value >>> 0;
+    this.ref[slot] = value;
   }
 
   /** Zero the slot (same as `fill(slot, 0)`). */
   clear(slot: number): void {
     this.release(slot);
-    this.fillv[slot] = 0;
+    this.ref[slot] = 0;
   }
 
   /** The word at index `word` (0..1023) of `slot`. */
   read(slot: number, word: number): number {
+    const m = this.meta[slot];
+    if (m < ONE) return this.ref[slot] >>> 0;
+    const n = m >>> META_SHIFT;
+    if (n === 1) return (m & WORD_MASK) === word ? this.ref[slot] >>> 0 : 0;
     const r = this.ref[slot];
-    if (r === NONE) return this.fillv[slot];
-    if (r < NONE) {
-      const b = -2 - r;
-      return this.slabs[b >>> BLOCKS_PER_SLAB_SHIFT][((b & BLOCK_MASK) << WORD_SHIFT) | word];
-    }
+    if (n === DENSE) return this.slabs[r >>> BLOCKS_PER_SLAB_SHIFT][((r & BLOCK_MASK) << WORD_SHIFT) | word];
     const nodes = this.nodes;
     let c = r;
     do {
@@ -80,102 +88,150 @@ export class PageStore {
       }
       c = nodes[c];
     } while (c !== NONE);
-    return this.fillv[slot];
+    return 0;
   }
 
   /** Store `value` (taken as unsigned 32-bit) at index `word` of `slot`. */
   write(slot: number, word: number, value: number): void {
     const v = value >>> 0;
-    const r = this.ref[slot];
-    if (r < NONE) {
-      const b = -2 - r;
+    const m = this.meta[slot];
+    const n = m >>> META_SHIFT;
+    if (n === DENSE) {
+      const b = this.ref[slot];
       this.slabs[b >>> BLOCKS_PER_SLAB_SHIFT][((b & BLOCK_MASK) << WORD_SHIFT) | word] = v;
       return;
     }
-    const fill = this.fillv[slot];
-    if (r !== NONE) {
-      const nodes = this.nodes;
-      let c = r;
-      do {
-        const end = c + C_WORD + nodes[c + C_USED];
-        for (let i = c + C_WORD; i < end; i++) {
-          if (nodes[i] !== word) continue;
-          if (v !== fill) nodes[i + PER_CHUNK] = v;
-          else this.dropEntry(slot, r, i);
-          return;
-        }
-        c = nodes[c];
-      } while (c !== NONE);
+    if (n === 0) {
+      const fill = this.ref[slot] >>> 0;
+      if (v === fill) return;
+      if (fill === 0) {
+        this.meta[slot] = ONE | word;
+        this.ref[slot] = v;
+        return;
+      }
+      const b = this.allocBlock();
+      const s = this.slabs[b >>> BLOCKS_PER_SLAB_SHIFT];
+      const off = (b & BLOCK_MASK) << WORD_SHIFT;
+      s.fill(fill, off, off + WORDS_PER_PAGE);
+      s[off | word] = v;
+      this.ref[slot] = b;
+      this.meta[slot] = DENSE << META_SHIFT;
+      return;
     }
-    if (v === fill) return;
-    if (this.count[slot] >= MAX_LIST) {
+    if (n === 1) {
+      if ((m & WORD_MASK) === word) {
+        if (v !== 0) this.ref[slot] = v;
+        else {
+          this.meta[slot] = 0;
+          this.ref[slot] = 0;
+        }
+        return;
+      }
+      if (v === 0) return;
+      // A second override: both move to a list node.
+      const c = this.allocChunk();
+      const nodes = this.nodes;
+      nodes[c] = NONE;
+      nodes[c + C_USED] = 2;
+      nodes[c + C_WORD] = m & WORD_MASK;
+      nodes[c + C_VALUE] = this.ref[slot];
+      nodes[c + C_WORD + 1] = word;
+      nodes[c + C_VALUE + 1] = v;
+      this.ref[slot] = c;
+      this.meta[slot] = 2 << META_SHIFT;
+      return;
+    }
+    const r = this.ref[slot];
+    const nodes = this.nodes;
+    let c = r;
+    do {
+      const end = c + C_WORD + nodes[c + C_USED];
+      for (let i = c + C_WORD; i < end; i++) {
+        if (nodes[i] !== word) continue;
+        if (v !== 0) nodes[i + PER_CHUNK] = v;
+        else this.dropEntry(slot, r, i);
+        return;
+      }
+      c = nodes[c];
+    } while (c !== NONE);
+    if (v === 0) return;
+    if (n >= MAX_LIST) {
       this.promote(slot);
-      const b = -2 - this.ref[slot];
+      const b = this.ref[slot];
       this.slabs[b >>> BLOCKS_PER_SLAB_SHIFT][((b & BLOCK_MASK) << WORD_SHIFT) | word] = v;
       return;
     }
     this.addEntry(slot, word, v);
-    this.count[slot]++;
+    this.meta[slot] = m + ONE;
   }
 
   /** Give slot `dst` exactly the contents of `srcSlot` in `src` (which may be this store). */
   copyFrom(dst: number, src: PageStore, srcSlot: number): void {
     if (src === this && dst === srcSlot) return;
     this.release(dst);
-    this.fillv[dst] = src.fillv[srcSlot];
+    const m = src.meta[srcSlot];
+    const n = m >>> META_SHIFT;
     const r = src.ref[srcSlot];
-    if (r === NONE) return;
-    if (r < NONE) {
-      const sb = -2 - r;
+    if (n <= 1) {
+      this.ref[dst] = r;
+      this.meta[dst] = m;
+      return;
+    }
+    if (n === DENSE) {
       const db = this.allocBlock();
-      const so = (sb & BLOCK_MASK) << WORD_SHIFT;
+      const so = (r & BLOCK_MASK) << WORD_SHIFT;
       // Slabs never move, so reading src's slab after our allocation is safe even if src === this.
       this.slabs[db >>> BLOCKS_PER_SLAB_SHIFT].set(
-        src.slabs[sb >>> BLOCKS_PER_SLAB_SHIFT].subarray(so, so + WORDS_PER_PAGE),
+        src.slabs[r >>> BLOCKS_PER_SLAB_SHIFT].subarray(so, so + WORDS_PER_PAGE),
         (db & BLOCK_MASK) << WORD_SHIFT,
       );
-      this.ref[dst] = -2 - db;
+      this.ref[dst] = db;
+      this.meta[dst] = m;
       return;
     }
     // Copy chunk by chunk, keeping order (so only the head stays partial).
     let prev = NONE;
     for (let c = r; c !== NONE; ) {
-      const m = this.allocChunk(); // may grow this store's pool (src may be this): re-read below
+      const k = this.allocChunk(); // may grow this store's pool (src may be this): re-read below
       const to = this.nodes;
       const from = src.nodes;
-      to.set(from.subarray(c, c + CHUNK), m);
-      to[m] = NONE;
-      if (prev === NONE) this.ref[dst] = m;
-      else to[prev] = m;
-      prev = m;
+      to.set(from.subarray(c, c + CHUNK), k);
+      to[k] = NONE;
+      if (prev === NONE) this.ref[dst] = k;
+      else to[prev] = k;
+      prev = k;
       c = from[c];
     }
-    this.count[dst] = src.count[srcSlot];
+    this.meta[dst] = m;
   }
 
   /** Whether `slot` holds the same words as `otherSlot` of `other`. */
   equals(slot: number, other: PageStore, otherSlot: number): boolean {
     if (other === this && slot === otherSlot) return true;
-    const ra = this.ref[slot];
-    const rb = other.ref[otherSlot];
-    if (ra < NONE && rb < NONE) {
-      const ao = -2 - ra;
+    const na = this.meta[slot] >>> META_SHIFT;
+    const nb = other.meta[otherSlot] >>> META_SHIFT;
+    if (na === DENSE && nb === DENSE) {
+      const ao = this.ref[slot];
       const a = this.slabs[ao >>> BLOCKS_PER_SLAB_SHIFT];
       const aOff = (ao & BLOCK_MASK) << WORD_SHIFT;
-      const bo = -2 - rb;
+      const bo = other.ref[otherSlot];
       const b = other.slabs[bo >>> BLOCKS_PER_SLAB_SHIFT];
       const bOff = (bo & BLOCK_MASK) << WORD_SHIFT;
       for (let i = 0; i < WORDS_PER_PAGE; i++) if (a[aOff + i] !== b[bOff + i]) return false;
       return true;
     }
-    if (ra < NONE) return other.listEqualsBlock(otherSlot, this, -2 - ra);
-    if (rb < NONE) return this.listEqualsBlock(slot, other, -2 - rb);
-    // Both in list form: fewer than 1024 - 64 words are overridden in either,
-    // so differing fills mean differing contents.
-    if (this.fillv[slot] !== other.fillv[otherSlot]) return false;
-    if (this.count[slot] !== other.count[otherSlot]) return false;
+    if (na === DENSE) return other.sparseEqualsBlock(otherSlot, this, this.ref[slot]);
+    if (nb === DENSE) return this.sparseEqualsBlock(slot, other, other.ref[otherSlot]);
+    // Both sparse: a uniform slot differs from one with 1..32 non-zero words over zero
+    // fill, and two with overrides are equal iff they hold the same number of the same words.
+    if (na !== nb) return false;
+    if (na === 0) return this.ref[slot] === other.ref[otherSlot];
+    if (na === 1) {
+      const w = this.meta[slot] & WORD_MASK;
+      return other.read(otherSlot, w) === this.ref[slot] >>> 0;
+    }
     const an = this.nodes;
-    for (let c = ra; c !== NONE; c = an[c]) {
+    for (let c = this.ref[slot]; c !== NONE; c = an[c]) {
       const end = c + C_WORD + an[c + C_USED];
       for (let i = c + C_WORD; i < end; i++) {
         if (other.read(otherSlot, an[i]) !== an[i + PER_CHUNK] >>> 0) return false;
@@ -186,10 +242,10 @@ export class PageStore {
 
   /** The value every word of `slot` holds, or undefined if the words differ. */
   isUniform(slot: number): number | undefined {
-    const r = this.ref[slot];
-    if (r === NONE) return this.fillv[slot];
-    if (r >= 0) return undefined; // list form: overrides never equal the fill
-    const b = -2 - r;
+    const n = this.meta[slot] >>> META_SHIFT;
+    if (n === 0) return this.ref[slot] >>> 0;
+    if (n !== DENSE) return undefined; // sparse: overrides are never zero, the fill is
+    const b = this.ref[slot];
     const s = this.slabs[b >>> BLOCKS_PER_SLAB_SHIFT];
     const off = (b & BLOCK_MASK) << WORD_SHIFT;
     const v = s[off];
@@ -199,32 +255,50 @@ export class PageStore {
 
   /** Bytes of typed-array storage this store holds (capacity, including free chunks and blocks). */
   bytesUsed(): number {
-    let bytes = this.fillv.byteLength + this.ref.byteLength + this.count.byteLength + this.nodes.byteLength;
+    let bytes = this.ref.byteLength + this.meta.byteLength + this.nodes.byteLength;
     for (const s of this.slabs) bytes += s.byteLength;
     return bytes;
   }
 
-  /** List-form `slot` against dense block `b` of `store`. */
-  private listEqualsBlock(slot: number, store: PageStore, b: number): boolean {
+  /** List chunks in the pool (free ones included); for tests of the representation. */
+  get chunkCapacity(): number {
+    return this.nodes.length / CHUNK;
+  }
+
+  /** Chunks currently holding overrides; for tests of the representation. */
+  get chunksInUse(): number {
+    let free = 0;
+    for (let c = this.nodeFree; c !== NONE; c = this.nodes[c]) free++;
+    return this.nodeTop / CHUNK - free;
+  }
+
+  /** Sparse (inline or list form) `slot` against dense block `b` of `store`. */
+  private sparseEqualsBlock(slot: number, store: PageStore, b: number): boolean {
     const s = store.slabs[b >>> BLOCKS_PER_SLAB_SHIFT];
     const off = (b & BLOCK_MASK) << WORD_SHIFT;
-    const nodes = this.nodes;
-    for (let c = this.ref[slot]; c !== NONE; c = nodes[c]) {
-      const end = c + C_WORD + nodes[c + C_USED];
-      for (let i = c + C_WORD; i < end; i++) {
-        if (s[off + nodes[i]] !== nodes[i + PER_CHUNK] >>> 0) return false;
+    const m = this.meta[slot];
+    const n = m >>> META_SHIFT;
+    if (n === 1) {
+      if (s[off + (m & WORD_MASK)] !== this.ref[slot] >>> 0) return false;
+    } else if (n > 1) {
+      const nodes = this.nodes;
+      for (let c = this.ref[slot]; c !== NONE; c = nodes[c]) {
+        const end = c + C_WORD + nodes[c + C_USED];
+        for (let i = c + C_WORD; i < end; i++) {
+          if (s[off + nodes[i]] !== nodes[i + PER_CHUNK] >>> 0) return false;
+        }
       }
     }
-    // Every override differs from the fill, so the block must differ from the fill exactly count times.
-    const fill = this.fillv[slot];
+    // Every override differs from the fill, so the block must differ from the fill exactly n times.
+    const fill = n === 0 ? this.ref[slot] >>> 0 : 0;
     let diff = 0;
     for (let i = 0; i < WORDS_PER_PAGE; i++) if (s[off + i] !== fill) diff++;
-    return diff === this.count[slot];
+    return diff === n;
   }
 
   private addEntry(slot: number, word: number, v: number): void {
     let h = this.ref[slot];
-    if (h === NONE || this.nodes[h + C_USED] === PER_CHUNK) {
+    if (this.nodes[h + C_USED] === PER_CHUNK) {
       const c = this.allocChunk();
       this.nodes[c] = h;
       this.nodes[c + C_USED] = 0;
@@ -236,7 +310,10 @@ export class PageStore {
     nodes[i + PER_CHUNK] = v;
   }
 
-  /** Remove the entry at word position `i` by moving the head chunk's last entry into it. */
+  /**
+   * Remove the list entry at word position `i` by moving the head chunk's last entry into
+   * it; a list left with one entry goes back inline.
+   */
   private dropEntry(slot: number, head: number, i: number): void {
     const nodes = this.nodes;
     const last = head + C_WORD + --nodes[head + C_USED];
@@ -247,20 +324,30 @@ export class PageStore {
       nodes[head] = this.nodeFree;
       this.nodeFree = head;
     }
-    this.count[slot]--;
+    const m = this.meta[slot] - ONE;
+    if (m >>> META_SHIFT !== 1) {
+      this.meta[slot] = m;
+      return;
+    }
+    // One entry left: it is alone in the (only, head) chunk.
+    const h = this.ref[slot];
+    this.meta[slot] = ONE | nodes[h + C_WORD];
+    this.ref[slot] = nodes[h + C_VALUE];
+    nodes[h] = this.nodeFree;
+    this.nodeFree = h;
   }
 
   private release(slot: number): void {
+    const n = this.meta[slot] >>> META_SHIFT;
+    if (n === 0) return;
+    this.meta[slot] = 0;
+    if (n === 1) return;
     const r = this.ref[slot];
-    if (r === NONE) return;
-    this.ref[slot] = NONE;
-    if (r < NONE) {
-      const b = -2 - r;
-      this.slabs[b >>> BLOCKS_PER_SLAB_SHIFT][(b & BLOCK_MASK) << WORD_SHIFT] = this.blockFree;
-      this.blockFree = b;
+    if (n === DENSE) {
+      this.slabs[r >>> BLOCKS_PER_SLAB_SHIFT][(r & BLOCK_MASK) << WORD_SHIFT] = this.blockFree;
+      this.blockFree = r;
       return;
     }
-    this.count[slot] = 0;
     this.freeChain(r);
   }
 
@@ -276,7 +363,7 @@ export class PageStore {
     const b = this.allocBlock();
     const s = this.slabs[b >>> BLOCKS_PER_SLAB_SHIFT];
     const off = (b & BLOCK_MASK) << WORD_SHIFT;
-    s.fill(this.fillv[slot], off, off + WORDS_PER_PAGE);
+    s.fill(0, off, off + WORDS_PER_PAGE);
     const head = this.ref[slot];
     const nodes = this.nodes;
     for (let c = head; c !== NONE; c = nodes[c]) {
@@ -284,8 +371,8 @@ export class PageStore {
       for (let i = c + C_WORD; i < end; i++) s[off + nodes[i]] = nodes[i + PER_CHUNK];
     }
     this.freeChain(head);
-    this.count[slot] = 0;
-    this.ref[slot] = -2 - b;
+    this.meta[slot] = DENSE << META_SHIFT;
+    this.ref[slot] = b;
   }
 
   private allocChunk(): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { PvTable } from './PvTable.ts';
+import { PV_MAX_PMAP_ID, PvTable } from './PvTable.ts';
 
 function entries(pv: PvTable, frame: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
@@ -30,6 +30,64 @@ describe('PvTable', () => {
       for (let i = 0; i < 1000; i++) pv.add(i & 1, i, i);
       expect(pv.count(0)).toBe(500);
       expect(pv.count(1)).toBe(500);
+    });
+  });
+
+  describe('when a frame has one mapping', () => {
+    it('should hold it in the frame itself, using no pool entry', () => {
+      const pv = new PvTable(3);
+      pv.add(0, 7, 2 ** 36 - 1);
+      pv.add(1, PV_MAX_PMAP_ID - 1, 0);
+      expect(pv.poolEntries).toBe(0);
+      expect(entries(pv, 0)).toEqual([[7, 2 ** 36 - 1]]);
+      expect(entries(pv, 1)).toEqual([[PV_MAX_PMAP_ID - 1, 0]]);
+      pv.add(0, 8, 3);
+      expect(pv.poolEntries).toBe(2);
+      expect(entries(pv, 0)).toEqual([
+        [8, 3],
+        [7, 2 ** 36 - 1],
+      ]);
+      expect(pv.remove(0, 8, 3)).toBe(true);
+      expect(pv.poolEntries).toBe(0);
+      expect(entries(pv, 0)).toEqual([[7, 2 ** 36 - 1]]);
+    });
+
+    it('should move the last mapping left back into the frame, whichever is removed', () => {
+      const pv = new PvTable(1);
+      pv.add(0, 1, 10);
+      pv.add(0, 2, 20);
+      pv.add(0, 3, 30);
+      expect(pv.remove(0, 3, 30)).toBe(true);
+      expect(entries(pv, 0)).toEqual([
+        [2, 20],
+        [1, 10],
+      ]);
+      expect(pv.poolEntries).toBe(2);
+      expect(pv.remove(0, 1, 10)).toBe(true);
+      expect(pv.poolEntries).toBe(0);
+      expect(entries(pv, 0)).toEqual([[2, 20]]);
+      pv.add(0, 1, 10);
+      expect(entries(pv, 0)).toEqual([
+        [1, 10],
+        [2, 20],
+      ]);
+      const seen: number[] = [];
+      pv.forEach(0, (p, v) => {
+        seen.push(p);
+        pv.remove(0, p, v);
+      });
+      expect(seen).toEqual([1, 2]);
+      expect(pv.first(0)).toBe(-1);
+      expect(pv.poolEntries).toBe(0);
+      expect(pv.entries).toBe(0);
+    });
+
+    it('should refuse a pmap id or page it cannot hold, naming the limit', () => {
+      const pv = new PvTable(1);
+      expect(() => pv.add(0, PV_MAX_PMAP_ID, 0)).toThrow(/pmap ids below/);
+      expect(() => pv.add(0, 0, 2 ** 36)).toThrow(/2\^36/);
+      expect(pv.remove(0, PV_MAX_PMAP_ID, 0)).toBe(false);
+      expect(pv.entries).toBe(0);
     });
   });
 
@@ -80,7 +138,7 @@ describe('PvTable', () => {
       | { k: 'clear'; frame: number }
       | { k: 'sweep'; frame: number; pmap: number };
     const frame = fc.integer({ min: 0, max: 3 });
-    const pmap = fc.integer({ min: 0, max: 3 });
+    const pmap = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant(PV_MAX_PMAP_ID - 1));
     const vpn = fc.oneof(fc.integer({ min: 0, max: 5 }), fc.nat(2 ** 36 - 1));
     const op: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ k: fc.constantFrom('add' as const, 'remove' as const), frame, pmap, vpn }),
@@ -119,12 +177,16 @@ describe('PvTable', () => {
             }
           }
           let total = 0;
+          let pooled = 0;
           for (let f = 0; f < 4; f++) {
             expect(entries(pv, f)).toEqual(list(f));
             expect(pv.count(f)).toBe(list(f).length);
             total += list(f).length;
+            if (list(f).length > 1) pooled += list(f).length;
           }
           expect(pv.entries).toBe(total);
+          // A frame with one mapping holds it itself; only frames with more use the pool.
+          expect(pv.poolEntries).toBe(pooled);
         }),
         { numRuns: 300 },
       );

@@ -265,7 +265,9 @@ export class SoftPageTable {
     }
     t = this.leafTop++;
     if (t === this.leafUsed.length) {
-      const cap = t * 2;
+      // Grow by a quarter plus 16 leaves (leaves are 4 KiB each): at most a fifth of a large
+      // pool is slack, where doubling could leave half of it empty.
+      const cap = t + (t >> 2) + 16;
       const f = new Int32Array(cap << SHIFT).fill(NONE);
       f.set(this.leafFrame);
       const b = new Uint32Array(cap << SHIFT);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type FuzzOp, scenarioText } from '../../packages/core/src/explore/fuzz.ts';
+import { type FuzzOp, scenarioText } from '../../packages/cli/src/fuzz/workload.ts';
 import { fuzzCommand, runFuzzText } from '../../packages/cli/src/commands/fuzz.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-fuzz-'));

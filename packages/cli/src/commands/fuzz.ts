@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import {
-  type FuzzOp,
   MachineError,
   Prng,
   type RunReport,
@@ -9,16 +8,19 @@ import {
   composeMachine,
   explore,
   type ExploreHooks,
+  machineInvariants,
+  parseScenario,
+} from '@vmlab/core';
+import {
+  type FuzzOp,
   failureSignature,
   isRace,
   generateOps,
-  machineInvariants,
-  parseScenario,
   scenarioOf,
   scenarioText,
   shrinkOps,
   withOpSchedules,
-} from '@vmlab/core';
+} from '../fuzz/workload.ts';
 import { defaultCatalog } from '../catalog.ts';
 import { InputError, machineFromWord } from '../loadScenario.ts';
 import { progress } from './explore.ts';

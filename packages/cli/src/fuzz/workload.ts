@@ -23,8 +23,7 @@
  * file fails for a reason of the machine, not of the cut; a concurrent operation carries the
  * schedule that made it fail.
  */
-import type { RunReport } from '../scenario/Runner.ts';
-import { Prng } from './prng.ts';
+import { Prng, type RunReport } from '@vmlab/core';
 
 export type Prot = 'r' | 'rw' | 'rx' | 'rwx';
 export type Deny = 'none' | 'write' | 'access' | 'all';

@@ -46,7 +46,7 @@ export {
 } from './abi/constants.ts';
 export { OK, errno } from './abi/outcome.ts';
 export { errnoValue } from './abi/errno.ts';
-export { EventBus, SubscriberError } from './events/EventBus.ts';
+export { EventBus, KindGate, SubscriberError } from './events/EventBus.ts';
 export { EVENT_KINDS } from './events/kinds.ts';
 export { PageStore, PhysMem, PvTable, ResidentIndex, SoftPageTable, PG_BUSY, PG_DIRTY, PG_REFERENCED, PG_REUSABLE, PQ_ACTIVE, PQ_FREE, PQ_INACTIVE, PQ_LAUNDRY, PQ_NONE } from './mem/index.ts';
 export { PmapFactory, NEEDS_FAULT, MD_FAULT } from './pmap/Pmap.ts';

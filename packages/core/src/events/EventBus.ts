@@ -18,38 +18,56 @@ export class SubscriberError extends Error {
 }
 
 /**
+ * One kind's gate: how many events of it were emitted, and whether anyone listens (its own
+ * subscribers or a whole-log observer). Hot call sites hold it by name
+ * (`bus.kind.pmap_enter.wants()`), a constant property load instead of a keyed one.
+ */
+export class KindGate {
+  /** Events of this kind emitted so far. */
+  n = 0;
+  /** Subscribers of this kind plus whole-log observers. */
+  live = 0;
+
+  /** Counts one event; true if anyone listens (then publish it). */
+  wants(): boolean {
+    this.n++;
+    return this.live !== 0;
+  }
+}
+
+/**
  * The event bus: one rxjs stream per kind, delivered synchronously and in order, before the
  * emitting MI operation goes on. Emitting costs a counter increment and a flag test when
  * nobody listens to the kind: call sites write
  * `if (bus.wants('kind')) bus.publish({ kind: 'kind', ... })` so no payload is built.
  */
 export class EventBus {
-  /** How many events of each kind were emitted (subscribed or not). */
-  readonly counts: Record<EventKind, number>;
+  /** Each kind's gate (count and listeners). */
+  readonly kind: Readonly<Record<EventKind, KindGate>>;
   /** The command whose execution is under way; stamped on every event. */
   cause = 0;
   /** Errors thrown by subscribers since the last `takeErrors`. */
   private errors: SubscriberError[] = [];
-  private readonly live: Record<EventKind, number>;
   private readonly subjects = new Map<EventKind, Subject<DomainEvent>>();
   private anyListeners = 0;
   private readonly any = new Subject<DomainEvent>();
 
   constructor() {
+    const g = {} as Record<EventKind, KindGate>;
+    for (const k of EVENT_KINDS) g[k] = new KindGate();
+    this.kind = g;
+  }
+
+  /** How many events of each kind were emitted (subscribed or not), as a plain record. */
+  get counts(): Record<EventKind, number> {
     const c = {} as Record<EventKind, number>;
-    const l = {} as Record<EventKind, number>;
-    for (const k of EVENT_KINDS) {
-      c[k] = 0;
-      l[k] = 0;
-    }
-    this.counts = c;
-    this.live = l;
+    for (const k of EVENT_KINDS) c[k] = this.kind[k].n;
+    return c;
   }
 
   /** Counts one event of this kind; true if anyone listens (then publish it). */
   wants(kind: EventKind): boolean {
-    this.counts[kind]++;
-    return this.live[kind] !== 0 || this.anyListeners !== 0;
+    return this.kind[kind].wants();
   }
 
   /** Delivers an event to the kind's subscribers, then to whole-log observers. */
@@ -83,9 +101,10 @@ export class EventBus {
         this.errors.push(new SubscriberError(name, e, err));
       }
     });
-    this.live[kind]++;
+    const gate = this.kind[kind];
+    gate.live++;
     sub.add(() => {
-      this.live[kind]--;
+      gate.live--;
     });
     return sub;
   }
@@ -100,8 +119,10 @@ export class EventBus {
       }
     });
     this.anyListeners++;
+    for (const k of EVENT_KINDS) this.kind[k].live++;
     sub.add(() => {
       this.anyListeners--;
+      for (const k of EVENT_KINDS) this.kind[k].live--;
     });
     return sub;
   }

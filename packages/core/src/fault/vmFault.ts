@@ -168,7 +168,7 @@ function* pageIn(
     k.objects.freePage(obj, frame);
     return r === PagerResult.Bad ? FaultResult.NoPage : FaultResult.PagerError;
   }
-  if (k.bus.wants('pagein')) k.bus.publish({ kind: 'pagein', object: obj.id, pindex: pi, count: 1 });
+  if (k.bus.kind.pagein.wants()) k.bus.publish({ kind: 'pagein', object: obj.id, pindex: pi, count: 1 });
   if ((k.faultRevalidates && vms.map.timestamp !== stamp) || mem.object[frame] !== obj.id) {
     const again = vmFault(k, vms, va, access, tid, flags);
     return isKGen(again) ? yield* again : again;

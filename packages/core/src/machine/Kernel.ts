@@ -129,13 +129,13 @@ export class Kernel {
   pmapEnter(vms: Vmspace, va: number, frame: number, prot: number, wired: boolean): void {
     vms.pmap.enter(va, frame, prot, wired);
     const bus = this.bus;
-    if (bus.wants('pmap_enter')) bus.publish({ kind: 'pmap_enter', pmap: vms.pmap, va, frame, prot });
+    if (bus.kind.pmap_enter.wants()) bus.publish({ kind: 'pmap_enter', pmap: vms.pmap, va, frame, prot });
   }
 
   /** pmap_remove with its event, naming the MI path that asked for it. */
   pmapRemove(vms: Vmspace, start: number, end: number, reason: RemoveReason): void {
     const bus = this.bus;
-    if (bus.wants('pmap_remove')) bus.publish({ kind: 'pmap_remove', pmap: vms.pmap, start, end, reason });
+    if (bus.kind.pmap_remove.wants()) bus.publish({ kind: 'pmap_remove', pmap: vms.pmap, start, end, reason });
     vms.pmap.remove(start, end);
   }
 
@@ -548,7 +548,7 @@ export class Kernel {
   /** Records a handled fault; the signal it became, or undefined when the access retries. */
   private faultDone(p: Process, t: Thread, va: number, access: number, r: FaultResult): Outcome | undefined {
     const bus = this.bus;
-    if (bus.wants('fault')) bus.publish({ kind: 'fault', pid: p.pid, tid: t.tid, va, access, outcome: r === FaultResult.Success ? 'ok' : 'signal' });
+    if (bus.kind.fault.wants()) bus.publish({ kind: 'fault', pid: p.pid, tid: t.tid, va, access, outcome: r === FaultResult.Success ? 'ok' : 'signal' });
     return r === FaultResult.Success ? undefined : (this.signalFor(r, va) as Outcome);
   }
 

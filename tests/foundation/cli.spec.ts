@@ -40,6 +40,18 @@ describe('vmlab CLI', () => {
     });
   });
 
+  describe('when the command line itself is wrong', () => {
+    it('should exit 2 for a missing argument or an unknown option, and 0 for --version', () => {
+      expect(vmlab('run').code).toBe(2);
+      const r = vmlab('run', join(ROOT, 'examples/demo.yaml'), '--bogus');
+      expect(r.code).toBe(2);
+      expect(r.err).toContain("unknown option '--bogus'");
+      const v = vmlab('--version');
+      expect(v.code).toBe(0);
+      expect(v.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    });
+  });
+
   describe('when an expectation fails', () => {
     it('should exit 1 and list the step, line and both values', () => {
       const p = file('fail.yaml', 'name: f\nsteps:\n  - spawn: { pid: 1 }\n  - mmap: { pid: 1, len: 1 page, prot: rw, flags: [private, anon], as: a }\n  - read: { pid: 1, addr: a, expect: { value: 0x41 } }\n');

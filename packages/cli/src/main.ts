@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { machinesCommand, policiesCommand } from './commands/info.ts';
 import { runCommand } from './commands/run.ts';
@@ -11,6 +12,7 @@ import { newPluginCommand } from './commands/newPlugin.ts';
 import { InputError } from './loadScenario.ts';
 
 const print = (s: string) => process.stdout.write(`${s}\n`);
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Runs an action and turns its result into the exit code (2 for bad input). */
 async function act(json: boolean, f: () => Promise<number> | number): Promise<void> {
@@ -31,7 +33,12 @@ const program = new Command();
 program
   .name('vmlab')
   .description('A simulator of a BSD-style kernel virtual-memory system: compose a machine (pmap, pager, policies), run scenarios on it, compare machines.')
-  .showHelpAfterError();
+  .version(VERSION, '-V, --version', 'print the version')
+  .showHelpAfterError('(vmlab COMMAND --help for usage)')
+  // A command-line usage error is bad input: exit 2, as SCENARIO.md's exit codes say.
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
 
 program
   .command('run')

@@ -4,9 +4,6 @@ import {
   type Inherit,
   PAGE_SIZE,
   VM_PROT_ALL,
-  VM_PROT_EXECUTE,
-  VM_PROT_READ,
-  VM_PROT_WRITE,
 } from '../abi/constants.ts';
 import { errnoValue } from '../abi/errno.ts';
 import { OK, type Outcome, type SignalInfo } from '../abi/outcome.ts';
@@ -31,7 +28,7 @@ import type { VmObject } from '../object/VmObject.ts';
 import { VmObjects } from '../object/VmObjects.ts';
 import { AnonPager, type Pager, VnodePagerToken } from '../pager/Pager.ts';
 import { VnodeFile } from '../pager/VnodeFile.ts';
-import { MD_FAULT, NEEDS_FAULT, type Pmap, PmapFactory } from '../pmap/Pmap.ts';
+import { MD_FAULT, NEEDS_FAULT, PmapFactory } from '../pmap/Pmap.ts';
 import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import { Process, Thread } from '../proc/Process.ts';
 import { Vmspace } from '../proc/Vmspace.ts';
@@ -810,10 +807,6 @@ export class Kernel {
     return undefined;
   }
 
-  /** Every resident frame a process's map would resolve (used by accounting queries). */
-  get pmapOf(): (p: Process) => Pmap {
-    return (p) => p.vmspace.pmap;
-  }
 }
 
 /**
@@ -830,4 +823,3 @@ function msyncNames(bits: number, abi: string): string[] | undefined {
   return out;
 }
 
-export { VM_PROT_READ, VM_PROT_WRITE, VM_PROT_EXECUTE };

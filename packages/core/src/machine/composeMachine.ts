@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Container, type ContainerModule } from 'inversify';
+import { Container } from 'inversify';
 import { EventBus } from '../events/EventBus.ts';
 import { PhysMem } from '../mem/PhysMem.ts';
 import { PvTable } from '../mem/PvTable.ts';

@@ -37,7 +37,7 @@ export class TlbModel {
 
   constructor(
     readonly cpus: number,
-    private readonly mem: PhysMem,
+    mem: PhysMem,
     private readonly counters: Counters,
   ) {
     for (let i = 0; i < cpus; i++) {

@@ -126,6 +126,29 @@ export class MadviseFamily implements MadvisePolicy {
       const t = Math.min(end, e.end);
       if (advice === 'dontneed') vms.pmap.advise(s, t, 'dontneed');
       if (e.object === null) continue;
+      const top = e.object;
+      const lo = firstIndex(e, s);
+      const hi = firstIndex(e, t);
+      if (top.backing === null && hi - lo > top.resident) {
+        // No shadow chain: visit the resident pages, not every index of the range (as
+        // vm_object_madvise skips a non-resident run in constant time), and free the
+        // range's backing store at once.
+        if (advice === 'free' && !this.applies(top)) continue;
+        const frames: number[] = [];
+        for (let f = top.memq; f !== -1; f = mem.listNext[f] as number) {
+          const pi = mem.pindex[f] as number;
+          if (pi >= lo && pi < hi) frames.push(f);
+        }
+        for (const f of frames) {
+          if (advice === 'free') {
+            k.removeAllModified(f);
+            mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
+          }
+          if (mem.wireCount[f] === 0) mem.enqueue(f, PQ_INACTIVE);
+        }
+        if (advice === 'free') top.pager.freeRange?.(top, lo, hi);
+        continue;
+      }
       for (let va = s; va < t; va += PAGE_SIZE) {
         let o: VmObject | null = e.object;
         let pi = firstIndex(e, va);

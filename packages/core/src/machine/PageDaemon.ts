@@ -34,7 +34,24 @@ export class SimplePageDaemon implements PageDaemon {
       let n = 0;
       for (let i = vms.map.lowerBound(a.start); i < vms.map.entries.length && vms.map.entries[i]!.start < end; i++) {
         const e = vms.map.entries[i]!;
-        for (let va = Math.max(a.start - (a.start % PAGE_SIZE), e.start); va < Math.min(end, e.end); va += PAGE_SIZE) {
+        const s = Math.max(a.start - (a.start % PAGE_SIZE), e.start);
+        const t = Math.min(end, e.end);
+        const top = e.object;
+        if (top !== null && top.backing === null && (t - s) / PAGE_SIZE > top.resident) {
+          // No shadow chain: visit the object's resident pages in the range, not every index.
+          const lo = e.offset + (s - e.start) / PAGE_SIZE;
+          const hi = e.offset + Math.ceil((t - e.start) / PAGE_SIZE);
+          const mem = k.mem;
+          const frames: number[] = [];
+          for (let f = top.memq; f !== -1; f = mem.listNext[f] as number) {
+            const pi = mem.pindex[f] as number;
+            if (pi >= lo && pi < hi) frames.push(f);
+          }
+          frames.sort((x, y) => (mem.pindex[x] as number) - (mem.pindex[y] as number));
+          for (const f of frames) if (k.pageoutPage(top, f)) n++;
+          continue;
+        }
+        for (let va = s; va < t; va += PAGE_SIZE) {
           let o: VmObject | null = e.object;
           let pi = e.offset + (va - e.start) / PAGE_SIZE;
           while (o !== null) {

@@ -63,12 +63,12 @@ export abstract class SoftPmap implements Pmap {
     const bus = this.ctx.bus;
     const tlb = this.tlb;
     if (tlb === null) {
-      if (bus.wants('tlb_invalidate')) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu: 0, remote: false });
+      if (bus.kind.tlb_invalidate.wants()) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu: 0, remote: false });
       return;
     }
     const local = tlb.curCpu;
     tlb.flush(local, this.id, start, end);
-    if (bus.wants('tlb_invalidate')) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu: local, remote: false });
+    if (bus.kind.tlb_invalidate.wants()) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu: local, remote: false });
     const targets = this.activeCpus & ~(1 << local);
     if (targets === 0) return;
     if (tlb.deferred) {
@@ -76,7 +76,7 @@ export abstract class SoftPmap implements Pmap {
         if ((targets & (1 << cpu)) === 0) continue;
         tlb.queue(cpu, this.id, start, end);
         this.ctx.counters.add('tlb.deferred');
-        if (bus.wants('tlb_invalidate')) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu, remote: true });
+        if (bus.kind.tlb_invalidate.wants()) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu, remote: true });
       }
       return;
     }
@@ -89,7 +89,7 @@ export abstract class SoftPmap implements Pmap {
       if ((targets & (1 << cpu)) === 0) continue;
       tlb.flush(cpu, this.id, start, end);
       this.ctx.counters.add('tlb.ipi');
-      if (bus.wants('tlb_invalidate')) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu, remote: true });
+      if (bus.kind.tlb_invalidate.wants()) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu, remote: true });
     }
   }
 

@@ -74,7 +74,7 @@ export { Counters } from './machine/Counters.ts';
 export { ExitPolicy, exitAtLastReference, exitPurgeInExit, uvmspacePurge } from './machine/ExitPolicy.ts';
 export { Kernel, MMAP_BASE } from './machine/Kernel.ts';
 export { Machine } from './machine/Machine.ts';
-export { MadvisePolicy, FreeBSDMadvise, MadviseFamily, freeApplies } from './machine/MadvisePolicy.ts';
+export { MadvisePolicy, MadviseFamily, freeApplies } from './machine/MadvisePolicy.ts';
 export { PageDaemon, SimplePageDaemon, freeTarget } from './machine/PageDaemon.ts';
 export { RevokePolicy, RevokeMode, RevokeWalk, RevocationWalk } from './machine/RevokePolicy.ts';
 export { MachineError, composeMachine, resolveSpec } from './machine/composeMachine.ts';

@@ -303,7 +303,6 @@ export class MadviseFamily implements MadvisePolicy {
 }
 
 /** The historical name of the default family. */
-export { MadviseFamily as FreeBSDMadvise };
 
 export const madviseFreeBSDModule = new ContainerModule(({ bind }) => {
   bind<FreeApplies>(FreeApplies).toConstantValue(freeApplies);

@@ -1,5 +1,5 @@
 import type { ContainerModule } from 'inversify';
-import type { MachineSpec } from '../scenario/ast.ts';
+import type { MachineSpec } from './MachineSpec.ts';
 import { PolicyRegistry } from '../policy/PolicyDefinition.ts';
 import { CORE_POLICIES } from '../policy/corePolicies.ts';
 import { mapDeleteFreeBSDModule } from '../policy/MapDeletePolicy.ts';

@@ -33,7 +33,7 @@ import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import { Process, Thread } from '../proc/Process.ts';
 import { Vmspace } from '../proc/Vmspace.ts';
 import { type KGen, runSerial } from '../sched/KGen.ts';
-import type { MachineSpec } from '../scenario/ast.ts';
+import type { MachineSpec } from './MachineSpec.ts';
 import { ArchOps, type EntryFlagsContext, type MdArgs } from './ArchOps.ts';
 import { Counters } from './Counters.ts';
 import { ExitPolicy } from './ExitPolicy.ts';

@@ -1,6 +1,6 @@
 import type { Container } from 'inversify';
 import type { EventBus } from '../events/EventBus.ts';
-import type { MachineSpec } from '../scenario/ast.ts';
+import type { MachineSpec } from './MachineSpec.ts';
 import type { Counters } from './Counters.ts';
 import type { Kernel } from './Kernel.ts';
 

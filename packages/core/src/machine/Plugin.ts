@@ -1,7 +1,7 @@
 import type { ContainerModule } from 'inversify';
 import type { Invariant } from '../invariants/Invariant.ts';
 import type { PolicyBinding, PolicyDefinition } from '../policy/PolicyDefinition.ts';
-import type { MachineSpec } from '../scenario/ast.ts';
+import type { MachineSpec } from './MachineSpec.ts';
 import type { Catalog } from './Catalog.ts';
 import type { Machine } from './Machine.ts';
 

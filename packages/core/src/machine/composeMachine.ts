@@ -11,7 +11,7 @@ import { PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
 import { PmapFactory } from '../pmap/Pmap.ts';
 import { MapDeletePolicy, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
 import { Policies } from '../policy/PolicyDefinition.ts';
-import type { FileSpec, MachineSpec, SourcePos } from '../scenario/ast.ts';
+import type { FileSpec, MachineSpec, SourcePos } from './MachineSpec.ts';
 import type { Catalog } from './Catalog.ts';
 import { Counters } from './Counters.ts';
 import { exitLastReferenceModule } from './ExitPolicy.ts';

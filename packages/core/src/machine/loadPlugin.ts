@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ContainerModule } from 'inversify';
-import type { MachineSpec, SourcePos } from '../scenario/ast.ts';
+import type { MachineSpec, SourcePos } from './MachineSpec.ts';
 import type { Catalog, PluginDescriptor } from './Catalog.ts';
 import { PLUGIN_API_VERSION, type VmlabPlugin } from './Plugin.ts';
 

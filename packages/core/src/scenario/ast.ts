@@ -4,12 +4,9 @@
  * address is kept as an expression.
  */
 
-/** Where something was written: 1-based line and column. */
-export interface SourcePos {
-  file: string;
-  line: number;
-  col: number;
-}
+import type { FileSpec, MachineSpec, SourcePos } from '../machine/MachineSpec.ts';
+
+export type { FileSpec, MachineSpec, SourcePos };
 
 /** An address: a number, or a name bound by an earlier `as:` plus an offset. */
 export interface AddrExpr {
@@ -82,32 +79,6 @@ export type MachineRef =
   | { kind: 'preset'; name: string; pos: SourcePos }
   | { kind: 'path'; path: string; pos: SourcePos }
   | { kind: 'inline'; spec: MachineSpec; pos: SourcePos };
-
-/** A validated machine (the machine file format of SCENARIO.md "Machine"). */
-export interface MachineSpec {
-  name?: string;
-  arch: string;
-  abi: 'freebsd' | 'linux' | 'openbsd';
-  cpus: number;
-  /** bytes */
-  physmem: number;
-  /** bytes; 0 disables swap */
-  swap: number;
-  features: Record<string, boolean>;
-  policies: Record<string, string>;
-  plugins: string[];
-  /** fault injection (pager-swap issue): by fault point name, e.g. `swap_read: { at: 3 }` */
-  faults: Record<string, { at?: number; every?: number; count?: number }>;
-  /** where each policy value / plugin was written, for error messages */
-  positions?: Record<string, SourcePos>;
-}
-
-export interface FileSpec {
-  path: string;
-  /** bytes */
-  size: number;
-  fill: number;
-}
 
 export interface ExploreSpec {
   expect: 'clean' | 'violation';

@@ -1,0 +1,38 @@
+/**
+ * A validated machine configuration and the positions it was read from: what core needs
+ * from a machine file or scenario (the harness parses and validates them).
+ */
+
+/** Where something was written: 1-based line and column. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** A validated machine (the machine file format of SCENARIO.md "Machine"). */
+export interface MachineSpec {
+  name?: string;
+  arch: string;
+  abi: 'freebsd' | 'linux' | 'openbsd';
+  cpus: number;
+  /** bytes */
+  physmem: number;
+  /** bytes; 0 disables swap */
+  swap: number;
+  features: Record<string, boolean>;
+  policies: Record<string, string>;
+  plugins: string[];
+  /** fault injection (pager-swap issue): by fault point name, e.g. `swap_read: { at: 3 }` */
+  faults: Record<string, { at?: number; every?: number; count?: number }>;
+  /** where each policy value / plugin was written, for error messages */
+  positions?: Record<string, SourcePos>;
+}
+
+export interface FileSpec {
+  path: string;
+  /** bytes */
+  size: number;
+  fill: number;
+}
+

@@ -1,5 +1,5 @@
 import type { ContainerModule } from 'inversify';
-import type { MachineSpec } from './MachineSpec.ts';
+import { MACHINE_DEFAULTS, type MachineSpec } from './MachineSpec.ts';
 import { PolicyRegistry } from '../policy/PolicyDefinition.ts';
 import { CORE_POLICIES } from '../policy/corePolicies.ts';
 import { mapDeleteFreeBSDModule } from '../policy/MapDeletePolicy.ts';
@@ -70,10 +70,7 @@ export function defaultMachine(arch: string, name?: string): MachineSpec {
   return {
     ...(name !== undefined ? { name } : {}),
     arch,
-    abi: 'freebsd',
-    cpus: 2,
-    physmem: 64 * 1024 * 1024,
-    swap: 128 * 1024 * 1024,
+    ...MACHINE_DEFAULTS,
     features: {},
     policies: {},
     plugins: [],

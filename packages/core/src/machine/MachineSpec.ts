@@ -36,3 +36,17 @@ export interface FileSpec {
   fill: number;
 }
 
+
+/**
+ * The most CPUs a machine may have: active-CPU sets and TLB targets are 32-bit masks with
+ * one bit kept free, so 31.
+ */
+export const MAX_CPUS = 31;
+
+/** What a machine that does not say otherwise has (SCENARIO.md "Machine"). */
+export const MACHINE_DEFAULTS = {
+  abi: 'freebsd',
+  cpus: 2,
+  physmem: 64 * 1024 * 1024,
+  swap: 128 * 1024 * 1024,
+} as const;

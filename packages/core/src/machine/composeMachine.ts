@@ -1,3 +1,4 @@
+import { didYouMean } from '../util/didYouMean.ts';
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { EventBus } from '../events/EventBus.ts';
@@ -11,7 +12,7 @@ import { PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
 import { PmapFactory } from '../pmap/Pmap.ts';
 import { MapDeletePolicy, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
 import { Policies } from '../policy/PolicyDefinition.ts';
-import type { FileSpec, MachineSpec, SourcePos } from './MachineSpec.ts';
+import { type FileSpec, MAX_CPUS, type MachineSpec, type SourcePos } from './MachineSpec.ts';
 import type { Catalog } from './Catalog.ts';
 import { Counters } from './Counters.ts';
 import { exitLastReferenceModule } from './ExitPolicy.ts';
@@ -35,39 +36,13 @@ export class MachineError extends Error {
   }
 }
 
-function closest(word: string, options: Iterable<string>): string {
-  let best = '';
-  let bestD = Infinity;
-  for (const o of options) {
-    const d = editDistance(word, o);
-    if (d < bestD) {
-      bestD = d;
-      best = o;
-    }
-  }
-  return bestD <= Math.max(2, word.length / 3) ? ` (did you mean ${best}?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const d: number[] = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const t = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = t;
-    }
-  }
-  return d[b.length]!;
-}
 
 /** Resolves a machine's policies and features against the catalog (every key filled in). */
 export function resolveSpec(spec: MachineSpec, catalog: Catalog): MachineSpec {
   const pos = spec.positions ?? {};
   const arch = catalog.arches.get(spec.arch);
   if (arch === undefined) {
-    throw new MachineError(`unknown arch '${spec.arch}'; known: ${[...catalog.arches.keys()].join(', ')}${closest(spec.arch, catalog.arches.keys())}`, pos.arch);
+    throw new MachineError(`unknown arch '${spec.arch}'; known: ${[...catalog.arches.keys()].join(', ')}${didYouMean(spec.arch, catalog.arches.keys())}`, pos.arch);
   }
   const policies: Record<string, string> = {};
   for (const d of catalog.policies.all()) policies[d.key] = catalog.policies.defaultOf(d.key, spec.abi);
@@ -75,7 +50,7 @@ export function resolveSpec(spec: MachineSpec, catalog: Catalog): MachineSpec {
     const d = catalog.policies.get(key);
     const p = pos[`policies.${key}`];
     if (d === undefined) {
-      throw new MachineError(`unknown policy '${key}'${closest(key, catalog.policies.all().map((x) => x.key))}; 'vmlab policies' lists them`, p);
+      throw new MachineError(`unknown policy '${key}'${didYouMean(key, catalog.policies.all().map((x) => x.key))}; 'vmlab policies' lists them`, p);
     }
     const ok = d.values.includes(value) || (d.accepts?.(value) ?? false);
     if (!ok) throw new MachineError(`policy ${key} has no value '${value}'; values: ${d.values.join(', ')}`, p);
@@ -88,7 +63,7 @@ export function resolveSpec(spec: MachineSpec, catalog: Catalog): MachineSpec {
     }
     features[f] = v;
   }
-  if (spec.cpus < 1 || spec.cpus > 31) throw new MachineError(`cpus must be 1 to 31, not ${spec.cpus}`, pos.cpus);
+  if (spec.cpus < 1 || spec.cpus > MAX_CPUS) throw new MachineError(`cpus must be between 1 and ${MAX_CPUS}, got ${spec.cpus}`, pos.cpus);
   return { ...spec, policies, features };
 }
 

@@ -260,10 +260,10 @@ describe('parseScenario', () => {
     });
 
     it('should refuse cpus out of range and a duplicate machine name', () => {
-      const errs = errorsOf('name: t\nmachines: [amd64, { name: amd64, arch: amd64, cpus: 65 }]\nsteps: []\n');
+      const errs = errorsOf('name: t\nmachines: [amd64, { name: amd64, arch: amd64, cpus: 32 }]\nsteps: []\n');
       expect(errs.map((e) => e.problem)).toEqual([
         expect.stringContaining('used twice'),
-        expect.stringContaining('cpus must be between 1 and 64'),
+        expect.stringContaining('cpus must be between 1 and 31'),
       ]);
     });
   });

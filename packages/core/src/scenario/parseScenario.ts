@@ -4,6 +4,8 @@
  * every problem it finds, and throws them together; a file that parses is fully validated
  * and normalised (sizes in bytes, prot canonical, addresses as expressions).
  */
+import { MACHINE_DEFAULTS, MAX_CPUS } from '../machine/MachineSpec.ts';
+import { didYouMean } from '../util/didYouMean.ts';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type {
@@ -185,38 +187,8 @@ const CMP_OPS: readonly CmpOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
 /** Outcome and query fields whose expected strings are addresses. */
 const ADDR_FIELDS = new Set(['addr', 'start', 'end']);
 
-const DEFAULT_CPUS = 2;
-const MAX_CPUS = 64;
-const DEFAULT_PHYSMEM = 64 * 1024 * 1024;
-const DEFAULT_SWAP = 128 * 1024 * 1024;
 
 /* ------------------------------------------------------------------ walker */
-
-/** `; did you mean X?` when a known word is within two edits of a misspelt one. */
-function suggest(word: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const k of known) {
-    const d = editDistance(word, k);
-    if (d < bestD) {
-      best = k;
-      bestD = d;
-    }
-  }
-  return best === undefined ? '' : ` (did you mean '${best}'?)`;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
 
 interface Entry {
   key: string;
@@ -333,7 +305,7 @@ class Walker {
   onlyKeys(entries: Entry[], allowed: readonly string[], where: string): void {
     for (const e of entries) {
       if (!allowed.includes(e.key)) {
-        this.error(e.keyNode, `unknown key '${e.key}' in ${where}${suggest(e.key, allowed)}; allowed: ${allowed.join(', ')}`);
+        this.error(e.keyNode, `unknown key '${e.key}' in ${where}${didYouMean(e.key, allowed)}; allowed: ${allowed.join(', ')}`);
       }
     }
   }
@@ -455,9 +427,9 @@ function parseMachineSpec(w: Walker, node: Node | null, anchor: Node | null, nee
   const spec: MachineSpec = {
     arch: '',
     abi: 'freebsd',
-    cpus: DEFAULT_CPUS,
-    physmem: DEFAULT_PHYSMEM,
-    swap: DEFAULT_SWAP,
+    cpus: MACHINE_DEFAULTS.cpus,
+    physmem: MACHINE_DEFAULTS.physmem,
+    swap: MACHINE_DEFAULTS.swap,
     features: {},
     policies: {},
     plugins: [],
@@ -637,7 +609,7 @@ function parseStep(w: Walker, node: Node | null, anchor: Node, nested: boolean):
     return [parseConcurrent(w, value, keyNode, pos)];
   }
   const spec = OPS[key];
-  if (spec === undefined) w.fail(keyNode, `unknown operation '${key}'${suggest(key, STEP_OPS)}; known: ${STEP_OPS.join(', ')}`);
+  if (spec === undefined) w.fail(keyNode, `unknown operation '${key}'${didYouMean(key, STEP_OPS)}; known: ${STEP_OPS.join(', ')}`);
 
   const argsMap: YAMLMap | null = value === null ? null : w.map(value, `the arguments of ${key}`, keyNode);
   const argEntries = argsMap === null ? [] : w.entries(argsMap);
@@ -678,7 +650,7 @@ function parseArgs(
     if (arg === undefined) {
       w.error(
         e.keyNode,
-        `unknown argument '${e.key}' for ${what}${suggest(e.key, [...Object.keys(spec.args), ...extra])}; ${what} takes ${describeArgs(spec, extra)}`,
+        `unknown argument '${e.key}' for ${what}${didYouMean(e.key, [...Object.keys(spec.args), ...extra])}; ${what} takes ${describeArgs(spec, extra)}`,
       );
       continue;
     }
@@ -847,7 +819,7 @@ function parseCheckMap(w: Walker, node: Node | null, anchor: Node, pos: SourcePo
     }
     const spec = QUERIES[e.key];
     if (spec === undefined) {
-      w.error(e.keyNode, `unknown query '${e.key}'${suggest(e.key, CHECK_QUERIES)}; known: ${CHECK_QUERIES.join(', ')} (and save, expect, expect_on)`);
+      w.error(e.keyNode, `unknown query '${e.key}'${didYouMean(e.key, CHECK_QUERIES)}; known: ${CHECK_QUERIES.join(', ')} (and save, expect, expect_on)`);
       continue;
     }
     w.guard(() => {

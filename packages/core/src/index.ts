@@ -89,6 +89,7 @@ export type { ConformanceOptions, ConformanceResult } from './conformance/runCon
 export { ContainerModule, inject, injectable } from 'inversify';
 export { EventSubscriber, MachineConfig } from './machine/tokens.ts';
 export { MapDeletePolicy, mapDeleteFreeBSDSkips, mapDeleteNotifyAll } from './policy/MapDeletePolicy.ts';
+export { FAULT_COW_SHARED_SHADOW, FaultCowPolicy, faultCowInvalidate } from './fault/FaultCowPolicy.ts';
 export { Policies, PolicyRegistry } from './policy/PolicyDefinition.ts';
 export { CORE_POLICIES } from './policy/corePolicies.ts';
 export { Rangeset } from './util/Rangeset.ts';

@@ -2,3 +2,4 @@
 export { StatsSubscriber, statsPlugin } from './StatsPlugin.ts';
 export { pkruClearOnPmapRemove, pkruClearOnPmapRemoveModule, pkruClearOnPmapRemoveSwapout, pkruClearOnPmapRemoveSwapoutModule, pkruLegacyBindings } from './pkruLegacy.ts';
 export { AllocAfterUnlock, swapAfterUnlockBinding, swapAfterUnlockModule } from './swapLegacyReadbehind.ts';
+export { faultCowNoInvalidate, faultCowNoInvalidateBinding, faultCowNoInvalidateModule } from './faultCowLegacy.ts';

@@ -205,6 +205,10 @@ function faultFinish(
       if (nf === -1) return FaultResult.NoMemory;
       mem.contents.copyFrom(nf, mem.contents, frame);
       k.counters.cowCopies++;
+      // vm_fault_cow (FreeBSD-SA-21:08): a first object shared read/write between address
+      // spaces (not ONEMAPPING) may be mapped elsewhere over the source page; every mapping
+      // of that page goes, so the other sharers fault and find the copy.
+      if (!first.oneMapping && k.faultCowPolicy.invalidateSource) k.removeAllMappings(frame);
       frame = nf;
       obj = first;
     } else {

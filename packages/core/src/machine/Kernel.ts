@@ -9,6 +9,7 @@ import { errnoValue } from '../abi/errno.ts';
 import { OK, type Outcome, type SignalInfo } from '../abi/outcome.ts';
 import { EventBus } from '../events/EventBus.ts';
 import type { RemoveReason } from '../events/kinds.ts';
+import { FaultCowPolicy } from '../fault/FaultCowPolicy.ts';
 import { FAULT_FORCE_COPY, FaultResult, isKGen, vmFault } from '../fault/vmFault.ts';
 import { vmspaceFork } from '../fork/vmspaceFork.ts';
 import { PG_BUSY, PG_DIRTY, PG_REUSABLE, PhysMem } from '../mem/PhysMem.ts';
@@ -100,6 +101,7 @@ export class Kernel {
     @inject(MadvisePolicy) readonly madvisePolicy: MadvisePolicy,
     @inject(PageDaemon) readonly pageDaemon: PageDaemon,
     @inject(RevokePolicy) readonly revokePolicy: RevokePolicy,
+    @inject(FaultCowPolicy) readonly faultCowPolicy: FaultCowPolicy,
     @multiInject(ArchOps) @optional() readonly archOps: ArchOps[] = [],
   ) {
     this.abi = config.abi;

@@ -11,6 +11,7 @@ import { VnodePager } from '../pager/VnodePager.ts';
 import { PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
 import { PmapFactory } from '../pmap/Pmap.ts';
 import { MapDeletePolicy, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
+import { faultCowDefaultModule } from '../fault/FaultCowPolicy.ts';
 import { Policies } from '../policy/PolicyDefinition.ts';
 import { type FileSpec, MAX_CPUS, type MachineSpec, type SourcePos } from './MachineSpec.ts';
 import type { Catalog } from './Catalog.ts';
@@ -100,7 +101,7 @@ async function compose(spec: MachineSpec, catalog: Catalog, files: readonly File
   c.bind(AnonPager).to(DefaultPager);
   c.bind(VnodePagerToken).to(VnodePager);
   c.bind(MapDeletePolicy).toConstantValue(mapDeleteNotifyAll);
-  c.load(exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule);
+  c.load(faultCowDefaultModule, exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule);
   c.bind(Kernel).toSelf();
   c.load(arch.module);
   for (const b of catalog.baseModules) if (b.apply === undefined || b.apply(r)) c.load(b.module);

@@ -1,5 +1,6 @@
 import { Access, type Inherit, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/constants.ts';
 import { FAULT_WIRE, FaultResult, isKGen, vmFault } from '../fault/vmFault.ts';
+import { vmFaultCopyEntryUpgrade } from '../fault/vmFaultCopyEntry.ts';
 import type { RemoveReason } from '../events/kinds.ts';
 import { PG_DIRTY } from '../mem/PhysMem.ts';
 import type { Kernel } from '../machine/Kernel.ts';
@@ -107,6 +108,10 @@ export function vmMapProtect(k: Kernel, vms: Vmspace, start: number, end: number
     const old = e.prot;
     e.prot = prot;
     if (mdFlags !== null) e.mdFlags = mdFlags(e);
+    // A user-wired entry gaining write access copies its copy-on-write pages now.
+    if ((e.eflags & MAP_ENTRY_USER_WIRED) !== 0 && (prot & VM_PROT_WRITE) !== 0 && (old & VM_PROT_WRITE) === 0) {
+      vmFaultCopyEntryUpgrade(k, vms, e);
+    }
     if ((old & ~prot) !== 0) {
       if ((prot & (VM_PROT_READ | VM_PROT_EXECUTE)) === 0) {
         k.pmapRemove(vms, e.start, e.end, 'protect');

@@ -3,7 +3,8 @@
  * shadow model that turns it into a scenario whose steps carry the outcomes the semantics
  * determine:
  * - memory: values written and read back, zero fill, copy-on-write isolation after fork,
- *   shared mappings seen by every process, file fill, SIGSEGV on a write to a read-only
+ *   shared mappings seen by every process, minherit (INHERIT_SHARE makes the child share
+ *   the region, INHERIT_COPY gives parent and child copy-on-write copies), file fill, SIGSEGV on a write to a read-only
  *   page, SIGBUS after revoke (after MADV_FREE a word may be kept or zero);
  * - amd64 protection keys: the keys `sysarch set_pkru` assigns (with or without persist),
  *   each thread's PKRU set by `pkey_set` (a new thread copies its creator's), munmap
@@ -38,6 +39,8 @@ export type FuzzOp =
   /** `page`/`pages`: a sub-range (it clips the entry); without them the whole region. */
   | { op: 'mprotect'; pid: number; name: string; prot: Prot; page?: number; pages?: number }
   | { op: 'fork'; pid: number; child: number }
+  /** minherit of an anonymous region: what the next fork gives the child. */
+  | { op: 'minherit'; pid: number; name: string; inherit: 'share' | 'copy' }
   | { op: 'exit'; pid: number }
   | { op: 'execve'; pid: number }
   | { op: 'thread'; pid: number }
@@ -86,6 +89,8 @@ interface Region {
   /** The key recorded for each page (the pmap's, per process). */
   keys: (PageKey | undefined)[];
   guarded: boolean[];
+  /** Set by minherit; otherwise shared regions are shared with a child and private ones copied. */
+  inherit?: 'share' | 'copy';
 }
 
 interface Proc {
@@ -111,6 +116,30 @@ class Model {
 const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
 const alts = (c: Cell): number[] => (typeof c === 'number' ? [c] : c);
 const DENY_BITS: Record<Deny, number> = { none: 0, access: 1, write: 2, all: 3 };
+
+const inheritOf = (r: Region): 'share' | 'copy' => r.inherit ?? (r.shared ? 'share' : 'copy');
+
+/** Whether another live process maps the same store (minherit copy would leave it reading through). */
+function storeShared(m: Model, pid: number, r: Region): boolean {
+  for (const [q, pr] of m.procs) for (const x of pr.maps.values()) if (x.store === r.store && (q !== pid || x !== r)) return true;
+  return false;
+}
+
+/**
+ * fork of a region (vmspace_fork): INHERIT_SHARE shares it; INHERIT_COPY makes both
+ * entries copy-on-write (vm_map_copy_entry), so parent and child each keep a private view.
+ */
+function forkRegions(p: Proc): Map<string, Region> {
+  const maps = new Map<string, Region>();
+  for (const [n, r] of p.maps) {
+    if (inheritOf(r) === 'share') maps.set(n, copyRegion(r, false));
+    else {
+      maps.set(n, copyRegion(r, true));
+      if (!r.file) p.maps.set(n, copyRegion(r, true));
+    }
+  }
+  return maps;
+}
 
 function copyRegion(r: Region, privateCopy: boolean): Region {
   return {
@@ -159,7 +188,21 @@ export function generateOps(rng: Prng, n: number, arch: string, opts: { concurre
     const value = () => (arm && rng.chance(0.5) ? rng.pick(ARM64_WORDS) : rng.next());
     let op: FuzzOp;
     if (roll < 34) op = { op: 'write', pid, name, page, word, value: value() };
-    else if (roll < 60) op = arm && rng.chance(0.4) ? { op: 'fetch', pid, name, page, word } : { op: 'read', pid, name, page, word };
+    else if (roll < 58) op = arm && rng.chance(0.4) ? { op: 'fetch', pid, name, page, word } : { op: 'read', pid, name, page, word };
+    else if (roll < 60) {
+      if (r.file) continue;
+      const inherit = rng.pick(['share', 'share', 'copy'] as const);
+      if (inherit === 'share' && pids.length < 4 && rng.chance(0.5)) {
+        // Swarm bias toward the shared-shadow case (FreeBSD-SA-21:08): map the page, share
+        // the region with a new child, let the child write it, and read it back here.
+        push({ op: 'minherit', pid, name, inherit });
+        push({ op: 'read', pid, name, page, word });
+        const child = m.nextPid++;
+        push({ op: 'fork', pid, child });
+        push({ op: 'write', pid: child, name, page, word, value: value() });
+        op = { op: 'read', pid, name, page, word };
+      } else op = { op: 'minherit', pid, name, inherit };
+    }
     else if (roll < 63) op = { op: 'munmap', pid, name };
     else if (roll < 67) {
       const prot = arm ? rng.pick(['r', 'rw', 'rx', 'rwx'] as const) : rng.pick(['r', 'rw'] as const);
@@ -276,8 +319,7 @@ function apply(m: Model, o: FuzzOp): boolean {
     }
     case 'fork': {
       if (m.procs.has(o.child)) return false;
-      const maps = new Map<string, Region>();
-      for (const [n, r] of p.maps) maps.set(n, copyRegion(r, !r.shared));
+      const maps = forkRegions(p);
       m.procs.set(o.child, { maps, pkru: [p.pkru[0]!] });
       m.nextPid = Math.max(m.nextPid, o.child + 1);
       return true;
@@ -317,12 +359,12 @@ function apply(m: Model, o: FuzzOp): boolean {
       const off = o.page * 4096 + o.word * 4;
       const old = m.read(r, off);
       const ok = writeOk(m, p, r, o.page, 0);
-      const maps = new Map<string, Region>();
-      for (const [n, x] of p.maps) maps.set(n, copyRegion(x, !x.shared));
+      const shares = inheritOf(r) === 'share';
+      const maps = forkRegions(p);
       if (ok) {
-        r.store.cells.set(off, o.value >>> 0);
+        p.maps.get(o.name)!.store.cells.set(off, o.value >>> 0);
         // The child copied the word before or after the write.
-        if (!r.shared) maps.get(o.name)!.store.cells.set(off, [...new Set([...alts(old), o.value >>> 0])]);
+        if (!shares) maps.get(o.name)!.store.cells.set(off, [...new Set([...alts(old), o.value >>> 0])]);
       }
       m.procs.set(o.child, { maps, pkru: [p.pkru[1]!] });
       m.nextPid = Math.max(m.nextPid, o.child + 1);
@@ -348,6 +390,10 @@ function apply(m: Model, o: FuzzOp): boolean {
       return o.page < r.pages;
     case 'munmap':
       p.maps.delete(o.name);
+      return true;
+    case 'minherit':
+      if (r.file || (o.inherit === 'copy' && storeShared(m, o.pid, r))) return false;
+      r.inherit = o.inherit;
       return true;
     case 'mprotect': {
       const from = o.page ?? 0;
@@ -452,6 +498,10 @@ export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: strin
         break;
       case 'fork':
         line = `fork: { pid: ${o.pid}, child: ${o.child}, expect: { ok: true } }`;
+        break;
+      case 'minherit':
+        if (r === undefined) continue;
+        line = `minherit: { pid: ${o.pid}, addr: ${o.name}, len: ${r.pages} pages, inherit: ${o.inherit}, expect: { ok: true } }`;
         break;
       case 'exit':
         line = `exit: { pid: ${o.pid}, expect: { ok: true } }\n  - wait: { pid: ${o.pid} }`;

@@ -9,10 +9,10 @@ import { staleTlb } from '../pmap/Tlb.ts';
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-/** Every vmspace that is still alive (owned by a process or held), each once, by id. */
+/** Every vmspace that is still alive (owned by a process, the kernel vmspace its kernel threads share, or held), each once, by id. */
 export function liveVmspaces(k: Kernel): Vmspace[] {
   const seen = new Map<number, Vmspace>();
-  for (const p of k.procs.values()) if (!p.vmspace.dead && !p.vmspace.kernel) seen.set(p.vmspace.id, p.vmspace);
+  for (const p of k.procs.values()) if (!p.vmspace.dead) seen.set(p.vmspace.id, p.vmspace);
   for (const v of k.holders.values()) if (!v.dead) seen.set(v.id, v);
   return [...seen.values()].sort((a, b) => a.id - b.id);
 }

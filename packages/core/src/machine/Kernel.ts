@@ -12,7 +12,7 @@ import type { RemoveReason } from '../events/kinds.ts';
 import { FaultCowPolicy } from '../fault/FaultCowPolicy.ts';
 import { FAULT_FORCE_COPY, FaultResult, isKGen, vmFault } from '../fault/vmFault.ts';
 import { vmspaceFork } from '../fork/vmspaceFork.ts';
-import { PG_BUSY, PG_DIRTY, PG_REUSABLE, PhysMem } from '../mem/PhysMem.ts';
+import { PG_BUSY, PG_DIRTY, PG_REUSABLE, PQ_INACTIVE, PhysMem } from '../mem/PhysMem.ts';
 import { PvTable } from '../mem/PvTable.ts';
 import { ResidentIndex } from '../mem/ResidentIndex.ts';
 import { VmMapEntry, MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
@@ -675,8 +675,10 @@ export class Kernel {
 
   /**
    * swapout (vm_swapout_map_deactivate_pages with a zero target): the whole map's PTEs go
-   * with Pmap.remove (a physical removal: a `swapout` event, never a `map_delete`), then
-   * every page the process alone used is paged out and freed.
+   * with Pmap.remove (a physical removal: a `swapout` event, never a `map_delete`), the
+   * pages of the objects the map reaches are deactivated, and the dirty anonymous ones are
+   * written to swap and freed (the laundering that follows). `pages` counts those only:
+   * clean pages, file pages included, stay resident on the inactive queue.
    */
   *swapout(p: Process): KGen<Outcome> {
     if (p.kernel || p.state !== 'running') return this.errno('EINVAL');
@@ -689,7 +691,12 @@ export class Kernel {
     for (const o of this.mapObjects(vms)) {
       for (let f = o.memq; f !== -1; ) {
         const next = mem.listNext[f] as number;
-        if (this.pageoutPage(o, f)) freed++;
+        if (o.isAnon && ((mem.flags[f] as number) & PG_DIRTY) !== 0) {
+          if (this.pageoutPage(o, f)) freed++;
+          else if ((mem.wireCount[f] as number) === 0 && ((mem.flags[f] as number) & PG_BUSY) === 0) mem.enqueue(f, PQ_INACTIVE);
+        } else if ((mem.wireCount[f] as number) === 0 && ((mem.flags[f] as number) & PG_BUSY) === 0) {
+          mem.enqueue(f, PQ_INACTIVE);
+        }
         f = next;
       }
     }

@@ -1,4 +1,5 @@
 import { ContainerModule } from 'inversify';
+import { PAGE_SIZE } from '../abi/constants.ts';
 import { OK, type Outcome } from '../abi/outcome.ts';
 import type { Invariant } from '../invariants/Invariant.ts';
 import { InvariantContribution } from '../invariants/Invariant.ts';
@@ -39,6 +40,21 @@ export interface RevokeWalk {
 function emitRevoke(k: Kernel, vms: Vmspace, e: VmMapEntry, file: VnodeFile): void {
   k.bus.emit({ kind: 'revoke', pid: k.ownerOf(vms), pmap: vms.pmap, start: e.start, end: e.end, file: file.path });
   if (!vms.dead) k.pmapRemove(vms, e.start, e.end, 'revoke');
+}
+
+/** Removes the translations of [start, end) that map a page not of an anonymous object, in runs. */
+function zapFilePages(k: Kernel, vms: Vmspace, start: number, end: number): void {
+  const mem = k.mem;
+  let run = -1;
+  for (let va = start; va <= end; va += PAGE_SIZE) {
+    const f = va < end ? vms.pmap.extract(va) : -1;
+    const zap = f >= 0 && k.objects.live.get(mem.object[f] as number)?.isAnon !== true;
+    if (zap && run < 0) run = va;
+    if (!zap && run >= 0) {
+      k.pmapRemove(vms, run, va, 'revoke');
+      run = -1;
+    }
+  }
 }
 
 /**
@@ -84,8 +100,14 @@ export const zapMode: RevokeMode = {
     k.objects.pageRemove(o, 0, o.size, false);
   },
   revokeEntry(k, vms, e, fileObject, evenCows) {
+    if (!evenCows) {
+      // zap_details.even_cows = 0: should_zap_folio keeps the PTEs of anonymous pages (the
+      // private copy-on-write copies) and zaps those of the file's pages.
+      k.bus.emit({ kind: 'revoke', pid: k.ownerOf(vms), pmap: vms.pmap, start: e.start, end: e.end, file: e.file!.path });
+      if (!vms.dead) zapFilePages(k, vms, e.start, e.end);
+      return;
+    }
     emitRevoke(k, vms, e, e.file!);
-    if (!evenCows) return;
     let first = e.offset;
     for (let o = e.object; o !== null && o !== fileObject; o = o.backing) {
       if (o.isAnon) {

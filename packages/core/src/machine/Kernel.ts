@@ -16,6 +16,7 @@ import { PG_BUSY, PG_DIRTY, PG_REUSABLE, PQ_INACTIVE, PhysMem } from '../mem/Phy
 import { PvTable } from '../mem/PvTable.ts';
 import { ResidentIndex } from '../mem/ResidentIndex.ts';
 import { VmMapEntry, MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
+import { vmMapInsert } from '../map/vmMapMerge.ts';
 import {
   KernResult,
   vmMapDelete,
@@ -409,7 +410,7 @@ export class Kernel {
       o.flags = 0;
       e.object = o;
     }
-    map.insert(e);
+    vmMapInsert(this, vms, e);
     this.bus.emit({ kind: 'mmap', pid: p.pid, pmap: vms.pmap, start, end: start + len, prot: a.prot, mdFlags: md });
     return { ok: true, addr: start };
   }

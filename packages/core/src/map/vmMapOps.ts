@@ -7,6 +7,7 @@ import type { Kernel } from '../machine/Kernel.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { KGen } from '../sched/KGen.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_USER_WIRED, type VmMapEntry } from './VmMapEntry.ts';
+import { vmMapSimplifyRange } from './vmMapMerge.ts';
 
 /** KERN_* results of the map layer, turned into errnos by the system-call layer. */
 export const enum KernResult {
@@ -122,6 +123,7 @@ export function vmMapProtect(k: Kernel, vms: Vmspace, start: number, end: number
     }
   }
   map.timestamp++;
+  vmMapSimplifyRange(k, vms, start, end);
   return KernResult.Success;
 }
 
@@ -131,6 +133,7 @@ export function vmMapInherit(k: Kernel, vms: Vmspace, start: number, end: number
   let i = clipRange(k, vms, start, end);
   for (; i < map.entries.length && map.entries[i]!.start < end; i++) map.entries[i]!.inherit = inherit;
   map.timestamp++;
+  vmMapSimplifyRange(k, vms, start, end);
   return KernResult.Success;
 }
 
@@ -157,6 +160,7 @@ export function* vmMapWire(k: Kernel, vms: Vmspace, start: number, end: number, 
     e.wiredCount = 1;
     k.bus.emit({ kind: 'wire', pid: k.ownerOf(vms), start: e.start, end: e.end, wired: true });
   }
+  vmMapSimplifyRange(k, vms, start, end);
   return KernResult.Success;
 }
 
@@ -171,6 +175,7 @@ export function vmMapUnwire(k: Kernel, vms: Vmspace, start: number, end: number)
     entryUnwire(k, vms, e);
     k.bus.emit({ kind: 'wire', pid: k.ownerOf(vms), start: e.start, end: e.end, wired: false });
   }
+  vmMapSimplifyRange(k, vms, start, end);
   return KernResult.Success;
 }
 

@@ -15,20 +15,7 @@ export type { ArchDescriptor, PluginDescriptor } from './machine/Catalog.ts';
 export type { PolicyBinding, PolicyDefinition } from './policy/PolicyDefinition.ts';
 export type { Invariant, Violation } from './invariants/Invariant.ts';
 export type { MmapArgs } from './machine/Kernel.ts';
-export type {
-  AddrExpr,
-  CheckQuery,
-  ExpectValue,
-  Expectation,
-  FileSpec,
-  MachineRef,
-  MachineSpec,
-  Scenario,
-  SourcePos,
-  Step,
-} from './scenario/ast.ts';
-export type { CommandRecord, RunOptions, RunReport, SchedulePoint, StepReport, ViolationReport } from './scenario/Runner.ts';
-export type { MatchContext } from './scenario/matchExpectation.ts';
+export type { FileSpec, MachineSpec, SourcePos } from './machine/MachineSpec.ts';
 
 export {
   Access,
@@ -81,10 +68,6 @@ export { MachineError, composeMachine, resolveSpec } from './machine/composeMach
 export { PLUGIN_API_VERSION } from './machine/Plugin.ts';
 export type { PluginArch, VmlabPlugin } from './machine/Plugin.ts';
 export { checkPlugin, isPluginPath } from './machine/loadPlugin.ts';
-export { CONFORMANCE } from './conformance/scenarios.ts';
-export type { ConformanceCase } from './conformance/scenarios.ts';
-export { pluginMachine, runConformance } from './conformance/runConformance.ts';
-export type { ConformanceOptions, ConformanceResult } from './conformance/runConformance.ts';
 /** inversify, re-exported so a plugin needs no dependency of its own (one container library per machine). */
 export { ContainerModule, inject, injectable } from 'inversify';
 export { EventSubscriber, MachineConfig } from './machine/tokens.ts';
@@ -95,14 +78,5 @@ export { Rangeset } from './util/Rangeset.ts';
 export type { Range } from './util/Rangeset.ts';
 export { InvariantContribution, InvariantRegistry } from './invariants/Invariant.ts';
 export { CORE_INVARIANTS, liveVmspaces } from './invariants/coreInvariants.ts';
-export { RunError, ScenarioRunner, eventLine, parseProtString } from './scenario/Runner.ts';
-export {
-  ScenarioError,
-  ScenarioErrors,
-  formatValue,
-  matchExpectation,
-  parseMachineFile,
-  parseScenario,
-} from './scenario/index.ts';
-export * from './replay/index.ts';
-export * from './explore/index.ts';
+export { MACHINE_DEFAULTS, MAX_CPUS } from './machine/MachineSpec.ts';
+export { didYouMean } from './util/didYouMean.ts';

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
-import { InvariantContribution, type Invariant, InvariantRegistry } from '../invariants/Invariant.ts';
-import { CORE_INVARIANTS } from '../invariants/coreInvariants.ts';
-import { protToString } from '../abi/constants.ts';
-import type { Catalog } from '../machine/Catalog.ts';
-import type { Machine } from '../machine/Machine.ts';
-import { composeMachine } from '../machine/composeMachine.ts';
+import {
+  CORE_INVARIANTS,
+  type Catalog,
+  type Invariant,
+  InvariantContribution,
+  InvariantRegistry,
+  type Machine,
+  composeMachine,
+  protToString,
+} from '@vmlab/core';
 import type { Scenario } from '../scenario/ast.ts';
-import { type RunReport, ScenarioRunner } from '../scenario/Runner.ts';
+import { type RunReport, ScenarioRunner } from '../runner/ScenarioRunner.ts';
 import type { RunLog } from './log.ts';
 
 /** Core's invariants and every one the machine's modules contribute. */

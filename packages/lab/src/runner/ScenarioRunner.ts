@@ -1,16 +1,31 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Access, type Inherit, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, protToString } from '../abi/constants.ts';
-import type { Outcome } from '../abi/outcome.ts';
-import { EVENT_KINDS, type EventKind } from '../events/kinds.ts';
-import type { DomainEvent } from '../events/DomainEvent.ts';
-import type { InvariantRegistry, Violation } from '../invariants/Invariant.ts';
-import type { Kernel } from '../machine/Kernel.ts';
-import type { Machine } from '../machine/Machine.ts';
-import type { Process, Thread } from '../proc/Process.ts';
-import { type PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
-import { DeadlockError, type KGen, type Wait, runSerial } from '../sched/KGen.ts';
-import type { AddrExpr, CheckQuery, Expectation, Scenario, SourcePos, Step } from './ast.ts';
-import { formatExpect, formatValue, matchExpectation, type MatchContext } from './matchExpectation.ts';
+import {
+  Access,
+  DeadlockError,
+  type DomainEvent,
+  EVENT_KINDS,
+  type EventKind,
+  type Inherit,
+  type InvariantRegistry,
+  type KGen,
+  type Kernel,
+  type Machine,
+  type Outcome,
+  PAGE_SIZE,
+  type PmapContext,
+  PmapContextToken,
+  type Process,
+  type Thread,
+  VM_PROT_EXECUTE,
+  VM_PROT_READ,
+  VM_PROT_WRITE,
+  type Violation,
+  type Wait,
+  protToString,
+  runSerial,
+} from '@vmlab/core';
+import type { AddrExpr, CheckQuery, Expectation, Scenario, SourcePos, Step } from '../scenario/ast.ts';
+import { formatExpect, formatValue, matchExpectation, type MatchContext } from '../scenario/matchExpectation.ts';
 
 /** One executed step: what happened and whether its expectation held. */
 export interface StepReport {

@@ -1,18 +1,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import {
-  type Catalog,
-  LogWriter,
-  MachineError,
-  type Machine,
-  type RunOptions,
-  type RunReport,
-  RunError,
-  type Scenario,
-  ScenarioRunner,
-  composeMachine,
-  machineInvariants,
-} from '@vmlab/core';
-import { InputError, type NamedMachine } from './loadScenario.ts';
+import { type Catalog, MachineError, type Machine, composeMachine } from '@vmlab/core';
+import { LogWriter } from '../replay/log.ts';
+import { machineInvariants } from '../replay/replay.ts';
+import type { Scenario } from '../scenario/ast.ts';
+import { InputError } from '../scenario/InputError.ts';
+import type { NamedMachine } from '../scenario/loadScenario.ts';
+import { RunError, type RunOptions, type RunReport, ScenarioRunner } from './ScenarioRunner.ts';
 
 export interface RunOnMachineOptions extends Omit<RunOptions, 'invariants'> {
   /** Write the run log (command log and domain event log, JSON lines) to this file. */

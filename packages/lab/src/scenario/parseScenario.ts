@@ -4,8 +4,7 @@
  * every problem it finds, and throws them together; a file that parses is fully validated
  * and normalised (sizes in bytes, prot canonical, addresses as expressions).
  */
-import { MACHINE_DEFAULTS, MAX_CPUS } from '../machine/MachineSpec.ts';
-import { didYouMean } from '../util/didYouMean.ts';
+import { MACHINE_DEFAULTS, MAX_CPUS, didYouMean } from '@vmlab/core';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type {

@@ -1,4 +1,4 @@
-import type { RunReport, StepReport } from '@vmlab/core';
+import type { RunReport, StepReport } from '../runner/ScenarioRunner.ts';
 
 const HEX_FIELDS = new Set(['value', 'addr', 'start', 'end']);
 

@@ -1,12 +1,9 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Catalog } from '../machine/Catalog.ts';
-import { defaultMachine } from '../machine/Catalog.ts';
-import { composeMachine } from '../machine/composeMachine.ts';
+import { type Catalog, type MachineSpec, composeMachine, defaultMachine } from '@vmlab/core';
 import { machineInvariants } from '../replay/replay.ts';
-import type { MachineSpec } from '../scenario/ast.ts';
 import { parseScenario } from '../scenario/parseScenario.ts';
-import { ScenarioRunner } from '../scenario/Runner.ts';
+import { ScenarioRunner } from '../runner/ScenarioRunner.ts';
 import { CONFORMANCE, type ConformanceCase } from './scenarios.ts';
 
 /** One conformance case on one machine. */

@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import {
-  type Catalog,
-  type MachineRef,
-  type MachineSpec,
-  type Scenario,
-  ScenarioError,
-  parseMachineFile,
-  parseScenario,
-} from '@vmlab/core';
+import type { Catalog, MachineSpec } from '@vmlab/core';
+import type { MachineRef, Scenario } from './ast.ts';
+import { parseMachineFile, parseScenario } from './parseScenario.ts';
+import { ScenarioError } from './ScenarioError.ts';
+import { InputError } from './InputError.ts';
 
-/** Bad input: the message names file, line and column. Exit code 2. */
-export class InputError extends Error {}
 
 export function readText(file: string): string {
   try {

@@ -4,7 +4,7 @@
  * address is kept as an expression.
  */
 
-import type { FileSpec, MachineSpec, SourcePos } from '../machine/MachineSpec.ts';
+import type { FileSpec, MachineSpec, SourcePos } from '@vmlab/core';
 
 export type { FileSpec, MachineSpec, SourcePos };
 

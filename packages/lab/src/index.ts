@@ -36,9 +36,8 @@ export {
   STEP_OPS,
   SYSARCH_FLAGS,
   SYSARCH_OPS,
-  parseMachineFile,
-  parseScenario,
-} from './scenario/parseScenario.ts';
+} from './scenario/stepSchemas.ts';
+export { parseMachineFile, parseScenario } from './scenario/parseScenario.ts';
 export { formatExpect, formatValue, matchExpectation } from './scenario/matchExpectation.ts';
 export type { MatchContext } from './scenario/matchExpectation.ts';
 export {
@@ -62,8 +61,11 @@ export { loadScenario, machineFromWord, readText, resolveMachineRef, scenarioMac
 export type { NamedMachine } from './scenario/loadScenario.ts';
 
 // Running a scenario on a machine.
-export { RunError, ScenarioRunner, eventLine, parseProtString } from './runner/ScenarioRunner.ts';
-export type { CommandRecord, RunOptions, RunReport, SchedulePoint, StepReport, ViolationReport } from './runner/ScenarioRunner.ts';
+export { ScenarioRunner } from './runner/ScenarioRunner.ts';
+export { RunError } from './runner/RunReport.ts';
+export type { CommandRecord, RunOptions, RunReport, SchedulePoint, StepReport, ViolationReport } from './runner/RunReport.ts';
+export { eventLine } from './runner/eventLine.ts';
+export { parseProtString } from './runner/stepArgs.ts';
 export { composeNamed, runOnMachine } from './runner/runOnMachine.ts';
 export type { RunOnMachineOptions } from './runner/runOnMachine.ts';
 export { fmt, formatRun, reportOk, runJson, stepLine } from './report/formatRun.ts';

@@ -7,7 +7,7 @@ import type { Scenario, Step } from '../scenario/ast.ts';
 import { InputError } from '../scenario/InputError.ts';
 import type { NamedMachine } from '../scenario/loadScenario.ts';
 import { reportOk } from '../report/formatRun.ts';
-import type { RunReport } from '../runner/ScenarioRunner.ts';
+import type { RunReport } from '../runner/RunReport.ts';
 import { runOnMachine } from '../runner/runOnMachine.ts';
 
 /** Operations whose outcome is machine-dependent by nature (the MD system calls). */

@@ -14,7 +14,7 @@
  *   `bound` priority change points; the highest-priority runnable thread runs.
  */
 import type { Scenario, Step } from '../scenario/ast.ts';
-import type { RunOptions, RunReport } from '../runner/ScenarioRunner.ts';
+import type { RunOptions, RunReport } from '../runner/RunReport.ts';
 import { Prng } from './prng.ts';
 
 export type Strategy = 'dfs' | 'random' | 'pct';

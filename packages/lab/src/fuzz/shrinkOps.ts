@@ -1,4 +1,4 @@
-import type { RunReport } from '../runner/ScenarioRunner.ts';
+import type { RunReport } from '../runner/RunReport.ts';
 import type { FuzzOp } from './FuzzOp.ts';
 
 /** What went wrong in a run, as a signature shrinking keeps: the invariant, or the op whose expectation failed. */

@@ -13,7 +13,7 @@
  * invariant violation, a crash in a plugin) still leaves a log up to that point.
  */
 import type { FileSpec, MachineSpec, Step } from '../scenario/ast.ts';
-import type { CommandRecord, RunOptions, RunReport, SchedulePoint } from '../runner/ScenarioRunner.ts';
+import type { CommandRecord, RunOptions, RunReport, SchedulePoint } from '../runner/RunReport.ts';
 
 export const LOG_VERSION = 1;
 

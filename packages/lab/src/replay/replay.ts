@@ -10,7 +10,8 @@ import {
   protToString,
 } from '@vmlab/core';
 import type { Scenario } from '../scenario/ast.ts';
-import { type RunReport, ScenarioRunner } from '../runner/ScenarioRunner.ts';
+import { ScenarioRunner } from '../runner/ScenarioRunner.ts';
+import { type RunReport } from '../runner/RunReport.ts';
 import type { RunLog } from './log.ts';
 
 /** Core's invariants and every one the machine's modules contribute. */

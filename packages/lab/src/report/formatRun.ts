@@ -1,4 +1,4 @@
-import type { RunReport, StepReport } from '../runner/ScenarioRunner.ts';
+import type { RunReport, StepReport } from '../runner/RunReport.ts';
 
 const HEX_FIELDS = new Set(['value', 'addr', 'start', 'end']);
 

@@ -1,146 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
-import {
-  Access,
-  DeadlockError,
-  type DomainEvent,
-  EVENT_KINDS,
-  type EventKind,
-  type Inherit,
-  type InvariantRegistry,
-  type KGen,
-  type Kernel,
-  type Machine,
-  type Outcome,
-  PAGE_SIZE,
-  type PmapContext,
-  PmapContextToken,
-  type Process,
-  type Thread,
-  VM_PROT_EXECUTE,
-  VM_PROT_READ,
-  VM_PROT_WRITE,
-  type Violation,
-  type Wait,
-  protToString,
-  runSerial,
-} from '@vmlab/core';
-import type { AddrExpr, CheckQuery, Expectation, Scenario, SourcePos, Step } from '../scenario/ast.ts';
-import { formatExpect, formatValue, matchExpectation, type MatchContext } from '../scenario/matchExpectation.ts';
-
-/** One executed step: what happened and whether its expectation held. */
-export interface StepReport {
-  index: number;
-  op: string;
-  pos: SourcePos;
-  /** Which `concurrent` thread ran it, if any. */
-  thread?: number;
-  outcome: unknown;
-  /** null when the step had no expectation. */
-  held: boolean | null;
-  expected?: string;
-  failure?: string;
-}
-
-export interface ViolationReport extends Violation {
-  /** The step after which it was found. */
-  step: number;
-  pos: SourcePos;
-}
-
-/** A scheduling decision inside a `concurrent` step (explore records and replays these). */
-export interface SchedulePoint {
-  /** The runnable threads at this point. */
-  runnable: number[];
-  /** The thread chosen. */
-  chosen: number;
-  /** Why the previous thread stopped (its yield reason, `start`, or `done`). */
-  reason: string;
-}
-
-export interface RunReport {
-  name: string;
-  machine: string;
-  steps: StepReport[];
-  failures: StepReport[];
-  violations: ViolationReport[];
-  counters: Record<string, number>;
-  events: Record<string, number>;
-  eventHash: string;
-  eventCount: number;
-  schedule: SchedulePoint[];
-  /** A run that could not go on (a bad schedule, a deadlock, a plugin that broke the machine). */
-  error?: string;
-  /** The error is bad input (an unbound name, a schedule naming a thread that cannot run). */
-  inputError?: boolean;
-}
-
-/** The command log's line for each command. */
-export interface CommandRecord {
-  seq: number;
-  step: number;
-  op: string;
-  thread?: number;
-  line: number;
-}
-
-export interface RunOptions {
-  /** Check invariants after every step (and every scheduling point). */
-  check?: boolean;
-  invariants?: InvariantRegistry;
-  /** Stop at the first invariant violation (explore). */
-  stopOnViolation?: boolean;
-  /** Chooses the thread at a scheduling point (explore); default: the schedule, then lowest first. */
-  chooser?: (runnable: number[], point: number, schedule: readonly number[]) => number;
-  /** Receives every domain event serialised (the event log). */
-  onEventLine?: (line: string) => void;
-  /** Receives every command (with the normalised step it performs). */
-  onCommand?: (c: CommandRecord, step: Step) => void;
-  /** Receives every scheduling decision of a `concurrent` step, as it is taken. */
-  onSchedule?: (p: SchedulePoint, step: Step) => void;
-  /** Stop once the command with this sequence number has finished (replay --until). */
-  stopAfterCommand?: number;
-}
-
-/** A step could not be performed as written (an unbound name, a bad schedule): the run stops. */
-export class RunError extends Error {
-  constructor(
-    message: string,
-    readonly pos: SourcePos,
-  ) {
-    super(`${pos.file}:${pos.line}:${pos.col}: ${message}`);
-  }
-}
-
-const PROT_BITS: Record<string, number> = { r: VM_PROT_READ, w: VM_PROT_WRITE, x: VM_PROT_EXECUTE };
-
-/** 'rxbti' → [bits, extra] */
-export function parseProtString(s: string): [number, string] {
-  if (s === 'none') return [0, ''];
-  let bits = 0;
-  let i = 0;
-  for (; i < s.length; i++) {
-    const b = PROT_BITS[s[i]!];
-    if (b === undefined) break;
-    bits |= b;
-  }
-  return [bits, s.slice(i)];
-}
-
-/** Serialises an event deterministically: references become ids (a pmap's id, a thread's pid.tid). */
-export function eventLine(e: DomainEvent): string {
-  let s = `{"kind":"${e.kind}","cause":${e.cause}`;
-  for (const [k, v] of Object.entries(e)) {
-    if (k === 'kind' || k === 'cause') continue;
-    let out: string;
-    if (v === null || v === undefined) out = 'null';
-    else if (typeof v === 'object') {
-      const o = v as { id?: number; pid?: number; tid?: number };
-      out = o.id !== undefined ? String(o.id) : `"${o.pid}.${o.tid}"`;
-    } else out = JSON.stringify(v);
-    s += `,"${k}":${out}`;
-  }
-  return `${s}}`;
-}
+import { DeadlockError, EVENT_KINDS, type KGen, type Kernel, type Machine, type Outcome, runSerial } from '@vmlab/core';
+import type { CheckQuery, Expectation, Scenario, Step } from '../scenario/ast.ts';
+import { formatExpect, matchExpectation, type MatchContext } from '../scenario/matchExpectation.ts';
+import { eventLine } from './eventLine.ts';
+import { execStep } from './execStep.ts';
+import { RunError, type RunOptions, type RunReport, type SchedulePoint, type StepReport, type ViolationReport } from './RunReport.ts';
+import { runThreads } from './runThreads.ts';
 
 /**
  * Runs a scenario's steps on one machine (SCENARIO.md): resolves names, performs each
@@ -187,7 +52,7 @@ export class ScenarioRunner {
           const seq = this.command(s, idx);
           let out: unknown;
           try {
-            out = runSerial(this.exec(s, seq));
+            out = runSerial(execStep(this.machine, s));
           } catch (e) {
             if (e instanceof RunError || e instanceof DeadlockError) throw e;
             out = { error: `internal error: ${(e as Error).message}` };
@@ -302,58 +167,24 @@ export class ScenarioRunner {
 
   // --- concurrent steps ----------------------------------------------------------------
 
+  // --- concurrent steps ----------------------------------------------------------------
+
   private runConcurrent(s: Step): void {
     const lists = s.args.threads as Step[][];
-    const sched = (s.args.schedule as number[] | undefined) ?? [];
-    const n = lists.length;
     const cur: { seq: number }[] = lists.map(() => ({ seq: 0 }));
     const gens = lists.map((steps, i) => this.threadBody(steps, i, cur[i]!));
-    const waits: (Wait | null)[] = lists.map(() => null);
-    const done: boolean[] = lists.map(() => false);
-    let used = 0;
-    let point = 0;
-    let reason = 'start';
-    const runnable = () => {
-      const r: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const w = waits[i];
-        if (!done[i] && (w === null || w === undefined || w.until === undefined || w.until())) r.push(i);
-      }
-      return r;
-    };
-    while (!this.stopped) {
-      if (done.every((d) => d)) break;
-      const rs = runnable();
-      let pick: number;
-      if (this.opts.chooser !== undefined) {
-        if (rs.length === 0) throw new DeadlockError(`deadlock in concurrent step at line ${s.pos.line}: ${waits.map((w, i) => (done[i] ? `${i}: done` : `${i}: ${w?.reason}`)).join(', ')}`);
-        pick = this.opts.chooser(rs, point, sched);
-      } else if (used < sched.length) {
-        pick = sched[used++]!;
-        if (!rs.includes(pick)) {
-          const why = pick >= n ? 'there is no such thread' : done[pick] ? 'it has finished' : `it is blocked at "${waits[pick]?.reason}"`;
-          throw new RunError(`schedule entry ${used - 1} names thread ${pick}, which cannot run at that point: ${why}`, s.pos);
-        }
-      } else {
-        if (rs.length === 0) throw new DeadlockError(`deadlock in concurrent step at line ${s.pos.line}: ${waits.map((w, i) => (done[i] ? `${i}: done` : `${i}: ${w?.reason}`)).join(', ')}`);
-        pick = rs[0]!;
-      }
-      const sp: SchedulePoint = { runnable: rs, chosen: pick, reason };
-      this.schedule.push(sp);
-      this.opts.onSchedule?.(sp, s);
-      point++;
-      this.machine.bus.cause = cur[pick]!.seq;
-      const r = gens[pick]!.next();
-      if (r.done === true) {
-        done[pick] = true;
-        waits[pick] = null;
-        reason = 'done';
-      } else {
-        waits[pick] = r.value;
-        reason = r.value.reason;
-        this.checkInvariants(s, this.stepIndex - 1);
-      }
-    }
+    runThreads(gens, s, {
+      stopped: () => this.stopped,
+      ...(this.opts.chooser !== undefined ? { chooser: this.opts.chooser } : {}),
+      onPoint: (sp) => {
+        this.schedule.push(sp);
+        this.opts.onSchedule?.(sp, s);
+      },
+      resume: (i) => {
+        this.machine.bus.cause = cur[i]!.seq;
+      },
+      afterYield: () => this.checkInvariants(s, this.stepIndex - 1),
+    });
   }
 
   private *threadBody(steps: Step[], thread: number, cur: { seq: number }): KGen<void> {
@@ -363,7 +194,7 @@ export class ScenarioRunner {
       cur.seq = this.command(s, idx, thread);
       let out: unknown;
       try {
-        out = yield* this.exec(s, cur.seq);
+        out = yield* execStep(this.machine, s);
       } catch (e) {
         if (e instanceof RunError || e instanceof DeadlockError) throw e;
         out = { error: `internal error: ${(e as Error).message}` };
@@ -371,239 +202,4 @@ export class ScenarioRunner {
       this.finish(s, idx, out, thread, cur.seq);
     }
   }
-
-  // --- one step ------------------------------------------------------------------------
-
-  private procOf(s: Step, key = 'pid'): Process | undefined {
-    return this.k.proc(s.args[key] as number);
-  }
-
-  private threadOf(p: Process, s: Step): Thread | undefined {
-    return p.thread((s.args.tid as number | undefined) ?? 0);
-  }
-
-  private addr(p: Process, a: unknown, s: Step): number {
-    const e = a as AddrExpr;
-    if (e.name === undefined) return e.offset;
-    const base = p.names.get(e.name);
-    if (base === undefined) throw new RunError(`name '${e.name}' is not bound in pid ${p.pid}`, s.pos);
-    return base + e.offset;
-  }
-
-  private *exec(s: Step, _seq: number): KGen<unknown> {
-    const k = this.k;
-    const a = s.args;
-    switch (s.op) {
-      case 'spawn':
-        return k.spawn(a.pid as number, a.kernel === true, a.cpu as number | undefined);
-      case 'context_switch':
-        return k.contextSwitch(a.cpu as number);
-      case 'check':
-        return this.check(s);
-      case 'revoke':
-        return yield* k.revoke(a.file as string, a.even_cows === true);
-      case 'pageout':
-        return yield* this.pageout(s);
-      case 'release':
-        return k.release(a.holder as string);
-      default:
-        break;
-    }
-    const p = this.procOf(s);
-    if (p === undefined) return k.errno('ESRCH');
-    switch (s.op) {
-      case 'wait':
-        return k.wait(p);
-      case 'hold':
-        return k.hold(p, a.holder as string);
-      case 'swapout':
-        return yield* k.swapout(p);
-      case 'peek':
-      case 'poke': {
-        const by = typeof a.by === 'number' ? k.proc(a.by) : undefined;
-        if (typeof a.by === 'number' && by === undefined) return k.errno('ESRCH');
-        if (p.state === 'zombie') return k.errno('EFAULT');
-        return yield* k.debugAccess(p, this.addr(p, a.addr, s), s.op === 'poke', a.value as number | undefined);
-      }
-      case 'wrpkru':
-        if (typeof a.by === 'number' && k.proc(a.by) === undefined) return k.errno('ESRCH');
-        break;
-      default:
-        break;
-    }
-    if (p.state !== 'running') return k.errno('ESRCH');
-    if (s.op === 'thread') {
-      // The creating thread is `by`; `tid` names the new one.
-      const by = p.thread((a.by as number | undefined) ?? 0);
-      if (by === undefined) return k.errno('ESRCH');
-      return k.thread(p, a.tid as number, by, a.cpu as number | undefined);
-    }
-    const t = this.threadOf(p, s);
-    if (t === undefined) return k.errno('ESRCH');
-    const tlb = this.machine.container.get<PmapContext>(PmapContextToken).tlb;
-    if (tlb !== null) tlb.curCpu = t.cpu;
-    switch (s.op) {
-      case 'thread_exit':
-        return k.threadExit(p, t);
-      case 'mmap': {
-        const [prot, extra] = parseProtString(a.prot as string);
-        const out = k.mmap(p, {
-          ...(a.addr !== undefined ? { addr: this.addr(p, a.addr, s) } : {}),
-          len: a.len as number,
-          prot,
-          protExtra: extra,
-          flags: a.flags as string[] | number,
-          thread: t,
-          ...(a.file !== undefined ? { file: a.file as string } : {}),
-          ...(a.offset !== undefined ? { offset: a.offset as number } : {}),
-        });
-        if (out.ok === true && typeof a.as === 'string' && out.addr !== undefined) p.names.set(a.as, out.addr);
-        return out;
-      }
-      case 'munmap':
-        return k.munmap(p, this.addr(p, a.addr, s), a.len as number);
-      case 'mprotect': {
-        const [prot, extra] = parseProtString(a.prot as string);
-        return k.mprotect(p, this.addr(p, a.addr, s), a.len as number, prot, extra, t);
-      }
-      case 'minherit':
-        return k.minherit(p, this.addr(p, a.addr, s), a.len as number, a.inherit as Inherit);
-      case 'mlock':
-        return yield* k.mlock(p, t, this.addr(p, a.addr, s), a.len as number);
-      case 'munlock':
-        return k.munlock(p, this.addr(p, a.addr, s), a.len as number);
-      case 'msync':
-        return k.msync(p, this.addr(p, a.addr, s), a.len as number, (a.flags as string[] | number | undefined) ?? []);
-      case 'madvise':
-        return yield* k.madvise(p, t, this.addr(p, a.addr, s), a.len as number, a.advice as string);
-      case 'read':
-        return yield* k.accessStep(p, t, this.addr(p, a.addr, s), Access.Read);
-      case 'write':
-        return yield* k.accessStep(p, t, this.addr(p, a.addr, s), Access.Write, a.value as number);
-      case 'fetch':
-        return yield* k.accessStep(p, t, this.addr(p, a.addr, s), Access.Execute, undefined, (a.branch as 'direct' | 'call' | 'jump' | undefined) ?? 'direct');
-      case 'copyin':
-        return yield* k.copy(p, t, this.addr(p, a.addr, s), false);
-      case 'copyout':
-        return yield* k.copy(p, t, this.addr(p, a.addr, s), true, a.value as number | undefined);
-      case 'fork':
-        return yield* k.fork(p, t, a.child as number);
-      case 'execve':
-        return k.execve(p, t);
-      case 'exit':
-        return yield* k.exit(p, t);
-      case 'sysarch':
-      case 'pkey_set':
-      case 'wrpkru':
-      case 'pkey_alloc':
-      case 'pkey_free':
-      case 'pkey_mprotect': {
-        const md: Record<string, unknown> = { ...a };
-        if (a.addr !== undefined) md.addr = this.addr(p, a.addr, s);
-        if (typeof a.prot === 'string') {
-          const [prot, extra] = parseProtString(a.prot);
-          md.prot = prot;
-          md.protExtra = extra;
-        }
-        if (s.op === 'wrpkru' && typeof a.by === 'number') md.byProcess = k.proc(a.by);
-        return k.mdSyscall(p, t, s.op, md);
-      }
-      default:
-        throw new RunError(`operation '${s.op}' is not supported by this machine`, s.pos);
-    }
-  }
-
-  private *pageout(s: Step): KGen<unknown> {
-    const k = this.k;
-    const a = s.args;
-    if (a.pid !== undefined) {
-      const p = this.procOf(s);
-      if (p === undefined) return k.errno('ESRCH');
-      if (a.addr !== undefined) return yield* k.pageout({ p, start: this.addr(p, a.addr, s), len: a.len as number });
-      return yield* k.pageout({ p, pages: a.pages as number | undefined });
-    }
-    return yield* k.pageout({ pages: a.pages as number | undefined });
-  }
-
-  // --- check ------------------------------------------------------------------------------
-
-  private check(s: Step): unknown {
-    const out: Record<string, unknown> = {};
-    for (const q of s.args.queries as CheckQuery[]) {
-      const v = this.query(q, s);
-      if (v === ESRCH) return { errno: 'ESRCH' };
-      out[q.query] = v;
-    }
-    return out;
-  }
-
-  private query(q: CheckQuery, s: Step): unknown {
-    const k = this.k;
-    const a = q.args;
-    switch (q.query) {
-      case 'swap_used':
-        return k.anonPager.used?.() ?? 0;
-      case 'free_pages':
-        return k.mem.freeCount;
-      case 'events': {
-        const kind = a.kind as string;
-        if (!(EVENT_KINDS as readonly string[]).includes(kind)) throw new RunError(`unknown event kind '${kind}'; kinds: ${EVENT_KINDS.join(', ')}`, q.pos);
-        return k.bus.counts[kind as EventKind];
-      }
-      default:
-        break;
-    }
-    const p = k.proc(a.pid as number);
-    if (p === undefined) return ESRCH;
-    const vms = p.vmspace;
-    const va = a.addr !== undefined ? this.addr(p, a.addr, s) : 0;
-    switch (q.query) {
-      case 'rss':
-        return vms.dead ? 0 : vms.pmap.residentCount;
-      case 'footprint':
-        return k.footprint(p);
-      case 'reusable':
-        return k.reusableCount(p);
-      case 'resident':
-        return !vms.dead && vms.pmap.extract(va) >= 0;
-      case 'mapped':
-        return vms.map.entryAt(va) !== undefined;
-      case 'entry': {
-        const e = vms.map.entryAt(va);
-        if (e === undefined) return 'none';
-        return {
-          start: e.start,
-          end: e.end,
-          prot: protToString(e.prot) + k.entryProtExtra(e),
-          maxprot: protToString(e.maxprot),
-          inherit: e.inherit,
-          shared: e.shared,
-          wired: e.wiredCount > 0,
-          revoked: e.revoked,
-        };
-      }
-      case 'pte': {
-        const t = vms.dead ? undefined : vms.pmap.pte(va - (va % PAGE_SIZE));
-        return t === undefined ? 'none' : { ...t };
-      }
-      case 'object': {
-        const r = k.objectAt(p, va);
-        return r === undefined ? 'none' : { id: r.object.id, depth: r.depth, refs: r.object.refCount };
-      }
-      case 'vmspace_refs':
-        return vms.refs;
-      case 'map_entries':
-        return vms.map.size;
-      case 'pkey':
-      case 'guarded':
-      case 'pkru':
-        return k.mdQuery(p, q.query, { ...a, addr: va });
-      default:
-        throw new RunError(`unknown query '${q.query}'`, q.pos);
-    }
-  }
 }
-
-const ESRCH = Symbol('ESRCH');
-
-export { formatValue };

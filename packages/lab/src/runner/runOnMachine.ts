@@ -5,7 +5,8 @@ import { machineInvariants } from '../replay/replay.ts';
 import type { Scenario } from '../scenario/ast.ts';
 import { InputError } from '../scenario/InputError.ts';
 import type { NamedMachine } from '../scenario/loadScenario.ts';
-import { RunError, type RunOptions, type RunReport, ScenarioRunner } from './ScenarioRunner.ts';
+import { ScenarioRunner } from './ScenarioRunner.ts';
+import { RunError, type RunOptions, type RunReport } from './RunReport.ts';
 
 export interface RunOnMachineOptions extends Omit<RunOptions, 'invariants'> {
   /** Write the run log (command log and domain event log, JSON lines) to this file. */

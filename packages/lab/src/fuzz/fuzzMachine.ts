@@ -56,7 +56,7 @@ export interface FuzzResult {
   machineYaml: string;
   ops: number;
   runs: number;
-  /** Random schedules run in all. */
+  /** Random schedules run in all (searching and shrinking). */
   schedules: number;
   elapsedSeconds: number;
   violation?: FuzzViolation;
@@ -146,5 +146,7 @@ export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<Fuz
   const text = scenarioText(small, machineYaml, `fuzz: ${sig}`, header);
   const check = await runFuzzText(text, catalog);
   result.violation = { signature: sig, run: found.run, ops: found.ops, shrunk: small, text, check };
+  // The schedules run while shrinking count too.
+  result.schedules = explored;
   return result;
 }

@@ -4,9 +4,9 @@ import { PolicyRegistry } from '../policy/PolicyDefinition.ts';
 import { CORE_POLICIES } from '../policy/corePolicies.ts';
 import { mapDeleteFreeBSDModule } from '../policy/MapDeletePolicy.ts';
 import { tlbDeferredModule } from '../pmap/Tlb.ts';
-import { exitPurgeInExitModule } from './ExitPolicy.ts';
-import { MADVISE_POLICY_BINDINGS } from './MadviseBindings.ts';
-import { revokeNoRecheckModule, revokeZapModule } from './RevokePolicy.ts';
+import { exitPurgeInExitModule } from '../policy/ExitPolicy.ts';
+import { MADVISE_POLICY_BINDINGS } from '../policy/MadvisePolicy.ts';
+import { revokeNoRecheckModule, revokeZapModule } from '../policy/RevokePolicy.ts';
 
 /** An architecture: the module that binds its PmapFactory, ArchOps and MD subscribers. */
 export interface ArchDescriptor {

@@ -1,7 +1,7 @@
 import type { EventBus } from '../events/EventBus.ts';
 import type { PhysMem } from '../mem/PhysMem.ts';
 import type { PvTable } from '../mem/PvTable.ts';
-import type { Counters } from '../machine/Counters.ts';
+import type { Counters } from '../vm/Counters.ts';
 import type { Pmap } from './Pmap.ts';
 import { TlbModel } from './Tlb.ts';
 

@@ -7,8 +7,8 @@ export {
   recheckWalk,
   replaceEntryRevokeModule,
   revokeNoRecheckModule,
-  revokeWalkInvariant,
   revokeZapModule,
 } from '../policy/RevokePolicy.ts';
+export { revokeWalkInvariant } from '../invariants/revokeWalk.ts';
 export { RevocationWalk } from '../revoke/RevocationWalk.ts';
 export { replaceEntryMode, zapMode } from '../revoke/revokeModes.ts';

@@ -1,5 +1,7 @@
 import { ContainerModule } from 'inversify';
 import { EventBus } from '../events/EventBus.ts';
+import { type Invariant, InvariantContribution } from '../invariants/Invariant.ts';
+import { revokeWalkInvariant } from '../invariants/revokeWalk.ts';
 import { PhysMem } from '../mem/PhysMem.ts';
 import { PvTable } from '../mem/PvTable.ts';
 import { ResidentIndex } from '../mem/ResidentIndex.ts';
@@ -50,6 +52,7 @@ export function coreModule(r: MachineSpec): ContainerModule {
     bind(VnodePagerToken).to(VnodePager);
     bind(MapDeletePolicy).toConstantValue(mapDeleteNotifyAll);
     for (const m of [exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule]) void m.load(options);
+    bind<Invariant>(InvariantContribution).toConstantValue(revokeWalkInvariant);
     // The kernel's pmap is the first the arch's factory makes (made when the kernel is).
     bind<Pmap>(KernelPmap).toDynamicValue((ctx) => ctx.get<PmapFactory>(PmapFactory).create(true));
     bind(PageOpsToken).toDynamicValue((ctx) => new PmapPageOps(ctx.get<PvTable>(PvTable), ctx.get<Pmap>(KernelPmap)));

@@ -4,11 +4,27 @@ import { MAP_ENTRY_NEEDS_COPY, type VmMapEntry } from '../map/VmMapEntry.ts';
 import { PG_BUSY, PG_DIRTY, PG_REUSABLE, PQ_INACTIVE } from '../mem/PhysMem.ts';
 import type { VmObject } from '../object/VmObject.ts';
 import { pmapRemove } from '../pmap/pmapCalls.ts';
-import type { FreeApplies, MadvisePolicy, ReusableFault, ReuseMode } from '../policy/MadvisePolicy.ts';
 import type { Process, Thread } from '../proc/Process.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { KGen } from '../sched/KGen.ts';
-import type { VmContext } from '../vm/VmContext.ts';
+import type { MadvisePolicy, VmContext } from '../vm/VmContext.ts';
+
+/** `madvise.free_on_shadow`: which objects MADV_FREE acts on (values: policy/MadvisePolicy.ts). */
+export type FreeApplies = (o: VmObject) => boolean;
+
+/** `madvise.reuse`: what MADV_FREE_REUSE does to the pages it takes back. */
+export interface ReuseMode {
+  readonly value: string;
+  /** A page taken back by REUSE: frame -1 if it was reclaimed while reusable. */
+  reuse(ctx: VmContext, o: VmObject, pindex: number, frame: number): void;
+}
+
+/** `madvise.reusable_fault`: whether a fault on a page in the reusable state is fatal. */
+export interface ReusableFault {
+  readonly value: string;
+  /** True if a fault on a reusable page fails (SIGSEGV/SEGV_ACCERR). */
+  readonly fatal: boolean;
+}
 
 /** The (object, index) of the page at va through entry e's own object, if it has one. */
 function firstIndex(e: VmMapEntry, va: number): number {

@@ -3,10 +3,9 @@ import type { Outcome } from '../abi/outcome.ts';
 import { mapObjects } from '../map/mapObjects.ts';
 import { PQ_ACTIVE, PQ_INACTIVE, PQ_LAUNDRY } from '../mem/PhysMem.ts';
 import type { VmObject } from '../object/VmObject.ts';
-import type { PageDaemon, PageoutRequest } from '../policy/PageDaemon.ts';
 import type { Process } from '../proc/Process.ts';
 import type { KGen } from '../sched/KGen.ts';
-import type { VmContext } from '../vm/VmContext.ts';
+import type { PageDaemon, PageoutRequest, VmContext } from '../vm/VmContext.ts';
 import { pageoutPage } from './pageoutPage.ts';
 
 /** The free target the daemon works toward (vm_pageout_init's free target): 1/16 of memory, at least 4 pages. */

@@ -5,7 +5,7 @@ import { SoftPageTable } from '../mem/SoftPageTable.ts';
 import type { BranchKind, Pmap, PmapThread, PteInfo } from './Pmap.ts';
 import { MD_FAULT, NEEDS_FAULT } from './Pmap.ts';
 import type { PmapContext } from './PmapContext.ts';
-import { TLB_FRAME_MUL, type TlbModel } from './Tlb.ts';
+import { TLB_FRAME_MUL, type TlbModel } from './TlbModel.ts';
 
 /** Generic PTE bits of the software page table; bits from MD_SHIFT up belong to the MD pmap. */
 export const PTE_V = 1;

@@ -1,10 +1,7 @@
 import { ContainerModule } from 'inversify';
 import { uvmspacePurge } from '../exit/uvmspacePurge.ts';
 import { pmapRelease, vmspaceFree, vmspaceTeardown } from '../exit/vmspaceFree.ts';
-import type { Process, Thread } from '../proc/Process.ts';
-import type { Vmspace } from '../proc/Vmspace.ts';
-import type { KGen } from '../sched/KGen.ts';
-import type { VmContext } from '../vm/VmContext.ts';
+import type { ExitPolicy as ExitPolicyShape } from '../vm/VmContext.ts';
 
 /**
  * `exit.teardown`: what exit, wait and the last vmspace reference do to an address space.
@@ -12,15 +9,8 @@ import type { VmContext } from '../vm/VmContext.ts';
  * together live in exit/.
  */
 export const ExitPolicy = Symbol('ExitPolicy');
-export interface ExitPolicy {
-  readonly value: string;
-  /** The exiting process's last thread, in exit1. May sleep. */
-  exit(ctx: VmContext, p: Process, t: Thread): KGen<void>;
-  /** The parent's wait reaps the process. */
-  reap(ctx: VmContext, p: Process): void;
-  /** The last reference to vms was dropped (vmspace_free). */
-  lastReference(ctx: VmContext, vms: Vmspace): void;
-}
+/** The interface (declared beside the context in vm/VmContext.ts). */
+export type ExitPolicy = ExitPolicyShape;
 
 /** `last_reference` (FreeBSD vmspace_exit): exit drops the reference; the last one tears down. */
 export const exitAtLastReference: ExitPolicy = {

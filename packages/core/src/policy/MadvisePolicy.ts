@@ -1,12 +1,12 @@
 import { ContainerModule } from 'inversify';
-import type { Outcome } from '../abi/outcome.ts';
-import { MadviseFamily } from '../madvise/MadviseFamily.ts';
-import type { VmMapEntry } from '../map/VmMapEntry.ts';
+import {
+  type FreeApplies as FreeAppliesShape,
+  MadviseFamily,
+  type ReusableFault as ReusableFaultShape,
+  type ReuseMode as ReuseModeShape,
+} from '../madvise/MadviseFamily.ts';
 import { OBJ_ONEMAPPING, type VmObject } from '../object/VmObject.ts';
-import type { Process, Thread } from '../proc/Process.ts';
-import type { Vmspace } from '../proc/Vmspace.ts';
-import type { KGen } from '../sched/KGen.ts';
-import type { VmContext } from '../vm/VmContext.ts';
+import type { MadvisePolicy as MadvisePolicyShape } from '../vm/VmContext.ts';
 import type { PolicyBinding } from './PolicyDefinition.ts';
 
 /**
@@ -14,15 +14,12 @@ import type { PolicyBinding } from './PolicyDefinition.ts';
  * that vary (`madvise.free_on_shadow`, `madvise.reuse`, `madvise.reusable_fault`).
  */
 export const MadvisePolicy = Symbol('MadvisePolicy');
-export interface MadvisePolicy {
-  madvise(ctx: VmContext, p: Process, t: Thread, start: number, end: number, advice: string): KGen<Outcome>;
-  /** The fault path's hook: true if a fault at va in entry e must fail with SIGSEGV/SEGV_ACCERR. */
-  faultDenied?(ctx: VmContext, vms: Vmspace, e: VmMapEntry, va: number): boolean;
-}
+/** The interface (declared beside the context in vm/VmContext.ts). */
+export type MadvisePolicy = MadvisePolicyShape;
 
 /** `madvise.free_on_shadow`: which objects MADV_FREE acts on. */
 export const FreeApplies = Symbol('FreeApplies');
-export type FreeApplies = (o: VmObject) => boolean;
+export type FreeApplies = FreeAppliesShape;
 
 /** vm_object_advice_applies for MADV_FREE under `free_on_shadow: skip` (r351830). */
 export function freeApplies(o: VmObject): boolean {
@@ -36,11 +33,7 @@ export function freeAppliesLegacy(o: VmObject): boolean {
 
 /** `madvise.reuse`: what MADV_FREE_REUSE does to the pages it takes back. */
 export const ReuseMode = Symbol('ReuseMode');
-export interface ReuseMode {
-  readonly value: string;
-  /** A page taken back by REUSE: frame -1 if it was reclaimed while reusable. */
-  reuse(ctx: VmContext, o: VmObject, pindex: number, frame: number): void;
-}
+export type ReuseMode = ReuseModeShape;
 
 /** `keep` (XNU): pages not reclaimed keep their data. */
 export const reuseKeep: ReuseMode = {
@@ -66,11 +59,7 @@ export const reuseZero: ReuseMode = {
 
 /** `madvise.reusable_fault`: whether a fault on a page in the reusable state is fatal. */
 export const ReusableFault = Symbol('ReusableFault');
-export interface ReusableFault {
-  readonly value: string;
-  /** True if a fault on a reusable page fails (SIGSEGV/SEGV_ACCERR). */
-  readonly fatal: boolean;
-}
+export type ReusableFault = ReusableFaultShape;
 export const reusableFaultZeroFill: ReusableFault = { value: 'zero_fill', fatal: false };
 export const reusableFaultFatal: ReusableFault = { value: 'fatal', fatal: true };
 

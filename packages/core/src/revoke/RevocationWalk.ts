@@ -2,10 +2,25 @@ import { OK, type Outcome } from '../abi/outcome.ts';
 import type { VmMapEntry } from '../map/VmMapEntry.ts';
 import type { VmObject } from '../object/VmObject.ts';
 import type { VnodeFile } from '../pager/VnodeFile.ts';
-import type { RevokeMode, RevokePolicy, RevokeWalk } from '../policy/RevokePolicy.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { KGen } from '../sched/KGen.ts';
-import type { VmContext } from '../vm/VmContext.ts';
+import type { RevokePolicy, VmContext } from '../vm/VmContext.ts';
+
+/** `revoke.mode`: what revoking one mapping does (values: revoke/revokeModes.ts). */
+export interface RevokeMode {
+  readonly value: string;
+  /** Before the walk: make the file's pages unreachable by fault where the mode needs it. */
+  begin(ctx: VmContext, file: VnodeFile, object: VmObject): void;
+  /** Revokes one mapping (a `revoke` event and a physical unmap, never a map_delete). */
+  revokeEntry(ctx: VmContext, vms: Vmspace, e: VmMapEntry, fileObject: VmObject, evenCows: boolean): void;
+}
+
+/** `revoke.walk`: whether the walk looks a mapping up again after its lock drop (values: policy/RevokePolicy.ts). */
+export interface RevokeWalk {
+  readonly value: string;
+  /** The entry to revoke after the lock drop, or null to skip (it vanished). */
+  relookup(vms: Vmspace, stale: VmMapEntry, file: VnodeFile, done: (vms: Vmspace, e: VmMapEntry) => boolean): VmMapEntry | null;
+}
 
 /**
  * The revocation walk (revoke_mappings, T7.3/T7.7): new mappings are refused from the start

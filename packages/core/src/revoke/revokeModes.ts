@@ -3,10 +3,10 @@ import type { VmObject } from '../object/VmObject.ts';
 import { type Pager, PagerResult } from '../pager/Pager.ts';
 import type { VnodeFile } from '../pager/VnodeFile.ts';
 import { pmapRemove } from '../pmap/pmapCalls.ts';
-import type { RevokeMode } from '../policy/RevokePolicy.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { KGen } from '../sched/KGen.ts';
 import type { VmContext } from '../vm/VmContext.ts';
+import type { RevokeMode } from './RevocationWalk.ts';
 
 /**
  * Revokes one mapping's translations: the `revoke` event first (the entry is still as it

@@ -7,13 +7,12 @@ import type { Pager } from '../pager/Pager.ts';
 import type { VnodeFile } from '../pager/VnodeFile.ts';
 import type { PageOps } from '../pmap/PageOps.ts';
 import type { PmapFactory } from '../pmap/Pmap.ts';
-import type { ExitPolicy } from '../policy/ExitPolicy.ts';
-import type { MadvisePolicy } from '../policy/MadvisePolicy.ts';
+import type { Outcome } from '../abi/outcome.ts';
+import type { VmMapEntry } from '../map/VmMapEntry.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
-import type { PageDaemon } from '../policy/PageDaemon.ts';
-import type { RevokePolicy } from '../policy/RevokePolicy.ts';
-import type { Process } from '../proc/Process.ts';
+import type { Process, Thread } from '../proc/Process.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
+import type { KGen } from '../sched/KGen.ts';
 import type { Counters } from './Counters.ts';
 
 /** A simulated file: its vnode and its VM object. */
@@ -68,4 +67,49 @@ export interface VmContext {
   ownerOf(vms: Vmspace): number;
   /** A new, empty address space with a pmap of its own. */
   newVmspace(kernel: boolean): Vmspace;
+}
+
+// --- the policies the context holds ------------------------------------------------------
+// Declared here, beside the context their methods take, so that neither file imports the
+// other; each policy's token, values and modules are in policy/ (which re-exports these).
+
+/** `exit.teardown` (policy/ExitPolicy.ts): what exit, wait and the last vmspace reference do. */
+export interface ExitPolicy {
+  readonly value: string;
+  /** The exiting process's last thread, in exit1. May sleep. */
+  exit(ctx: VmContext, p: Process, t: Thread): KGen<void>;
+  /** The parent's wait reaps the process. */
+  reap(ctx: VmContext, p: Process): void;
+  /** The last reference to vms was dropped (vmspace_free). */
+  lastReference(ctx: VmContext, vms: Vmspace): void;
+}
+
+/** The madvise family (policy/MadvisePolicy.ts; implementation madvise/MadviseFamily.ts). */
+export interface MadvisePolicy {
+  madvise(ctx: VmContext, p: Process, t: Thread, start: number, end: number, advice: string): KGen<Outcome>;
+  /** The fault path's hook: true if a fault at va in entry e must fail with SIGSEGV/SEGV_ACCERR. */
+  faultDenied?(ctx: VmContext, vms: Vmspace, e: VmMapEntry, va: number): boolean;
+}
+
+/** What `pageout` asks for: a range of a process, N pages in LRU order, or the free target. */
+export interface PageoutRequest {
+  p?: Process;
+  start?: number;
+  len?: number;
+  pages?: number;
+}
+
+/** The page daemon (policy/PageDaemon.ts; implementation pageout/SimplePageDaemon.ts). */
+export interface PageDaemon {
+  /** `pageout`: a range of a process, N pages in LRU order, or down to the free target. */
+  pageout(ctx: VmContext, a: PageoutRequest): KGen<Outcome>;
+  /** Frees pages when an allocation found none; true if it freed any. */
+  reclaim(ctx: VmContext): boolean;
+}
+
+/** `revoke.mode` / `revoke.walk` (policy/RevokePolicy.ts; the walk revoke/RevocationWalk.ts). */
+export interface RevokePolicy {
+  revoke(ctx: VmContext, file: VnodeFile, object: VmObject, evenCows: boolean): KGen<Outcome>;
+  /** Entries the walk acted on after they had left their map (the `revoke_walk` invariant). */
+  readonly staleUses: string[];
 }

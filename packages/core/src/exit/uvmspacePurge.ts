@@ -1,6 +1,7 @@
 import { vmMapDelete } from '../map/vmMapOps.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { VmContext } from '../vm/VmContext.ts';
+import { emitPurge } from '../events/emit.ts';
 
 /**
  * uvmspace_purge (OpenBSD uvm/uvm_map.c, T4.3): empties a user map, leaving it valid. Every
@@ -13,7 +14,7 @@ export function uvmspacePurge(ctx: VmContext, vms: Vmspace): number {
   const n = vms.map.size;
   vms.purged = true;
   if (n === 0) return 0;
-  ctx.bus.emit({ kind: 'purge', pid: ctx.ownerOf(vms), pmap: vms.pmap, entries: n });
+  emitPurge(ctx.bus, ctx.ownerOf(vms), vms.pmap, n);
   vmMapDelete(ctx, vms, vms.map.min, vms.map.max);
   return n;
 }

@@ -1,6 +1,7 @@
 import { vmMapDelete } from '../map/vmMapOps.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { VmContext } from '../vm/VmContext.ts';
+import { emitPmapDestroy, emitTeardown } from '../events/emit.ts';
 
 /**
  * vmspace_free (FreeBSD sys/vm/vm_map.c): drops one reference to an address space; the last
@@ -20,7 +21,7 @@ export function vmspaceFree(ctx: VmContext, vms: Vmspace): void {
 export function vmspaceTeardown(ctx: VmContext, vms: Vmspace): void {
   if (vms.dead) return;
   if (!vms.purged) {
-    ctx.bus.emit({ kind: 'teardown', pid: ctx.ownerOf(vms), pmap: vms.pmap });
+    emitTeardown(ctx.bus, ctx.ownerOf(vms), vms.pmap);
     vms.pmap.removePages();
   }
   vmMapDelete(ctx, vms, vms.map.min, vms.map.max);
@@ -31,6 +32,6 @@ export function vmspaceTeardown(ctx: VmContext, vms: Vmspace): void {
 export function pmapRelease(ctx: VmContext, vms: Vmspace): void {
   if (vms.dead) return;
   vms.dead = true;
-  ctx.bus.emit({ kind: 'pmap_destroy', pmap: vms.pmap });
+  emitPmapDestroy(ctx.bus, vms.pmap);
   vms.pmap.destroy();
 }

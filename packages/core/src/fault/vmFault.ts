@@ -7,6 +7,7 @@ import type { Vmspace } from '../proc/Vmspace.ts';
 import { type KGen, type Run, type Wait, isKGen, settle } from '../sched/KGen.ts';
 import type { VmContext } from '../vm/VmContext.ts';
 import { FaultState, faultStateFor, releaseFaultState } from './FaultState.ts';
+import { emitPagein } from '../events/emit.ts';
 
 /** Fault results (what the access turns into). */
 export const enum FaultResult {
@@ -188,7 +189,7 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
     ctx.objects.freePage(obj, frame);
     return r === PagerResult.Bad ? FaultResult.NoPage : FaultResult.PagerError;
   }
-  if (ctx.bus.kind.pagein.wants()) ctx.bus.publish({ kind: 'pagein', object: obj.id, pindex: pi, count: 1 });
+  emitPagein(ctx.bus, obj.id, pi, 1);
   if ((ctx.faultRevalidates && fs.vms.map.timestamp !== fs.stamp) || mem.object[frame] !== obj.id) {
     return yield* settle(vmFault(ctx, fs.vms, fs.va, fs.access, fs.tid, fs.flags));
   }

@@ -7,6 +7,7 @@ import type { Thread } from '../proc/Process.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { KGen } from '../sched/KGen.ts';
 import type { VmContext } from '../vm/VmContext.ts';
+import { emitFork } from '../events/emit.ts';
 
 /**
  * vmspace_fork (FreeBSD sys/vm/vm_map.c): builds the child's address space. Locks the
@@ -21,7 +22,7 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
   // vm_map_lock bumps the timestamp: a fault that slept meanwhile sees the map changed.
   map.timestamp++;
   try {
-    ctx.bus.emit({ kind: 'fork', pid, child: childPid, pmap: parent.pmap, childPmap: child.pmap, thread, childThread });
+    emitFork(ctx.bus, pid, childPid, parent.pmap, child.pmap, thread, childThread);
     const cmap = child.map;
     // Entries may be clipped or re-objected while we sleep in a split: walk by address.
     let va = map.min;

@@ -7,6 +7,7 @@ import { type KGen, settle } from '../sched/KGen.ts';
 import { pmapRemove } from '../pmap/pmapCalls.ts';
 import type { VmContext } from '../vm/VmContext.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_USER_WIRED, type VmMapEntry } from './VmMapEntry.ts';
+import { emitMapDelete, emitPageout, emitWire } from '../events/emit.ts';
 
 /** KERN_* results of the map layer, turned into errnos by the system-call layer. */
 export const enum KernResult {
@@ -72,10 +73,7 @@ export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: nu
     const e = map.entries[i]!;
     if (e.wiredCount > 0) entryUnwire(ctx, vms, e);
     if (ctx.mapDeletePolicy.notifies(e)) {
-      const bus = ctx.bus;
-      if (bus.wants('map_delete')) {
-        bus.publish({ kind: 'map_delete', pid: ctx.ownerOf(vms), pmap: vms.pmap, start: e.start, end: e.end, hasObject: e.object !== null });
-      }
+      emitMapDelete(ctx.bus, ctx.ownerOf(vms), vms.pmap, e.start, e.end, e.object !== null);
       pmapRemove(ctx.bus, vms.pmap, e.start, e.end, 'map_delete');
     }
     map.removeAt(i);
@@ -150,7 +148,7 @@ export function* vmMapWire(ctx: VmContext, vms: Vmspace, start: number, end: num
     }
     e.eflags |= MAP_ENTRY_USER_WIRED;
     e.wiredCount = 1;
-    ctx.bus.emit({ kind: 'wire', pid: ctx.ownerOf(vms), start: e.start, end: e.end, wired: true });
+    emitWire(ctx.bus, ctx.ownerOf(vms), e.start, e.end, true);
   }
   return KernResult.Success;
 }
@@ -164,7 +162,7 @@ export function vmMapUnwire(ctx: VmContext, vms: Vmspace, start: number, end: nu
     const e = map.entries[i]!;
     if ((e.eflags & MAP_ENTRY_USER_WIRED) === 0) continue;
     entryUnwire(ctx, vms, e);
-    ctx.bus.emit({ kind: 'wire', pid: ctx.ownerOf(vms), start: e.start, end: e.end, wired: false });
+    emitWire(ctx.bus, ctx.ownerOf(vms), e.start, e.end, false);
   }
   return KernResult.Success;
 }
@@ -202,7 +200,7 @@ export function vmMapSync(ctx: VmContext, vms: Vmspace, start: number, end: numb
         mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
         ctx.pages.clearModify(f);
       }
-      ctx.bus.emit({ kind: 'pageout', object: o.id, pindex: mem.pindex[dirty[0]!] as number, count: dirty.length });
+      emitPageout(ctx.bus, o.id, mem.pindex[dirty[0]!] as number, dirty.length);
     }
     if (invalidate) ctx.objects.pageRemove(o, s, t, true);
   }

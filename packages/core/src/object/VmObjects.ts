@@ -6,6 +6,7 @@ import type { PageOps } from '../pmap/PageOps.ts';
 import type { VnodeFile } from '../pager/VnodeFile.ts';
 import type { KGen } from '../sched/KGen.ts';
 import { OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT, VmObject } from './VmObject.ts';
+import { emitObjectCollapse, emitObjectSplit, emitObjectTerminate } from '../events/emit.ts';
 
 /** Whether a split moved index i out of o (nothing maps it there any more). */
 function movedOut(o: VmObject, i: number): boolean {
@@ -91,7 +92,7 @@ export class VmObjects {
     o.pager.dealloc?.(o);
     if (o.backing !== null) o.backing.shadows.delete(o);
     this.live.delete(o.id);
-    if (this.bus.wants('object_terminate')) this.bus.publish({ kind: 'object_terminate', object: o.id });
+    emitObjectTerminate(this.bus, o.id);
   }
 
   /**
@@ -146,7 +147,7 @@ export class VmObjects {
       b.refCount = 0;
       b.flags |= OBJ_DEAD;
       this.live.delete(b.id);
-      if (this.bus.wants('object_collapse')) this.bus.publish({ kind: 'object_collapse', object: o.id, backing: b.id });
+      emitObjectCollapse(this.bus, o.id, b.id);
     }
   }
 
@@ -199,7 +200,7 @@ export class VmObjects {
     orig.splitInto = null;
     orig.splitDone = 0;
     orig.flags &= ~OBJ_SPLIT;
-    if (this.bus.wants('object_split')) this.bus.publish({ kind: 'object_split', object: orig.id, into: n.id, start, end });
+    emitObjectSplit(this.bus, orig.id, n.id, start, end);
     return n;
   }
 

@@ -1,6 +1,7 @@
 import { PG_BUSY, PG_DIRTY } from '../mem/PhysMem.ts';
 import type { VmObject } from '../object/VmObject.ts';
 import type { VmContext } from '../vm/VmContext.ts';
+import { emitPageout } from '../events/emit.ts';
 
 /**
  * Pages a page out and frees it, if it can leave memory (FreeBSD vm_pageout_launder, then
@@ -19,7 +20,7 @@ export function pageoutPage(ctx: VmContext, o: VmObject, f: number): boolean {
   if (((mem.flags[f] as number) & PG_DIRTY) !== 0) {
     if (o.pager.putpages?.(o, [f]) !== true) return false;
     mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
-    ctx.bus.emit({ kind: 'pageout', object: o.id, pindex: mem.pindex[f] as number, count: 1 });
+    emitPageout(ctx.bus, o.id, mem.pindex[f] as number, 1);
   }
   if (mapped) pages.removeAll(f);
   ctx.objects.freePage(o, f);

@@ -7,13 +7,14 @@ import type { Vmspace } from '../proc/Vmspace.ts';
 import type { KGen } from '../sched/KGen.ts';
 import type { VmContext } from '../vm/VmContext.ts';
 import type { RevokeMode } from './RevocationWalk.ts';
+import { emitRevoke } from '../events/emit.ts';
 
 /**
  * Revokes one mapping's translations: the `revoke` event first (the entry is still as it
  * was), then a physical removal (`pmap_remove` with reason `revoke`), never a map_delete.
  */
-function emitRevoke(ctx: VmContext, vms: Vmspace, e: VmMapEntry, file: VnodeFile): void {
-  ctx.bus.emit({ kind: 'revoke', pid: ctx.ownerOf(vms), pmap: vms.pmap, start: e.start, end: e.end, file: file.path });
+function revokeMapping(ctx: VmContext, vms: Vmspace, e: VmMapEntry, file: VnodeFile): void {
+  emitRevoke(ctx.bus, ctx.ownerOf(vms), vms.pmap, e.start, e.end, file.path);
   if (!vms.dead) pmapRemove(ctx.bus, vms.pmap, e.start, e.end, 'revoke');
 }
 
@@ -26,7 +27,7 @@ export const replaceEntryMode: RevokeMode = {
   value: 'replace_entry',
   begin() {},
   revokeEntry(ctx, vms, e, _o, _evenCows) {
-    emitRevoke(ctx, vms, e, e.file!);
+    revokeMapping(ctx, vms, e, e.file!);
     e.revoked = true;
     const o = e.object;
     e.object = null;
@@ -60,7 +61,7 @@ export const zapMode: RevokeMode = {
     ctx.objects.pageRemove(o, 0, o.size, false);
   },
   revokeEntry(ctx, vms, e, fileObject, evenCows) {
-    emitRevoke(ctx, vms, e, e.file!);
+    revokeMapping(ctx, vms, e, e.file!);
     if (!evenCows) return;
     let first = e.offset;
     for (let o = e.object; o !== null && o !== fileObject; o = o.backing) {

@@ -44,6 +44,7 @@ import { type MmapArgs, madvise, minherit, mlock, mmap, mprotect, msync, munlock
 import { pageout } from './vm_pageout.ts';
 import { swapout } from './vm_swapout.ts';
 import { pageoutPage } from '../pageout/pageoutPage.ts';
+import { emitContextSwitch } from '../events/emit.ts';
 
 export { MMAP_BASE, type MmapArgs } from './vm_mmap.ts';
 
@@ -314,7 +315,7 @@ export class Kernel {
   /** context_switch (mi_switch): the CPU switches threads (deferred invalidations complete here). */
   contextSwitch(cpu: number): Outcome {
     if (cpu < 0 || cpu >= this.config.cpus) return errno('EINVAL');
-    this.bus.emit({ kind: 'context_switch', cpu });
+    emitContextSwitch(this.bus, cpu);
     return OK;
   }
 

@@ -3,6 +3,7 @@ import { vmspaceFree } from '../exit/vmspaceFree.ts';
 import { vmMapDelete } from '../map/vmMapOps.ts';
 import type { Process, Thread } from '../proc/Process.ts';
 import type { Kernel } from './Kernel.ts';
+import { emitExec, emitTeardown } from '../events/emit.ts';
 
 /**
  * execve (FreeBSD sys/kern/kern_exec.c exec_new_vmspace): the new image starts with an
@@ -16,8 +17,8 @@ export function execve(k: Kernel, p: Process, t: Thread): Outcome {
   const old = p.vmspace;
   for (const other of p.threads.values()) if (other !== t) other.alive = false;
   if (old.refs === 1) {
-    k.bus.emit({ kind: 'exec', pid: p.pid, pmap: old.pmap, oldPmap: old.pmap, thread: t });
-    k.bus.emit({ kind: 'teardown', pid: p.pid, pmap: old.pmap });
+    emitExec(k.bus, p.pid, old.pmap, old.pmap, t);
+    emitTeardown(k.bus, p.pid, old.pmap);
     old.pmap.removePages();
     vmMapDelete(vm, old, old.map.min, old.map.max);
   } else {
@@ -26,7 +27,7 @@ export function execve(k: Kernel, p: Process, t: Thread): Outcome {
     vm.vmspaceOwner.delete(old);
     p.vmspace = nv;
     nv.pmap.activate(t.cpu);
-    k.bus.emit({ kind: 'exec', pid: p.pid, pmap: nv.pmap, oldPmap: old.pmap, thread: t });
+    emitExec(k.bus, p.pid, nv.pmap, old.pmap, t);
     vmspaceFree(vm, old);
   }
   p.names = new Map();

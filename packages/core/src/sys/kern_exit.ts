@@ -3,6 +3,7 @@ import { vmspaceFree } from '../exit/vmspaceFree.ts';
 import type { Process, Thread } from '../proc/Process.ts';
 import { type KGen, runSerial } from '../sched/KGen.ts';
 import type { Kernel } from './Kernel.ts';
+import { emitExit, emitThreadExit } from '../events/emit.ts';
 
 /**
  * Process exit and reaping (FreeBSD sys/kern/kern_exit.c exit1, kern_wait; kern_thread.c
@@ -15,7 +16,7 @@ import type { Kernel } from './Kernel.ts';
 export function threadExit(k: Kernel, p: Process, t: Thread): Outcome {
   if (p.liveThreads === 1) return runSerial(exit(k, p, t));
   t.alive = false;
-  k.bus.emit({ kind: 'thread_exit', pid: p.pid, tid: t.tid });
+  emitThreadExit(k.bus, p.pid, t.tid);
   return OK;
 }
 
@@ -23,7 +24,7 @@ export function threadExit(k: Kernel, p: Process, t: Thread): Outcome {
 export function* exit(k: Kernel, p: Process, t: Thread): KGen<Outcome> {
   if (p.state !== 'running') return errno('ESRCH');
   p.state = 'exiting';
-  k.bus.emit({ kind: 'exit', pid: p.pid, tid: t.tid });
+  emitExit(k.bus, p.pid, t.tid);
   yield* k.exitPolicy.exit(k.vm, p, t);
   for (const th of p.threads.values()) th.alive = false;
   p.state = 'zombie';

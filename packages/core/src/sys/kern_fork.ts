@@ -3,6 +3,7 @@ import { vmspaceFork } from '../fork/vmspaceFork.ts';
 import { Process, Thread } from '../proc/Process.ts';
 import type { KGen } from '../sched/KGen.ts';
 import type { Kernel } from './Kernel.ts';
+import { emitSpawn, emitThreadCreate } from '../events/emit.ts';
 
 /**
  * Process and thread creation (FreeBSD sys/kern/kern_fork.c fork1, kern_thr.c thread_create;
@@ -22,8 +23,8 @@ export function spawn(k: Kernel, pid: number, kernel: boolean, cpu?: number): Ou
   p.threads.set(0, t);
   vm.procs.set(pid, p);
   vms.pmap.activate(t.cpu);
-  k.bus.emit({ kind: 'spawn', pid, pmap: vms.pmap, kernel, thread: t });
-  k.bus.emit({ kind: 'thread_create', pid, tid: 0, thread: t, by: null });
+  emitSpawn(k.bus, pid, vms.pmap, kernel, t);
+  emitThreadCreate(k.bus, pid, 0, t, null);
   return OK;
 }
 
@@ -34,7 +35,7 @@ export function threadCreate(k: Kernel, p: Process, tid: number, by: Thread, cpu
   const t = new Thread(p.pid, tid, k.pickCpu(cpu));
   p.threads.set(tid, t);
   p.vmspace.pmap.activate(t.cpu);
-  k.bus.emit({ kind: 'thread_create', pid: p.pid, tid, thread: t, by });
+  emitThreadCreate(k.bus, p.pid, tid, t, by);
   return OK;
 }
 

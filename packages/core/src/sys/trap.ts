@@ -5,6 +5,7 @@ import { MD_FAULT, NEEDS_FAULT } from '../pmap/Pmap.ts';
 import type { Process, Thread } from '../proc/Process.ts';
 import { type KGen, type Run, isKGen, runNow, settle } from '../sched/KGen.ts';
 import type { Kernel } from './Kernel.ts';
+import { emitFault } from '../events/emit.ts';
 
 /**
  * User memory access (FreeBSD sys/amd64/amd64/trap.c trap_pfault, and copyin/copyout):
@@ -64,8 +65,7 @@ function* accessAfterSleep(k: Kernel, g: KGen<FaultResult>, p: Process, t: Threa
 
 /** Records a handled fault (the `fault` event); the signal it became, or undefined when the access retries. */
 function faultDone(k: Kernel, p: Process, t: Thread, va: number, acc: number, r: FaultResult): Outcome | undefined {
-  const bus = k.bus;
-  if (bus.kind.fault.wants()) bus.publish({ kind: 'fault', pid: p.pid, tid: t.tid, va, access: acc, outcome: r === FaultResult.Success ? 'ok' : 'signal' });
+  emitFault(k.bus, p.pid, t.tid, va, acc, r === FaultResult.Success);
   return r === FaultResult.Success ? undefined : (signalFor(r, va) as Outcome);
 }
 

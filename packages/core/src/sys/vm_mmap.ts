@@ -8,6 +8,7 @@ import type { FileRecord } from '../vm/VmContext.ts';
 import type { EntryFlagsContext } from './ArchOps.ts';
 import type { Kernel } from './Kernel.ts';
 import { entryFlags } from './mdDispatch.ts';
+import { emitMadvise, emitMmap, emitMsync, emitProtect } from '../events/emit.ts';
 
 /**
  * The mmap family of system calls (FreeBSD sys/vm/vm_mmap.c: kern_mmap, kern_munmap,
@@ -110,7 +111,7 @@ export function mmap(k: Kernel, p: Process, a: MmapArgs): Outcome {
     e.object = o;
   }
   map.insert(e);
-  k.bus.emit({ kind: 'mmap', pid: p.pid, pmap: vms.pmap, start, end: start + len, prot: a.prot, mdFlags: md });
+  emitMmap(k.bus, p.pid, vms.pmap, start, start + len, a.prot, md);
   return { ok: true, addr: start };
 }
 
@@ -140,7 +141,7 @@ export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot:
   const kr = vmMapProtect(k.vm, p.vmspace, r[0], r[1], prot, md);
   if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
   if (kr === KernResult.ProtectionFailure) return errno('EACCES');
-  k.bus.emit({ kind: 'protect', pid: p.pid, pmap: p.vmspace.pmap, start: r[0], end: r[1], prot });
+  emitProtect(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], prot);
   return OK;
 }
 
@@ -202,7 +203,7 @@ export function msync(k: Kernel, p: Process, addr: number, len: number, flags: r
   const kr = vmMapSync(k.vm, p.vmspace, r[0], r[1], inval);
   if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
   if (kr === KernResult.InvalidArgument) return errno('EBUSY');
-  k.bus.emit({ kind: 'msync', pid: p.pid, pmap: p.vmspace.pmap, start: r[0], end: r[1], invalidate: inval });
+  emitMsync(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], inval);
   return OK;
 }
 
@@ -212,6 +213,6 @@ export function* madvise(k: Kernel, p: Process, t: Thread, addr: number, len: nu
   const r = range(k, addr, len);
   if (r === undefined || r[0] < p.vmspace.map.min) return errno('EINVAL');
   const out = yield* k.madvisePolicy.madvise(k.vm, p, t, r[0], r[1], advice);
-  if (out.ok === true) k.bus.emit({ kind: 'madvise', pid: p.pid, pmap: p.vmspace.pmap, start: r[0], end: r[1], advice });
+  if (out.ok === true) emitMadvise(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], advice);
   return out;
 }

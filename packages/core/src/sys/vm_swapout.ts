@@ -5,6 +5,7 @@ import { pmapRemove } from '../pmap/pmapCalls.ts';
 import type { Process } from '../proc/Process.ts';
 import type { KGen } from '../sched/KGen.ts';
 import type { Kernel } from './Kernel.ts';
+import { emitSwapout } from '../events/emit.ts';
 
 /**
  * swapout (FreeBSD sys/vm/vm_swapout.c vm_swapout_map_deactivate_pages with a zero
@@ -17,7 +18,7 @@ export function* swapout(k: Kernel, p: Process): KGen<Outcome> {
   const vm = k.vm;
   const vms = p.vmspace;
   for (const e of vms.map.entries) if (e.wiredCount > 0) return { ok: true, pages: 0 };
-  vm.bus.emit({ kind: 'swapout', pid: p.pid, pmap: vms.pmap, pages: vms.pmap.residentCount });
+  emitSwapout(vm.bus, p.pid, vms.pmap, vms.pmap.residentCount);
   pmapRemove(vm.bus, vms.pmap, vms.map.min, vms.map.max, 'swapout');
   let freed = 0;
   const mem = vm.mem;

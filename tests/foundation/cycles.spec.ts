@@ -8,7 +8,7 @@ const CORE = join(ROOT, 'packages', 'core', 'src');
 const FILES = sources(CORE).filter((f) => !f.endsWith('.spec.ts'));
 
 /** The MI folders: below the system-call layer, never reaching up into it or into the harness. */
-const MI = ['abi', 'events', 'exit', 'fault', 'fork', 'madvise', 'map', 'mem', 'object', 'pageout', 'pager', 'proc', 'revoke', 'sched', 'vm'];
+const MI = ['abi', 'events', 'exit', 'fault', 'fork', 'madvise', 'map', 'mem', 'object', 'pageout', 'pager', 'policy', 'proc', 'revoke', 'sched', 'vm'];
 /** What an MI folder never imports (types included): the system-call front, composition, the harness. */
 const ABOVE_MI = ['sys', 'machine', 'scenario', 'replay', 'explore', 'conformance'];
 

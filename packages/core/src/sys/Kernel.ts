@@ -28,7 +28,7 @@ import type { Vmspace } from '../proc/Vmspace.ts';
 import type { KGen, Run } from '../sched/KGen.ts';
 import type { Counters } from '../vm/Counters.ts';
 import { MiKernel } from '../vm/MiKernel.ts';
-import type { FileRecord } from '../vm/VmContext.ts';
+import type { FileRecord, VmContext } from '../vm/VmContext.ts';
 import type { MachineSpec } from '../machine/MachineSpec.ts';
 import { MachineConfig } from '../machine/tokens.ts';
 import { ArchOps, type MdArgs } from './ArchOps.ts';
@@ -54,11 +54,12 @@ export { MMAP_BASE, type MmapArgs } from './vm_mmap.ts';
  * kern_exec.ts, trap.ts, proc_rwmem.ts, vm_swapout.ts, vm_pageout.ts, vfs_revoke.ts,
  * ledger.ts, mdDispatch.ts). It owns the machine-independent kernel (`vm`, the VmContext
  * every MI routine takes) and the arch modules' ArchOps; its fields are that context's, by
- * the names the harness, the MD packages and the plugins use. System calls that can sleep
- * are generator functions (KGen); the runner drives them serially or interleaved.
+ * the names the harness, the MD packages and the plugins use (so a Kernel is itself a
+ * VmContext, for code written against the old `k: Kernel` routines). System calls that can
+ * sleep are generator functions (KGen); the runner drives them serially or interleaved.
  */
 @injectable()
-export class Kernel {
+export class Kernel implements VmContext {
   readonly procs: Map<number, Process>;
   readonly files: Map<string, FileRecord>;
   /** Holders' references (`hold`), by holder name. */

@@ -11,12 +11,13 @@ import { VnodePager } from '../pager/VnodePager.ts';
 import { PageOpsToken, PmapPageOps } from '../pmap/PageOps.ts';
 import { type Pmap, PmapFactory } from '../pmap/Pmap.ts';
 import { PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
-import { exitLastReferenceModule } from '../policy/ExitPolicy.ts';
-import { madviseFreeBSDModule } from '../policy/MadvisePolicy.ts';
-import { MapDeletePolicy, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
+import { tlbDeferredModule } from '../pmap/Tlb.ts';
+import { exitLastReferenceModule, exitPurgeInExitModule } from '../policy/ExitPolicy.ts';
+import { MADVISE_POLICY_BINDINGS, madviseFreeBSDModule } from '../policy/MadvisePolicy.ts';
+import { MapDeletePolicy, mapDeleteFreeBSDModule, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
 import { simplePageDaemonModule } from '../policy/PageDaemon.ts';
-import { Policies } from '../policy/PolicyDefinition.ts';
-import { replaceEntryRevokeModule } from '../policy/RevokePolicy.ts';
+import { type PolicyBinding, Policies } from '../policy/PolicyDefinition.ts';
+import { replaceEntryRevokeModule, revokeNoRecheckModule, revokeZapModule } from '../policy/RevokePolicy.ts';
 import { Kernel } from '../sys/Kernel.ts';
 import { Counters } from '../vm/Counters.ts';
 import { AbiName, KernelPmap, MiKernel } from '../vm/MiKernel.ts';
@@ -60,3 +61,16 @@ export function coreModule(r: MachineSpec): ContainerModule {
     bind(Kernel).toSelf();
   });
 }
+
+/**
+ * The modules of core's non-default policy values (each rebinds what `coreModule` bound):
+ * registered by the Catalog, loaded by composeMachine for a machine that names the value.
+ */
+export const CORE_POLICY_BINDINGS: readonly PolicyBinding[] = [
+  { key: 'map_delete.skips', value: 'freebsd', module: mapDeleteFreeBSDModule },
+  { key: 'exit.teardown', value: 'purge_in_exit', module: exitPurgeInExitModule },
+  { key: 'revoke.mode', value: 'zap', module: revokeZapModule },
+  { key: 'revoke.walk', value: 'no_recheck', module: revokeNoRecheckModule },
+  { key: 'tlb.shootdown', value: 'deferred', module: tlbDeferredModule },
+  ...MADVISE_POLICY_BINDINGS,
+];

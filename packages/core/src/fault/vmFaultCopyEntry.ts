@@ -3,7 +3,8 @@ import { PG_DIRTY } from '../mem/PhysMem.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, type VmMapEntry } from '../map/VmMapEntry.ts';
 import type { VmObject } from '../object/VmObject.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
-import type { Kernel } from '../machine/Kernel.ts';
+import { pmapEnter } from '../pmap/pmapCalls.ts';
+import type { VmContext } from '../vm/VmContext.ts';
 
 /**
  * vm_fault_copy_entry with src_entry == dst_entry (FreeBSD sys/vm/vm_fault.c), called by
@@ -18,13 +19,13 @@ import type { Kernel } from '../machine/Kernel.ts';
  * no_invalidate` (and for a NEEDS_COPY entry) the entry gets a new private object holding
  * the copies, as the code did before: a sharer of the old object never sees its writes.
  */
-export function vmFaultCopyEntryUpgrade(k: Kernel, vms: Vmspace, e: VmMapEntry): void {
+export function vmFaultCopyEntryUpgrade(ctx: VmContext, vms: Vmspace, e: VmMapEntry): void {
   const src = e.object;
   if (src === null) return;
-  const objs = k.objects;
-  const mem = k.mem;
-  const inPlace = k.faultCowPolicy.upgradeInPlace && (e.eflags & MAP_ENTRY_NEEDS_COPY) === 0;
-  const dst = inPlace ? src : objs.allocate('anon', e.pages, k.anonPager);
+  const objs = ctx.objects;
+  const mem = ctx.mem;
+  const inPlace = ctx.faultCowPolicy.upgradeInPlace && (e.eflags & MAP_ENTRY_NEEDS_COPY) === 0;
+  const dst = inPlace ? src : objs.allocate('anon', e.pages, ctx.anonPager);
   for (let p = 0; p < e.pages; p++) {
     let o: VmObject | null = src;
     let pi = e.offset + p;
@@ -39,16 +40,16 @@ export function vmFaultCopyEntryUpgrade(k: Kernel, vms: Vmspace, e: VmMapEntry):
     if (f === -1 || o === null) continue;
     const va = e.start + p * PAGE_SIZE;
     if (o === dst) {
-      k.pmapEnter(vms, va, f, e.prot, true);
+      pmapEnter(ctx.bus, vms.pmap, va, f, e.prot, true);
       continue;
     }
     const nf = objs.allocPage(dst, inPlace ? e.offset + p : p);
     if (nf === -1) break;
-    if (inPlace && !o.oneMapping) k.removeAllMappings(f);
+    if (inPlace && !o.oneMapping) ctx.pages.removeAll(f);
     mem.contents.copyFrom(nf, mem.contents, f);
     mem.flags[nf] = (mem.flags[nf] as number) | PG_DIRTY;
-    k.counters.cowCopies++;
-    k.pmapEnter(vms, va, nf, e.prot, true);
+    ctx.counters.cowCopies++;
+    pmapEnter(ctx.bus, vms.pmap, va, nf, e.prot, true);
     if ((mem.wireCount[f] as number) > 0) mem.wireCount[f] = (mem.wireCount[f] as number) - 1;
     mem.wireCount[nf] = (mem.wireCount[nf] as number) + 1;
     objs.activate(nf);

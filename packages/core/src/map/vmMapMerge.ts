@@ -1,4 +1,4 @@
-import type { Kernel } from '../machine/Kernel.ts';
+import type { VmContext } from '../vm/VmContext.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { VmMapEntry } from './VmMapEntry.ts';
 
@@ -6,10 +6,10 @@ import type { VmMapEntry } from './VmMapEntry.ts';
  * vm_map_mergeable_neighbors (FreeBSD sys/vm/vm_map.c): prev and e can be one entry when
  * they touch, map the same object (or none) at contiguous offsets, and agree on every
  * attribute: entry flags, protection, max protection, inheritance, wiring, sharing, the
- * file, revocation, and the MD bits kept on the entry; an arch may refuse for metadata of
- * its own (ArchOps.entriesMergeable).
+ * file, revocation, and the MD bits kept on the entry; the pmap may refuse for metadata it
+ * keeps for the ranges (Pmap.entriesMergeable).
  */
-export function vmMapMergeable(k: Kernel, vms: Vmspace, prev: VmMapEntry, e: VmMapEntry): boolean {
+export function vmMapMergeable(ctx: VmContext, vms: Vmspace, prev: VmMapEntry, e: VmMapEntry): boolean {
   if (
     prev.end !== e.start ||
     prev.object !== e.object ||
@@ -26,8 +26,8 @@ export function vmMapMergeable(k: Kernel, vms: Vmspace, prev: VmMapEntry, e: VmM
   ) {
     return false;
   }
-  for (const a of k.archOps) if (a.entriesMergeable !== undefined && !a.entriesMergeable(k, vms, prev.start, e.start, e.end)) return false;
-  return true;
+  const pmap = vms.pmap;
+  return pmap.entriesMergeable === undefined || pmap.entriesMergeable(prev.start, e.start, e.end);
 }
 
 /**
@@ -37,21 +37,21 @@ export function vmMapMergeable(k: Kernel, vms: Vmspace, prev: VmMapEntry, e: VmM
  * The earlier entry is unlinked, the later one grows down over it (start and offset), and
  * the earlier one's object reference is dropped (vm_map_merged_neighbor_dispose).
  */
-export function vmMapSimplifyRange(k: Kernel, vms: Vmspace, start: number, end: number): void {
+export function vmMapSimplifyRange(ctx: VmContext, vms: Vmspace, start: number, end: number): void {
   const map = vms.map;
   const es = map.entries;
   let i = Math.max(1, map.lowerBound(start));
   while (i < es.length && es[i]!.start <= end) {
     const prev = es[i - 1]!;
     const e = es[i]!;
-    if (!vmMapMergeable(k, vms, prev, e)) {
+    if (!vmMapMergeable(ctx, vms, prev, e)) {
       i++;
       continue;
     }
     e.start = prev.start;
     e.offset = prev.offset;
     map.removeAt(i - 1);
-    k.objects.deallocate(prev.object);
+    ctx.objects.deallocate(prev.object);
   }
 }
 
@@ -60,27 +60,27 @@ export function vmMapSimplifyRange(k: Kernel, vms: Vmspace, start: number, end: 
  * entry over it (vm_object_coalesce extends its object when nothing else can see the new
  * range), then merges it with both neighbours (vm_map_try_merge_entries).
  */
-export function vmMapInsert(k: Kernel, vms: Vmspace, e: VmMapEntry): void {
+export function vmMapInsert(ctx: VmContext, vms: Vmspace, e: VmMapEntry): void {
   const map = vms.map;
   const i = map.lowerBound(e.start);
   const prev = i > 0 ? map.entries[i - 1] : undefined;
   // Only a private anonymous mapping (no object yet) coalesces with its predecessor.
-  if (prev !== undefined && e.object === null && e.file === null && !e.shared && prev.end === e.start && !prev.shared && prev.file === null && !prev.revoked && prev.mdFlags === e.mdFlags && objectCoalesce(k, prev, e.pages)) {
+  if (prev !== undefined && e.object === null && e.file === null && !e.shared && prev.end === e.start && !prev.shared && prev.file === null && !prev.revoked && prev.mdFlags === e.mdFlags && objectCoalesce(ctx, prev, e.pages)) {
     if (prev.inherit === e.inherit && prev.prot === e.prot && prev.maxprot === e.maxprot && prev.wiredCount === 0) {
       prev.end = e.end;
       map.timestamp++;
-      vmMapSimplifyRange(k, vms, prev.end, prev.end);
+      vmMapSimplifyRange(ctx, vms, prev.end, prev.end);
       return;
     }
     // The object grew but the entry cannot: the new entry maps the object's next pages.
     if (prev.object !== null) {
       e.object = prev.object;
       e.offset = prev.offset + prev.pages;
-      k.objects.reference(prev.object);
+      ctx.objects.reference(prev.object);
     }
   }
   map.insert(e);
-  vmMapSimplifyRange(k, vms, e.start, e.end);
+  vmMapSimplifyRange(ctx, vms, e.start, e.end);
 }
 
 /**
@@ -89,16 +89,16 @@ export function vmMapInsert(k: Kernel, vms: Vmspace, e: VmMapEntry): void {
  * referenced once, or ONEMAPPING, or ending where prev ends. Pages and swap left in the new
  * range by an earlier unmap are freed, and the object grows to cover it.
  */
-function objectCoalesce(k: Kernel, prev: VmMapEntry, pages: number): boolean {
+function objectCoalesce(ctx: VmContext, prev: VmMapEntry, pages: number): boolean {
   const o = prev.object;
   if (o === null) return true;
   if (!o.isAnon) return false;
-  k.objects.collapse(o);
+  ctx.objects.collapse(o);
   if (o.backing !== null) return false;
   const next = prev.offset + prev.pages;
   if (o.refCount > 1 && o.size !== next && !o.oneMapping) return false;
   if (next < o.size) {
-    k.objects.pageRemove(o, next, next + pages, false);
+    ctx.objects.pageRemove(o, next, next + pages, false);
     o.pager.freeRange?.(o, next, next + pages);
   }
   if (next + pages > o.size) o.size = next + pages;

@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
-import { composeMachine, defaultMachine, EventBus, type Kernel, type Process, runSerial, type Thread } from '@vmlab/core';
+import { composeMachine, defaultMachine, EventBus, type Kernel, type Process, runNow, runSerial, type Thread } from '@vmlab/core';
 import { defaultCatalog } from '@vmlab/lab';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -75,7 +75,7 @@ function check(o: { ok?: true; errno?: string; error?: string; signal?: string }
 }
 
 function mmapAnon(s: Sim, pages: number): number {
-  const o = s.k.mmap(s.p, { len: pages * PAGE, prot: 3, protExtra: '', flags: ['private', 'anon'] });
+  const o = runNow(s.k.mmap(s.p, { len: pages * PAGE, prot: 3, protExtra: '', flags: ['private', 'anon'] }));
   if (typeof o.addr !== 'number') throw new Error(`bench: mmap failed: ${JSON.stringify(o)}`);
   return o.addr;
 }
@@ -116,7 +116,7 @@ const simFault: Op = (s, n) => {
   const t0 = nowNs();
   touch(s, s.p, s.t, a, n, 1);
   const dt = nowNs() - t0;
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
 };
 
@@ -129,7 +129,7 @@ const simCow: Op = (s, n) => {
   touch(s, c, ct, a, n, 2);
   const dt = nowNs() - t0;
   reap(s, c);
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
 };
 
@@ -140,23 +140,23 @@ const simForkTotal: Op = (s, n) => {
   const c = fork(s);
   reap(s, c);
   const dt = nowNs() - t0;
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt;
 };
 
 const simMunmap: Op = (s, n) => {
   const a = resident(s, n);
   const t0 = nowNs();
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return (nowNs() - t0) / n;
 };
 
 const simMprotect: Op = (s, n) => {
   const a = resident(s, n);
   const t0 = nowNs();
-  check(s.k.mprotect(s.p, a, n * PAGE, 1, ''), 'mprotect');
+  check(runNow(s.k.mprotect(s.p, a, n * PAGE, 1, '')), 'mprotect');
   const dt = nowNs() - t0;
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
 };
 
@@ -167,7 +167,7 @@ const simPageout: Op = (s, n) => {
   const o = runSerial(s.k.swapout(s.p));
   const dt = nowNs() - t0;
   check(o, 'swapout');
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / Math.max(1, o.pages ?? 0);
 };
 
@@ -181,7 +181,7 @@ const simPagein: Op = (s, n) => {
     if (o.value !== 1) throw new Error(`bench: page-in read ${JSON.stringify(o)}`);
   }
   const dt = nowNs() - t0;
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
 };
 

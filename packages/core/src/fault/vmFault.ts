@@ -70,8 +70,9 @@ export function vmFault(ctx: VmContext, vms: Vmspace, va: number, access: number
 function faultLookup(fs: FaultState): FaultRun | typeof GO_ON {
   const { ctx, vms, access } = fs;
   const map = vms.map;
-  // vm_map_lookup takes the map's read lock: wait while a fork holds it exclusively.
-  if (map.lock.owner !== -1) return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.owner === -1 });
+  // vm_map_lookup takes the map's read lock: wait while a system call (fork, munmap, ...)
+  // holds it exclusively. mlock's own wiring faults run under the lock mlock holds.
+  if (map.lock.owner !== -1 && (fs.flags & FAULT_WIRE) === 0) return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.owner === -1 });
   const idx = map.lookup(fs.va);
   if (idx < 0) return FaultResult.NoEntry;
   const e = map.entries[idx]!;
@@ -145,6 +146,9 @@ function faultWalk(fs: FaultState): FaultRun {
       fs.pi = pi;
       fs.frame = frame;
       fs.stamp = fs.vms.map.timestamp;
+      // vm_fault holds a reference on its first object while it sleeps: an unmap meanwhile
+      // leaves the object (and the busy page) for the fault to finish with.
+      objs.hold(first);
       return pageIn(fs.copy());
     }
     if (obj.type === 'vnode') return FaultResult.NoPage;
@@ -187,13 +191,19 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
   mem.flags[frame] = (mem.flags[frame] as number) & ~PG_BUSY;
   if (r !== PagerResult.Ok) {
     ctx.objects.freePage(obj, frame);
+    ctx.objects.release(fs.first);
     return r === PagerResult.Bad ? FaultResult.NoPage : FaultResult.PagerError;
   }
   emitPagein(ctx.bus, obj.id, pi, 1);
   if ((ctx.faultRevalidates && fs.vms.map.timestamp !== fs.stamp) || mem.object[frame] !== obj.id) {
+    // The map changed while we slept (an munmap, an mprotect, a fork): drop the reference
+    // (unlock_and_deallocate) and fault again from the lookup (RetryFault).
+    ctx.objects.release(fs.first);
     return yield* settle(vmFault(ctx, fs.vms, fs.va, fs.access, fs.tid, fs.flags));
   }
-  return faultFinish(fs);
+  const res = faultFinish(fs);
+  ctx.objects.release(fs.first);
+  return res;
 }
 
 /**

@@ -66,6 +66,8 @@ export const objectRefs: Invariant = {
     for (const o of k.objects.live.values()) {
       add(o.backing);
       if (o.type === 'vnode') add(o);
+      // A fault asleep in its pager holds its first object.
+      for (let i = 0; i < o.heldRefs; i++) add(o);
       // A split under way holds its new object's reference until the entry takes it.
       add(o.splitInto);
     }

@@ -415,8 +415,8 @@ async function main(): Promise<void> {
             mprotectPerPage: prot,
             swapPageoutPerPage: pageout,
             swapPageinPerPage: pagein,
-            swapPageoutMiBps: (PAGE / pageout) * 1e9 / 1048576,
-            swapPageinMiBps: (PAGE / pagein) * 1e9 / 1048576,
+            swapPageoutMiBps: ((PAGE / pageout) * 1e9) / 1048576,
+            swapPageinMiBps: ((PAGE / pagein) * 1e9) / 1048576,
             busPublishNs: bus.publishNs,
             busEventsPerSec: bus.eventsPerSec,
             busUnheardEmitNs: bus.unheardEmitNs,
@@ -445,16 +445,24 @@ async function main(): Promise<void> {
     r.pass === undefined ? '' : r.pass ? 'PASS' : 'below target',
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!)))
+      .join('  ')
+      .trimEnd();
   const out: string[] = [line(head), line(w.map((n) => '-'.repeat(n)))];
   for (const b of body) out.push(line(b));
   out.push('');
   out.push(`bus: ${(bus.eventsPerSec / 1e6).toFixed(2)} M events/s to one subscriber`);
-  out.push(`swap: page-out ${fmt((PAGE / pageout) * 1e9 / 1048576, 0)} MiB/s, page-in ${fmt((PAGE / pagein) * 1e9 / 1048576, 0)} MiB/s (simulated 4 KiB pages; the real kernel's swap is not measured)`);
+  out.push(
+    `swap: page-out ${fmt(((PAGE / pageout) * 1e9) / 1048576, 0)} MiB/s, page-in ${fmt(((PAGE / pagein) * 1e9) / 1048576, 0)} MiB/s (simulated 4 KiB pages; the real kernel's swap is not measured)`,
+  );
   out.push(`fork fixed cost: simulator ${fmt((forkSmall - forkPage * small) / 1000)} us${real !== undefined ? `, real ${fmt(real.forkFixed / 1000)} us` : ''}`);
   out.push(`memory: ${mem.pages} resident pages${mem.gcExposed ? '' : ' (run node with --expose-gc for steadier figures)'}`);
   const mp = mem.parts;
-  out.push(`memory per page: frames ${fmt(mp.frames)} B, contents ${fmt(mp.contents)} B, pv ${fmt(mp.pv)} B, resident index ${fmt(mp.residentIndex)} B, rest (page tables, TLB model, heap) ${fmt(mp.rest)} B`);
+  out.push(
+    `memory per page: frames ${fmt(mp.frames)} B, contents ${fmt(mp.contents)} B, pv ${fmt(mp.pv)} B, resident index ${fmt(mp.residentIndex)} B, rest (page tables, TLB model, heap) ${fmt(mp.rest)} B`,
+  );
   if (real === undefined) out.push(`real kernel: not measured (${why})`);
   out.push(`${seconds.toFixed(1)} s`);
   process.stdout.write(out.join('\n') + '\n');

@@ -10,7 +10,9 @@ const dir = mkdtempSync(join(tmpdir(), 'vmlab-fuzz-'));
 async function find(machine: string, policy: string, seed: string, ops: string, schedules?: string) {
   const out = join(dir, `${policy.replace(/\W/g, '_')}.yaml`);
   const lines: string[] = [];
-  const code = await fuzzCommand({ machine, policy: [policy], seed, ops, json: true, out, ...(schedules !== undefined ? { schedules } : {}) }, (s) => lines.push(s));
+  const code = await fuzzCommand({ machine, policy: [policy], seed, ops, json: true, out, ...(schedules !== undefined ? { schedules } : {}) }, (s) =>
+    lines.push(s),
+  );
   expect(code, lines.join('\n')).toBe(1);
   const doc = JSON.parse(lines[0]!);
   const text = readFileSync(out, 'utf8');
@@ -58,7 +60,7 @@ describe('vmlab fuzz', () => {
     expect(doc.violation.shrunkOps).toBeLessThan(12);
     // The shape of shared_shadow_inval_test: INHERIT_SHARE, a read, a fork, the child's write.
     expect(text).toMatch(/inherit: share/);
-    expect(text).toMatch(/- fork: \{ pid: (\d+), child: (\d+)[^\n]*\n  - write: \{ pid: \2,/);
+    expect(text).toMatch(/- fork: \{ pid: (\d+), child: (\d+)[^\n]*\n {2}- write: \{ pid: \2,/);
     const fixed = await runFuzzText(text.replace('fault.cow_shared_shadow: no_invalidate', 'fault.cow_shared_shadow: invalidate'));
     expect(fixed.failures).toEqual([]);
     expect(fixed.violations).toEqual([]);

@@ -1,4 +1,15 @@
-import { type ArchOps, type EntryFlagsContext, type Kernel, type MdArgs, OK, type Outcome, type Process, runNow, type Thread, VM_PROT_EXECUTE } from '@vmlab/core';
+import {
+  type ArchOps,
+  type EntryFlagsContext,
+  type Kernel,
+  type MdArgs,
+  OK,
+  type Outcome,
+  type Process,
+  runNow,
+  type Thread,
+  VM_PROT_EXECUTE,
+} from '@vmlab/core';
 import { injectable } from 'inversify';
 import { AMD64_USER_TOP, Amd64Pmap, ENTRY_PKEY_MASK } from './Amd64Pmap.ts';
 import {

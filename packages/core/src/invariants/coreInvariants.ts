@@ -195,7 +195,10 @@ export const objectRepopulated: Invariant = {
           if (i < s || i >= e || !k.objects.live.has(n.id)) continue;
           const g = k.objects.lookupPage(n, i - s);
           if (g !== -1 && !mem.contents.equals(f, mem.contents, g)) {
-            out.push({ invariant: 'object_repopulated', message: `index ${i} of object ${o.id} also exists as index ${i - s} of its split sibling ${n.id} with different contents` });
+            out.push({
+              invariant: 'object_repopulated',
+              message: `index ${i} of object ${o.id} also exists as index ${i - s} of its split sibling ${n.id} with different contents`,
+            });
           }
         }
       }

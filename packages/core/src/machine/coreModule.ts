@@ -53,7 +53,8 @@ export function coreModule(r: MachineSpec): ContainerModule {
     bind(AnonPager).to(DefaultPager);
     bind(VnodePagerToken).to(VnodePager);
     bind(MapDeletePolicy).toConstantValue(mapDeleteNotifyAll);
-    for (const m of [exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule, faultCowDefaultModule]) void m.load(options);
+    for (const m of [exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule, faultCowDefaultModule])
+      void m.load(options);
     bind<Invariant>(InvariantContribution).toConstantValue(revokeWalkInvariant);
     // The kernel's pmap is the first the arch's factory makes (made when the kernel is).
     bind<Pmap>(KernelPmap).toDynamicValue((ctx) => ctx.get<PmapFactory>(PmapFactory).create(true));

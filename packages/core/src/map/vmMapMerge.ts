@@ -9,7 +9,7 @@ import type { VmMapEntry } from './VmMapEntry.ts';
  * file, revocation, and the MD bits kept on the entry; the pmap may refuse for metadata it
  * keeps for the ranges (Pmap.entriesMergeable).
  */
-export function vmMapMergeable(ctx: VmContext, vms: Vmspace, prev: VmMapEntry, e: VmMapEntry): boolean {
+export function vmMapMergeable(vms: Vmspace, prev: VmMapEntry, e: VmMapEntry): boolean {
   if (
     prev.end !== e.start ||
     prev.object !== e.object ||
@@ -44,7 +44,7 @@ export function vmMapSimplifyRange(ctx: VmContext, vms: Vmspace, start: number, 
   while (i < es.length && es[i]!.start <= end) {
     const prev = es[i - 1]!;
     const e = es[i]!;
-    if (!vmMapMergeable(ctx, vms, prev, e)) {
+    if (!vmMapMergeable(vms, prev, e)) {
       i++;
       continue;
     }
@@ -65,7 +65,18 @@ export function vmMapInsert(ctx: VmContext, vms: Vmspace, e: VmMapEntry): void {
   const i = map.lowerBound(e.start);
   const prev = i > 0 ? map.entries[i - 1] : undefined;
   // Only a private anonymous mapping (no object yet) coalesces with its predecessor.
-  if (prev !== undefined && e.object === null && e.file === null && !e.shared && prev.end === e.start && !prev.shared && prev.file === null && !prev.revoked && prev.mdFlags === e.mdFlags && objectCoalesce(ctx, prev, e.pages)) {
+  if (
+    prev !== undefined &&
+    e.object === null &&
+    e.file === null &&
+    !e.shared &&
+    prev.end === e.start &&
+    !prev.shared &&
+    prev.file === null &&
+    !prev.revoked &&
+    prev.mdFlags === e.mdFlags &&
+    objectCoalesce(ctx, prev, e.pages)
+  ) {
     if (prev.inherit === e.inherit && prev.prot === e.prot && prev.maxprot === e.maxprot && prev.wiredCount === 0) {
       prev.end = e.end;
       map.timestamp++;

@@ -78,4 +78,3 @@ export class MiKernel implements VmContext, PageReclaimer {
     return new Vmspace(this.nextVmspace++, this.pmaps.create(kernel), kernel, 0x1000, this.userTop);
   }
 }
-

@@ -56,8 +56,7 @@ export function generateOps(rng: Prng, n: number, arch: string, opts: { concurre
         push({ op: 'write', pid: child, name, page, word, value: value() });
         op = { op: 'read', pid, name, page, word };
       } else op = { op: 'minherit', pid, name, inherit };
-    }
-    else if (roll < 63) op = { op: 'munmap', pid, name };
+    } else if (roll < 63) op = { op: 'munmap', pid, name };
     else if (roll < 67) {
       const prot = arm ? rng.pick(['r', 'rw', 'rx', 'rwx'] as const) : rng.pick(['r', 'rw'] as const);
       if (rng.chance(0.5) && r.pages > 1) {

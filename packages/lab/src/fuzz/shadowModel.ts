@@ -275,4 +275,3 @@ export function fetchExpect(m: Model, r: Region, page: number, word: number, add
     ),
   );
 }
-

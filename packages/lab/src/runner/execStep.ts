@@ -69,14 +69,14 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
       const [prot, extra] = parseProtString(a.prot as string);
       const out = yield* settle(
         k.mmap(p, {
-        ...(a.addr !== undefined ? { addr: resolveAddr(p, a.addr, s) } : {}),
-        len: a.len as number,
-        prot,
-        protExtra: extra,
-        flags: a.flags as string[] | number,
-        thread: t,
-        ...(a.file !== undefined ? { file: a.file as string } : {}),
-        ...(a.offset !== undefined ? { offset: a.offset as number } : {}),
+          ...(a.addr !== undefined ? { addr: resolveAddr(p, a.addr, s) } : {}),
+          len: a.len as number,
+          prot,
+          protExtra: extra,
+          flags: a.flags as string[] | number,
+          thread: t,
+          ...(a.file !== undefined ? { file: a.file as string } : {}),
+          ...(a.offset !== undefined ? { offset: a.offset as number } : {}),
         }),
       );
       if (out.ok === true && typeof a.as === 'string' && out.addr !== undefined) p.names.set(a.as, out.addr);

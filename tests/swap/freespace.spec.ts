@@ -113,9 +113,11 @@ describe('the swap pager accounts a whole-process swapout from the swapout event
 
   describe('when only the page daemon writes to swap', () => {
     it('should account nothing to swapouts', async () => {
-      const r = await runText(swapped(`  - pageout: { pid: 1, addr: a, len: 8 pages }
+      const r = await runText(
+        swapped(`  - pageout: { pid: 1, addr: a, len: 8 pages }
   - check: { swap_used: {} }
-`));
+`),
+      );
       expect(problems(r)).toBe('');
       expect(outcomes(r).at(-1)).toEqual({ swap_used: 8 });
       expect(r.counters['swap.swapout_pages'] ?? 0).toBe(0);

@@ -1,14 +1,4 @@
-import {
-  PAGE_SIZE,
-  PTE_MD_SHIFT,
-  type Pmap,
-  type PmapContext,
-  type PmapFactory,
-  SoftPmap,
-  type TlbModel,
-  VM_PROT_READ,
-  VM_PROT_WRITE,
-} from '@vmlab/core';
+import { PAGE_SIZE, PTE_MD_SHIFT, type Pmap, type PmapContext, type PmapFactory, SoftPmap, type TlbModel, VM_PROT_READ, VM_PROT_WRITE } from '@vmlab/core';
 
 /** Top of Sv48 user space (the lower half of the 48-bit canonical space). */
 export const RISCV64_USER_TOP = 0x800000000000;

@@ -10,7 +10,7 @@ export const SWAP_POLICIES: PolicyDefinition[] = [
     owner: '@vmlab/pager-swap',
     rules: 'T3.5–T3.7',
     description:
-      'When the swap pager allocates its read-behind and read-ahead pages. before_unlock (the D15293 fix): busy, before getpages drops the object lock; no clustering on an object being split; the fault revalidates the map. after_unlock is the 2018 bug in which a fault racing fork\'s object split re-creates pages the split already moved.',
+      "When the swap pager allocates its read-behind and read-ahead pages. before_unlock (the D15293 fix): busy, before getpages drops the object lock; no clustering on an object being split; the fault revalidates the map. after_unlock is the 2018 bug in which a fault racing fork's object split re-creates pages the split already moved.",
   },
   {
     key: 'swap.cluster',

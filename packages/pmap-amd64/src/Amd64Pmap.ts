@@ -1,4 +1,17 @@
-import { Access, type BranchKind, type Pmap, type PmapContext, PmapContextToken, type PmapFactory, type PmapThread, type PteInfo, PTE_MD_SHIFT, SoftPmap, VM_PROT_EXECUTE, VM_PROT_READ } from '@vmlab/core';
+import {
+  Access,
+  type BranchKind,
+  type Pmap,
+  type PmapContext,
+  PmapContextToken,
+  type PmapFactory,
+  type PmapThread,
+  type PteInfo,
+  PTE_MD_SHIFT,
+  SoftPmap,
+  VM_PROT_EXECUTE,
+  VM_PROT_READ,
+} from '@vmlab/core';
 import { inject, injectable } from 'inversify';
 import { KeyRangeset } from './KeyRangeset.ts';
 import { pkruDenies, pkruOf } from './PkruRegister.ts';

@@ -5,7 +5,8 @@ import { GuardRangeset } from './GuardRangeset.ts';
 /** `guard_lifetime`: GP bits agree with the rangeset, the rangeset stays in user space, and under Linux it is exactly the PROT_BTI entries. */
 export const guardLifetimeInvariant: Invariant = {
   name: 'guard_lifetime',
-  description: 'every present PTE is guarded exactly when its pmap rangeset covers it; guards lie in user space; under abi linux the rangeset is the PROT_BTI entries',
+  description:
+    'every present PTE is guarded exactly when its pmap rangeset covers it; guards lie in user space; under abi linux the rangeset is the PROT_BTI entries',
   check(m: Machine, out: Violation[]): void {
     const k = m.kernel;
     for (const vms of liveVmspaces(k)) {
@@ -13,7 +14,8 @@ export const guardLifetimeInvariant: Invariant = {
       if (!(pmap instanceof Arm64Pmap)) continue;
       const b = pmap.bti;
       for (const { start: s, end: e } of b?.intervals() ?? []) {
-        if (s < 0 || e > k.userTop) out.push({ invariant: 'guard_lifetime', message: `pmap ${pmap.id}: guard [0x${s.toString(16)}, 0x${e.toString(16)}) outside user space` });
+        if (s < 0 || e > k.userTop)
+          out.push({ invariant: 'guard_lifetime', message: `pmap ${pmap.id}: guard [0x${s.toString(16)}, 0x${e.toString(16)}) outside user space` });
       }
       pmap.forEachMapping(vms.map.min, vms.map.max, (va) => {
         const want = b !== null && b.contains(va);

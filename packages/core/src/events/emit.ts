@@ -22,7 +22,16 @@ export function emitPmapRemove(bus: EventBus, pmap: Pmap, start: number, end: nu
   if (bus.kind.pmap_remove.wants()) bus.publish({ kind: 'pmap_remove', pmap, start, end, reason });
 }
 
-export function emitMapDelete(bus: EventBus, pid: number, pmap: Pmap, start: number, end: number, object: VmObject | null, pindex: number, onlyMapping: boolean): void {
+export function emitMapDelete(
+  bus: EventBus,
+  pid: number,
+  pmap: Pmap,
+  start: number,
+  end: number,
+  object: VmObject | null,
+  pindex: number,
+  onlyMapping: boolean,
+): void {
   if (bus.kind.map_delete.wants()) bus.publish({ kind: 'map_delete', pid, pmap, start, end, object, pindex, onlyMapping });
 }
 

@@ -10,7 +10,9 @@ import { coreModule } from './coreModule.ts';
 import { Machine } from './Machine.ts';
 import { EventSubscriber } from './tokens.ts';
 import { PluginLoadError, archPlugin, loadMachinePlugins, resolvePlugin, runHook } from './loadPlugin.ts';
-import { InvariantContribution } from '../invariants/Invariant.ts';
+import { type Invariant, InvariantContribution } from '../invariants/Invariant.ts';
+import { CORE_INVARIANTS } from '../invariants/coreInvariants.ts';
+import { checkInvariant, guardedInvariant } from './pluginInvariants.ts';
 import type { VmlabPlugin } from './Plugin.ts';
 
 /** A machine configuration that cannot be built; names where it was written when known. */
@@ -92,9 +94,11 @@ function endCompositionJob(): Promise<void> {
 async function compose(spec: MachineSpec, catalog: Catalog, files: readonly FileSpec[], name?: string): Promise<Machine> {
   const r = resolveSpec(spec, catalog);
   const arch = catalog.arches.get(r.arch)!;
+  const ap = archPlugin(catalog, r.arch);
   const c = new Container({ defaultScope: 'Singleton' });
   c.load(coreModule(r));
-  c.load(arch.module);
+  if (ap !== undefined) runHook(ap, 'module', spec.positions?.arch, () => c.load(arch.module));
+  else c.load(arch.module);
   for (const b of catalog.baseModules) if (b.apply === undefined || b.apply(r)) c.load(b.module);
   for (const [key, value] of Object.entries(r.policies)) {
     // The owning package binds the first value; any other value's module rebinds.
@@ -110,16 +114,23 @@ async function compose(spec: MachineSpec, catalog: Catalog, files: readonly File
   }
   // Plugins (VmlabPlugin, Plugin.ts): module, then invariants; onMachine once composed.
   const withHooks: { p: VmlabPlugin; pos: SourcePos | undefined }[] = [];
-  const ap = archPlugin(catalog, r.arch);
   if (ap !== undefined) withHooks.push({ p: ap, pos: spec.positions?.arch });
   for (let i = 0; i < r.plugins.length; i++) {
     const pos = spec.positions?.[`plugins.${i}`];
     const p = resolvePlugin(r.plugins[i]!, r, catalog, pos);
     if (p === null) continue;
-    c.load(p.module);
+    runHook(p, 'module', pos, () => c.load(p.module));
     withHooks.push({ p: p as VmlabPlugin, pos });
   }
-  for (const { p } of withHooks) for (const inv of p.invariants ?? []) c.bind(InvariantContribution).toConstantValue(inv);
+  const names = new Set(CORE_INVARIANTS.map((i) => i.name));
+  if (c.isBound(InvariantContribution)) for (const i of c.getAll<Invariant>(InvariantContribution)) names.add(i.name);
+  for (const { p, pos } of withHooks) {
+    for (const inv of p.invariants ?? []) {
+      checkInvariant(p, inv, names, pos);
+      names.add(inv.name);
+      c.bind(InvariantContribution).toConstantValue(guardedInvariant(p.name, inv, pos));
+    }
+  }
   if (ap !== undefined && !c.isBound(PmapFactory)) {
     throw new MachineError(`arch: plugin '${ap.name}' declares arch ${ap.arch!.name} but its module binds no PmapFactory`, spec.positions?.arch);
   }

@@ -107,6 +107,7 @@ export type { FileSpec, MachineSpec, SourcePos } from './machine/MachineSpec.ts'
 export { MACHINE_DEFAULTS, MAX_CPUS } from './machine/MachineSpec.ts';
 export { Machine } from './machine/Machine.ts';
 export { MachineError, composeMachine, resolveSpec } from './machine/composeMachine.ts';
+export { PluginInvariantError } from './machine/pluginInvariants.ts';
 export type { PluginArch, VmlabPlugin } from './machine/Plugin.ts';
 export { PLUGIN_API_VERSION } from './machine/Plugin.ts';
 /** inversify, re-exported so a plugin needs no dependency of its own (one container library per machine). */

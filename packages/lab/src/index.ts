@@ -108,3 +108,8 @@ export type { ConformanceCase } from './conformance/scenarios.ts';
 export { pluginMachine, runConformance } from './conformance/runConformance.ts';
 export type { ConformanceOptions, ConformanceResult } from './conformance/runConformance.ts';
 export { pluginTemplate } from './conformance/pluginTemplate.ts';
+
+// The exit codes, the internal-error report and the one writer of output files.
+export { EXIT, escapeControl, internalErrorText } from './io/exitCodes.ts';
+export { checkOutput, openOutput, outputProblem, writeOutput } from './io/outputFile.ts';
+export type { OutputStream } from './io/outputFile.ts';

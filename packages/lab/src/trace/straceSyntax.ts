@@ -113,7 +113,7 @@ export function unquote(arg: string): string | undefined {
 
 /** A return value: the number (or undefined for `?`) and the errno name when the call failed. */
 export function parseRet(ret: string): { value: number | undefined; errno?: string } {
-  const m = /^(-?\d+|0x[0-9a-fA-F]+|\?)(?:\s+(E[A-Z0-9]+)\b)?/.exec(ret);
+  const m = /^(0x[0-9a-fA-F]+|-?\d+|\?)(?:\s+(E[A-Z0-9]+)\b)?/.exec(ret);
   if (!m) return { value: undefined };
   const v = m[1] === '?' ? undefined : m[1]!.startsWith('0x') ? Number.parseInt(m[1]!.slice(2), 16) : Number(m[1]);
   return m[2] ? { value: v, errno: m[2] } : { value: v };

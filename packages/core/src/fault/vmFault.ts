@@ -121,6 +121,7 @@ export function vmFault(k: Kernel, vms: Vmspace, va: number, access: number, tid
       frame = objs.allocPage(first, firstIndex);
       if (frame === -1) return FaultResult.NoMemory;
       mem.contents.fill(frame, 0);
+      k.counters.zeroFills++;
       // A zero-filled page has no backing copy to invalidate: a write just dirties it.
       if (access === Access.Write) mem.flags[frame] = (mem.flags[frame] as number) | PG_DIRTY;
       break;

@@ -82,6 +82,22 @@ export class MappedRanges {
     this.hit = -1;
   }
 
+  /** The parts of [start, end) no range covers. */
+  gaps(start: number, end: number): [number, number][] {
+    const out: [number, number][] = [];
+    let at = start;
+    for (let i = Math.max(0, this.find(start)); i < this.starts.length && at < end; i++) {
+      const s = this.starts[i]!;
+      const e = this.ends[i]!;
+      if (e <= at) continue;
+      if (s >= end) break;
+      if (s > at) out.push([at, s]);
+      at = Math.max(at, e);
+    }
+    if (at < end) out.push([at, end]);
+    return out;
+  }
+
   clear(): void {
     this.starts = [];
     this.ends = [];

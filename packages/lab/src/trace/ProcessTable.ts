@@ -1,3 +1,4 @@
+import { MappedRanges } from './MappedRanges.ts';
 import type { TracePos, TraceSink } from './TraceOp.ts';
 
 /** What the readers keep per traced process: its break and what its file descriptors name. */
@@ -7,6 +8,10 @@ export interface TracedProcess {
   brk: number | undefined;
   /** fd → the file it names (a path when the trace recorded the open, else a name derived from mappings). */
   files: Map<number, string>;
+  /** What the recorded calls mapped (and what was mapped for them when they named a range nothing mapped). */
+  mapped: MappedRanges;
+  /** The image the process runs (for mappings that existed before the first recorded call). */
+  image: string | undefined;
 }
 
 /**
@@ -36,7 +41,7 @@ export class ProcessTable {
 
   /** A process the trace starts with (no parent in the trace). */
   spawn(pid: number, at: TracePos, path?: string): TracedProcess {
-    const p: TracedProcess = { pid, brk: undefined, files: new Map() };
+    const p: TracedProcess = { pid, brk: undefined, files: new Map(), mapped: new MappedRanges(), image: path };
     this.procs.set(pid, p);
     this.owner.set(pid, pid);
     this.sink.op(path === undefined ? { op: 'spawn', pid, ...at } : { op: 'spawn', pid, path, ...at });
@@ -46,7 +51,7 @@ export class ProcessTable {
   /** fork/vfork/clone without CLONE_VM: a new process that inherits the parent's state. */
   fork(parent: number, child: number, how: 'fork' | 'vfork' | 'clone', at: TracePos): TracedProcess {
     const pp = this.procs.get(parent)!;
-    const c: TracedProcess = { pid: child, brk: pp.brk, files: new Map(pp.files) };
+    const c: TracedProcess = { pid: child, brk: pp.brk, files: new Map(pp.files), mapped: pp.mapped.copy(), image: pp.image };
     this.procs.set(child, c);
     this.owner.set(child, child);
     this.sink.op({ op: 'fork', pid: parent, child, how, ...at });
@@ -64,6 +69,8 @@ export class ProcessTable {
   exec(pid: number, path: string, at: TracePos): void {
     const p = this.procs.get(pid)!;
     p.brk = undefined;
+    p.mapped.clear();
+    p.image = path;
     this.sink.op({ op: 'execve', pid, path, ...at });
   }
 
@@ -83,11 +90,31 @@ export class ProcessTable {
     return this.dead.has(tid);
   }
 
+  /**
+   * A call names [addr, addr+len): the parts no recorded call mapped existed before the trace (the
+   * program image and the loader, which execve maps). Map them first, as private mappings (text when the
+   * call makes them executable).
+   */
+  ensureMapped(pid: number, addr: number, len: number, prot: number, at: TracePos): void {
+    const p = this.procs.get(pid);
+    if (!p) return;
+    const start = Math.floor(addr / 4096) * 4096;
+    const end = Math.ceil((addr + len) / 4096) * 4096;
+    for (const [s, e] of p.mapped.gaps(start, end)) {
+      const text = (prot & 4) !== 0;
+      this.sink.op({ op: 'implicit_map', pid, addr: s, len: e - s, kind: text ? 'text' : 'data', prot: text ? 5 : 3, upgrade: false, path: p.image, ...at });
+      p.mapped.add(s, e);
+    }
+  }
+
   /** A brk call returned `result`: report the old and new break. */
   brk(pid: number, result: number, at: TracePos): void {
     const p = this.procs.get(pid)!;
     const old = p.brk ?? result;
     p.brk = result;
+    const r = (x: number): number => Math.ceil(x / 4096) * 4096;
+    if (result > old) p.mapped.add(r(old), r(result));
+    else if (result < old) p.mapped.remove(r(result), r(old));
     this.sink.op({ op: 'brk', pid, old, brk: result, ...at });
   }
 }

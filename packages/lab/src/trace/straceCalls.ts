@@ -38,12 +38,15 @@ export function decodeStraceCall(
       const offset = name === 'mmap2' ? off * 4096 : off;
       const anon = flags.includes('MAP_ANONYMOUS');
       const op: TraceOp = { op: 'mmap', pid, addr: ret, len, prot: vmProt(flagValue(PROT_BITS, prot)), flags, fd: anon ? -1 : fd, offset, ...at };
+      p?.mapped.add(ret, ret + Math.ceil(len / 4096) * 4096);
       if (!anon && p) op.file = fileOf(p.files, pid, fd, offset, len, flags.includes('MAP_FIXED'));
       return [op];
     }
     case 'munmap': {
       const r = range();
-      return typeof r === 'string' ? r : [{ op: 'munmap', pid, ...r, ...at }];
+      if (typeof r === 'string') return r;
+      p?.mapped.remove(r.addr, r.addr + Math.ceil(r.len / 4096) * 4096);
+      return [{ op: 'munmap', pid, ...r, ...at }];
     }
     case 'mprotect':
     case 'pkey_mprotect': {
@@ -52,6 +55,7 @@ export function decodeStraceCall(
       const prot = args[2] === undefined ? undefined : parseFlagNames(PROT_BITS, args[2]);
       if (prot === undefined) return `cannot read the protection "${args[2]}"`;
       const op: TraceOp = { op: 'mprotect', pid, ...r, prot: vmProt(flagValue(PROT_BITS, prot)), ...at };
+      procs.ensureMapped(pid, r.addr, r.len, op.prot, at);
       if (name === 'pkey_mprotect') {
         const key = num(3);
         if (key === undefined) return `cannot read the key "${args[3]}"`;
@@ -66,6 +70,7 @@ export function decodeStraceCall(
       const v = parseNumber(a);
       const advice = v !== undefined ? valueName(MADV_VALUES, v) : a;
       if (!/^MADV_[A-Z_]+$/.test(advice)) return `unknown advice "${a}"`;
+      procs.ensureMapped(pid, r.addr, r.len, 1, at);
       return [{ op: 'madvise', pid, ...r, advice, ...at }];
     }
     case 'brk':
@@ -79,6 +84,7 @@ export function decodeStraceCall(
       if (typeof r === 'string') return r;
       const flags = name === 'mlock2' ? parseFlagNames(MLOCK_BITS, args[2] ?? '0') : [];
       if (!flags) return `cannot read the flags "${args[2]}"`;
+      procs.ensureMapped(pid, r.addr, r.len, 1, at);
       return [{ op: name === 'munlock' ? 'munlock' : 'mlock', pid, ...r, flags, ...at }];
     }
     case 'mlockall': {
@@ -91,6 +97,7 @@ export function decodeStraceCall(
       const r = range();
       if (typeof r === 'string') return r;
       const flags = parseFlagNames(MS_BITS, args[2] ?? '');
+      if (flags) procs.ensureMapped(pid, r.addr, r.len, 1, at);
       return flags ? [{ op: 'msync', pid, ...r, flags, ...at }] : `cannot read the flags "${args[2]}"`;
     }
     case 'mremap': {
@@ -101,6 +108,9 @@ export function decodeStraceCall(
       const newLen = num(2);
       const flags = parseFlagNames(MREMAP_BITS, args[3]!);
       if (oldAddr === undefined || oldLen === undefined || newLen === undefined || !flags || ret === undefined) return `cannot read the arguments "${args.join(', ')}"`;
+      procs.ensureMapped(pid, oldAddr, oldLen, 3, at);
+      if (!flags.includes('MREMAP_DONTUNMAP')) p?.mapped.remove(oldAddr, oldAddr + Math.ceil(oldLen / 4096) * 4096);
+      p?.mapped.add(ret, ret + Math.ceil(newLen / 4096) * 4096);
       return [{ op: 'mremap', pid, oldAddr, oldLen, newLen, flags, newAddr: ret, ...at }];
     }
     case 'pkey_alloc': {

@@ -38,18 +38,19 @@ describe('TraceExecutor', () => {
     describe(`when it runs hello world under lackey on ${arch}`, () => {
       it('should replay every call, map the image on first touch, and fault each page in once', async () => {
         const r = await runTrace([fixture('hello.lackey.gz')], await machine(arch));
+        const stats = r.stats!;
         const f = r.figures;
         expect(f.refused).toEqual({});
         expect(f.notReplayed).toEqual({});
         expect(f.firstSignals).toEqual([]);
         expect(f.accesses).toBe(165760);
-        expect(f.records).toBe(r.stats.records);
+        expect(f.records).toBe(stats.records);
         expect(f.tlbHits + f.faults.total).toBe(f.records);
         expect(f.faults.total).toBe(f.faults.zeroFill + f.faults.cow + f.faults.pageIn + f.faults.soft);
         // the text pages of the image and the loader come from their files; the stack and bss are zero filled
         expect(f.faults.pageIn).toBeGreaterThanOrEqual(f.implicit.text);
         expect(f.faults.zeroFill).toBeGreaterThan(0);
-        expect(f.implicit).toEqual({ text: r.stats.implicit.text, data: r.stats.implicit.data, stack: r.stats.implicit.stack });
+        expect(f.implicit).toEqual({ text: stats.implicit.text, data: stats.implicit.data, stack: stats.implicit.stack });
         expect(f.syscalls.exit).toBe(1);
       });
     });

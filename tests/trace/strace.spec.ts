@@ -48,7 +48,7 @@ describe('StraceReader', () => {
       const text = opsOf(ops, 'mmap').filter((o) => o.len === 1400832 && o.prot === 5);
       // libc's text segment in gcc, cc1, as, collect2 and ld
       expect(new Set(text.map((o) => o.pid)).size).toBe(5);
-      expect(new Set(text.map((o) => o.file))).toEqual(new Set(['file#1974096']));
+      expect(new Set(text.map((o) => o.path))).toEqual(new Set(['file#1974096']));
       expect(opsOf(ops, 'mprotect')[0]).toMatchObject({ addr: 0x7f126258e000, len: 16384, prot: 1 });
       const brks = opsOf(ops, 'brk').filter((o) => o.pid === 21878);
       expect(brks.slice(0, 3).map((b) => [b.old, b.brk])).toEqual([

@@ -163,7 +163,7 @@ export class LackeyReader {
     const proc = this.proc;
     if (proc.implicit.size > 0 || !proc.mapped.has(page * PAGE)) proc.touch(page, k, this.sink, this.stats, this.at(line));
     this.stats.records++;
-    this.sink.access(proc.pid, page * PAGE, k, 1);
+    this.sink.access(proc.pid, page * PAGE, k);
   }
 
   /** Anything but an access record: header, system call, the tail of a call, or garbage. */

@@ -91,7 +91,7 @@ export class TraceExecutor implements TraceSink {
   }
 
   /** The hot path: the translation first; the VM only on a miss. */
-  access(pid: number, va: number, k: number): void {
+  access(pid: number, va: number, k: number, tid?: number): void {
     let c = this.last;
     if (c === undefined || c.pid !== pid) {
       c = this.procs.get(pid);
@@ -106,23 +106,25 @@ export class TraceExecutor implements TraceSink {
     }
     this.figures.records++;
     const acc = k & 4 ? Access.Execute : k & 2 ? Access.Write : Access.Read;
-    const f = c.p.vmspace.pmap.translate(va, acc, c.t);
+    const t = tid === undefined ? c.t : (c.p.thread(tid) ?? c.t);
+    const branch = k & 8 ? 'jump' : undefined;
+    const f = c.p.vmspace.pmap.translate(va, acc, t, branch);
     if (f >= 0) {
       this.figures.tlbHits++;
       return;
     }
-    this.fault(c, va, acc, f);
+    this.fault(c, t, va, acc, f, branch);
   }
 
   /** A missing translation: the fault path, classified by what it did. */
-  private fault(c: ExecProc, va: number, acc: number, f: number): void {
+  private fault(c: ExecProc, t: Thread, va: number, acc: number, f: number, branch: 'jump' | undefined): void {
     const k = this.kernel;
     const fig = this.figures;
     const cow0 = k.counters.cowCopies;
     const pin0 = this.pagesIn;
     const zf0 = k.counters.zeroFills;
     const faults0 = k.counters.faultsResolved;
-    const r = settle<number | Outcome>(k.access(c.p, c.t, va, acc, undefined, 0, f === NEEDS_FAULT));
+    const r = settle<number | Outcome>(k.access(c.p, t, va, acc, branch, 0, f === NEEDS_FAULT));
     const used = k.mem.npages - k.mem.freeCount;
     if (used > fig.peakRssPages) fig.peakRssPages = used;
     if (typeof r === 'number') {
@@ -136,7 +138,8 @@ export class TraceExecutor implements TraceSink {
     }
     fig.faults.total++;
     const s = r as { signal?: string; code?: string; error?: string };
-    if (f === MD_FAULT || (s.code !== undefined && /PKU|BTI|BTCFI/.test(s.code))) fig.faults.keyGuard++;
+    // SEGV_PKUERR: a protection key denied it; SIGILL: an indirect branch missed a landing pad (BTI)
+    if (f === MD_FAULT || s.code === 'SEGV_PKUERR' || s.signal === 'SIGILL') fig.faults.keyGuard++;
     else if (s.code === 'SEGV_ACCERR') fig.faults.protection++;
     else fig.faults.unmapped++;
     if (fig.firstSignals.length < MAX_EXAMPLES) fig.firstSignals.push(`pid ${c.pid} ${accName(acc)} 0x${va.toString(16)}: ${s.signal ?? s.error} ${s.code ?? ''}`.trim());
@@ -159,6 +162,12 @@ export class TraceExecutor implements TraceSink {
     }
     const used = this.kernel.mem.npages - this.kernel.mem.freeCount;
     if (used > fig.peakRssPages) fig.peakRssPages = used;
+  }
+
+  /** Part of an operation this machine does not have (the rest was replayed). */
+  noteNotReplayed(reason: string): void {
+    const n = this.figures.notReplayed;
+    n[reason] = (n[reason] ?? 0) + 1;
   }
 
   warn(w: TraceWarning): void {

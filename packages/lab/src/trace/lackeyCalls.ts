@@ -33,7 +33,8 @@ export function decodeLackeyCall(c: LackeyCall, value: number, p: LackeyProcess,
       const anon = names.includes('MAP_ANONYMOUS');
       p.map(value, value + roundUp(len));
       const op: TraceOp = { op: 'mmap', pid, addr: value, len, prot: vmProt(prot), flags: names, fd: anon ? -1 : fd, offset: off, ...at };
-      if (!anon) op.file = p.files.get(fd) ?? `file#${pid}.fd${fd}`;
+      if (!anon) op.path = p.files.get(fd) ?? `file#${pid}.fd${fd}`;
+      if (prot & 0x10) op.protExtra = 'bti';
       return ops(op);
     }
     case 'munmap': {
@@ -49,6 +50,7 @@ export function decodeLackeyCall(c: LackeyCall, value: number, p: LackeyProcess,
       // A range the process had on first touch is now described by a recorded call.
       p.map(addr, addr + roundUp(len));
       const op: TraceOp = { op: 'mprotect', pid, addr, len, prot: vmProt(prot), ...at };
+      if (prot & 0x10) op.protExtra = 'bti';
       if (c.name === 'pkey_mprotect') op.pkey = n(3) ?? 0;
       return ops(op);
     }

@@ -42,6 +42,12 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
     bind(x, op.pid);
     return undefined;
   }
+  if (op.op === 'release') return check(k.release(op.holder));
+  if (op.op === 'debug_access') {
+    const target = k.proc(op.pid);
+    if (target === undefined) return { skip: 'debug_access of a process this machine never had' };
+    return check(settle(k.debugAccess(target, op.addr, op.write, op.write ? 0x5a5a5a5a : undefined)));
+  }
   const c = x.proc(op.pid);
   if (c === undefined) return { skip: `${op.op} of a process that is not running` };
   const { p, t } = c;
@@ -73,18 +79,18 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
     case 'mmap': {
       const shared = op.flags.includes('MAP_SHARED');
       const anon = op.flags.includes('MAP_ANONYMOUS');
-      if (!anon) ensureFile(x, op.file ?? `file#${op.pid}.fd${op.fd}`, FILE_SIZE);
-      return check(
+      if (!anon) ensureFile(x, op.path ?? `file#${op.pid}.fd${op.fd}`, FILE_SIZE);
+      const map = (protExtra: string): Outcome =>
         k.mmap(p, {
           addr: op.addr,
           len: op.len,
           prot: op.prot,
-          protExtra: '',
+          protExtra,
           flags: [shared ? 'shared' : 'private', 'fixed', ...(anon ? ['anon'] : [])],
           thread: t,
-          ...(anon ? {} : { file: op.file ?? `file#${op.pid}.fd${op.fd}`, offset: op.offset }),
-        }),
-      );
+          ...(anon ? {} : { file: op.path ?? `file#${op.pid}.fd${op.fd}`, offset: op.offset }),
+        });
+      return withExtra(x, op.protExtra, map);
     }
     case 'implicit_map': {
       if (op.upgrade) return check(k.mprotect(p, op.addr, op.len, op.prot, '', t));
@@ -106,12 +112,16 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
     case 'munmap':
       return check(k.munmap(p, op.addr, op.len));
     case 'mprotect':
-      if (op.pkey !== undefined) {
-        const key = op.pkey === -1 ? -1 : (x.pkeys.get(op.pid)?.get(op.pkey) ?? op.pkey);
-        const r = check(k.mdSyscall(p, t, 'pkey_mprotect', { addr: op.addr, len: op.len, prot: op.prot, key }));
-        return r && (r as { errno: string }).errno === 'ENOSYS' ? { skip: 'pkey_mprotect: no protection keys on this machine' } : r;
+      if (op.pkey !== undefined && op.pkey !== -1) {
+        const key = x.pkeys.get(op.pid)?.get(op.pkey);
+        if (key === undefined) {
+          // the machine gave no key (it has none): the program falls back to plain mprotect
+          x.noteNotReplayed('pkey_mprotect: no such key on this machine (plain mprotect)');
+          return check(k.mprotect(p, op.addr, op.len, op.prot, '', t));
+        }
+        return check(k.mdSyscall(p, t, 'pkey_mprotect', { addr: op.addr, len: op.len, prot: op.prot, key }));
       }
-      return check(k.mprotect(p, op.addr, op.len, op.prot, '', t));
+      return withExtra(x, op.protExtra, (extra) => k.mprotect(p, op.addr, op.len, op.prot, extra, t));
     case 'madvise': {
       const a = ADVICE[op.advice];
       if (a === undefined) return { skip: `madvise ${op.advice}: no such advice in this kernel` };
@@ -143,24 +153,48 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
     }
     case 'pkey_alloc': {
       const rights = op.rights.includes('PKEY_DISABLE_ACCESS') ? 'access' : op.rights.includes('PKEY_DISABLE_WRITE') ? 'write' : 'none';
-      const r = k.mdSyscall(p, t, 'pkey_alloc', { flags: 0, rights });
+      const th = op.tid === undefined ? t : (p.thread(op.tid) ?? t);
+      const r = k.mdSyscall(p, th, 'pkey_alloc', { flags: 0, rights });
       const key = (r as { key?: number }).key;
       if (key === undefined) {
-        const e = check(r);
-        return e && (e as { errno: string }).errno === 'ENOSYS' ? { skip: 'pkey_alloc: no protection keys on this machine' } : e;
+        const e = check(r) as { errno: string } | undefined;
+        // ENOSPC with no key handed out before, ENOSYS, EOPNOTSUPP: the machine has no protection keys
+        if (e && (e.errno === 'ENOSYS' || e.errno === 'EOPNOTSUPP' || (e.errno === 'ENOSPC' && !x.pkeys.has(op.pid)))) return { skip: 'pkey_alloc: no protection keys on this machine' };
+        return e;
       }
       let m = x.pkeys.get(op.pid);
       if (!m) x.pkeys.set(op.pid, (m = new Map()));
       m.set(op.pkey, key);
       return undefined;
     }
+    case 'store': {
+      const th = op.tid === undefined ? t : (p.thread(op.tid) ?? t);
+      x.access(op.pid, op.addr - (op.addr % PAGE), 2, op.tid);
+      return check(k.write(p, th, op.addr, op.value));
+    }
+    case 'hold':
+      return check(k.hold(p, op.holder));
     case 'pkey_free': {
       const key = x.pkeys.get(op.pid)?.get(op.pkey);
-      if (key === undefined) return { skip: 'pkey_free: a key this machine did not allocate' };
+      if (key === undefined) return { skip: 'pkey_free: no such key on this machine' };
       x.pkeys.get(op.pid)!.delete(op.pkey);
       return check(k.mdSyscall(p, t, 'pkey_free', { key }));
     }
   }
+}
+
+/**
+ * A call with an MD protection: a machine that does not know it refuses it with EINVAL; the call is then
+ * made without it and the extra is counted as not replayed.
+ */
+function withExtra(x: TraceExecutor, extra: string | undefined, call: (extra: string) => Outcome): ReplayResult {
+  if (extra === undefined || extra === '') return check(call(''));
+  const r = check(call(extra));
+  if (r === undefined || (r as { errno: string }).errno !== 'EINVAL') return r;
+  const again = check(call(''));
+  if (again) return again;
+  x.noteNotReplayed(`PROT ${extra}: not on this machine (mapped without it)`);
+  return undefined;
 }
 
 /** Look up the process and its first live thread again (after spawn, fork, exec). */

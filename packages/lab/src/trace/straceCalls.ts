@@ -38,8 +38,9 @@ export function decodeStraceCall(
       const offset = name === 'mmap2' ? off * 4096 : off;
       const anon = flags.includes('MAP_ANONYMOUS');
       const op: TraceOp = { op: 'mmap', pid, addr: ret, len, prot: vmProt(flagValue(PROT_BITS, prot)), flags, fd: anon ? -1 : fd, offset, ...at };
+      if (prot.includes('PROT_BTI')) op.protExtra = 'bti';
       p?.mapped.add(ret, ret + Math.ceil(len / 4096) * 4096);
-      if (!anon && p) op.file = fileOf(p.files, pid, fd, offset, len, flags.includes('MAP_FIXED'));
+      if (!anon && p) op.path = fileOf(p.files, pid, fd, offset, len, flags.includes('MAP_FIXED'));
       return [op];
     }
     case 'munmap': {
@@ -55,6 +56,7 @@ export function decodeStraceCall(
       const prot = args[2] === undefined ? undefined : parseFlagNames(PROT_BITS, args[2]);
       if (prot === undefined) return `cannot read the protection "${args[2]}"`;
       const op: TraceOp = { op: 'mprotect', pid, ...r, prot: vmProt(flagValue(PROT_BITS, prot)), ...at };
+      if (prot.includes('PROT_BTI')) op.protExtra = 'bti';
       procs.ensureMapped(pid, r.addr, r.len, op.prot, at);
       if (name === 'pkey_mprotect') {
         const key = num(3);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { composeMachine, defaultMachine } from '@vmlab/core';
 import type { Machine } from '@vmlab/core';
-import { defaultCatalog } from '../../packages/cli/src/catalog.ts';
+import { defaultCatalog } from '@vmlab/lab';
 import { readTrace } from '../../packages/lab/src/trace/readTrace.ts';
 import { runTrace } from '../../packages/lab/src/trace/runTrace.ts';
 import { TraceExecutor } from '../../packages/lab/src/trace/TraceExecutor.ts';

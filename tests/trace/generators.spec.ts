@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composeMachine, defaultMachine } from '@vmlab/core';
-import { defaultCatalog } from '../../packages/cli/src/catalog.ts';
+import { defaultCatalog } from '@vmlab/lab';
 import { GENERATORS, generate, generatorParams } from '../../packages/lab/src/trace/generators/generators.ts';
 import { runGenerator } from '../../packages/lab/src/trace/runTrace.ts';
 import type { TraceOp } from '../../packages/lab/src/trace/TraceOp.ts';

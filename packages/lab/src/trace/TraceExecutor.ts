@@ -37,6 +37,7 @@ export class TraceExecutor implements TraceSink {
   readonly warnings: TraceWarning[] = [];
   readonly figures: TraceFigures;
   private pagesIn = 0;
+  private readonly subs: { unsubscribe(): void }[] = [];
   private pagesOut = 0;
   /** Files made for file-backed mappings, by name. */
   readonly files = new Set<string>();
@@ -72,12 +73,20 @@ export class TraceExecutor implements TraceSink {
       counters: {},
     };
     const bus = machine.bus;
-    bus.on('pagein', 'trace', (e) => {
-      this.pagesIn += e.count;
-    });
-    bus.on('pageout', 'trace', (e) => {
-      this.pagesOut += e.count;
-    });
+    this.subs.push(
+      bus.on('pagein', 'trace', (e) => {
+        this.pagesIn += e.count;
+      }),
+      bus.on('pageout', 'trace', (e) => {
+        this.pagesOut += e.count;
+      }),
+    );
+  }
+
+  /** Stop listening to the machine (a scenario step's executor goes; the machine stays). */
+  dispose(): void {
+    for (const s of this.subs) s.unsubscribe();
+    this.subs.length = 0;
   }
 
   proc(pid: number): ExecProc | undefined {

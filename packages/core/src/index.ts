@@ -80,19 +80,21 @@ export type { KGen, Wait } from './sched/KGen.ts';
 export { DeadlockError, SleepLock, runSerial } from './sched/KGen.ts';
 
 // --- the system-call front and MD dispatch ---------------------------------------------------------
-export { Kernel } from './machine/Kernel.ts';
-export type { EntryFlagsContext, MdArgs } from './machine/ArchOps.ts';
-export { ArchOps } from './machine/ArchOps.ts';
-export { Counters } from './machine/Counters.ts';
+export { Kernel } from './sys/Kernel.ts';
+export type { EntryFlagsContext, MdArgs } from './sys/ArchOps.ts';
+export { ArchOps } from './sys/ArchOps.ts';
+export { Counters } from './vm/Counters.ts';
+/** What every MI routine and policy implementation is given (the MI kernel below the system calls). */
+export type { VmContext } from './vm/VmContext.ts';
 
 // --- policies: tokens (the variation points a plugin rebinds) and the registry ------------------------
 export type { PolicyBinding, PolicyDefinition } from './policy/PolicyDefinition.ts';
 export { Policies, PolicyRegistry } from './policy/PolicyDefinition.ts';
 export { MapDeletePolicy } from './policy/MapDeletePolicy.ts';
-export { ExitPolicy } from './machine/ExitPolicy.ts';
-export { MadvisePolicy } from './machine/MadvisePolicy.ts';
-export { PageDaemon } from './machine/PageDaemon.ts';
-export { RevokeMode, RevokePolicy, RevokeWalk } from './machine/RevokePolicy.ts';
+export { ExitPolicy } from './policy/ExitPolicy.ts';
+export { MadvisePolicy } from './policy/MadvisePolicy.ts';
+export { PageDaemon } from './policy/PageDaemon.ts';
+export { RevokeMode, RevokePolicy, RevokeWalk } from './policy/RevokePolicy.ts';
 export { EventSubscriber, MachineConfig } from './machine/tokens.ts';
 
 // --- composition: the catalog, machine configuration, the plugin API ----------------------------------

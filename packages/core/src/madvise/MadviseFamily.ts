@@ -1,125 +1,81 @@
-import { ContainerModule } from 'inversify';
 import { PAGE_SIZE, VM_PROT_WRITE } from '../abi/constants.ts';
-import { OK, type Outcome } from '../abi/outcome.ts';
+import { OK, type Outcome, errno } from '../abi/outcome.ts';
+import { MAP_ENTRY_NEEDS_COPY, type VmMapEntry } from '../map/VmMapEntry.ts';
 import { PG_BUSY, PG_DIRTY, PG_REUSABLE, PQ_INACTIVE } from '../mem/PhysMem.ts';
-import type { VmMapEntry } from '../map/VmMapEntry.ts';
-import { MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
-import { OBJ_ONEMAPPING, type VmObject } from '../object/VmObject.ts';
+import type { VmObject } from '../object/VmObject.ts';
+import { pmapRemove } from '../pmap/pmapCalls.ts';
 import type { Process, Thread } from '../proc/Process.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { KGen } from '../sched/KGen.ts';
-import type { Kernel } from './Kernel.ts';
+import type { MadvisePolicy, VmContext } from '../vm/VmContext.ts';
 
-/**
- * The madvise family: FreeBSD's dontneed, free and willneed, MADV_ZERO, and XNU's
- * free_reusable, free_reuse and can_reuse. Policies bind the parts that vary
- * (`madvise.free_on_shadow`, `madvise.reuse`, `madvise.reusable_fault`).
- */
-export const MadvisePolicy = Symbol('MadvisePolicy');
-export interface MadvisePolicy {
-  madvise(k: Kernel, p: Process, t: Thread, start: number, end: number, advice: string): KGen<Outcome>;
-  /** The fault path's hook: true if a fault at va in entry e must fail with SIGSEGV/SEGV_ACCERR. */
-  faultDenied?(k: Kernel, vms: Vmspace, e: VmMapEntry, va: number): boolean;
-}
-
-/** `madvise.free_on_shadow`: which objects MADV_FREE acts on. */
-export const FreeApplies = Symbol('FreeApplies');
+/** `madvise.free_on_shadow`: which objects MADV_FREE acts on (values: policy/MadvisePolicy.ts). */
 export type FreeApplies = (o: VmObject) => boolean;
 
-/** vm_object_advice_applies for MADV_FREE under `free_on_shadow: skip` (r351830). */
-export function freeApplies(o: VmObject): boolean {
-  return o.isAnon && (o.flags & OBJ_ONEMAPPING) !== 0 && o.backing === null;
-}
-
-/** `free_on_shadow: apply` (before r351830): any anonymous object, shadowing or shared (PR 240061). */
-export function freeAppliesLegacy(o: VmObject): boolean {
-  return o.isAnon;
-}
-
 /** `madvise.reuse`: what MADV_FREE_REUSE does to the pages it takes back. */
-export const ReuseMode = Symbol('ReuseMode');
 export interface ReuseMode {
   readonly value: string;
   /** A page taken back by REUSE: frame -1 if it was reclaimed while reusable. */
-  reuse(k: Kernel, o: VmObject, pindex: number, frame: number): void;
+  reuse(ctx: VmContext, o: VmObject, pindex: number, frame: number): void;
 }
 
-/** `keep` (XNU): pages not reclaimed keep their data. */
-export const reuseKeep: ReuseMode = {
-  value: 'keep',
-  reuse() {},
-};
-
-/**
- * `zero`: every page returned by REUSE reads as zero. Pages reclaimed while reusable were
- * zeroed "in the background" (their next touch zero-fills); REUSE zeroes what is left.
- */
-export const reuseZero: ReuseMode = {
-  value: 'zero',
-  reuse(k, _o, _pindex, frame) {
-    if (frame === -1) {
-      k.counters.add('reuse.zeroed_in_background');
-      return;
-    }
-    k.mem.contents.fill(frame, 0);
-    k.counters.add('reuse.zeroed_at_reuse');
-  },
-};
-
 /** `madvise.reusable_fault`: whether a fault on a page in the reusable state is fatal. */
-export const ReusableFault = Symbol('ReusableFault');
 export interface ReusableFault {
   readonly value: string;
   /** True if a fault on a reusable page fails (SIGSEGV/SEGV_ACCERR). */
   readonly fatal: boolean;
 }
-export const reusableFaultZeroFill: ReusableFault = { value: 'zero_fill', fatal: false };
-export const reusableFaultFatal: ReusableFault = { value: 'fatal', fatal: true };
 
 /** The (object, index) of the page at va through entry e's own object, if it has one. */
 function firstIndex(e: VmMapEntry, va: number): number {
   return e.offset + (va - e.start) / PAGE_SIZE;
 }
 
-/** FreeBSD vm_map_madvise and XNU's reusable behaviours. */
+/**
+ * The madvise family (FreeBSD sys/vm/vm_map.c vm_map_madvise and vm_object.c
+ * vm_object_madvise; XNU vm_map_reusable_pages / vm_map_reuse_pages; MADV_ZERO): FreeBSD's
+ * dontneed, free and willneed, MADV_ZERO, and XNU's free_reusable, free_reuse and
+ * can_reuse. The parts that vary are policy values given to the constructor
+ * (`madvise.free_on_shadow`, `madvise.reuse`, `madvise.reusable_fault`; policy/MadvisePolicy.ts).
+ */
 export class MadviseFamily implements MadvisePolicy {
   /** Per object, the indices in the reusable state (set by REUSABLE, cleared by REUSE). */
   private readonly reusable = new WeakMap<VmObject, Set<number>>();
 
   constructor(
-    readonly applies: FreeApplies = freeApplies,
-    readonly reuseMode: ReuseMode = reuseKeep,
-    readonly reusableFault: ReusableFault = reusableFaultZeroFill,
+    readonly applies: FreeApplies,
+    readonly reuseMode: ReuseMode,
+    readonly reusableFault: ReusableFault,
   ) {}
 
-  faultDenied(_k: Kernel, _vms: Vmspace, e: VmMapEntry, va: number): boolean {
+  faultDenied(_ctx: VmContext, _vms: Vmspace, e: VmMapEntry, va: number): boolean {
     if (!this.reusableFault.fatal || e.object === null) return false;
     return this.reusable.get(e.object)?.has(firstIndex(e, va - (va % PAGE_SIZE))) === true;
   }
 
-  *madvise(k: Kernel, p: Process, _t: Thread, start: number, end: number, advice: string): KGen<Outcome> {
+  *madvise(ctx: VmContext, p: Process, _t: Thread, start: number, end: number, advice: string): KGen<Outcome> {
     switch (advice) {
       case 'willneed':
         return OK;
       case 'dontneed':
       case 'free':
-        return this.freebsd(k, p.vmspace, start, end, advice);
+        return this.freebsd(ctx, p.vmspace, start, end, advice);
       case 'zero':
-        return this.zero(k, p.vmspace, start, end);
+        return this.zero(ctx, p.vmspace, start, end);
       case 'free_reusable':
-        return this.reusableOp(k, p.vmspace, start, end);
+        return this.reusableOp(ctx, p.vmspace, start, end);
       case 'free_reuse':
-        return this.reuseOp(k, p.vmspace, start, end);
+        return this.reuseOp(ctx, p.vmspace, start, end);
       case 'can_reuse':
-        return p.vmspace.map.covered(start, end) ? OK : k.errno('EINVAL');
+        return p.vmspace.map.covered(start, end) ? OK : errno('EINVAL');
       default:
-        return k.errno('EINVAL');
+        return errno('EINVAL');
     }
   }
 
-  private freebsd(k: Kernel, vms: Vmspace, start: number, end: number, advice: string): Outcome {
+  private freebsd(ctx: VmContext, vms: Vmspace, start: number, end: number, advice: string): Outcome {
     const map = vms.map;
-    const mem = k.mem;
+    const mem = ctx.mem;
     for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
       const e = map.entries[i]!;
       const s = Math.max(start, e.start);
@@ -141,7 +97,7 @@ export class MadviseFamily implements MadvisePolicy {
         }
         for (const f of frames) {
           if (advice === 'free') {
-            k.removeAllModified(f);
+            ctx.pages.clearModify(f);
             mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
           }
           if (mem.wireCount[f] === 0) mem.enqueue(f, PQ_INACTIVE);
@@ -154,12 +110,12 @@ export class MadviseFamily implements MadvisePolicy {
         let pi = firstIndex(e, va);
         if (advice === 'free' && !this.applies(o)) continue;
         while (o !== null) {
-          const f = k.objects.lookupPage(o, pi);
+          const f = ctx.objects.lookupPage(o, pi);
           if (f !== -1) {
             if (advice === 'free') {
               // The page's contents may be discarded: clean it, drop its backing copy,
               // and put it first in line for reclaim.
-              k.removeAllModified(f);
+              ctx.pages.clearModify(f);
               mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
               o.pager.freeRange?.(o, pi, pi + 1);
             }
@@ -182,17 +138,17 @@ export class MadviseFamily implements MadvisePolicy {
   }
 
   /** MADV_FREE_REUSABLE (vm_map_reusable_pages, T5.6–T5.7). */
-  private reusableOp(k: Kernel, vms: Vmspace, start: number, end: number): Outcome {
+  private reusableOp(ctx: VmContext, vms: Vmspace, start: number, end: number): Outcome {
     const map = vms.map;
-    if (!map.covered(start, end)) return k.errno('EINVAL');
+    if (!map.covered(start, end)) return errno('EINVAL');
     const entries = this.entriesIn(vms, start, end);
-    for (const e of entries) if ((e.prot & VM_PROT_WRITE) === 0) return k.errno('EPERM');
-    const mem = k.mem;
+    for (const e of entries) if ((e.prot & VM_PROT_WRITE) === 0) return errno('EPERM');
+    const mem = ctx.mem;
     for (const e of entries) {
       const o = e.object;
       if (o === null) continue;
       if (!this.privateEnough(o)) {
-        k.counters.add('reusable.shared');
+        ctx.counters.add('reusable.shared');
         continue;
       }
       const s = Math.max(start, e.start);
@@ -203,23 +159,23 @@ export class MadviseFamily implements MadvisePolicy {
         const pi = firstIndex(e, va);
         set.add(pi);
         o.pager.freeRange?.(o, pi, pi + 1);
-        const f = k.objects.lookupPage(o, pi);
+        const f = ctx.objects.lookupPage(o, pi);
         if (f === -1 || ((mem.flags[f] as number) & PG_BUSY) !== 0 || (mem.wireCount[f] as number) > 0) continue;
-        k.removeAllModified(f);
+        ctx.pages.clearModify(f);
         mem.flags[f] = ((mem.flags[f] as number) & ~PG_DIRTY) | PG_REUSABLE;
         mem.enqueue(f, PQ_INACTIVE);
-        k.counters.add('reusable.pages');
+        ctx.counters.add('reusable.pages');
       }
       // Under a fatal reusable-fault policy the range must fault again to be checked.
-      if (this.reusableFault.fatal) k.pmapRemove(vms, s, t, 'madvise');
+      if (this.reusableFault.fatal) pmapRemove(ctx.bus, vms.pmap, s, t, 'madvise');
     }
     return OK;
   }
 
   /** MADV_FREE_REUSE (vm_map_reuse_pages / vm_object_reuse_pages, T5.8a). */
-  private reuseOp(k: Kernel, vms: Vmspace, start: number, end: number): Outcome {
-    if (!vms.map.covered(start, end)) return k.errno('EINVAL');
-    const mem = k.mem;
+  private reuseOp(ctx: VmContext, vms: Vmspace, start: number, end: number): Outcome {
+    if (!vms.map.covered(start, end)) return errno('EINVAL');
+    const mem = ctx.mem;
     for (const e of this.entriesIn(vms, start, end)) {
       const o = e.object;
       if (o === null) continue;
@@ -228,13 +184,13 @@ export class MadviseFamily implements MadvisePolicy {
       const t = Math.min(end, e.end);
       for (let va = s; va < t; va += PAGE_SIZE) {
         const pi = firstIndex(e, va);
-        const f = k.objects.lookupPage(o, pi);
+        const f = ctx.objects.lookupPage(o, pi);
         const wasReusable = set?.delete(pi) === true;
         if (f !== -1 && ((mem.flags[f] as number) & PG_REUSABLE) !== 0) {
           mem.flags[f] = (mem.flags[f] as number) & ~PG_REUSABLE;
-          this.reuseMode.reuse(k, o, pi, f);
+          this.reuseMode.reuse(ctx, o, pi, f);
         } else if (wasReusable) {
-          this.reuseMode.reuse(k, o, pi, -1);
+          this.reuseMode.reuse(ctx, o, pi, -1);
         }
       }
     }
@@ -246,17 +202,17 @@ export class MadviseFamily implements MadvisePolicy {
    * anonymous object with nothing below is freed (its next touch zero-fills); otherwise a
    * zeroed page is put in the entry's own object, above whatever it shadows.
    */
-  private zero(k: Kernel, vms: Vmspace, start: number, end: number): Outcome {
-    if (!vms.map.covered(start, end)) return k.errno('EINVAL');
+  private zero(ctx: VmContext, vms: Vmspace, start: number, end: number): Outcome {
+    if (!vms.map.covered(start, end)) return errno('EINVAL');
     const entries = this.entriesIn(vms, start, end);
     for (const e of entries) {
-      if ((e.prot & VM_PROT_WRITE) === 0) return k.errno('EPERM');
-      if (e.shared && e.file !== null) return k.errno('EINVAL');
+      if ((e.prot & VM_PROT_WRITE) === 0) return errno('EPERM');
+      if (e.shared && e.file !== null) return errno('EINVAL');
     }
-    const mem = k.mem;
+    const mem = ctx.mem;
     for (const e of entries) {
       if (e.object !== null && (e.eflags & MAP_ENTRY_NEEDS_COPY) !== 0 && !e.shared) {
-        const s = k.objects.shadow(e.object, e.offset, e.pages, k.anonPager);
+        const s = ctx.objects.shadow(e.object, e.offset, e.pages, ctx.anonPager);
         if (s !== e.object) {
           e.object = s;
           e.offset = 0;
@@ -268,27 +224,27 @@ export class MadviseFamily implements MadvisePolicy {
       if (o === null) continue;
       const s = Math.max(start, e.start);
       const t = Math.min(end, e.end);
-      k.pmapRemove(vms, s, t, 'madvise');
+      pmapRemove(ctx.bus, vms.pmap, s, t, 'madvise');
       for (let va = s; va < t; va += PAGE_SIZE) {
         const pi = firstIndex(e, va);
-        let f = k.objects.lookupPage(o, pi);
+        let f = ctx.objects.lookupPage(o, pi);
         o.pager.freeRange?.(o, pi, pi + 1);
         if (o.backing === null && o.isAnon) {
           if (f !== -1 && (mem.wireCount[f] as number) === 0 && ((mem.flags[f] as number) & PG_BUSY) === 0) {
-            k.removeAllMappings(f);
-            k.objects.freePage(o, f);
+            ctx.pages.removeAll(f);
+            ctx.objects.freePage(o, f);
           } else if (f !== -1) {
             mem.contents.fill(f, 0);
           }
           continue;
         }
         if (f === -1) {
-          f = k.objects.allocPage(o, pi);
-          if (f === -1) return k.errno('ENOMEM');
-          k.objects.activate(f);
+          f = ctx.objects.allocPage(o, pi);
+          if (f === -1) return errno('ENOMEM');
+          ctx.objects.activate(f);
         }
         mem.contents.fill(f, 0);
-        k.objects.markDirty(o, f);
+        ctx.objects.markDirty(o, f);
       }
     }
     return OK;
@@ -301,14 +257,3 @@ export class MadviseFamily implements MadvisePolicy {
     return out;
   }
 }
-
-/** The historical name of the default family. */
-
-export const madviseFreeBSDModule = new ContainerModule(({ bind }) => {
-  bind<FreeApplies>(FreeApplies).toConstantValue(freeApplies);
-  bind<ReuseMode>(ReuseMode).toConstantValue(reuseKeep);
-  bind<ReusableFault>(ReusableFault).toConstantValue(reusableFaultZeroFill);
-  bind<MadvisePolicy>(MadvisePolicy).toDynamicValue(
-    (ctx) => new MadviseFamily(ctx.get<FreeApplies>(FreeApplies), ctx.get<ReuseMode>(ReuseMode), ctx.get<ReusableFault>(ReusableFault)),
-  );
-});

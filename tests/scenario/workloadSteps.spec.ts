@@ -27,7 +27,9 @@ describe('repeat', () => {
     });
 
     it('should nest with another index, and give nothing for times: 0', () => {
-      const t = withSteps('  - repeat:\n      times: 2\n      index: j\n      steps:\n        - repeat: { times: 2, steps: [ { write: { pid: 1, addr: buf+$j*8+$i*4, value: $j } } ] }\n  - repeat: { times: 0, steps: [ { read: { pid: 1, addr: buf } } ] }\n');
+      const t = withSteps(
+        '  - repeat:\n      times: 2\n      index: j\n      steps:\n        - repeat: { times: 2, steps: [ { write: { pid: 1, addr: buf+$j*8+$i*4, value: $j } } ] }\n  - repeat: { times: 0, steps: [ { read: { pid: 1, addr: buf } } ] }\n',
+      );
       const w = stepsOf(t).filter((s) => s.op === 'write');
       expect(w.map((s) => (s.args.addr as { offset: number }).offset)).toEqual([0, 4, 8, 12]);
       expect(w.map((s) => s.args.value)).toEqual([0, 0, 1, 1]);
@@ -56,14 +58,18 @@ describe('touch', () => {
       const t = withSteps('  - touch: { pid: 1, addr: buf, len: 1 page, access: modify }\n');
       expect(oneError(t)).toMatchObject(loc(t, 'modify'));
       expect(oneError(t).problem).toMatch(/read, write, exec/);
-      expect(errorsOf(withSteps('  - touch: { pid: 1, addr: buf, len: 1 page, access: read, strid: 8 }\n'))[0]!.problem).toMatch(/unknown argument 'strid' for touch \(did you mean 'stride'\?\)/);
+      expect(errorsOf(withSteps('  - touch: { pid: 1, addr: buf, len: 1 page, access: read, strid: 8 }\n'))[0]!.problem).toMatch(
+        /unknown argument 'strid' for touch \(did you mean 'stride'\?\)/,
+      );
     });
   });
 
   describe('when it runs', () => {
     const head = 'name: t\nmachine: amd64\nsteps:\n  - spawn: { pid: 1 }\n  - mmap: { pid: 1, len: 8 pages, prot: rw, flags: [private, anon], as: a }\n';
     it('should sum up the pages and faults by kind, and stop at the first signal', async () => {
-      const o = await outcomes(`${head}  - touch: { pid: 1, addr: a, len: 8 pages, access: write, value: 5 }\n  - fork: { pid: 1, child: 2 }\n  - touch: { pid: 2, addr: a, len: 8 pages, access: write, order: random, seed: 9 }\n  - touch: { pid: 2, addr: a, len: 8 pages, access: read, stride: 0x800 }\n  - touch: { pid: 1, addr: a+6 pages, len: 4 pages, access: write }\n  - read: { pid: 1, addr: a+3 pages }\n`);
+      const o = await outcomes(
+        `${head}  - touch: { pid: 1, addr: a, len: 8 pages, access: write, value: 5 }\n  - fork: { pid: 1, child: 2 }\n  - touch: { pid: 2, addr: a, len: 8 pages, access: write, order: random, seed: 9 }\n  - touch: { pid: 2, addr: a, len: 8 pages, access: read, stride: 0x800 }\n  - touch: { pid: 1, addr: a+6 pages, len: 4 pages, access: write }\n  - read: { pid: 1, addr: a+3 pages }\n`,
+      );
       expect(o[2]).toEqual({ ok: true, pages: 8, faults: 8, zero_fill: 8, cow: 0, pagein: 0, soft: 0 });
       expect(o[4]).toEqual({ ok: true, pages: 8, faults: 8, zero_fill: 0, cow: 8, pagein: 0, soft: 0 });
       expect(o[5]).toMatchObject({ ok: true, pages: 16, faults: 0 });
@@ -77,7 +83,9 @@ describe('touch', () => {
 describe('generate', () => {
   it('should refuse an unknown generator or parameter, and generate inside concurrent', () => {
     expect(oneError(withSteps('  - generate: { name: prefrok }\n')).problem).toMatch(/unknown generator 'prefrok' \(did you mean 'prefork'\?\)/);
-    expect(oneError(withSteps('  - generate: { name: jit, thread: 2 }\n')).problem).toMatch(/generator jit has no parameter 'thread' \(did you mean 'threads'\?\)/);
+    expect(oneError(withSteps('  - generate: { name: jit, thread: 2 }\n')).problem).toMatch(
+      /generator jit has no parameter 'thread' \(did you mean 'threads'\?\)/,
+    );
     expect(oneError(withSteps('  - concurrent: { threads: [ [ { generate: { name: jit } } ] ] }\n')).problem).toMatch(/generate cannot run inside concurrent/);
   });
 

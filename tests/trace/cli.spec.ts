@@ -7,13 +7,16 @@ import { fixture, tempTrace } from './collect.ts';
 
 /** Runs the CLI from sources exactly as `pnpm vmlab ARGS` does. */
 function vmlab(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['--conditions=vmlab-source', '--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--conditions=vmlab-source', '--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
 describe('vmlab trace', () => {
   describe('when it runs the lackey logs of a forking program on two machines', () => {
-    it('should print one JSON document with each machine\'s figures', () => {
+    it("should print one JSON document with each machine's figures", () => {
       const r = vmlab('trace', fixture('forksort.lackey.10996.gz'), fixture('forksort.lackey.11054.gz'), '--machines', 'amd64,arm64', '--json');
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
@@ -38,7 +41,10 @@ describe('vmlab trace', () => {
       const out = tempTrace('', 'trace-log.jsonl');
       const r = vmlab('trace', fixture('forksort.strace'), '--log', out);
       expect(r.code).toBe(0);
-      const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines[0]).toMatchObject({ kind: 'trace', machine: 'amd64' });
       expect(lines.at(-1)).toMatchObject({ kind: 'figures', machine: 'amd64' });
       const ops = lines.slice(1, -1);

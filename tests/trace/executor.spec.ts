@@ -15,7 +15,11 @@ function machine(arch: string): Promise<Machine> {
 }
 
 /** Run a trace with a hook called after each operation and access has been replayed. */
-async function runWith(m: Machine, files: string[], after: { op?: (op: TraceOp, x: TraceExecutor) => void; access?: (pid: number, va: number, k: number, cow: boolean) => void }) {
+async function runWith(
+  m: Machine,
+  files: string[],
+  after: { op?: (op: TraceOp, x: TraceExecutor) => void; access?: (pid: number, va: number, k: number, cow: boolean) => void },
+) {
   const x = new TraceExecutor(m);
   const sink: TraceSink = {
     access(pid, va, k) {

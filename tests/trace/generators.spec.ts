@@ -56,7 +56,7 @@ describe('generators', () => {
         expect(f.faults.protection + f.faults.unmapped + f.faults.keyGuard).toBe(0);
       });
 
-      it('jit: should fault on the other threads\' keys on amd64 and on missed landing pads on arm64', async () => {
+      it("jit: should fault on the other threads' keys on amd64 and on missed landing pads on arm64", async () => {
         const { g, p } = params('jit');
         const { accesses } = record('jit');
         const heapOwner = (va: number) => Math.floor((va - 0x500000000) / 0x10000000);

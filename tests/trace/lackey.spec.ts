@@ -113,7 +113,9 @@ describe('LackeyReader', () => {
     });
 
     it('should start new runs after a system call', async () => {
-      const f = tempTrace(`${HEADER}${MMAP_ANON} L 10000000,8\nSYSCALL[500,1](10) sys_mprotect ( 0x10000000, 4096, 1 )[sync] --> Success(0x0) \n L 10000000,8\n`);
+      const f = tempTrace(
+        `${HEADER}${MMAP_ANON} L 10000000,8\nSYSCALL[500,1](10) sys_mprotect ( 0x10000000, 4096, 1 )[sync] --> Success(0x0) \n L 10000000,8\n`,
+      );
       const { accesses } = await collect([f]);
       expect(accesses).toHaveLength(2);
     });

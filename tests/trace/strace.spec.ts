@@ -27,7 +27,13 @@ describe('StraceReader', () => {
       ]);
       // the eight execve calls that failed with ENOENT (the PATH search for as) are not replayed
       expect(stats.failed).toBe(8);
-      expect(opsOf(ops, 'execve').map((o) => o.path)).toEqual(['/usr/bin/gcc', '/usr/lib/gcc/x86_64-linux-gnu/12/cc1', '/usr/bin/as', '/usr/lib/gcc/x86_64-linux-gnu/12/collect2', '/usr/bin/ld']);
+      expect(opsOf(ops, 'execve').map((o) => o.path)).toEqual([
+        '/usr/bin/gcc',
+        '/usr/lib/gcc/x86_64-linux-gnu/12/cc1',
+        '/usr/bin/as',
+        '/usr/lib/gcc/x86_64-linux-gnu/12/collect2',
+        '/usr/bin/ld',
+      ]);
       expect(stats.syscalls.get('mmap')).toBe(147);
       expect(opsOf(ops, 'mmap')).toHaveLength(147);
     });
@@ -96,7 +102,9 @@ describe('StraceReader', () => {
 
     it('should stop with file and line when a pid never started', async () => {
       const f = tempTrace(`${head}200 munmap(0x1000, 4096) = 0\n`);
-      await expect(readTrace([f], { access() {}, op() {}, warn() {} })).rejects.toThrow(new TraceError(f, 2, 'pid 200 never started: no fork, vfork or clone in flight before its first line'));
+      await expect(readTrace([f], { access() {}, op() {}, warn() {} })).rejects.toThrow(
+        new TraceError(f, 2, 'pid 200 never started: no fork, vfork or clone in flight before its first line'),
+      );
     });
 
     it('should skip garbage and a resumed call that was never started, and refuse a file that is not a trace', async () => {
@@ -108,7 +116,9 @@ describe('StraceReader', () => {
     });
 
     it('should decode a failed call as not replayed and an unknown madvise advice as a warning', async () => {
-      const f = tempTrace(`${head}100 munmap(0x1000, 4096) = -1 EINVAL (Invalid argument)\n100 madvise(0x1000, 4096, 77) = 0\n100 madvise(0x1000, 4096, MADV_FREE) = 0\n`);
+      const f = tempTrace(
+        `${head}100 munmap(0x1000, 4096) = -1 EINVAL (Invalid argument)\n100 madvise(0x1000, 4096, 77) = 0\n100 madvise(0x1000, 4096, MADV_FREE) = 0\n`,
+      );
       const { ops, warnings, stats } = await collect([f]);
       expect(stats.failed).toBe(1);
       expect(opsOf(ops, 'munmap')).toEqual([]);

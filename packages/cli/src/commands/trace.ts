@@ -43,7 +43,10 @@ export async function traceCommand(files: string[], flags: TraceFlags, print: (s
   if (flags.generate === undefined && files.length === 0) throw new InputError('no trace: give trace files or --generate NAME (vmlab trace --list-generators)');
   if (flags.param !== undefined && flags.generate === undefined) throw new InputError('--param goes with --generate');
   const catalog = defaultCatalog();
-  const words = (flags.machines ?? flags.machine ?? 'amd64').split(',').map((w) => w.trim()).filter((w) => w !== '');
+  const words = (flags.machines ?? flags.machine ?? 'amd64')
+    .split(',')
+    .map((w) => w.trim())
+    .filter((w) => w !== '');
   const machines = words.map((w) => machineFromWord(w, catalog));
   const input: TraceInput = flags.generate !== undefined ? { generator: flags.generate, params: parseParams(flags.param ?? []) } : { files };
   const several = machines.length > 1;
@@ -60,6 +63,11 @@ export async function traceCommand(files: string[], flags: TraceFlags, print: (s
       if (!warned.has(s)) process.stderr.write(`vmlab: warning: ${s}\n`);
       warned.add(s);
     }
-  print(formatTrace(title, runs.map((r) => r.figures)));
+  print(
+    formatTrace(
+      title,
+      runs.map((r) => r.figures),
+    ),
+  );
   return 0;
 }

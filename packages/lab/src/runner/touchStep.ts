@@ -47,7 +47,10 @@ export function* touchStep(machine: Machine, p: Process, t: Thread, s: Step): KG
   for (const i of order) {
     const va = base + i * stride;
     const before = { f: c.faultsResolved, z: c.zeroFills, cow: c.cowCopies, pin: bus.kind.pagein.n };
-    const out = (yield* k.accessStep(p, t, va, access, access === Access.Write ? ((a.value as number | undefined) ?? 0) : undefined)) as Record<string, unknown>;
+    const out = (yield* k.accessStep(p, t, va, access, access === Access.Write ? ((a.value as number | undefined) ?? 0) : undefined)) as Record<
+      string,
+      unknown
+    >;
     if (c.faultsResolved !== before.f) {
       if (c.cowCopies !== before.cow) cow++;
       else if (bus.kind.pagein.n !== before.pin) pagein++;

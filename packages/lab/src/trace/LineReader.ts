@@ -98,7 +98,12 @@ export async function headLines(path: string, max: number): Promise<string[]> {
         return out;
       }
     }
-    out.push(...text.split('\n').filter((l) => l.trim() !== '').slice(0, max));
+    out.push(
+      ...text
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .slice(0, max),
+    );
     return out;
   } finally {
     stream.destroy();

@@ -119,7 +119,7 @@ export class StraceReader {
       flags = m ? (parseCloneFlags(m[1]!) ?? 0) : 0;
     }
     const how = name === 'vfork' || (flags & CLONE_VFORK) !== 0 ? 'vfork' : name === 'fork' ? 'fork' : 'clone';
-    this.forks.push({ tid, how, thread: (flags & CLONE_VM) !== 0 && (flags & CLONE_VFORK) === 0 || (flags & CLONE_THREAD) !== 0, child: undefined });
+    this.forks.push({ tid, how, thread: ((flags & CLONE_VM) !== 0 && (flags & CLONE_VFORK) === 0) || (flags & CLONE_THREAD) !== 0, child: undefined });
   }
 
   /** A complete call of thread `tid` in process `pid`. */

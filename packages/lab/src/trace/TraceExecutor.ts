@@ -151,7 +151,8 @@ export class TraceExecutor implements TraceSink {
     if (f === MD_FAULT || s.code === 'SEGV_PKUERR' || s.signal === 'SIGILL') fig.faults.keyGuard++;
     else if (s.code === 'SEGV_ACCERR') fig.faults.protection++;
     else fig.faults.unmapped++;
-    if (fig.firstSignals.length < MAX_EXAMPLES) fig.firstSignals.push(`pid ${c.pid} ${accName(acc)} 0x${va.toString(16)}: ${s.signal ?? s.error} ${s.code ?? ''}`.trim());
+    if (fig.firstSignals.length < MAX_EXAMPLES)
+      fig.firstSignals.push(`pid ${c.pid} ${accName(acc)} 0x${va.toString(16)}: ${s.signal ?? s.error} ${s.code ?? ''}`.trim());
   }
 
   op(op: TraceOp): void {

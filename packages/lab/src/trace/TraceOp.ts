@@ -43,13 +43,13 @@ export type TraceOp = TracePos &
     | { op: 'munmap'; pid: number; addr: number; len: number }
     | { op: 'mprotect'; pid: number; addr: number; len: number; prot: number; pkey?: number; protExtra?: string }
     | { op: 'madvise'; pid: number; addr: number; len: number; advice: string }
-    | { op: 'brk'; pid: number; /** the break before the call */ old: number; /** the break after it */ brk: number }
+    | { op: 'brk'; pid: number /** the break before the call */; old: number /** the break after it */; brk: number }
     | { op: 'mlock' | 'munlock'; pid: number; addr: number; len: number; flags: string[] }
     | { op: 'mlockall'; pid: number; flags: string[] }
     | { op: 'munlockall'; pid: number }
     | { op: 'msync'; pid: number; addr: number; len: number; flags: string[] }
     | { op: 'mremap'; pid: number; oldAddr: number; oldLen: number; newLen: number; flags: string[]; newAddr: number }
-    | { op: 'pkey_alloc'; pid: number; pkey: number; rights: string[]; /** the allocating thread (generators) */ tid?: number }
+    | { op: 'pkey_alloc'; pid: number; pkey: number; rights: string[] /** the allocating thread (generators) */; tid?: number }
     | { op: 'pkey_free'; pid: number; pkey: number }
     | { op: 'fork'; pid: number; child: number; how: 'fork' | 'vfork' | 'clone' }
     | { op: 'thread'; pid: number; tid: number }

@@ -49,7 +49,11 @@ export function formatTrace(title: string, figs: readonly TraceFigures[]): strin
     return [`${differs ? '*' : ' '} ${name}`, ...vals.map(String)];
   });
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [title, line(head), ...body.map(line)];
   for (const f of figs) {
     const notes: string[] = [];

@@ -1,7 +1,21 @@
 import type { LackeyCall } from './lackeySyscall.ts';
 import type { LackeyProcess } from './LackeyProcess.ts';
 import type { TraceOp, TracePos } from './TraceOp.ts';
-import { CLONE_VFORK, CLONE_VM, MADV_VALUES, MAP_BITS, MCL_BITS, MLOCK_BITS, MREMAP_BITS, MS_BITS, PKEY_BITS, bitNames, parseNumber, valueName, vmProt } from './linuxAbi.ts';
+import {
+  CLONE_VFORK,
+  CLONE_VM,
+  MADV_VALUES,
+  MAP_BITS,
+  MCL_BITS,
+  MLOCK_BITS,
+  MREMAP_BITS,
+  MS_BITS,
+  PKEY_BITS,
+  bitNames,
+  parseNumber,
+  valueName,
+  vmProt,
+} from './linuxAbi.ts';
 
 const PAGE = 4096;
 const roundUp = (x: number): number => Math.ceil(x / PAGE) * PAGE;

@@ -27,7 +27,9 @@ export function lackeyResult(text: string): { ok: boolean; value: number } | und
  * Parse a `SYSCALL[...]` line. Returns `{ async: tid, result }` for the second half of an async call,
  * the call otherwise, or undefined when the line does not have the shape.
  */
-export function parseLackeySyscall(text: string): LackeyCall | { asyncTid: number; nr: number; result: { ok: boolean; value: number } | undefined } | undefined {
+export function parseLackeySyscall(
+  text: string,
+): LackeyCall | { asyncTid: number; nr: number; result: { ok: boolean; value: number } | undefined } | undefined {
   const m = HEAD.exec(text);
   if (!m) return undefined;
   const tid = Number(m[2]);

@@ -35,7 +35,11 @@ function lackeyHeader(path: string, lines: string[]): LackeyLog {
   if (!pidm) throw new TraceError(path, 1, 'a lackey log must start with its "==PID==" header (record it with --log-file=NAME.%p)');
   const pid = Number(pidm[1]);
   const parent = lines.map((l) => /Parent PID: (\d+)/.exec(l)).find((m) => m)?.[1];
-  const command = lines.map((l) => /Command: (.*)$/.exec(l)).find((m) => m)?.[1]?.split(' ')[0] ?? '?';
+  const command =
+    lines
+      .map((l) => /Command: (.*)$/.exec(l))
+      .find((m) => m)?.[1]
+      ?.split(' ')[0] ?? '?';
   const body = lines.find((l) => !l.startsWith('=='));
   return { path, pid, parent: parent === undefined ? undefined : Number(parent), command, forked: body?.startsWith(' --> ') ?? false };
 }
@@ -54,7 +58,12 @@ export async function readTrace(paths: readonly string[], sink: TraceSink): Prom
   for (const path of paths) {
     const head = await headLines(path, 12);
     const format = detectFormat(head);
-    if (format === undefined) throw new TraceError(path, 1, 'not a trace: expected strace -f -e trace=%memory,%process output or a valgrind lackey log (--trace-mem=yes --trace-syscalls=yes)');
+    if (format === undefined)
+      throw new TraceError(
+        path,
+        1,
+        'not a trace: expected strace -f -e trace=%memory,%process output or a valgrind lackey log (--trace-mem=yes --trace-syscalls=yes)',
+      );
     if (format === 'strace') straces.push(path);
     else lackey.push(lackeyHeader(path, head));
   }
@@ -106,7 +115,11 @@ async function readLackey(logs: LackeyLog[], sink: TraceSink, stats: TraceStats)
     else {
       // valgrind reopened NAME.%p at the child's exec, so the log starts with the new image
       stats.skipped++;
-      sink.warn({ file: log.path, line: 1, message: `the log of ${child} starts at its exec of ${log.command} (valgrind reuses the file name); what it did before the exec is not in the trace` });
+      sink.warn({
+        file: log.path,
+        line: 1,
+        message: `the log of ${child} starts at its exec of ${log.command} (valgrind reuses the file name); what it did before the exec is not in the trace`,
+      });
       proc = new LackeyProcess(child, log.command);
       sink.op({ op: 'execve', pid: child, path: log.command, file: log.path, line: 1 });
     }

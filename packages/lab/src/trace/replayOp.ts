@@ -1,4 +1,4 @@
-import type { Outcome } from '@vmlab/core';
+import type { Outcome, Thread } from '@vmlab/core';
 import type { TraceExecutor } from './TraceExecutor.ts';
 import { settle } from './TraceExecutor.ts';
 import type { TraceOp } from './TraceOp.ts';
@@ -159,11 +159,15 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
       if (key === undefined) {
         const e = check(r) as { errno: string } | undefined;
         // ENOSPC with no key handed out before, ENOSYS, EOPNOTSUPP: the machine has no protection keys
-        if (e && (e.errno === 'ENOSYS' || e.errno === 'EOPNOTSUPP' || (e.errno === 'ENOSPC' && !x.pkeys.has(op.pid)))) return { skip: 'pkey_alloc: no protection keys on this machine' };
+        if (e && (e.errno === 'ENOSYS' || e.errno === 'EOPNOTSUPP' || (e.errno === 'ENOSPC' && !x.pkeys.has(op.pid))))
+          return { skip: 'pkey_alloc: no protection keys on this machine' };
         return e;
       }
       let m = x.pkeys.get(op.pid);
-      if (!m) x.pkeys.set(op.pid, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        x.pkeys.set(op.pid, m);
+      }
       m.set(op.pkey, key);
       return undefined;
     }
@@ -201,7 +205,7 @@ function withExtra(x: TraceExecutor, extra: string | undefined, call: (extra: st
 function bind(x: TraceExecutor, pid: number): void {
   const p = x.kernel.proc(pid);
   if (p === undefined) return;
-  let t;
+  let t: Thread | undefined;
   for (const th of p.threads.values()) {
     if (th.alive) {
       t = th;

@@ -1,6 +1,20 @@
 import type { TraceOp, TracePos } from './TraceOp.ts';
 import type { ProcessTable } from './ProcessTable.ts';
-import { MADV_VALUES, MAP_BITS, MCL_BITS, MLOCK_BITS, MREMAP_BITS, MS_BITS, PKEY_BITS, PROT_BITS, flagValue, parseFlagNames, parseNumber, valueName, vmProt } from './linuxAbi.ts';
+import {
+  MADV_VALUES,
+  MAP_BITS,
+  MCL_BITS,
+  MLOCK_BITS,
+  MREMAP_BITS,
+  MS_BITS,
+  PKEY_BITS,
+  PROT_BITS,
+  flagValue,
+  parseFlagNames,
+  parseNumber,
+  valueName,
+  vmProt,
+} from './linuxAbi.ts';
 import { unquote } from './straceSyntax.ts';
 
 /**
@@ -34,7 +48,8 @@ export function decodeStraceCall(
       const flags = parseFlagNames(MAP_BITS, args[3]!);
       const fd = num(4);
       const off = num(5);
-      if (len === undefined || prot === undefined || flags === undefined || fd === undefined || off === undefined || ret === undefined) return `cannot read the arguments "${args.join(', ')}"`;
+      if (len === undefined || prot === undefined || flags === undefined || fd === undefined || off === undefined || ret === undefined)
+        return `cannot read the arguments "${args.join(', ')}"`;
       const offset = name === 'mmap2' ? off * 4096 : off;
       const anon = flags.includes('MAP_ANONYMOUS');
       const op: TraceOp = { op: 'mmap', pid, addr: ret, len, prot: vmProt(flagValue(PROT_BITS, prot)), flags, fd: anon ? -1 : fd, offset, ...at };
@@ -109,7 +124,8 @@ export function decodeStraceCall(
       const oldLen = num(1);
       const newLen = num(2);
       const flags = parseFlagNames(MREMAP_BITS, args[3]!);
-      if (oldAddr === undefined || oldLen === undefined || newLen === undefined || !flags || ret === undefined) return `cannot read the arguments "${args.join(', ')}"`;
+      if (oldAddr === undefined || oldLen === undefined || newLen === undefined || !flags || ret === undefined)
+        return `cannot read the arguments "${args.join(', ')}"`;
       procs.ensureMapped(pid, oldAddr, oldLen, 3, at);
       if (!flags.includes('MREMAP_DONTUNMAP')) p?.mapped.remove(oldAddr, oldAddr + Math.ceil(oldLen / 4096) * 4096);
       p?.mapped.add(ret, ret + Math.ceil(newLen / 4096) * 4096);

@@ -47,7 +47,12 @@ export function resolveGenerator(name: string, given: Record<string, number>) {
  * Run the input on each machine in turn (each reads the trace again, so each machine's wall time is its
  * own). `logPath(machine)` names a JSON-lines log of what each operation became on that machine.
  */
-export async function traceMachines(input: TraceInput, machines: readonly NamedMachine[], catalog: Catalog, logPath?: (machine: string) => string): Promise<MachineTrace[]> {
+export async function traceMachines(
+  input: TraceInput,
+  machines: readonly NamedMachine[],
+  catalog: Catalog,
+  logPath?: (machine: string) => string,
+): Promise<MachineTrace[]> {
   const gen = 'generator' in input ? resolveGenerator(input.generator, input.params) : undefined;
   const out: MachineTrace[] = [];
   for (const nm of machines) {

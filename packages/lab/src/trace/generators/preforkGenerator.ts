@@ -33,7 +33,8 @@ export const preforkGenerator: TraceGenerator = {
       out.op({ op: 'fork', pid, child, how: 'fork' });
       out.touch(child, text, codePages, TRACE_EXEC);
       for (const i of pick(rand, heapPages, Math.floor((heapPages * readPct) / 100)).sort((a, b) => a - b)) out.access(child, heap + i * GEN_PAGE, TRACE_READ);
-      for (const i of pick(rand, heapPages, Math.floor((heapPages * writePct) / 100)).sort((a, b) => a - b)) out.access(child, heap + i * GEN_PAGE, TRACE_WRITE);
+      for (const i of pick(rand, heapPages, Math.floor((heapPages * writePct) / 100)).sort((a, b) => a - b))
+        out.access(child, heap + i * GEN_PAGE, TRACE_WRITE);
       out.op({ op: 'exit', pid: child, status: 0 });
       out.op({ op: 'wait', pid, child });
     }

@@ -9,6 +9,7 @@ import { replayCommand } from './commands/replay.ts';
 import { exploreCommand } from './commands/explore.ts';
 import { fuzzCommand } from './commands/fuzz.ts';
 import { newPluginCommand } from './commands/newPlugin.ts';
+import { traceCommand } from './commands/trace.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -124,6 +125,21 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--json', 'print one JSON document')
     .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out: string; json?: boolean }) =>
       act(io, o.json === true, () => fuzzCommand(o, io.out)),
+    );
+
+  program
+    .command('trace')
+    .description('run traces of real programs (strace -f, valgrind lackey; gzip accepted) or a generated workload on machines and print their figures side by side; exit 0, or 2 for bad input')
+    .argument('[files...]', 'trace files: one strace output, or the lackey logs of one run (one per process)')
+    .option('--machine <m>', 'a preset name or machine file (default amd64)')
+    .option('--machines <list>', 'comma-separated presets or machine files, side by side')
+    .option('--generate <name>', 'run a workload generator instead of trace files (--list-generators)')
+    .option('--param <key=value...>', 'a generator parameter (repeatable)')
+    .option('--list-generators', 'list the generators and their parameters')
+    .option('--json', 'print one JSON document')
+    .option('--log <out.jsonl>', 'write each operation and what it became on the machine as JSON lines (OUT.<machine>.jsonl for several machines)')
+    .action((files: string[], o: { machine?: string; machines?: string; generate?: string; param?: string[]; listGenerators?: boolean; json?: boolean; log?: string }) =>
+      act(io, o.json === true, () => traceCommand(files, o, io.out)),
     );
 
   program

@@ -154,6 +154,7 @@ function faultWalk(fs: FaultState): FaultRun {
       frame = objs.allocPage(first, fs.firstIndex);
       if (frame === -1) return FaultResult.NoMemory;
       mem.contents.fill(frame, 0);
+      ctx.counters.zeroFills++;
       // A zero-filled page has no backing copy to invalidate: a write just dirties it.
       if (fs.access === Access.Write) mem.flags[frame] = (mem.flags[frame] as number) | PG_DIRTY;
       break;

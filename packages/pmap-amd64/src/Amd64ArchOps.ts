@@ -22,7 +22,7 @@ import {
   pkruOf,
   setPkru,
   withKeyRights,
-} from './Pkru.ts';
+} from './PkruRegister.ts';
 
 const PAGE = 4096;
 

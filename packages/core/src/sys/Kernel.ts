@@ -20,6 +20,7 @@ import type { PmapFactory } from '../pmap/Pmap.ts';
 import { pmapEnter, pmapRemove } from '../pmap/pmapCalls.ts';
 import type { ExitPolicy } from '../policy/ExitPolicy.ts';
 import type { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
+import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import type { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import type { PageDaemon, PageoutRequest } from '../policy/PageDaemon.ts';
@@ -84,6 +85,7 @@ export class Kernel implements VmContext {
   readonly pageDaemon: PageDaemon;
   readonly revokePolicy: RevokePolicy;
   readonly faultCowPolicy: FaultCowPolicy;
+  readonly faultRevalidate: FaultRevalidatePolicy;
   private nextCpu = 0;
 
   constructor(
@@ -113,16 +115,8 @@ export class Kernel implements VmContext {
     this.pageDaemon = vm.pageDaemon;
     this.revokePolicy = vm.revokePolicy;
     this.faultCowPolicy = vm.faultCowPolicy;
+    this.faultRevalidate = vm.faultRevalidate;
     this.archOps = archOps ?? [];
-  }
-
-  /** Whether a fault that slept looks the map up again (the D15293 fix); the legacy swap order turns it off. */
-  get faultRevalidates(): boolean {
-    return this.vm.faultRevalidates;
-  }
-
-  set faultRevalidates(v: boolean) {
-    this.vm.faultRevalidates = v;
   }
 
   // --- machine set-up and helpers ---------------------------------------------------------

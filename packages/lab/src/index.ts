@@ -77,8 +77,13 @@ export { defaultCatalog } from './catalog/defaultCatalog.ts';
 export { LOG_VERSION, LogError, LogWriter, parseLog, plainSpec } from './replay/log.ts';
 export type { LogCommand, LogConfig, LogEnd, LogSched, RunLog } from './replay/log.ts';
 export { hashEventLines, machineInvariants, machineState, replayLog, scenarioOfLog } from './replay/replay.ts';
-export type { ReplayOptions, ReplayResult } from './replay/replay.ts';
+export type { ReplayObserver, ReplayOptions, ReplayResult } from './replay/replay.ts';
 export { loadLog, replayLogFile } from './replay/loadLog.ts';
+
+// The viewer: the state snapshot (replay --until), the HTML viewer, the lanes of a race.
+export { SNAPSHOT_PAGE_LIMIT, stateSnapshot } from './view/stateSnapshot.ts';
+export type { EntryState, ObjectState, PageState, ProcessState, PteState, StateSnapshot } from './view/stateSnapshot.ts';
+export { formatState } from './view/formatState.ts';
 
 // Schedule exploration.
 export { explore, firstProblem, schedulesOf, withSchedules } from './explore/explore.ts';

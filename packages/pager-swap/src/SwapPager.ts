@@ -138,6 +138,10 @@ export class SwapPager implements Pager {
     return this.inUse;
   }
 
+  storedPages(obj: VmObject): number[] {
+    return [...(this.meta(obj, false)?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
   // --- pager operations -------------------------------------------------------------------
 
   haspage(obj: VmObject, pindex: number): boolean {

@@ -7,6 +7,7 @@ import {
   type Machine,
   MapDeletePolicy,
   type MdArgs,
+  type MdState,
   type Outcome,
   PAGE_SIZE,
   type Pmap,
@@ -76,6 +77,17 @@ export class Arm64Ops implements ArchOps {
 
   entryProtName(mdFlags: number): string | undefined {
     return (mdFlags & ENTRY_BTI) !== 0 ? 'bti' : undefined;
+  }
+
+  /** The viewer's side table: the guarded ranges (pm_bti; the PROT_BTI entries under Linux). */
+  mdState(k: Kernel, p: Process): MdState | undefined {
+    const pmap = p.vmspace.pmap;
+    if (!(pmap instanceof Arm64Pmap) || pmap.bti === null || p.vmspace.dead) return undefined;
+    const guards: { start: number; end: number }[] = [];
+    if (k.abi === 'linux') {
+      for (const e of p.vmspace.map.entries) if ((e.mdFlags & ENTRY_BTI) !== 0) guards.push({ start: e.start, end: e.end });
+    } else for (const r of pmap.bti.intervals()) guards.push({ start: r.start, end: r.end });
+    return { ranges: { bti_guards: guards } };
   }
 }
 

@@ -9,6 +9,7 @@ import { replayCommand } from './commands/replay.ts';
 import { exploreCommand } from './commands/explore.ts';
 import { fuzzCommand } from './commands/fuzz.ts';
 import { newPluginCommand } from './commands/newPlugin.ts';
+import { viewCommand } from './commands/view.ts';
 import { InputError } from '@vmlab/lab';
 
 const print = (s: string) => process.stdout.write(`${s}\n`);
@@ -72,6 +73,15 @@ program
   .option('--until <n>', 'replay commands up to sequence number n and print the state after it')
   .option('--json', 'print one JSON document')
   .action((log: string, o: { until?: string; json?: boolean }) => act(o.json === true, () => replayCommand(log, o, print)));
+
+program
+  .command('view')
+  .description('write a self-contained HTML viewer of run logs (address spaces, shadow chains, pages, MD tables, races as lanes, the timeline) at every command; prints its path')
+  .argument('<log...>', 'run logs (run --log, an explore counterexample, a fuzz case run with --log; several for a compare, one per machine)')
+  .option('-o, --output <file.html>', 'where to write it (default: beside the first log, named after it)')
+  .option('--open', 'open it in the desktop browser')
+  .option('--serve', 'serve it on 127.0.0.1 at a free port (only this file) until interrupted')
+  .action((logs: string[], o: { output?: string; open?: boolean; serve?: boolean }) => act(false, () => viewCommand(logs, o, print)));
 
 program
   .command('explore')

@@ -84,6 +84,15 @@ export { loadLog, replayLogFile } from './replay/loadLog.ts';
 export { SNAPSHOT_PAGE_LIMIT, stateSnapshot } from './view/stateSnapshot.ts';
 export type { EntryState, ObjectState, PageState, ProcessState, PteState, StateSnapshot } from './view/stateSnapshot.ts';
 export { formatState } from './view/formatState.ts';
+export { LaneRecorder } from './view/lanes.ts';
+export type { LaneSlice, Lanes } from './view/lanes.ts';
+export { formatLanes } from './view/formatLanes.ts';
+export { laneHooks, lanesOfLog } from './view/recordLanes.ts';
+export type { LaneHooks } from './view/recordLanes.ts';
+export { isMdKind, machineLegend, viewModel } from './view/viewModel.ts';
+export type { MachineLegend, ViewCommand, ViewModel, ViewViolation } from './view/viewModel.ts';
+export { viewHtml } from './view/viewHtml.ts';
+export { defaultViewPath, writeView } from './view/writeView.ts';
 
 // Schedule exploration.
 export { explore, firstProblem, schedulesOf, withSchedules } from './explore/explore.ts';

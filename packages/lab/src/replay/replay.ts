@@ -37,6 +37,8 @@ export function hashEventLines(lines: readonly string[]): string {
 export interface ReplayObserver extends Pick<RunOptions, 'onCommand' | 'afterCommand' | 'onSchedule' | 'onEventLine'> {
   /** Every invariant check's result (the runner reports each violation once; this sees every check). */
   onCheck?: (violations: readonly Violation[]) => void;
+  /** The fresh machine, before the first command. */
+  onMachine?: (m: Machine) => void;
 }
 
 export interface ReplayOptions {
@@ -79,6 +81,7 @@ export async function replayLog(log: RunLog, catalog: Catalog, opts: ReplayOptio
   let choice = 0;
   let divergence: string | undefined;
   const ob = opts.observe;
+  ob?.onMachine?.(machine);
   const invariants = machineInvariants(machine);
   if (ob?.onCheck !== undefined) {
     const check = invariants.check.bind(invariants);

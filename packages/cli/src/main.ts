@@ -60,7 +60,7 @@ program
   .argument('<file>', 'scenario file (YAML or JSON)')
   .option('--machines <list>', "comma-separated presets or machine files, overriding the scenario's machines")
   .option('--json', 'print one JSON document')
-  .option('--html <file>', 'also write a self-contained HTML report with SVG charts of the counters')
+  .option('--html <file>', 'also write a self-contained HTML report (differences first, SVG charts of the counters), and beside it each machine\'s run log (FILE.MACHINE.jsonl) and their viewer (FILE.view.html)')
   .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
   .action((file: string, o: { machines?: string; json?: boolean; html?: string; check?: boolean }) =>
     act(o.json === true, () => compareCommand(file, o, print)),

@@ -89,7 +89,7 @@ export type { LaneSlice, Lanes } from './view/lanes.ts';
 export { formatLanes } from './view/formatLanes.ts';
 export { laneHooks, lanesOfLog } from './view/recordLanes.ts';
 export type { LaneHooks } from './view/recordLanes.ts';
-export { isMdKind, machineLegend, viewModel } from './view/viewModel.ts';
+export { isMdKind, machineLegend, specLegend, viewModel } from './view/viewModel.ts';
 export type { MachineLegend, ViewCommand, ViewModel, ViewViolation } from './view/viewModel.ts';
 export { viewHtml } from './view/viewHtml.ts';
 export { defaultViewPath, writeView } from './view/writeView.ts';
@@ -115,6 +115,8 @@ export { compareReports, compareScenario } from './compare/compareReports.ts';
 export type { CompareResult, CompareRow } from './compare/compareReports.ts';
 export { compareJson, formatCompare } from './compare/formatCompare.ts';
 export { compareHtml } from './compare/compareHtml.ts';
+export type { CompareHtmlOptions } from './compare/compareHtml.ts';
+export { compareLogPath, compareViewPath, writeCompareHtml } from './compare/writeCompareHtml.ts';
 
 // The pmap conformance suite and the plugin template that passes it.
 export { CONFORMANCE } from './conformance/scenarios.ts';

@@ -1,5 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { compareHtml, compareJson, compareScenario, defaultCatalog, formatCompare, loadScenario, scenarioMachines } from '@vmlab/lab';
+import { compareJson, compareLogPath, compareScenario, defaultCatalog, formatCompare, loadScenario, scenarioMachines, writeCompareHtml } from '@vmlab/lab';
 
 export interface CompareFlags {
   machines?: string;
@@ -13,8 +12,13 @@ export async function compareCommand(file: string, flags: CompareFlags, print: (
   const catalog = defaultCatalog();
   const s = loadScenario(file);
   const override = flags.machines?.split(',').map((x) => x.trim()).filter((x) => x !== '');
-  const c = await compareScenario(s, scenarioMachines(s, catalog, override), catalog, { check: flags.check !== false });
-  if (flags.html !== undefined) writeFileSync(flags.html, compareHtml(c));
+  const html = flags.html;
+  // With --html, each machine's run log and the viewer of them are written beside the report.
+  const c = await compareScenario(s, scenarioMachines(s, catalog, override), catalog, {
+    check: flags.check !== false,
+    ...(html !== undefined ? { logFor: (m: string) => compareLogPath(html, m) } : {}),
+  });
+  if (html !== undefined) await writeCompareHtml(c, file, html, catalog);
   if (flags.json === true) print(JSON.stringify(compareJson(c), null, 2));
   else print(formatCompare(c));
   return c.ok ? 0 : 1;

@@ -4,7 +4,7 @@
  * StateTable), the event timeline in columns, the lanes of its races, the violations and
  * failed expectations, and a legend of the machine.
  */
-import { type Catalog, EVENT_KINDS, type Machine } from '@vmlab/core';
+import { type Catalog, EVENT_KINDS, type Machine, type MachineSpec } from '@vmlab/core';
 import { fmt } from '../report/formatRun.ts';
 import type { RunLog } from '../replay/log.ts';
 import { replayLogFile } from '../replay/loadLog.ts';
@@ -72,7 +72,11 @@ export function isMdKind(kind: string): boolean {
 }
 
 export function machineLegend(log: RunLog, catalog: Catalog): MachineLegend {
-  const s = log.config.spec;
+  return specLegend(log.config.machine, log.config.spec, catalog);
+}
+
+/** A machine's legend: arch, abi, CPUs, the policies that are not the abi's default, plugins. */
+export function specLegend(name: string, s: MachineSpec, catalog: Catalog): MachineLegend {
   const policies: Record<string, string> = {};
   for (const [k, v] of Object.entries(s.policies)) {
     let d: string | undefined;
@@ -83,7 +87,7 @@ export function machineLegend(log: RunLog, catalog: Catalog): MachineLegend {
     }
     if (v !== d) policies[k] = v;
   }
-  return { name: log.config.machine, arch: s.arch, abi: s.abi, cpus: s.cpus, policies, plugins: s.plugins ?? [], features: s.features ?? {} };
+  return { name, arch: s.arch, abi: s.abi, cpus: s.cpus, policies, plugins: s.plugins ?? [], features: s.features ?? {} };
 }
 
 /** Replays `log` once and records everything the viewer shows. */

@@ -4,7 +4,7 @@
  * offset), and the pages and PTEs of the selected range.
  */
 export const CLIENT_GRAPH = String.raw`
-var NODE_W = 168, NODE_H = 46, GAP_X = 18, GAP_Y = 40, MAX_NODES = 240;
+var NODE_W = 196, NODE_H = 46, GAP_X = 18, GAP_Y = 40, MAX_NODES = 240;
 function drawGraph(st, prev) {
   if (!st) { el('graph').innerHTML = ''; return; }
   var byId = new Map(st.objects.map(function (o) { return [o.id, o]; }));

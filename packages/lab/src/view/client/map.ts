@@ -5,7 +5,7 @@
  * outlined; clicking a band selects its range for the page table below.
  */
 export const CLIENT_MAP = String.raw`
-var MAP_W = 900;
+var MAP_W = 600;
 /** Breakpoints over every entry and MD range boundary; each segment's width grows with log2 of its pages. */
 function vaScale(p) {
   var pts = [];

@@ -90,6 +90,15 @@ export function specLegend(name: string, s: MachineSpec, catalog: Catalog): Mach
   return { name, arch: s.arch, abi: s.abi, cpus: s.cpus, policies, plugins: s.plugins ?? [], features: s.features ?? {} };
 }
 
+/** Arguments without the source positions the parser keeps on nested queries. */
+function withoutPos(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutPos);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (k !== 'pos') out[k] = withoutPos(x);
+  return out;
+}
+
 /** Replays `log` once and records everything the viewer shows. */
 export async function viewModel(log: RunLog, file: string, catalog: Catalog): Promise<ViewModel> {
   const table = new StateTable();
@@ -157,7 +166,7 @@ export async function viewModel(log: RunLog, file: string, catalog: Catalog): Pr
       op: c.op,
       ...(c.thread !== undefined ? { thread: c.thread } : {}),
       line: c.line,
-      text: fmt(c.args),
+      text: fmt(withoutPos(c.args)),
       ...(sr?.held === false ? { failure: sr.failure ?? 'failed' } : {}),
     };
   });

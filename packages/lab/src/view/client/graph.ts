@@ -73,9 +73,27 @@ function drawPages(st) {
   var pteAt = new Map(ptes.map(function (t) { return [t.va, t]; }));
   var o = e && e.object !== null ? st.objects.find(function (x) { return x.id === e.object; }) : null;
   var rows = [];
-  var n = Math.min(256, (sel.end - sel.start) / 4096);
+  var total = (sel.end - sel.start) / 4096;
+  var vas = [];
+  if (total <= 256) for (var v = 0; v < total; v++) vas.push(sel.start + v * 4096);
+  else {
+    // A large range: only the pages that hold something (a PTE, a resident page, a copy on swap).
+    var want = new Set(ptes.map(function (t) { return t.va; }));
+    var off = e ? e.offset : 0, ob = o;
+    while (ob && e) {
+      var base = off;
+      ob.pages.concat(ob.swap.map(function (pi) { return { pindex: pi }; })).forEach(function (q) {
+        var va = e.start + (q.pindex - base) * 4096;
+        if (va >= sel.start && va < sel.end) want.add(va);
+      });
+      off += ob.backing_offset;
+      ob = ob.backing !== null ? st.objects.find(function (x) { return x.id === ob.backing; }) : null;
+    }
+    vas = Array.from(want).sort(function (a, b) { return a - b; }).slice(0, 256);
+  }
+  var n = vas.length;
   for (var i = 0; i < n; i++) {
-    var va = sel.start + i * 4096;
+    var va = vas[i];
     var t = pteAt.get(va);
     var pi = e ? e.offset + (va - e.start) / 4096 : -1;
     var pg = null, depth = -1, swap = false, obj = o, d = 0;
@@ -89,6 +107,6 @@ function drawPages(st) {
     rows.push('<tr data-va="' + hex(va) + '"><td>' + hex(va) + '</td><td class="pte">' + (t ? 'V' + (t.writable ? 'W' : '-') + (t.executable ? 'X' : '-') + (t.dirty ? ' D' : '') + (t.referenced ? ' A' : '') : 'not present') +
       '</td><td class="pte-md">' + md + '</td><td>' + (t ? t.frame : '') + '</td><td class="page">' + (pg ? 'resident in ' + obj.id + (depth > 0 ? ' (depth ' + depth + ')' : '') + [pg.dirty ? ' dirty' : '', pg.busy ? ' busy' : '', pg.wired ? ' wired' : '', pg.reusable ? ' reusable' : ''].join('') : swap ? 'on swap in ' + obj.id : '-') + '</td></tr>');
   }
-  box.innerHTML = '<p>pid ' + sel.pid + ' ' + hex(sel.start) + '-' + hex(sel.end) + (n < (sel.end - sel.start) / 4096 ? ' (first ' + n + ' pages)' : '') + '</p><table id="pte-table"><thead><tr><th>va</th><th>PTE</th><th>MD</th><th>frame</th><th>page</th></tr></thead><tbody>' + rows.join('') + '</tbody></table>';
+  box.innerHTML = '<p>pid ' + sel.pid + ' ' + hex(sel.start) + '-' + hex(sel.end) + (n < total ? ' (' + total + ' pages; the ' + n + ' that hold something)' : '') + '</p><table id="pte-table"><thead><tr><th>va</th><th>PTE</th><th>MD</th><th>frame</th><th>page</th></tr></thead><tbody>' + rows.join('') + '</tbody></table>';
 }
 `;

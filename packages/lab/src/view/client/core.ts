@@ -5,9 +5,22 @@
  */
 export const CLIENT_CORE = String.raw`
 'use strict';
-var RUNS = JSON.parse(document.getElementById('vmlab-data').textContent);
+var RUNS = [];
 var VM = { run: 0, k: 1, sel: null, filterKinds: null, filterPid: '' };
-var CACHE = RUNS.map(function () { return new Map(); });
+var CACHE = [];
+/** The embedded data: gzip'd JSON in base64, unpacked by the browser's own DecompressionStream. */
+function loadData() {
+  var b64 = document.getElementById('vmlab-data').textContent.trim();
+  var bin = atob(b64);
+  var bytes = new Uint8Array(bin.length);
+  for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Response(stream).text().then(function (text) {
+    var runs = JSON.parse(text);
+    runs.forEach(function (R) { R.ed = R.ed === '' ? [] : R.ed.split('\n'); });
+    return runs;
+  });
+}
 function hex(n) { return '0x' + Number(n).toString(16); }
 function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'); }
 function el(id) { return document.getElementById(id); }
@@ -104,6 +117,13 @@ function redraw() {
   el('memory').textContent = st ? 'free pages ' + st.free_pages + ', swap used ' + st.swap_used + ', counters ' + Object.keys(st.counters).filter(function (x) { return st.counters[x]; }).map(function (x) { return x + ' ' + st.counters[x]; }).join(', ') : '';
 }
 function init() {
+  loadData().then(function (runs) {
+    RUNS = runs;
+    CACHE = RUNS.map(function () { return new Map(); });
+    start();
+  }).catch(function (e) { console.error('vmlab view: cannot read the embedded data: ' + e); });
+}
+function start() {
   var mb = el('machines');
   RUNS.forEach(function (R, i) {
     var b = document.createElement('button');

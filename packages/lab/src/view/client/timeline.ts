@@ -5,7 +5,7 @@
  * concurrent step, and the invariant violations and failed expectations.
  */
 export const CLIENT_TIMELINE = String.raw`
-var WINDOW = 40, MAX_EVENTS_SHOWN = 400;
+var WINDOW = 15, MAX_EVENTS_CURRENT = 300, MAX_EVENTS_OTHER = 12;
 function kindColor(i) { return 'hsl(' + ((i * 47) % 360) + ',60%,' + (i % 2 ? 82 : 74) + '%)'; }
 function buildFilters() {
   var R = cur();
@@ -45,13 +45,14 @@ function drawTimeline() {
     if (VM.filterPid && commandPid(c) !== VM.filterPid) continue;
     var evs = commandEvents(c.seq);
     var shown = [];
-    for (var i = 0; i < evs.length && shown.length < MAX_EVENTS_SHOWN; i++) {
+    var cap = c.seq === VM.k ? MAX_EVENTS_CURRENT : MAX_EVENTS_OTHER;
+    for (var i = 0; i < evs.length && shown.length < cap; i++) {
       var e = evs[i];
       if (VM.filterKinds && !VM.filterKinds.has(R.ek[e])) continue;
       var kind = R.kinds[R.ek[e]];
       shown.push('<div class="event ' + (R.mdKinds.indexOf(kind) >= 0 ? 'md' : 'mi') + '" data-kind="' + esc(kind) + '" data-event="' + e + '" style="background:' + kindColor(R.ek[e]) + '"><b>' + esc(kind) + '</b> <span>' + esc(eventText(R.ed[e])) + '</span></div>');
     }
-    var extra = evs.length > MAX_EVENTS_SHOWN ? '<div class="more">' + (evs.length - MAX_EVENTS_SHOWN) + ' more events</div>' : '';
+    var extra = i < evs.length ? '<div class="more">' + (evs.length - i) + ' more events' + (c.seq === VM.k ? '' : ' (select the command to see more)') + '</div>' : '';
     var bad = (vAt.get(c.seq) || []).map(function (v) { return '<div class="violation" data-invariant="' + esc(v.invariant) + '">INVARIANT ' + esc(v.invariant) + ': ' + esc(v.message) + '</div>'; }).join('');
     var fail = c.failure ? '<div class="failure">EXPECTATION FAILED: ' + esc(c.failure) + '</div>' : '';
     out.push('<div class="cmd' + (c.seq === VM.k ? ' current' : '') + (bad ? ' has-violation' : '') + (fail ? ' has-failure' : '') + '" data-seq="' + c.seq + '"><div class="cmd-head">#' + c.seq + ' line ' + c.line + ' <b>' + esc(c.op) + '</b>' + (c.thread !== undefined ? ' [thread ' + c.thread + ']' : '') + ' ' + esc(c.text) + ' <small>(' + evs.length + ' events)</small></div>' + shown.join('') + extra + fail + bad + '</div>');

@@ -46,12 +46,12 @@ tr.changed{background:#fde2e2}
 #filters label.kind{display:inline-block;padding:0 4px;margin:1px;border-radius:3px;font-size:11px}
 #filters label.kind.md{border:1px dashed #333}
 #timeline{max-height:520px;overflow:auto}
-.cmd{border-top:1px solid #ccc;padding:2px 0;cursor:pointer;content-visibility:auto;contain-intrinsic-size:auto 60px}
+.cmd{border-top:1px solid #ccc;padding:2px 0;cursor:pointer}
 .cmd.current{outline:2px solid #335}
 .cmd-head{font-family:ui-monospace,monospace}
 .event{font-family:ui-monospace,monospace;font-size:11px;margin:1px 0 1px 16px;padding:0 4px;border-radius:2px}
 .event.md{margin-left:40px;border-left:3px solid #555}
-.violation{color:#fff;background:#b00;padding:1px 4px;margin:2px 0}
+.violation{color:#fff;background:#b00;padding:1px 4px;margin:2px 0}.violation a{color:#fff}
 .failure{color:#b00;font-weight:bold}
 .more{color:#777;font-style:italic}
 svg.lanes g.slice rect{fill:#dde6f5;stroke:#557}

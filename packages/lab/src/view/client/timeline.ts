@@ -9,10 +9,11 @@ var WINDOW = 15, MAX_EVENTS_CURRENT = 300, MAX_EVENTS_OTHER = 12;
 function kindColor(i) { return 'hsl(' + ((i * 47) % 360) + ',60%,' + (i % 2 ? 82 : 74) + '%)'; }
 function buildFilters() {
   var R = cur();
-  var used = new Set(R.ek);
+  var used = new Uint32Array(R.kinds.length);
+  for (var e = 0; e < R.ek.length; e++) used[R.ek[e]]++;
   var boxes = R.kinds.map(function (k, i) {
-    if (!used.has(i)) return '';
-    return '<label class="kind ' + (R.mdKinds.indexOf(k) >= 0 ? 'md' : 'mi') + '" style="background:' + kindColor(i) + '"><input type="checkbox" data-kind="' + i + '" checked> ' + esc(k) + '</label>';
+    if (!used[i]) return '';
+    return '<label class="kind ' + (R.mdKinds.indexOf(k) >= 0 ? 'md' : 'mi') + '" style="background:' + kindColor(i) + '" title="' + used[i] + ' events"><input type="checkbox" data-kind="' + i + '" checked> ' + esc(k) + '</label>';
   }).join('');
   var pids = new Set();
   R.commands.forEach(function (c) { var m = /pid: (\d+)/.exec(c.text); if (m) pids.add(m[1]); });
@@ -69,7 +70,7 @@ function drawLanes() {
   if (R.lanes.length === 0) { el('lanes-box').style.display = 'none'; return; }
   el('lanes-box').style.display = '';
   var out = R.lanes.map(function (L, li) {
-    var SW = 150, LH = 46, LX = 150;
+    var SW = 230, LH = 46, LX = 170;
     var w = LX + L.slices.length * SW + 10, h = 24 + L.threads * LH;
     var svg = '<svg class="lanes" data-line="' + L.line + '" width="' + w + '" height="' + h + '" viewBox="0 0 ' + w + ' ' + h + '">';
     L.labels.forEach(function (lab, t) { svg += '<text class="lane-label" x="4" y="' + (40 + t * LH) + '">' + esc(lab) + '</text><line class="lane" x1="' + LX + '" x2="' + w + '" y1="' + (48 + t * LH) + '" y2="' + (48 + t * LH) + '"></line>'; });
@@ -79,8 +80,8 @@ function drawLanes() {
       var ops = s.commands.map(function (q) { var c = R.commands[q - 1]; return c ? c.op + ' #' + q : '#' + q; }).join(', ');
       svg += '<g class="slice' + (s.preempted ? ' preempted' : '') + (s.violations.length ? ' broke' : '') + (isCur ? ' current' : '') + '" data-thread="' + s.thread + '" data-reason="' + esc(s.reason) + '" data-commands="' + s.commands.join(',') + '">' +
         '<rect x="' + (x + 2) + '" y="' + y + '" width="' + (SW - 6) + '" height="' + (LH - 10) + '" rx="3"></rect>' +
-        '<text x="' + (x + 6) + '" y="' + (y + 13) + '">' + esc(ops || '(continues)') + '</text>' +
-        '<text class="reason" x="' + (x + 6) + '" y="' + (y + 28) + '">' + (s.preempted ? '\u21af ' : '') + esc(s.reason) + '</text>' +
+        '<text x="' + (x + 6) + '" y="' + (y + 13) + '">' + esc(ops.length > 34 ? ops.slice(0, 33) + '\u2026' : ops || '(continues)') + '</text>' +
+        '<text class="reason" x="' + (x + 6) + '" y="' + (y + 28) + '">' + (s.preempted ? '\u21af ' : '') + esc(s.reason.length > 34 ? s.reason.slice(0, 33) + '\u2026' : s.reason) + '</text>' +
         '<title>' + esc('thread ' + s.thread + ': ' + (ops || 'continues') + '; stopped: ' + s.reason + (s.preempted ? ' (preempted: it could have gone on)' : '') + s.violations.map(function (v) { return '; INVARIANT ' + v.invariant + ': ' + v.message; }).join('')) + '</title></g>';
       if (s.violations.length) svg += '<text class="broke-mark" x="' + (x + SW - 18) + '" y="' + (y - 2) + '">\u2716</text>';
     });

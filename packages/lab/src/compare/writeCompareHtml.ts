@@ -1,6 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Catalog } from '@vmlab/core';
+import { writeOutput } from '../io/outputFile.ts';
+import { InputError } from '../scenario/InputError.ts';
 import { writeView } from '../view/writeView.ts';
 import { compareHtml } from './compareHtml.ts';
 import type { CompareResult } from './compareReports.ts';
@@ -33,5 +35,6 @@ export async function writeCompareHtml(c: CompareResult, scenarioFile: string, h
     });
     viewer = { href: basename(viewPath), seqOf };
   }
-  writeFileSync(html, compareHtml(c, { ...(source !== undefined ? { source } : {}), ...(viewer !== undefined ? { viewer } : {}) }));
+  const why = writeOutput(html, compareHtml(c, { ...(source !== undefined ? { source } : {}), ...(viewer !== undefined ? { viewer } : {}) }), [scenarioFile]);
+  if (why !== undefined) throw new InputError(`--html ${html}: ${why}`);
 }

@@ -1,5 +1,5 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { type Catalog, MachineError, type Machine, type Violation, composeMachine } from '@vmlab/core';
+import { type OutputStream, openOutput } from '../io/outputFile.ts';
 import { LogWriter } from '../replay/log.ts';
 import { machineInvariants } from '../replay/replay.ts';
 import type { Scenario } from '../scenario/ast.ts';
@@ -44,16 +44,12 @@ export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalo
     };
   }
   const runOpts: RunOptions = { ...rest, invariants };
-  let fd: number | undefined;
+  let out: OutputStream | undefined;
   let writer: LogWriter | undefined;
   if (logFile !== undefined) {
-    try {
-      fd = openSync(logFile, 'w');
-    } catch (e) {
-      throw new InputError(`${logFile}: cannot write the log: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    const out = fd;
-    writer = new LogWriter((l) => writeSync(out, l));
+    out = openOutput('--log', logFile, s.file.startsWith('<') ? [] : [s.file]);
+    const o = out;
+    writer = new LogWriter((l) => o.write(l));
     writer.config(
       {
         name: s.name,
@@ -89,6 +85,6 @@ export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalo
     if (e instanceof RunError) throw new InputError(e.message);
     throw e;
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    out?.close();
   }
 }

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Catalog } from '@vmlab/core';
 import { InputError } from '../scenario/InputError.ts';
+import { writeOutput } from '../io/outputFile.ts';
 import { loadLog } from '../replay/loadLog.ts';
 import { viewHtml } from './viewHtml.ts';
 import { type ViewModel, viewModel } from './viewModel.ts';
@@ -22,6 +22,8 @@ export async function writeView(logs: readonly string[], catalog: Catalog, out: 
     if (names.has(m.legend.name)) m.legend.name = `${m.legend.name} (${basename(m.file)})`;
     names.add(m.legend.name);
   }
-  writeFileSync(out, viewHtml(models));
+  // Never over one of the logs it reads.
+  const why = writeOutput(out, viewHtml(models), logs);
+  if (why !== undefined) throw new InputError(`-o ${out}: ${why}`);
   return models;
 }

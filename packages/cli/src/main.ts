@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { machinesCommand, policiesCommand } from './commands/info.ts';
-import { runCommand } from './commands/run.ts';
-import { compareCommand } from './commands/compare.ts';
-import { demoCommand } from './commands/demo.ts';
-import { replayCommand } from './commands/replay.ts';
-import { exploreCommand } from './commands/explore.ts';
-import { fuzzCommand } from './commands/fuzz.ts';
-import { newPluginCommand } from './commands/newPlugin.ts';
-import { InputError } from '@vmlab/lab';
+
+// Each command's module (and through it @vmlab/lab and the kernel model) is imported when
+// that command runs, so `vmlab --version` and `vmlab --help` load commander alone.
+const commands = {
+  run: () => import('./commands/run.ts'),
+  compare: () => import('./commands/compare.ts'),
+  demo: () => import('./commands/demo.ts'),
+  replay: () => import('./commands/replay.ts'),
+  explore: () => import('./commands/explore.ts'),
+  fuzz: () => import('./commands/fuzz.ts'),
+  info: () => import('./commands/info.ts'),
+  newPlugin: () => import('./commands/newPlugin.ts'),
+};
 
 const print = (s: string) => process.stdout.write(`${s}\n`);
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -19,6 +23,7 @@ async function act(json: boolean, f: () => Promise<number> | number): Promise<vo
   try {
     process.exitCode = await f();
   } catch (e) {
+    const { InputError } = await import('@vmlab/lab');
     if (e instanceof InputError) {
       if (json) print(JSON.stringify({ error: e.message, exitCode: 2 }));
       else process.stderr.write(`vmlab: ${e.message}\n`);
@@ -50,7 +55,7 @@ program
   .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
   .option('-v, --verbose', 'print every step, not only failures')
   .action((file: string, o: { machine?: string; json?: boolean; log?: string; check?: boolean; verbose?: boolean }) =>
-    act(o.json === true, () => runCommand(file, o, print)),
+    act(o.json === true, async () => (await commands.run()).runCommand(file, o, print)),
   );
 
 program
@@ -62,7 +67,7 @@ program
   .option('--html <file>', 'also write a self-contained HTML report with SVG charts of the counters')
   .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
   .action((file: string, o: { machines?: string; json?: boolean; html?: string; check?: boolean }) =>
-    act(o.json === true, () => compareCommand(file, o, print)),
+    act(o.json === true, async () => (await commands.compare()).compareCommand(file, o, print)),
   );
 
 program
@@ -71,7 +76,7 @@ program
   .argument('<log>', 'a run log written by run --log (JSON lines)')
   .option('--until <n>', 'replay commands up to sequence number n and print the state after it')
   .option('--json', 'print one JSON document')
-  .action((log: string, o: { until?: string; json?: boolean }) => act(o.json === true, () => replayCommand(log, o, print)));
+  .action((log: string, o: { until?: string; json?: boolean }) => act(o.json === true, async () => (await commands.replay()).replayCommand(log, o, print)));
 
 program
   .command('explore')
@@ -85,7 +90,7 @@ program
   .option('--log <file.jsonl>', "where to write a violation's replayable log (default: the system's temporary folder)")
   .option('--json', 'print one JSON document')
   .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; machine?: string; log?: string; json?: boolean }) =>
-    act(o.json === true, () => exploreCommand(file, o, print)),
+    act(o.json === true, async () => (await commands.explore()).exploreCommand(file, o, print)),
   );
 
 program
@@ -101,32 +106,32 @@ program
   .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation', 'fuzz-violation.yaml')
   .option('--json', 'print one JSON document')
   .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out: string; json?: boolean }) =>
-    act(o.json === true, () => fuzzCommand(o, print)),
+    act(o.json === true, async () => (await commands.fuzz()).fuzzCommand(o, print)),
   );
 
 program
   .command('policies')
   .description('list every policy key, its values and default')
   .option('--json', 'print one JSON document')
-  .action((o: { json?: boolean }) => act(o.json === true, () => policiesCommand(o.json === true, print)));
+  .action((o: { json?: boolean }) => act(o.json === true, async () => (await commands.info()).policiesCommand(o.json === true, print)));
 
 program
   .command('machines')
   .description('list the machine presets, arches and plugins')
   .option('--json', 'print one JSON document')
-  .action((o: { json?: boolean }) => act(o.json === true, () => machinesCommand(o.json === true, print)));
+  .action((o: { json?: boolean }) => act(o.json === true, async () => (await commands.info()).machinesCommand(o.json === true, print)));
 
 program
   .command('demo')
   .description('run the built-in demonstration on the default machines')
   .option('--json', 'print one JSON document')
-  .action((o: { json?: boolean }) => act(o.json === true, () => demoCommand(o.json === true, print)));
+  .action((o: { json?: boolean }) => act(o.json === true, async () => (await commands.demo()).demoCommand(o.json === true, print)));
 
 program
   .command('new-plugin')
   .description('write a pmap plugin folder (index.ts, a conformance test, a machine file, README) that passes the conformance suite')
   .argument('<name>', 'the plugin and arch name')
   .option('--dir <dir>', 'where to create the folder NAME (default: the current folder)')
-  .action((name: string, o: { dir?: string }) => act(false, () => newPluginCommand(name, o, print)));
+  .action((name: string, o: { dir?: string }) => act(false, async () => (await commands.newPlugin()).newPluginCommand(name, o, print)));
 
 await program.parseAsync(process.argv);

@@ -10,7 +10,7 @@ import { MAP_ENTRY_COW, MAP_ENTRY_USER_WIRED, type VmMapEntry } from './VmMapEnt
 import { emitMapDelete, emitPageout, emitWire } from '../events/emit.ts';
 
 /** KERN_* results of the map layer, turned into errnos by the system-call layer. */
-export const enum KernResult {
+export enum KernResult {
   Success = 0,
   InvalidAddress = 1,
   ProtectionFailure = 2,

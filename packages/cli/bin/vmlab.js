@@ -33,6 +33,7 @@ const main = fromSource ? new URL('../src/main.ts', import.meta.url) : built;
 register('../loader/hooks.js', import.meta.url, { data: { anchor: main.href, source: fromSource } });
 if (fromSource) {
   const { register: tsx } = await import('tsx/esm/api');
-  tsx();
+  // The repository's compiler options (decorators), whatever folder the command runs in.
+  tsx({ tsconfig: fileURLToPath(new URL('../../../tsconfig.json', import.meta.url)) });
 }
 await import(main.href);

@@ -107,4 +107,4 @@ export { CONFORMANCE } from './conformance/scenarios.ts';
 export type { ConformanceCase } from './conformance/scenarios.ts';
 export { pluginMachine, runConformance } from './conformance/runConformance.ts';
 export type { ConformanceOptions, ConformanceResult } from './conformance/runConformance.ts';
-export { pluginTemplate } from './conformance/pluginTemplate.ts';
+export { pluginTemplate, TEMPLATE_TOOLS } from './conformance/pluginTemplate.ts';

@@ -31,11 +31,11 @@ beforeAll(() => {
   expect(g.err).toBe('');
   expect(g.code).toBe(0);
   // The plugin checks that the catalog it is handed is an instance of the Catalog it imports: one core.
-  const index = join(DIR, 'index.ts');
+  const index = join(DIR, 'module.ts');
   writeFileSync(
     index,
     readFileSync(index, 'utf8')
-      .replace("import {\n  ContainerModule,", "import {\n  Catalog,\n  ContainerModule,")
+      .replace('import { ContainerModule,', 'import { Catalog, ContainerModule,')
       .replace(
         "  arch: { name: 'riscv', features: {} },\n};",
         "  arch: { name: 'riscv', features: {} },\n  onLoad(catalog) {\n    if (!(catalog instanceof Catalog)) throw new Error('two copies of @vmlab/core');\n  },\n};",
@@ -54,7 +54,7 @@ describe('a plugin generated outside the repository', () => {
       expect(pkg.devDependencies!['@vmlab/lab']).toBe(`^${core.version}`);
       const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
       expect(TEMPLATE_TOOLS).toEqual({ typescript: root.devDependencies.typescript, vitest: root.devDependencies.vitest });
-      for (const f of ['tsconfig.json', 'vitest.config.ts', 'README.md', 'riscv.spec.ts', 'machine.yaml']) expect(readFileSync(join(DIR, f), 'utf8').length).toBeGreaterThan(0);
+      for (const f of ['index.ts', 'module.ts', 'RiscvPmap.ts', 'tsconfig.json', 'vitest.config.ts', 'README.md', 'riscv.spec.ts', 'machine.yaml']) expect(readFileSync(join(DIR, f), 'utf8').length).toBeGreaterThan(0);
     });
   });
 

@@ -4,7 +4,7 @@
 // an entry under dist/host/ that shares the command's module instances: loader/hooks.js
 // sends a plugin's `@vmlab/*` and `inversify` imports there, so a plugin loaded by path
 // sees the very classes and tokens the machine is built from.
-import { rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const here = new URL('..', import.meta.url).pathname;
@@ -35,3 +35,7 @@ await esbuild.build({
   tsconfigRaw: { compilerOptions: { experimentalDecorators: true, verbatimModuleSyntax: false } },
   logLevel: 'warning',
 });
+
+// The demo's scenarios, for an installed vmlab (commands/demo.ts finds the nearest examples/).
+mkdirSync(`${here}dist/examples`, { recursive: true });
+for (const f of ['demo.yaml', 'pkru-swapout.yaml', 'explore-split-race.yaml']) cpSync(`${here}../../examples/${f}`, `${here}dist/examples/${f}`);

@@ -111,7 +111,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--seed <s>', 'seed of the random and pct strategies', '1')
     .option('--runs <n>', 'random/pct: schedules to run; dfs: a cap on schedules')
     .option('--machine <m>', "a preset name or machine file, overriding the scenario's")
-    .option('--log <file.jsonl>', "where to write a violation's replayable log (default: the system's temporary folder)")
+    .option('--log <file.jsonl>', "where to write a violation's replayable log (default: a new explore-SCENARIO-MACHINE.jsonl in the current folder)")
     .option('--json', 'print one JSON document')
     .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; machine?: string; log?: string; json?: boolean }) =>
       act(io, o.json === true, async () => (await commands.explore()).exploreCommand(file, o, io.out)),
@@ -127,9 +127,9 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--ops-per-run <n>', 'operations per run (each run starts from a fresh machine)', '200')
     .option('--schedules <n>', 'also run each run that has concurrent steps under n seeded random schedules', '0')
     .option('--time <seconds>', 'stop after this many seconds of wall time (the operations run are still determined by the seed)')
-    .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation', 'fuzz-violation.yaml')
+    .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation (default: a new fuzz-MACHINE-seedS.yaml in the current folder)')
     .option('--json', 'print one JSON document')
-    .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out: string; json?: boolean }) =>
+    .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out?: string; json?: boolean }) =>
       act(io, o.json === true, async () => (await commands.fuzz()).fuzzCommand(o, io.out)),
     );
 

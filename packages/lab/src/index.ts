@@ -113,6 +113,7 @@ export { pluginTemplate, TEMPLATE_TOOLS } from './conformance/pluginTemplate.ts'
 export { EXIT, escapeControl, internalErrorText } from './io/exitCodes.ts';
 export { checkOutput, openOutput, outputProblem, writeOutput } from './io/outputFile.ts';
 export type { OutputStream } from './io/outputFile.ts';
+export { uniqueOutput } from './io/uniqueOutput.ts';
 // Traces of real programs (strace, valgrind lackey), their replay on a machine, and workload generators.
 export type { ImplicitKind, TraceOp, TracePos, TraceSink, TraceWarning } from './trace/TraceOp.ts';
 export type { TraceFigures } from './trace/TraceFigures.ts';

@@ -84,7 +84,8 @@ export { DeadlockError, SleepLock, runNow, runSerial, settle } from './sched/KGe
 
 // --- the system-call front and MD dispatch ---------------------------------------------------------
 export { Kernel } from './sys/Kernel.ts';
-export type { EntryFlagsContext, MdArgs } from './sys/ArchOps.ts';
+export type { EntryFlagsContext, MdArgs, MdState } from './sys/ArchOps.ts';
+export { mdState } from './sys/mdDispatch.ts';
 export { ArchOps } from './sys/ArchOps.ts';
 export { Counters } from './vm/Counters.ts';
 /** What every MI routine and policy implementation is given (the MI kernel below the system calls). */

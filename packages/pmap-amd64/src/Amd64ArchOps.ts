@@ -3,6 +3,7 @@ import {
   type EntryFlagsContext,
   type Kernel,
   type MdArgs,
+  type MdState,
   OK,
   type Outcome,
   type Process,
@@ -114,6 +115,22 @@ export class Amd64ArchOps implements ArchOps {
 
   entryProtName(): string | undefined {
     return undefined;
+  }
+
+  /**
+   * The viewer's side tables: the key ranges (pm_pkru under FreeBSD, with PERSIST; the
+   * entries' keys under Linux) and each thread's PKRU register.
+   */
+  mdState(k: Kernel, p: Process): MdState | undefined {
+    const pm = p.vmspace.pmap;
+    if (!(pm instanceof Amd64Pmap) || !pm.pku || p.vmspace.dead) return undefined;
+    const keys: { start: number; end: number; key: number; persist: boolean }[] = [];
+    if (pm.entryPlacement) {
+      for (const e of p.vmspace.map.entries) if ((e.mdFlags & ENTRY_PKEY_MASK) !== 0) keys.push({ start: e.start, end: e.end, key: e.mdFlags & ENTRY_PKEY_MASK, persist: false });
+    } else for (const r of pm.keys.intervals()) keys.push({ start: r.start, end: r.end, key: r.key, persist: r.persist });
+    const threads: Record<number, Record<string, unknown>> = {};
+    for (const t of p.threads.values()) if (t.alive) threads[t.tid] = { pkru: pkruOf(t, k.abi) };
+    return { ranges: { pkru_keys: keys }, threads };
   }
 
   // --- FreeBSD sysarch ----------------------------------------------------------------------

@@ -26,6 +26,18 @@ export interface EntryFlagsContext {
   /** The new protection bits (VM_PROT_*). */
   readonly prot: number;
 }
+/**
+ * What an arch module shows a viewer of one process (`replay --until N --json`, `vmlab view`):
+ * its MD side tables as named lists of address ranges, and each thread's MD registers.
+ * Core passes it through without reading it.
+ */
+export interface MdState {
+  /** Named tables of [start, end) ranges with the values the module records for each. */
+  ranges?: Record<string, { start: number; end: number; [field: string]: unknown }[]>;
+  /** Per-thread MD register state, by tid (a value per register name). */
+  threads?: Record<number, Record<string, unknown>>;
+}
+
 export interface ArchOps {
   readonly name: string;
   /** An MD system call: its outcome, or undefined if it is not this module's. */
@@ -45,4 +57,6 @@ export interface ArchOps {
   entriesMergeable?(k: Kernel, vms: Vmspace, start: number, mid: number, end: number): boolean;
   /** The extra prot letters an entry's MD flags show in `check entry` (`bti`), or undefined. */
   entryProtName?(mdFlags: number): string | undefined;
+  /** The process's MD state for a viewer (side tables, registers), or undefined when it has none. */
+  mdState?(k: Kernel, p: Process): MdState | undefined;
 }

@@ -89,12 +89,28 @@ describe('TraceExecutor', () => {
         const mach = await machine(arch);
         const before: number[] = [];
         const after: number[] = [];
+        const base = new Map<number, number>();
+        let heapChecks = 0;
         const { x } = await runWith(mach, [fixture('gcc.strace')], {
           op(op) {
             if (op.op === 'fork') before.push(mach.kernel.proc(op.child)!.vmspace.map.size);
-            if (op.op === 'execve') after.push(mach.kernel.proc(op.pid)!.vmspace.map.size);
+            if (op.op === 'execve') {
+              after.push(mach.kernel.proc(op.pid)!.vmspace.map.size);
+              base.delete(op.pid);
+            }
+            if (op.op === 'brk') {
+              if (!base.has(op.pid)) base.set(op.pid, op.brk);
+              const b = base.get(op.pid)!;
+              if (op.brk <= b) return;
+              // brk grows the heap entry in place: one entry from the first break to the current one
+              const map = mach.kernel.proc(op.pid)!.vmspace.map;
+              const e = map.entries[map.lookup(op.brk - 1)]!;
+              expect([e.start, e.end]).toEqual([b, Math.ceil(op.brk / 4096) * 4096]);
+              heapChecks++;
+            }
           },
         });
+        expect(heapChecks).toBeGreaterThan(50);
         // a vfork child starts with its parent's mappings; its exec leaves none of them
         expect(before.every((n) => n > 10)).toBe(true);
         expect(after).toEqual([0, 0, 0, 0, 0]);

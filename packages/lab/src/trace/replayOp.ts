@@ -129,7 +129,7 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
       return check(settle(k.madvise(p, t, op.addr, op.len, a)));
     }
     case 'brk':
-      return brk(x, op.pid, op.old, op.brk);
+      return brk(x, op.pid, op.brk);
     case 'mlock':
       return check(settle(k.mlock(p, t, op.addr, op.len)));
     case 'munlock':
@@ -224,15 +224,10 @@ function ensureFile(x: TraceExecutor, name: string, size: number): void {
 }
 
 /**
- * brk: the break moves from `old` to `next`. The heap is the anonymous private range from the first
- * break up; growth maps the new pages after it, shrinking unmaps the tail.
+ * brk: the kernel's break moves to `next` (kern_break: the heap entry grows or shrinks in place). The
+ * first call of a process image sets where the heap starts.
  */
-function brk(x: TraceExecutor, pid: number, old: number, next: number): ReplayResult {
+function brk(x: TraceExecutor, pid: number, next: number): ReplayResult {
   const c = x.proc(pid)!;
-  const k = x.kernel;
-  const from = roundUp(old);
-  const to = roundUp(next);
-  if (to === from) return undefined;
-  if (to > from) return check(k.mmap(c.p, { addr: from, len: to - from, prot: 3, protExtra: '', flags: ['private', 'fixed', 'anon'], thread: c.t }));
-  return check(k.munmap(c.p, to, from - to));
+  return check(x.kernel.obreak(c.p, next));
 }

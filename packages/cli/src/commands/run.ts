@@ -15,7 +15,7 @@ export async function runCommand(file: string, flags: RunFlags, print: (s: strin
   const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
   const reports: RunReport[] = [];
   for (const m of machines) {
-    const log = flags.log !== undefined && machines.length > 1 ? flags.log.replace(/(\.jsonl)?$/, `.${m.name}.jsonl`) : flags.log;
+    const log = flags.log !== undefined && machines.length > 1 ? flags.log.replace(/(\.jsonl)?(\.gz)?$/, (_, j: string | undefined, g: string | undefined) => `.${m.name}${j ?? '.jsonl'}${g ?? ''}`) : flags.log;
     reports.push(await runOnMachine(s, m, catalog, { check: flags.check !== false, ...(log !== undefined ? { log } : {}) }));
   }
   const input = reports.find((r) => r.inputError === true);

@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { type Catalog, MachineError, type Machine, composeMachine } from '@vmlab/core';
+import { GzipLines } from '../replay/GzipLines.ts';
 import { LogWriter } from '../replay/log.ts';
 import { machineInvariants } from '../replay/replay.ts';
 import type { Scenario } from '../scenario/ast.ts';
@@ -35,6 +36,7 @@ export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalo
   const runOpts: RunOptions = { ...rest, invariants: machineInvariants(machine) };
   let fd: number | undefined;
   let writer: LogWriter | undefined;
+  let gz: GzipLines | undefined;
   if (logFile !== undefined) {
     try {
       fd = openSync(logFile, 'w');
@@ -42,7 +44,11 @@ export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalo
       throw new InputError(`${logFile}: cannot write the log: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const out = fd;
-    writer = new LogWriter((l) => writeSync(out, l));
+    if (logFile.endsWith('.gz')) {
+      gz = new GzipLines((b) => writeSync(out, b));
+      const g = gz;
+      writer = new LogWriter((l) => g.write(l));
+    } else writer = new LogWriter((l) => writeSync(out, l));
     writer.config(
       {
         name: s.name,
@@ -78,6 +84,7 @@ export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalo
     if (e instanceof RunError) throw new InputError(e.message);
     throw e;
   } finally {
+    gz?.flush();
     if (fd !== undefined) closeSync(fd);
   }
 }

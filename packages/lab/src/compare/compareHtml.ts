@@ -1,5 +1,6 @@
 import { fmt } from '../report/formatRun.ts';
 import type { CompareResult } from './compareReports.ts';
+import { rowsToShow } from './summarizeCompare.ts';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7'];
@@ -25,10 +26,39 @@ function barChart(name: string, machines: string[], values: number[]): string {
   return `<svg class="chart" role="img" aria-label="${esc(name)}" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" viewBox="0 0 ${width} ${h}"><text x="0" y="13" font-weight="bold">${esc(name)}</text>${bars}</svg>`;
 }
 
-/** A self-contained HTML report: the side-by-side table and SVG bar charts of the counters. */
+/** One line chart (inline SVG) of a counter over the run's steps, one line per machine. */
+function lineChart(name: string, c: CompareResult): string {
+  const width = 420;
+  const h = 160;
+  const left = 50;
+  const top = 20;
+  const ph = h - top - 30;
+  const series = c.reports.map((r) => (r.series ?? []).map((p) => [p.steps, p.counters[name] ?? 0] as const));
+  const maxX = Math.max(1, ...series.flatMap((s) => s.map((p) => p[0])));
+  const maxY = Math.max(1, ...series.flatMap((s) => s.map((p) => p[1])));
+  const x = (v: number): number => left + Math.round(((width - left - 10) * v) / maxX);
+  const y = (v: number): number => top + ph - Math.round((ph * v) / maxY);
+  const lines = series
+    .map((s, i) => `<polyline fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="2" points="${s.map((p) => `${x(p[0])},${y(p[1])}`).join(' ')}"><title>${esc(c.machines[i]!)}</title></polyline>`)
+    .join('');
+  const legend = c.machines.map((m, i) => `<text x="${left + i * 110}" y="${h - 4}" fill="${COLORS[i % COLORS.length]}">${esc(m)}</text>`).join('');
+  return (
+    `<svg class="chart" role="img" aria-label="${esc(name)} over steps" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" viewBox="0 0 ${width} ${h}">` +
+    `<text x="0" y="13" font-weight="bold">${esc(name)} over steps</text>` +
+    `<text x="${left - 4}" y="${top + 4}" text-anchor="end">${maxY}</text><text x="${left - 4}" y="${top + ph}" text-anchor="end">0</text>` +
+    `<text x="${width - 10}" y="${top + ph + 14}" text-anchor="end">step ${maxX}</text>` +
+    `<line x1="${left}" y1="${top + ph}" x2="${width - 10}" y2="${top + ph}" stroke="#999"/>${lines}${legend}</svg>`
+  );
+}
+
+/**
+ * A self-contained HTML report: the side-by-side table (for a long run, the steps around the first
+ * divergences), SVG bar charts of the counters, and the counters over the run as line charts.
+ */
 export function compareHtml(c: CompareResult): string {
+  const shown = rowsToShow(c);
   const head = `<tr><th>step</th><th>line</th><th>op</th>${c.machines.map((m) => `<th class="machine">${esc(m)}</th>`).join('')}</tr>`;
-  const rows = c.rows
+  const rows = shown.rows
     .map((r) => {
       const cls = !r.differs ? '' : r.md ? 'md-diff' : 'mi-diff';
       const tds = c.machines
@@ -49,6 +79,9 @@ export function compareHtml(c: CompareResult): string {
       : `First divergence: step ${f.index} (${esc(f.op)}, line ${f.line})${f.md ? ', machine-dependent' : ''}. ` +
         (g === null ? 'Machine-independent outcomes are identical.' : `First machine-independent divergence: step ${g.index} (${esc(g.op)}, line ${g.line}).`);
   const charts = c.counterNames.map((k) => barChart(k, c.machines, c.machines.map((m) => c.counters[m]![k]!))).join('\n');
+  const overTime = c.reports.every((r) => (r.series?.length ?? 0) > 1)
+    ? c.counterNames.filter((k) => c.machines.some((m) => (c.counters[m]![k] ?? 0) !== 0)).map((k) => lineChart(k, c)).join('\n')
+    : '';
   const problems = c.reports
     .flatMap((r) => [
       ...r.failures.map((x) => `<li>FAILED on ${esc(r.machine)}: line ${x.pos.line} step ${x.index} (${esc(x.op)}): ${esc(x.failure ?? '')}</li>`),
@@ -73,6 +106,7 @@ svg.chart text{font-size:12px;font-family:system-ui,sans-serif}
 <p id="divergence">${summary}</p>
 <p>Rows in red: a machine-independent outcome differs; in amber: a machine-dependent one.</p>
 ${problems === '' ? '' : `<ul id="problems">${problems}</ul>`}
+${shown.hidden > 0 ? `<p id="condensed">${c.rows.length} steps; shown: the steps around the first divergences (${shown.hidden} not shown; <code>compare --json</code> has every step).</p>` : ''}
 <table id="outcomes"><thead>${head}</thead><tbody>
 ${rows}
 </tbody></table>
@@ -80,6 +114,7 @@ ${rows}
 <div class="charts">
 ${charts}
 </div>
+${overTime === '' ? '' : `<h2>Counters over the run</h2>\n<div class="charts" id="over-time">\n${overTime}\n</div>`}
 </body></html>
 `;
 }

@@ -32,6 +32,9 @@ export interface CompareRow {
   differingQueries?: string[];
 }
 
+/** Points of the counters-over-time series per machine. */
+export const SAMPLES = 50;
+
 export interface CompareResult {
   scenario: string;
   machines: string[];
@@ -122,7 +125,9 @@ export async function compareScenario(s: Scenario, machines: NamedMachine[], cat
     seen.add(m.name);
   }
   const reports: RunReport[] = [];
-  for (const m of machines) reports.push(await runOnMachine(s, m, catalog, { check: opts.check !== false }));
+  // the counters over time: about SAMPLES points per machine
+  const sampleEvery = Math.max(1, Math.ceil(s.steps.length / SAMPLES));
+  for (const m of machines) reports.push(await runOnMachine(s, m, catalog, { check: opts.check !== false, sampleEvery }));
   const input = reports.find((r) => r.inputError === true);
   if (input !== undefined) throw new InputError(input.error!);
   return compareReports(s, reports);

@@ -1,6 +1,7 @@
 import type { Outcome, Thread } from '@vmlab/core';
 import type { TraceExecutor } from './TraceExecutor.ts';
 import { settle } from './TraceExecutor.ts';
+import type { ImageFigures } from './TraceFigures.ts';
 import type { TraceOp } from './TraceOp.ts';
 
 const PAGE = 4096;
@@ -39,7 +40,7 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
   if (op.op === 'spawn') {
     const r = check(k.spawn(op.pid, false));
     if (r) return r;
-    bind(x, op.pid);
+    bind(x, op.pid, x.newImage(op.pid, op.path ?? '?'));
     return undefined;
   }
   if (op.op === 'release') return check(k.release(op.holder));
@@ -54,14 +55,14 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
   switch (op.op) {
     case 'fork': {
       const r = check(settle(k.fork(p, t, op.child)));
-      if (!r) bind(x, op.child);
+      if (!r) bind(x, op.child, x.newImage(op.child, c.image.path));
       return r;
     }
     case 'thread':
       return check(k.thread(p, op.tid, t));
     case 'execve': {
       const r = check(k.execve(p, t));
-      bind(x, op.pid);
+      bind(x, op.pid, x.newImage(op.pid, op.path));
       x.pkeys.delete(op.pid);
       return r;
     }
@@ -201,8 +202,8 @@ function withExtra(x: TraceExecutor, extra: string | undefined, call: (extra: st
   return undefined;
 }
 
-/** Look up the process and its first live thread again (after spawn, fork, exec). */
-function bind(x: TraceExecutor, pid: number): void {
+/** Look up the process and its first live thread again (after spawn, fork, exec), with its image's figures. */
+function bind(x: TraceExecutor, pid: number, image: ImageFigures): void {
   const p = x.kernel.proc(pid);
   if (p === undefined) return;
   let t: Thread | undefined;
@@ -212,7 +213,7 @@ function bind(x: TraceExecutor, pid: number): void {
       break;
     }
   }
-  x.setProc(pid, t === undefined ? undefined : { pid, p, t });
+  x.setProc(pid, t === undefined ? undefined : { pid, p, t, image });
 }
 
 function ensureFile(x: TraceExecutor, name: string, size: number): void {

@@ -5,6 +5,8 @@ import { MAP_ENTRY_NEEDS_COPY, VmMapEntry } from '../map/VmMapEntry.ts';
 import { OBJ_ONEMAPPING } from '../object/VmObject.ts';
 import { vmMapDelete } from '../map/vmMapOps.ts';
 import type { Process } from '../proc/Process.ts';
+import type { Run } from '../sched/KGen.ts';
+import { lockOwner, withMapLock } from '../map/vmMapLock.ts';
 import type { Kernel } from './Kernel.ts';
 
 const roundPage = (x: number): number => Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
@@ -19,7 +21,12 @@ const roundPage = (x: number): number => Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
  * object still holds in the new range), that entry grows, so the heap stays one entry. Shrinking deletes
  * the pages above the new break (vm_map_delete). Returns `{ ok, addr }` with the break.
  */
-export function obreak(k: Kernel, p: Process, newBreak: number): Outcome {
+export function obreak(k: Kernel, p: Process, newBreak: number): Run<Outcome> {
+  // vm_map_lock around the whole change, as kern_break takes it
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, 0), true, () => obreakLocked(k, p, newBreak));
+}
+
+function obreakLocked(k: Kernel, p: Process, newBreak: number): Outcome {
   const vms = p.vmspace;
   if (newBreak < 0 || roundPage(newBreak) > k.userTop) return errno('ENOMEM');
   const to = roundPage(newBreak);

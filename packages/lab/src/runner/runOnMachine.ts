@@ -1,5 +1,6 @@
+import { type Catalog, MachineError, type Machine, type Violation, composeMachine } from '@vmlab/core';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { type Catalog, MachineError, type Machine, composeMachine } from '@vmlab/core';
+import { type OutputStream, checkOutput, openOutput } from '../io/outputFile.ts';
 import { GzipLines } from '../replay/GzipLines.ts';
 import { LogWriter } from '../replay/log.ts';
 import { machineInvariants } from '../replay/replay.ts';
@@ -14,6 +15,8 @@ export interface RunOnMachineOptions extends Omit<RunOptions, 'invariants'> {
   log?: string;
   /** The seed that chose the schedule (explore's), recorded in the log. */
   seed?: number;
+  /** Sees every invariant check's result (the lanes pin violations to the slice that broke them). */
+  onCheck?: (violations: readonly Violation[]) => void;
 }
 
 /** Composes the machine; bad machine input becomes InputError. */
@@ -32,23 +35,35 @@ export async function composeNamed(s: Scenario, m: NamedMachine, catalog: Catalo
  */
 export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalog, opts: RunOnMachineOptions): Promise<RunReport> {
   const machine = await composeNamed(s, m, catalog);
-  const { log: logFile, seed, ...rest } = opts;
-  const runOpts: RunOptions = { ...rest, invariants: machineInvariants(machine) };
-  let fd: number | undefined;
+  const { log: logFile, seed, onCheck, ...rest } = opts;
+  const invariants = machineInvariants(machine);
+  if (onCheck !== undefined) {
+    const check = invariants.check.bind(invariants);
+    invariants.check = (m) => {
+      const v = check(m);
+      onCheck(v);
+      return v;
+    };
+  }
+  const runOpts: RunOptions = { ...rest, invariants };
+  let out: OutputStream | undefined;
   let writer: LogWriter | undefined;
-  let gz: GzipLines | undefined;
   if (logFile !== undefined) {
-    try {
-      fd = openSync(logFile, 'w');
-    } catch (e) {
-      throw new InputError(`${logFile}: cannot write the log: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    const out = fd;
     if (logFile.endsWith('.gz')) {
-      gz = new GzipLines((b) => writeSync(out, b));
-      const g = gz;
-      writer = new LogWriter((l) => g.write(l));
-    } else writer = new LogWriter((l) => writeSync(out, l));
+      // a gzip log: one gzip member per MiB of lines (GzipLines)
+      checkOutput('--log', logFile, s.file.startsWith('<') ? [] : [s.file]);
+      const fd = openSync(logFile, 'w');
+      const gz = new GzipLines((b) => writeSync(fd, b));
+      out = {
+        write: (l) => gz.write(l),
+        close: () => {
+          gz.flush();
+          closeSync(fd);
+        },
+      };
+    } else out = openOutput('--log', logFile, s.file.startsWith('<') ? [] : [s.file]);
+    const o = out;
+    writer = new LogWriter((l) => o.write(l));
     writer.config(
       {
         name: s.name,
@@ -84,7 +99,6 @@ export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalo
     if (e instanceof RunError) throw new InputError(e.message);
     throw e;
   } finally {
-    gz?.flush();
-    if (fd !== undefined) closeSync(fd);
+    out?.close();
   }
 }

@@ -79,6 +79,11 @@ describe('TraceExecutor', () => {
         expect(writesInM.size).toBe(32);
         expect(cowInM.size).toBe(32);
         expect(x.figures.faults.cow).toBeGreaterThanOrEqual(32);
+        // by process image: the child's phase holds those COW faults
+        const child = x.figures.images.find((im) => im.pid === 11054)!;
+        expect(child.cow).toBeGreaterThanOrEqual(32);
+        expect(x.figures.images.map((im) => im.pid)).toEqual([10996, 11054]);
+        expect(x.figures.images.reduce((n, im) => n + im.faults, 0)).toBe(x.figures.faults.total);
         expect(x.figures.refused).toEqual({});
         expect(x.figures.syscalls.wait).toBe(1);
       });
@@ -89,12 +94,41 @@ describe('TraceExecutor', () => {
         const mach = await machine(arch);
         const before: number[] = [];
         const after: number[] = [];
+        const base = new Map<number, number>();
+        let heapChecks = 0;
         const { x } = await runWith(mach, [fixture('gcc.strace')], {
           op(op) {
             if (op.op === 'fork') before.push(mach.kernel.proc(op.child)!.vmspace.map.size);
-            if (op.op === 'execve') after.push(mach.kernel.proc(op.pid)!.vmspace.map.size);
+            if (op.op === 'execve') {
+              after.push(mach.kernel.proc(op.pid)!.vmspace.map.size);
+              base.delete(op.pid);
+            }
+            if (op.op === 'brk') {
+              if (!base.has(op.pid)) base.set(op.pid, op.brk);
+              const b = base.get(op.pid)!;
+              if (op.brk <= b) return;
+              // brk grows the heap entry in place: one entry from the first break to the current one
+              const map = mach.kernel.proc(op.pid)!.vmspace.map;
+              const e = map.entries[map.lookup(op.brk - 1)]!;
+              expect([e.start, e.end]).toEqual([b, Math.ceil(op.brk / 4096) * 4096]);
+              heapChecks++;
+            }
           },
         });
+        expect(heapChecks).toBeGreaterThan(50);
+        // one phase per process image: the first pid before and after its exec, each child before and after its exec
+        expect(x.figures.images.map((im) => `${im.pid} ${im.path}`)).toEqual([
+          '21878 ?',
+          '21878 /usr/bin/gcc',
+          '21879 /usr/bin/gcc',
+          '21879 /usr/lib/gcc/x86_64-linux-gnu/12/cc1',
+          '21880 /usr/bin/gcc',
+          '21880 /usr/bin/as',
+          '21881 /usr/bin/gcc',
+          '21881 /usr/lib/gcc/x86_64-linux-gnu/12/collect2',
+          '21882 /usr/lib/gcc/x86_64-linux-gnu/12/collect2',
+          '21882 /usr/bin/ld',
+        ]);
         // a vfork child starts with its parent's mappings; its exec leaves none of them
         expect(before.every((n) => n > 10)).toBe(true);
         expect(after).toEqual([0, 0, 0, 0, 0]);

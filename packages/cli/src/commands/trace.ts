@@ -22,11 +22,11 @@ function parseParams(words: readonly string[]): Record<string, number> {
   return out;
 }
 
-/** The log of one machine: OUT.jsonl as given for one machine, OUT.<machine>.jsonl for several. */
+/** The log of one machine: OUT as given for one machine, OUT.<machine>.jsonl[.gz] for several. */
 function logName(out: string, machine: string, several: boolean): string {
   if (!several) return out;
   const safe = machine.replace(/[^A-Za-z0-9_.-]/g, '_');
-  return out.endsWith('.jsonl') ? `${out.slice(0, -'.jsonl'.length)}.${safe}.jsonl` : `${out}.${safe}`;
+  return out.replace(/(\.jsonl)?(\.gz)?$/, (_, j: string | undefined, g: string | undefined) => `.${safe}${j ?? '.jsonl'}${g ?? ''}`);
 }
 
 /** `vmlab trace`: run trace files (or a generator) on one or more machines and print their figures. */

@@ -12,6 +12,9 @@ export class Vmspace {
   purged = false;
   /** Torn down: the pmap is destroyed and the map empty. */
   dead = false;
+  /** The start of the heap (vm_daddr) once a break call set it, and its end, page-aligned (vm_daddr + vm_dsize). */
+  daddr: number | undefined = undefined;
+  dbreak = 0;
   readonly map: VmMap;
 
   constructor(

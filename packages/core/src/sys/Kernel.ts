@@ -43,6 +43,7 @@ import { debugAccess } from './proc_rwmem.ts';
 import { access, accessStep, copy, read, signalFor, write } from './trap.ts';
 import { revoke } from './vfs_revoke.ts';
 import { type MmapArgs, madvise, minherit, mlock, mmap, mprotect, msync, munlock, munmap } from './vm_mmap.ts';
+import { obreak } from './vm_unix.ts';
 import { pageout } from './vm_pageout.ts';
 import { swapout } from './vm_swapout.ts';
 import { pageoutPage } from '../pageout/pageoutPage.ts';
@@ -233,6 +234,11 @@ export class Kernel implements VmContext {
 
   munmap(p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
     return munmap(this, p, addr, len, t);
+  }
+
+  /** brk: move the end of the heap (kern_break, sys/vm_unix.ts). */
+  obreak(p: Process, newBreak: number): Run<Outcome> {
+    return obreak(this, p, newBreak);
   }
 
   mprotect(p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Run<Outcome> {

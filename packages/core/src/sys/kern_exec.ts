@@ -21,6 +21,9 @@ export function execve(k: Kernel, p: Process, t: Thread): Outcome {
     emitTeardown(k.bus, p.pid, old.pmap);
     old.pmap.removePages();
     vmMapDelete(vm, old, old.map.min, old.map.max);
+    // the new image's data segment is not known until its first break call
+    old.daddr = undefined;
+    old.dbreak = 0;
   } else {
     const nv = vm.newVmspace(false);
     vm.vmspaceOwner.set(nv, p.pid);

@@ -55,6 +55,9 @@ export function* fork(k: Kernel, p: Process, t: Thread, childPid: number): KGen<
   vm.procs.set(childPid, c);
   vm.vmspaceOwner.set(cvms, childPid);
   yield* vmspaceFork(vm, p.vmspace, cvms, p.pid, childPid, t, ct);
+  // vmspace_fork copies the data segment's bounds with the map
+  cvms.daddr = p.vmspace.daddr;
+  cvms.dbreak = p.vmspace.dbreak;
   c.names = new Map(p.names);
   c.state = 'running';
   cvms.pmap.activate(ct.cpu);

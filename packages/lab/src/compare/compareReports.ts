@@ -33,6 +33,9 @@ export interface CompareRow {
   differingQueries?: string[];
 }
 
+/** Points of the counters-over-time series per machine. */
+export const SAMPLES = 50;
+
 export interface CompareResult {
   scenario: string;
   machines: string[];
@@ -133,10 +136,12 @@ export async function compareScenario(
   }
   const reports: RunReport[] = [];
   const logs: Record<string, string> = {};
+  // the counters over time: about SAMPLES points per machine
+  const sampleEvery = Math.max(1, Math.ceil(s.steps.length / SAMPLES));
   for (const m of machines) {
     const log = opts.logFor?.(m.name);
     if (log !== undefined) logs[m.name] = log;
-    reports.push(await runOnMachine(s, m, catalog, { check: opts.check !== false, ...(log !== undefined ? { log } : {}) }));
+    reports.push(await runOnMachine(s, m, catalog, { check: opts.check !== false, sampleEvery, ...(log !== undefined ? { log } : {}) }));
   }
   const input = reports.find((r) => r.inputError === true);
   if (input !== undefined) throw new InputError(input.error!);

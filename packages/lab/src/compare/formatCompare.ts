@@ -1,5 +1,6 @@
 import { fmt, runJson } from '../report/formatRun.ts';
 import type { CompareResult, CompareRow } from './compareReports.ts';
+import { divergenceCounts, formatPhases, phases, rowsToShow } from './summarizeCompare.ts';
 
 function pad(s: string, w: number): string {
   return s.length >= w ? s : s + ' '.repeat(w - s.length);
@@ -15,10 +16,18 @@ function cell(r: CompareRow, m: string): string {
 export function formatCompare(c: CompareResult): string {
   const out: string[] = [];
   out.push(`${c.scenario}: ${c.machines.join(' vs ')}`);
-  const w = c.machines.map((m) => Math.min(60, Math.max(m.length, ...c.rows.map((r) => cell(r, m).length))));
-  const opW = Math.max(4, ...c.rows.map((r) => r.op.length));
+  const { rows, hidden } = rowsToShow(c);
+  if (hidden > 0) {
+    const d = divergenceCounts(c);
+    out.push(`  ${c.rows.length} steps, ${d.mi + d.md} with differing outcomes (${d.mi} machine-independent, ${d.md} machine-dependent); ${rows.length > 0 ? 'the steps around the first divergences' : 'no step shown'} (--json has every step):`);
+  }
+  const w = c.machines.map((m) => Math.min(60, Math.max(m.length, ...rows.map((r) => cell(r, m).length))));
+  const opW = Math.max(4, ...rows.map((r) => r.op.length));
   out.push(`    ${pad('step', 4)} ${pad('line', 5)} ${pad('op', opW)}  ${c.machines.map((m, i) => pad(m, w[i]!)).join(' │ ')}`);
-  for (const r of c.rows) {
+  let last = -1;
+  for (const r of rows) {
+    if (hidden > 0 && r.index !== last + 1) out.push('    ...');
+    last = r.index;
     const mark = !r.differs ? ' ' : r.md ? '≈' : '≠';
     const cells = c.machines.map((m, i) => {
       const s = cell(r, m);
@@ -34,6 +43,7 @@ export function formatCompare(c: CompareResult): string {
     const g = c.firstMiDivergence;
     out.push(g === null ? '  machine-independent outcomes: identical' : `  first machine-independent divergence: step ${g.index} (${g.op}, line ${g.line})`);
   }
+  if (hidden > 0 && rows.length > 0 && last !== c.rows.length - 1) out.push('    ...');
   const cw = Math.max(...c.counterNames.map((k) => k.length));
   const mw = c.machines.map((m) => Math.max(m.length, 6));
   out.push('  counters:');
@@ -43,6 +53,7 @@ export function formatCompare(c: CompareResult): string {
     const d = vs.some((v) => v !== vs[0]) ? ' *' : '';
     out.push(`    ${pad(k, cw)}  ${vs.map((v, i) => pad(String(v), mw[i]!)).join('  ')}${d}`);
   }
+  if (hidden > 0) out.push(...formatPhases(c, phases(c)));
   for (const r of c.reports) {
     for (const f of r.failures) out.push(`  FAILED on ${r.machine}: ${f.pos.file}:${f.pos.line}:${f.pos.col} step ${f.index} (${f.op}): ${f.failure}`);
     for (const v of r.violations) out.push(`  INVARIANT on ${r.machine}: ${v.invariant} violated after step ${v.step} (line ${v.pos.line}): ${v.message}`);
@@ -62,6 +73,7 @@ export function compareJson(c: CompareResult): unknown {
     firstMiDivergence: c.firstMiDivergence,
     steps: c.rows,
     counters: c.counters,
+    series: Object.fromEntries(c.reports.map((r) => [r.machine, r.series ?? []])),
     runs: c.reports.map(runJson),
   };
 }

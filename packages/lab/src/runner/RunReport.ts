@@ -47,6 +47,14 @@ export interface RunReport {
   error?: string;
   /** The error is bad input (an unbound name, a schedule naming a thread that cannot run). */
   inputError?: boolean;
+  /** With `sampleEvery`: the counters after every N top-level steps and at the end (counters over time). */
+  series?: CounterSample[];
+}
+
+/** The counters after `steps` top-level steps. */
+export interface CounterSample {
+  steps: number;
+  counters: Record<string, number>;
 }
 
 /** The command log's line for each command. */
@@ -76,6 +84,8 @@ export interface RunOptions {
   afterCommand?: (seq: number) => void;
   /** Stop once the command with this sequence number has finished (replay --until). */
   stopAfterCommand?: number;
+  /** Record the counters after every N top-level steps (`series`; compare's counters over time). */
+  sampleEvery?: number;
 }
 
 /** A step could not be performed as written (an unbound name, a bad schedule): the run stops. */

@@ -4,7 +4,7 @@ import type { CheckQuery, Expectation, Scenario, Step } from '../scenario/ast.ts
 import { formatExpect, matchExpectation, type MatchContext } from '../scenario/matchExpectation.ts';
 import { eventLine } from './eventLine.ts';
 import { execStep } from './execStep.ts';
-import { RunError, type RunOptions, type RunReport, type SchedulePoint, type StepReport, type ViolationReport } from './RunReport.ts';
+import { type CounterSample, RunError, type RunOptions, type RunReport, type SchedulePoint, type StepReport, type ViolationReport } from './RunReport.ts';
 import { runThreads } from './runThreads.ts';
 
 /**
@@ -43,9 +43,14 @@ export class ScenarioRunner {
   run(): RunReport {
     let error: string | undefined;
     let inputError = false;
+    const every = this.opts.sampleEvery;
+    const series: CounterSample[] | undefined = every !== undefined && every > 0 ? [{ steps: 0, counters: this.countersSnapshot() }] : undefined;
+    let done = 0;
     try {
       for (const s of this.scenario.steps) {
         if (this.stopped) break;
+        if (series !== undefined && done > 0 && done % every! === 0) series.push({ steps: done, counters: this.countersSnapshot() });
+        done++;
         if (s.op === 'concurrent') this.runConcurrent(s);
         else {
           const idx = this.stepIndex++;
@@ -81,6 +86,8 @@ export class ScenarioRunner {
       eventCount: this.eventCount,
       schedule: this.schedule,
     };
+    if (series !== undefined && series[series.length - 1]!.steps !== done) series.push({ steps: done, counters: report.counters });
+    if (series !== undefined) report.series = series;
     if (error !== undefined) {
       report.error = error;
       if (inputError) report.inputError = true;

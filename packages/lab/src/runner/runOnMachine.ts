@@ -1,5 +1,7 @@
 import { type Catalog, MachineError, type Machine, type Violation, composeMachine } from '@vmlab/core';
-import { type OutputStream, openOutput } from '../io/outputFile.ts';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { type OutputStream, checkOutput, openOutput } from '../io/outputFile.ts';
+import { GzipLines } from '../replay/GzipLines.ts';
 import { LogWriter } from '../replay/log.ts';
 import { machineInvariants } from '../replay/replay.ts';
 import type { Scenario } from '../scenario/ast.ts';
@@ -47,7 +49,19 @@ export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalo
   let out: OutputStream | undefined;
   let writer: LogWriter | undefined;
   if (logFile !== undefined) {
-    out = openOutput('--log', logFile, s.file.startsWith('<') ? [] : [s.file]);
+    if (logFile.endsWith('.gz')) {
+      // a gzip log: one gzip member per MiB of lines (GzipLines)
+      checkOutput('--log', logFile, s.file.startsWith('<') ? [] : [s.file]);
+      const fd = openSync(logFile, 'w');
+      const gz = new GzipLines((b) => writeSync(fd, b));
+      out = {
+        write: (l) => gz.write(l),
+        close: () => {
+          gz.flush();
+          closeSync(fd);
+        },
+      };
+    } else out = openOutput('--log', logFile, s.file.startsWith('<') ? [] : [s.file]);
     const o = out;
     writer = new LogWriter((l) => o.write(l));
     writer.config(

@@ -303,7 +303,7 @@ function parseRepeat(w: Walker, node: Node | null, anchor: Node, nested: boolean
       // a mistake is reported once, from the first pass
       if (w.errors.length > before) return [];
       if (times === 0) return [];
-      if (out.length + steps.length > MAX_REPEATED_STEPS) {
+      if (i === 0 && steps.length * times > MAX_REPEATED_STEPS) {
         w.fail(timesE.keyNode, `repeat unrolls to more than ${MAX_REPEATED_STEPS} steps; use touch for large ranges, or fewer times`);
       }
       for (const st of steps) out.push(st);

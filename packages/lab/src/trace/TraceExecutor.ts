@@ -1,6 +1,6 @@
 import { Access, MD_FAULT, NEEDS_FAULT, runSerial } from '@vmlab/core';
 import type { KGen, Kernel, Machine, Outcome, Process, Thread } from '@vmlab/core';
-import type { TraceFigures } from './TraceFigures.ts';
+import type { ImageFigures, TraceFigures } from './TraceFigures.ts';
 import type { TraceOp, TracePos, TraceSink, TraceWarning } from './TraceOp.ts';
 import { replayOp } from './replayOp.ts';
 
@@ -9,6 +9,8 @@ export interface ExecProc {
   pid: number;
   p: Process;
   t: Thread;
+  /** The figures of the image it runs. */
+  image: ImageFigures;
 }
 
 const MAX_EXAMPLES = 5;
@@ -71,6 +73,7 @@ export class TraceExecutor implements TraceSink {
       wallMs: 0,
       accessesPerSec: 0,
       counters: {},
+      images: [],
     };
     const bus = machine.bus;
     this.subs.push(
@@ -91,6 +94,13 @@ export class TraceExecutor implements TraceSink {
 
   proc(pid: number): ExecProc | undefined {
     return this.procs.get(pid);
+  }
+
+  /** A new process image (spawn, fork, exec): a new phase of the figures. */
+  newImage(pid: number, path: string): ImageFigures {
+    const im: ImageFigures = { pid, path, records: 0, faults: 0, zeroFill: 0, cow: 0, pageIn: 0, soft: 0, signals: 0 };
+    this.figures.images.push(im);
+    return im;
   }
 
   setProc(pid: number, e: ExecProc | undefined): void {
@@ -114,6 +124,7 @@ export class TraceExecutor implements TraceSink {
       this.last = c;
     }
     this.figures.records++;
+    c.image.records++;
     const acc = k & 4 ? Access.Execute : k & 2 ? Access.Write : Access.Read;
     const t = tid === undefined ? c.t : (c.p.thread(tid) ?? c.t);
     const branch = k & 8 ? 'jump' : undefined;
@@ -136,16 +147,29 @@ export class TraceExecutor implements TraceSink {
     const r = settle<number | Outcome>(k.access(c.p, t, va, acc, branch, 0, f === NEEDS_FAULT));
     const used = k.mem.npages - k.mem.freeCount;
     if (used > fig.peakRssPages) fig.peakRssPages = used;
+    const im = c.image;
     if (typeof r === 'number') {
       if (k.counters.faultsResolved === faults0) return;
       fig.faults.total++;
-      if (k.counters.cowCopies !== cow0) fig.faults.cow++;
-      else if (this.pagesIn !== pin0) fig.faults.pageIn++;
-      else if (k.counters.zeroFills !== zf0) fig.faults.zeroFill++;
-      else fig.faults.soft++;
+      im.faults++;
+      if (k.counters.cowCopies !== cow0) {
+        fig.faults.cow++;
+        im.cow++;
+      } else if (this.pagesIn !== pin0) {
+        fig.faults.pageIn++;
+        im.pageIn++;
+      } else if (k.counters.zeroFills !== zf0) {
+        fig.faults.zeroFill++;
+        im.zeroFill++;
+      } else {
+        fig.faults.soft++;
+        im.soft++;
+      }
       return;
     }
     fig.faults.total++;
+    im.faults++;
+    im.signals++;
     const s = r as { signal?: string; code?: string; error?: string };
     // SEGV_PKUERR: a protection key denied it; SIGILL: an indirect branch missed a landing pad (BTI)
     if (f === MD_FAULT || s.code === 'SEGV_PKUERR' || s.signal === 'SIGILL') fig.faults.keyGuard++;

@@ -44,4 +44,20 @@ export interface TraceFigures {
   accessesPerSec: number;
   /** The machine's counters at the end (for `--json` and comparisons). */
   counters: Record<string, number>;
+  /** The run by phase: each process image (a spawn, a fork's child until it execs, each exec) in order. */
+  images: ImageFigures[];
+}
+
+/** What one process image did (a phase of the trace). */
+export interface ImageFigures {
+  pid: number;
+  /** The program (the exec'd path; a fork's child runs its parent's until it execs). */
+  path: string;
+  records: number;
+  faults: number;
+  zeroFill: number;
+  cow: number;
+  pageIn: number;
+  soft: number;
+  signals: number;
 }

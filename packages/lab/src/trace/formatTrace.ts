@@ -55,6 +55,7 @@ export function formatTrace(title: string, figs: readonly TraceFigures[]): strin
       .join('  ')
       .trimEnd();
   const out = [title, line(head), ...body.map(line)];
+  out.push(...formatImages(figs));
   for (const f of figs) {
     const notes: string[] = [];
     for (const [k, v] of Object.entries(f.notReplayed)) notes.push(`  not replayed ${v}x: ${k}`);
@@ -65,4 +66,33 @@ export function formatTrace(title: string, figs: readonly TraceFigures[]): strin
   }
   if (figs.length > 1) out.push('(* = differs between machines)');
   return out.join('\n');
+}
+
+/** The most process images the table lists (`--json` has them all). */
+const MAX_IMAGES = 40;
+
+/** The run by phase: one line per process image, its faults on each machine. */
+function formatImages(figs: readonly TraceFigures[]): string[] {
+  const n = Math.max(...figs.map((f) => f.images.length));
+  if (n === 0) return [];
+  const label = (i: number): string => {
+    const im = figs.find((f) => f.images[i] !== undefined)!.images[i]!;
+    const p = im.path.length > 40 ? `...${im.path.slice(-37)}` : im.path;
+    return `${im.pid} ${p}`;
+  };
+  const cell = (f: TraceFigures, i: number): string => {
+    const im = f.images[i];
+    return im === undefined ? '-' : `${im.faults} (${im.zeroFill}/${im.cow}/${im.pageIn}/${im.soft}${im.signals > 0 ? ` +${im.signals} sig` : ''})`;
+  };
+  const shown = Math.min(n, MAX_IMAGES);
+  const rows = Array.from({ length: shown }, (_, i) => [label(i), ...figs.map((f) => cell(f, i))]);
+  const head = ['by process image: faults (zero fill/COW/page-in/soft)', ...figs.map((f) => f.machine)];
+  const w = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
+  const out = [head.map((h, j) => (j === 0 ? h.padEnd(w[j]!) : h.padStart(w[j]!))).join('  ')];
+  for (const r of rows) {
+    const differs = r.slice(1).some((v) => v !== r[1]);
+    out.push(`${differs ? '*' : ' '} ${r.map((c, j) => (j === 0 ? c.padEnd(w[j]! - 2) : c.padStart(w[j]!))).join('  ')}`.trimEnd());
+  }
+  if (n > shown) out.push(`  ... ${n - shown} more process images (--json has them all)`);
+  return out;
 }

@@ -1,6 +1,7 @@
 import { type Outcome, runNow, type Thread } from '@vmlab/core';
 import type { TraceExecutor } from './TraceExecutor.ts';
 import { settle } from './TraceExecutor.ts';
+import type { ImageFigures } from './TraceFigures.ts';
 import type { TraceOp } from './TraceOp.ts';
 
 const PAGE = 4096;
@@ -39,7 +40,7 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
   if (op.op === 'spawn') {
     const r = check(k.spawn(op.pid, false));
     if (r) return r;
-    bind(x, op.pid);
+    bind(x, op.pid, x.newImage(op.pid, op.path ?? '?'));
     return undefined;
   }
   if (op.op === 'release') return check(k.release(op.holder));
@@ -54,14 +55,14 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
   switch (op.op) {
     case 'fork': {
       const r = check(settle(k.fork(p, t, op.child)));
-      if (!r) bind(x, op.child);
+      if (!r) bind(x, op.child, x.newImage(op.child, c.image.path));
       return r;
     }
     case 'thread':
       return check(k.thread(p, op.tid, t));
     case 'execve': {
       const r = check(k.execve(p, t));
-      bind(x, op.pid);
+      bind(x, op.pid, x.newImage(op.pid, op.path));
       x.pkeys.delete(op.pid);
       return r;
     }
@@ -133,7 +134,7 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
       return check(settle(k.madvise(p, t, op.addr, op.len, a)));
     }
     case 'brk':
-      return brk(x, op.pid, op.old, op.brk);
+      return brk(x, op.pid, op.brk);
     case 'mlock':
       return check(settle(k.mlock(p, t, op.addr, op.len)));
     case 'munlock':
@@ -205,8 +206,8 @@ function withExtra(x: TraceExecutor, extra: string | undefined, call: (extra: st
   return undefined;
 }
 
-/** Look up the process and its first live thread again (after spawn, fork, exec). */
-function bind(x: TraceExecutor, pid: number): void {
+/** Look up the process and its first live thread again (after spawn, fork, exec), with its image's figures. */
+function bind(x: TraceExecutor, pid: number, image: ImageFigures): void {
   const p = x.kernel.proc(pid);
   if (p === undefined) return;
   let t: Thread | undefined;
@@ -216,7 +217,7 @@ function bind(x: TraceExecutor, pid: number): void {
       break;
     }
   }
-  x.setProc(pid, t === undefined ? undefined : { pid, p, t });
+  x.setProc(pid, t === undefined ? undefined : { pid, p, t, image });
 }
 
 function ensureFile(x: TraceExecutor, name: string, size: number): void {
@@ -228,15 +229,10 @@ function ensureFile(x: TraceExecutor, name: string, size: number): void {
 }
 
 /**
- * brk: the break moves from `old` to `next`. The heap is the anonymous private range from the first
- * break up; growth maps the new pages after it, shrinking unmaps the tail.
+ * brk: the kernel's break moves to `next` (kern_break: the heap entry grows or shrinks in place). The
+ * first call of a process image sets where the heap starts.
  */
-function brk(x: TraceExecutor, pid: number, old: number, next: number): ReplayResult {
+function brk(x: TraceExecutor, pid: number, next: number): ReplayResult {
   const c = x.proc(pid)!;
-  const k = x.kernel;
-  const from = roundUp(old);
-  const to = roundUp(next);
-  if (to === from) return undefined;
-  if (to > from) return check(runNow(k.mmap(c.p, { addr: from, len: to - from, prot: 3, protExtra: '', flags: ['private', 'fixed', 'anon'], thread: c.t })));
-  return check(runNow(k.munmap(c.p, to, from - to)));
+  return check(settle(x.kernel.obreak(c.p, next)));
 }

@@ -1,4 +1,6 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { createGzip } from 'node:zlib';
 import { type Catalog, MachineError, type Machine, composeMachine } from '@vmlab/core';
 import { InputError } from '../scenario/InputError.ts';
 import type { NamedMachine } from '../scenario/loadScenario.ts';
@@ -58,10 +60,10 @@ export async function traceMachines(
   for (const nm of machines) {
     const m = await traceMachine(nm, catalog);
     const x = new TraceExecutor(m);
-    const log = logPath === undefined ? undefined : createWriteStream(logPath(nm.name));
+    const log = logPath === undefined ? undefined : openLog(logPath(nm.name));
     let accesses = 0;
-    const sink: TraceSink = log === undefined && gen === undefined ? x : logged(x, log, () => accesses++);
-    if (log) log.write(`${JSON.stringify({ kind: 'trace', machine: nm.name, spec: m.spec, input })}\n`);
+    const sink: TraceSink = log === undefined && gen === undefined ? x : logged(x, log?.out, () => accesses++);
+    if (log) log.out.write(`${JSON.stringify({ kind: 'trace', machine: nm.name, spec: m.spec, input })}\n`);
     const t0 = performance.now();
     let stats: TraceStats | undefined;
     try {
@@ -81,7 +83,7 @@ export async function traceMachines(
 }
 
 /** A sink that passes everything to the executor, counts accesses, and logs each operation with its result. */
-function logged(x: TraceExecutor, log: WriteStream | undefined, count: () => void): TraceSink {
+function logged(x: TraceExecutor, log: Writable | undefined, count: () => void): TraceSink {
   let seq = 0;
   return {
     access(pid, va, k, tid) {
@@ -109,7 +111,21 @@ function sumOf(r: Record<string, number>): number {
   return n;
 }
 
-function closeLog(log: WriteStream, figures: TraceFigures): Promise<void> {
-  log.write(`${JSON.stringify({ kind: 'figures', ...figures })}\n`);
-  return new Promise((res, rej) => log.end((e?: Error | null) => (e ? rej(e) : res())));
+/** The log stream (gzip when the name ends in .gz) and the promise that the file is written and closed. */
+function openLog(path: string): { out: Writable; closed: Promise<void> } {
+  const file = createWriteStream(path);
+  const closed = new Promise<void>((res, rej) => {
+    file.on('close', () => res());
+    file.on('error', rej);
+  });
+  if (!path.endsWith('.gz')) return { out: file, closed };
+  const gz = createGzip();
+  gz.pipe(file);
+  return { out: gz, closed };
+}
+
+function closeLog(log: { out: Writable; closed: Promise<void> }, figures: TraceFigures): Promise<void> {
+  log.out.write(`${JSON.stringify({ kind: 'figures', ...figures })}\n`);
+  log.out.end();
+  return log.closed;
 }

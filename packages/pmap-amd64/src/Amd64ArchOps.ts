@@ -1,4 +1,16 @@
-import { type ArchOps, type EntryFlagsContext, type Kernel, type MdArgs, type MdState, OK, type Outcome, type Process, type Thread, VM_PROT_EXECUTE } from '@vmlab/core';
+import {
+  type ArchOps,
+  type EntryFlagsContext,
+  type Kernel,
+  type MdArgs,
+  type MdState,
+  OK,
+  type Outcome,
+  type Process,
+  runNow,
+  type Thread,
+  VM_PROT_EXECUTE,
+} from '@vmlab/core';
 import { injectable } from 'inversify';
 import { AMD64_USER_TOP, Amd64Pmap, ENTRY_PKEY_MASK } from './Amd64Pmap.ts';
 import {
@@ -179,7 +191,8 @@ export class Amd64ArchOps implements ArchOps {
         if (key !== -1 && !isAllocated(pm, key, pku)) return k.errno('EINVAL');
         this.pendingKey = key;
         try {
-          return k.mprotect(p, args.addr as number, args.len as number, args.prot as number, (args.protExtra as string | undefined) ?? '', t);
+          // An MD system call completes at once: under a map lock another thread holds, runNow reports the deadlock.
+          return runNow(k.mprotect(p, args.addr as number, args.len as number, args.prot as number, (args.protExtra as string | undefined) ?? '', t));
         } finally {
           this.pendingKey = -1;
         }

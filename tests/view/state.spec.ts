@@ -90,4 +90,15 @@ describe('replay --until N --json: the state a viewer shows', () => {
       for (const pte of p.ptes) expect(pte.guarded).toBe(rs.some((r) => pte.va >= r.start && pte.va < r.end));
     });
   });
+  describe('when a CPU keeps a translation under deferred shootdown', () => {
+    it('should list the stale TLB entry with its queued invalidation until the context switch, and none under immediate shootdown', async () => {
+      const deferred = await logOf('compare-tlb-stale.yaml', 'deferred');
+      const st = await stateAt(deferred, 6); // munmap
+      const pmap = st.processes.find((p: any) => p.pid === 1).pmap;
+      expect(st.tlb).toEqual([{ cpu: 1, pmap, va: 0x10000000, frame: expect.any(Number), writable: true, pending: true }]);
+      expect((await stateAt(deferred, 9)).tlb).toEqual([]); // context_switch on cpu 1
+      const immediate = await logOf('compare-tlb-stale.yaml', 'amd64');
+      expect((await stateAt(immediate, 6)).tlb).toEqual([]);
+    });
+  });
 });

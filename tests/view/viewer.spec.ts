@@ -76,6 +76,18 @@ describe('vmlab view in headless Chromium', () => {
       expect(await page.$$eval('svg.lanes g.slice.broke', (g) => g.length)).toBeGreaterThan(0);
       expect(await page.textContent('#problems')).toContain('object_repopulated');
       expect(await page.$$eval('#timeline .violation', (v) => v.map((x) => x.getAttribute('data-invariant')))).toContain('object_repopulated');
+      // The counters are the replayed ones; the timeline groups the command's events, MD ones apart, filterable by kind.
+      for (const [k, v] of Object.entries(st.counters as Record<string, number>)) if (v > 0) expect(await page.textContent('#memory')).toContain(`${k} ${v}`);
+      const kinds = await page.$$eval(`#timeline .cmd[data-seq="${write.seq}"] .event`, (e) => e.map((x) => `${x.getAttribute('data-kind')}:${x.classList.contains('md') ? 'md' : 'mi'}`));
+      const logged = text.filter((l) => l.type === 'event' && l.event.cause === write.seq).map((l) => l.event.kind);
+      expect(kinds.map((k) => k.split(':')[0])).toEqual(logged);
+      expect(kinds).toContain('pmap_enter:md');
+      expect(kinds).toContain('fault:mi');
+      expect(logged).toContain('pagein');
+      const i = await page.$$eval('#filters label.kind', (ls) => ls.findIndex((l) => l.textContent!.trim() === 'pagein'));
+      await page.locator('#filters label.kind input').nth(i).uncheck();
+      const filtered = await page.$$eval(`#timeline .cmd[data-seq="${write.seq}"] .event`, (e) => e.map((x) => x.getAttribute('data-kind')));
+      expect(filtered).toEqual(logged.filter((k) => k !== 'pagein'));
       // The fork's split reshapes the chain: stepping to the fork shows a new object or a changed one.
       await page.keyboard.press('ArrowRight');
       const after = await stateAt(log, write.seq + 1);

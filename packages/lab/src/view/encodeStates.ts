@@ -19,6 +19,8 @@ export interface EncodedState {
   s: number;
   /** The counters (a full copy on a keyframe, else the changed values). */
   c: number;
+  /** The TLB entries (absent without a TLB model). */
+  t?: number;
   /** This state's counters are a full copy. */
   k?: 1;
 }
@@ -48,6 +50,7 @@ export class StateTable {
       o: st.objects.map((o) => this.ref(this.object(o))),
       f: st.free_pages,
       s: st.swap_used,
+      ...(st.tlb !== undefined ? { t: this.ref(st.tlb) } : {}),
     };
   }
 

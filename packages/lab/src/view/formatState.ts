@@ -31,6 +31,9 @@ export function formatState(state: StateSnapshot): string[] {
         `${o.backing !== null ? ` backing ${o.backing} at ${o.backing_offset}` : ''} resident ${o.resident} swapped ${o.swapped}`,
     );
   }
+  if (state.tlb !== undefined) {
+    for (const t of state.tlb) out.push(`  tlb cpu ${t.cpu}: pmap ${t.pmap} ${hex(t.va)} -> frame ${t.frame}${t.writable ? ' writable' : ''}${t.pending === true ? ' (invalidation queued)' : ''}`);
+  }
   out.push(`  free pages ${state.free_pages}, swap used ${state.swap_used}`);
   out.push(`  counters ${fmt(state.counters)}`);
   out.push(`  events ${fmt(state.events)}`);

@@ -15,7 +15,10 @@ import {
   PG_DIRTY,
   PG_REFERENCED,
   PG_REUSABLE,
+  type PmapContext,
+  PmapContextToken,
   type Process,
+  PTE_W,
   type VmObject,
   mdState,
   protToString,
@@ -59,6 +62,8 @@ export interface ProcessState {
   pid: number;
   state: string;
   kernel?: true;
+  /** The pmap's id (events and TLB entries name it). */
+  pmap: number;
   threads: number[];
   vmspace_refs: number;
   rss: number;
@@ -99,6 +104,18 @@ export interface ObjectState {
   truncated?: true;
 }
 
+/** A translation cached in a CPU's TLB (machines with more than one CPU). */
+export interface TlbEntryState {
+  cpu: number;
+  /** The pmap's id (each process's `pmap`). */
+  pmap: number;
+  va: number;
+  frame: number;
+  writable: boolean;
+  /** A deferred invalidation of it is queued (tlb.shootdown: deferred). */
+  pending?: true;
+}
+
 export interface StateSnapshot {
   processes: ProcessState[];
   objects: ObjectState[];
@@ -106,6 +123,8 @@ export interface StateSnapshot {
   swap_used: number;
   counters: Record<string, number>;
   events: Record<string, number>;
+  /** Every CPU's cached translations, when the machine has a TLB model (at most SNAPSHOT_PAGE_LIMIT). */
+  tlb?: TlbEntryState[];
 }
 
 function entryState(e: Process['vmspace']['map']['entries'][number]): EntryState {
@@ -158,6 +177,7 @@ function processState(machine: Machine, p: Process): ProcessState {
     pid: p.pid,
     state: p.state,
     ...(p.kernel ? { kernel: true as const } : {}),
+    pmap: vms.pmap.id,
     threads,
     vmspace_refs: vms.refs,
     rss: vms.dead ? 0 : vms.pmap.residentCount,
@@ -221,6 +241,16 @@ export function stateSnapshot(machine: Machine): StateSnapshot {
   const objects = [...k.objects.live.values()].sort((a, b) => a.id - b.id).map((o) => objectState(machine, o));
   const events: Record<string, number> = {};
   for (const [kind, n] of Object.entries(k.bus.counts)) if (n > 0) events[kind] = n;
+  const model = machine.container.isBound(PmapContextToken) ? machine.container.get<PmapContext>(PmapContextToken).tlb : null;
+  let tlb: TlbEntryState[] | undefined;
+  if (model !== null) {
+    tlb = [];
+    const out = tlb;
+    model.forEach((cpu, pmap, vpn, frame, bits) => {
+      if (out.length >= SNAPSHOT_PAGE_LIMIT) return;
+      out.push({ cpu, pmap, va: vpn * 4096, frame, writable: (bits & PTE_W) !== 0, ...(model.isPending(cpu, pmap, vpn) ? { pending: true as const } : {}) });
+    });
+  }
   return {
     processes,
     objects,
@@ -228,5 +258,6 @@ export function stateSnapshot(machine: Machine): StateSnapshot {
     swap_used: k.anonPager.used?.() ?? 0,
     counters: machine.counters.snapshot(),
     events,
+    ...(tlb !== undefined ? { tlb } : {}),
   };
 }

@@ -55,7 +55,7 @@ function stateAt(k) {
   var counters = Object.assign({}, tab(R.states[j].c));
   for (var x = j + 1; x <= k - 1; x++) Object.assign(counters, tab(R.states[x].c));
   procs.forEach(function (p, n) { p.ref = s.p[n]; });
-  return { processes: procs, objects: objs, free_pages: s.f, swap_used: s.s, counters: counters };
+  return { processes: procs, objects: objs, free_pages: s.f, swap_used: s.s, counters: counters, tlb: s.t === undefined ? null : tab(s.t) };
 }
 /** Event indices grouped by their cause (the command's seq), built once per run. */
 function eventsByCommand() {

@@ -104,9 +104,10 @@ function drawPages(st) {
       pi += obj.backing_offset; obj = obj.backing !== null ? st.objects.find(function (x) { return x.id === obj.backing; }) : null; d++;
     }
     var md = t ? (t.pkey !== undefined ? 'pkey ' + t.pkey : '') + (t.guarded !== undefined ? (t.guarded ? 'guarded' : 'not guarded') : '') : '';
+    var tl = st.tlb ? st.tlb.filter(function (x) { return x.pmap === p.pmap && x.va === va; }).map(function (x) { return 'cpu' + x.cpu + ' \u2192 ' + x.frame + (x.writable ? ' W' : '') + (x.pending ? ' (queued)' : ''); }).join('; ') : '';
     rows.push('<tr data-va="' + hex(va) + '"><td>' + hex(va) + '</td><td class="pte">' + (t ? 'V' + (t.writable ? 'W' : '-') + (t.executable ? 'X' : '-') + (t.dirty ? ' D' : '') + (t.referenced ? ' A' : '') : 'not present') +
-      '</td><td class="pte-md">' + md + '</td><td>' + (t ? t.frame : '') + '</td><td class="page">' + (pg ? 'resident in ' + obj.id + (depth > 0 ? ' (depth ' + depth + ')' : '') + [pg.dirty ? ' dirty' : '', pg.busy ? ' busy' : '', pg.wired ? ' wired' : '', pg.reusable ? ' reusable' : ''].join('') : swap ? 'on swap in ' + obj.id : '-') + '</td></tr>');
+      '</td><td class="pte-md">' + md + '</td><td>' + (t ? t.frame : '') + '</td><td class="tlb">' + esc(tl) + '</td><td class="page">' + (pg ? 'resident in ' + obj.id + (depth > 0 ? ' (depth ' + depth + ')' : '') + [pg.dirty ? ' dirty' : '', pg.busy ? ' busy' : '', pg.wired ? ' wired' : '', pg.reusable ? ' reusable' : ''].join('') : swap ? 'on swap in ' + obj.id : '-') + '</td></tr>');
   }
-  box.innerHTML = '<p>pid ' + sel.pid + ' ' + hex(sel.start) + '-' + hex(sel.end) + (n < total ? ' (' + total + ' pages; the ' + n + ' that hold something)' : '') + '</p><table id="pte-table"><thead><tr><th>va</th><th>PTE</th><th>MD</th><th>frame</th><th>page</th></tr></thead><tbody>' + rows.join('') + '</tbody></table>';
+  box.innerHTML = '<p>pid ' + sel.pid + ' ' + hex(sel.start) + '-' + hex(sel.end) + (n < total ? ' (' + total + ' pages; the ' + n + ' that hold something)' : '') + '</p><table id="pte-table"><thead><tr><th>va</th><th>PTE</th><th>MD</th><th>frame</th><th>TLB</th><th>page</th></tr></thead><tbody>' + rows.join('') + '</tbody></table>';
 }
 `;

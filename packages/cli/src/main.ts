@@ -77,14 +77,16 @@ program
   .command('explore')
   .description("explore the schedules of a scenario's concurrent steps; exit 0 when the result is what the file's explore: expects (clean without it), 1 otherwise, 2 bad input")
   .argument('<file>', 'scenario file (YAML or JSON)')
-  .option('--bound <n>', 'dfs: preemption bound; pct: priority change points', '2')
-  .option('--strategy <s>', 'dfs (bounded exhaustive), random or pct', 'dfs')
-  .option('--seed <s>', 'seed of the random and pct strategies', '1')
-  .option('--runs <n>', 'random/pct: schedules to run; dfs: a cap on schedules')
+  .option('--bound <n>', 'dfs: preemption bound; pct: priority change points (depth - 1); delay: delays', '2')
+  .option('--strategy <s>', 'dfs (bounded exhaustive), random, pct or delay (delay-bounded random)', 'dfs')
+  .option('--seed <s>', 'seed of the random, pct and delay strategies', '1')
+  .option('--runs <n>', 'random/pct/delay: schedules to run; dfs: a cap on schedules')
+  .option('--no-reduction', 'dfs: run every schedule up to the bound (no pruning of equivalent prefixes)')
+  .option('--shard <i/n>', 'run shard i (0 to n-1) of a campaign split n ways (merge the results with vmlab merge)')
   .option('--machine <m>', "a preset name or machine file, overriding the scenario's")
   .option('--log <file.jsonl>', "where to write a violation's replayable log (default: the system's temporary folder)")
   .option('--json', 'print one JSON document')
-  .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; machine?: string; log?: string; json?: boolean }) =>
+  .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; reduction?: boolean; shard?: string; machine?: string; log?: string; json?: boolean }) =>
     act(o.json === true, () => exploreCommand(file, o, print)),
   );
 

@@ -77,7 +77,7 @@ export type { Range } from './util/Rangeset.ts';
 
 // --- kernel threads and locks ----------------------------------------------------------------------
 export type { KGen, Wait } from './sched/KGen.ts';
-export { DeadlockError, SleepLock, runSerial } from './sched/KGen.ts';
+export { DeadlockError, type Holdable, SleepLock, runSerial, sched } from './sched/KGen.ts';
 
 // --- the system-call front and MD dispatch ---------------------------------------------------------
 export { Kernel } from './sys/Kernel.ts';

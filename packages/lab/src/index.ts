@@ -81,8 +81,12 @@ export type { ReplayOptions, ReplayResult } from './replay/replay.ts';
 export { loadLog, replayLogFile } from './replay/loadLog.ts';
 
 // Schedule exploration.
-export { explore, firstProblem, schedulesOf, withSchedules } from './explore/explore.ts';
-export type { ExploreHooks, ExploreOptions, ExplorePoint, ExploreResult, ExploreViolation, RunOnce, Strategy } from './explore/explore.ts';
+export { STRATEGIES, explore, firstProblem, schedulesOf, withSchedules } from './explore/explore.ts';
+export type { ExploreHooks, ExploreOptions, ExplorePoint, ExploreResult, ExploreStats, ExploreViolation, RunOnce, Strategy } from './explore/explore.ts';
+export { TraceClass } from './explore/TraceClass.ts';
+export { FREE_MARGIN, threadDependence } from './explore/threadFootprints.ts';
+export { runSeed } from './explore/sampling.ts';
+export { deadlockMessage, runThreads, waitForCycle } from './runner/runThreads.ts';
 export { exploreScenario, violated } from './explore/exploreScenario.ts';
 export type { ExploreScenarioOptions, ExploreScenarioResult, MachineOutcome } from './explore/exploreScenario.ts';
 export { Prng } from './explore/prng.ts';

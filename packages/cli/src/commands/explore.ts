@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { InputError, type Strategy, defaultCatalog, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
+import { InputError, STRATEGIES, type Strategy, defaultCatalog, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
 
 export interface ExploreFlags {
   bound?: string;
@@ -10,9 +10,19 @@ export interface ExploreFlags {
   machine?: string;
   log?: string;
   json?: boolean;
+  /** false with --no-reduction. */
+  reduction?: boolean;
+  /** `I/N`. */
+  shard?: string;
 }
 
-const STRATEGIES: Strategy[] = ['dfs', 'random', 'pct'];
+/** `--shard I/N`: shard I (0 to N-1) of N. */
+export function shardFlag(v: string | undefined): { index: number; count: number } {
+  if (v === undefined) return { index: 0, count: 1 };
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  if (m === null || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new InputError(`--shard ${v}: give I/N with 0 <= I < N (e.g. 0/4)`);
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
 
 function intFlag(name: string, v: string | undefined, dflt: number, min: number): number {
   if (v === undefined) return dflt;
@@ -46,6 +56,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
   const bound = intFlag('bound', flags.bound, 2, 0);
   const seed = intFlag('seed', flags.seed, 1, 0);
   const runs = intFlag('runs', flags.runs, strategy === 'dfs' ? 100000 : 1000, 1);
+  const reduction = flags.reduction !== false;
+  const shard = shardFlag(flags.shard);
   const catalog = defaultCatalog();
   const s = loadScenario(file);
   const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
@@ -59,6 +71,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     bound,
     seed,
     runs,
+    reduction,
+    shard,
     logFor,
     onProgress: (machine, n) => (n % 10 === 0 ? bar.tick(`explore ${basename(file)} on ${machine}: ${n} schedules`) : undefined),
   });
@@ -72,6 +86,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
           strategy,
           bound,
           seed,
+          reduction,
+          shard: `${shard.index}/${shard.count}`,
           expected,
           ok,
           machines: outcomes.map((o) => ({
@@ -80,6 +96,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
             complete: o.result.complete,
             maxPreemptions: o.result.maxPreemptions,
             maxPoints: o.result.maxPoints,
+            stats: o.result.stats,
             ...(o.result.violation !== undefined
               ? {
                   violation: {
@@ -101,17 +118,26 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     return ok ? 0 : 1;
   }
   const out: string[] = [];
-  const how = strategy === 'dfs' ? `dfs, preemption bound ${bound}` : strategy === 'pct' ? `pct, ${bound} change points, seed ${seed}, ${runs} runs` : `random, seed ${seed}, ${runs} runs`;
+  const how =
+    (strategy === 'dfs'
+      ? `dfs, preemption bound ${bound}${reduction ? '' : ', no reduction'}`
+      : strategy === 'pct'
+        ? `pct, ${bound} change points, seed ${seed}, ${runs} runs`
+        : strategy === 'delay'
+          ? `delay-bounded random, ${bound} delays, seed ${seed}, ${runs} runs`
+          : `random, seed ${seed}, ${runs} runs`) + (shard.count > 1 ? `, shard ${shard.index}/${shard.count}` : '');
   out.push(`explore ${file}: ${s.name} (${how})`);
   for (const o of outcomes) {
     const r = o.result;
     const v = r.violation;
+    const st = r.stats;
+    const cost = `${st.runs} runs, ${st.pruned.equivalent + st.pruned.cut} pruned as equivalent (${st.pruned.equivalent} before running, ${st.pruned.cut} cut short), ${st.cached} prefix classes cached, ${st.ms} ms`;
     if (v === undefined) {
       const all = strategy === 'dfs' ? (r.complete ? `every schedule up to ${bound} preemption${bound === 1 ? '' : 's'}` : `cut short at --runs ${runs}: not every schedule`) : 'sampled, not exhaustive';
-      out.push(`  ${o.machine}: clean after ${r.schedules} schedule${r.schedules === 1 ? '' : 's'} (${all}; longest ${r.maxPoints} scheduling points)`);
+      out.push(`  ${o.machine}: clean after ${r.schedules} schedule${r.schedules === 1 ? '' : 's'} (${all}; longest ${r.maxPoints} scheduling points)`, `    ${cost}`);
       continue;
     }
-    out.push(`  ${o.machine}: VIOLATION of ${v.invariant} on schedule ${r.schedules}: ${v.message}`);
+    out.push(`  ${o.machine}: VIOLATION of ${v.invariant} on schedule ${r.schedules}: ${v.message}`, `    ${cost}`);
     for (const x of v.report.violations.slice(1)) out.push(`    also ${x.invariant}: ${x.message}`);
     for (const sc of v.schedules) out.push(`    concurrent step at line ${sc.line}:`, `      schedule: [${sc.schedule.join(', ')}]`);
     out.push(`    verified with run: ${o.verified === true ? `yes, run with this schedule reports ${o.verifiedAs}` : `NO (run reports ${o.verifiedAs ?? 'nothing'})`}`);

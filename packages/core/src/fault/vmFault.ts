@@ -71,7 +71,7 @@ function faultLookup(fs: FaultState): FaultRun | typeof GO_ON {
   const { ctx, vms, access } = fs;
   const map = vms.map;
   // vm_map_lookup takes the map's read lock: wait while a fork holds it exclusively.
-  if (map.lock.owner !== -1) return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.owner === -1 });
+  if (map.lock.owner !== -1) return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.owner === -1, on: map.lock });
   const idx = map.lookup(fs.va);
   if (idx < 0) return FaultResult.NoEntry;
   const e = map.entries[idx]!;

@@ -72,6 +72,11 @@ export interface RunOptions {
   onCommand?: (c: CommandRecord, step: Step) => void;
   /** Receives every scheduling decision of a `concurrent` step, as it is taken. */
   onSchedule?: (p: SchedulePoint, step: Step) => void;
+  /**
+   * A `concurrent` step is about to run its threads: which pairs may not commute (explore's
+   * reduction; threadDependence in explore/threadFootprints.ts).
+   */
+  onConcurrent?: (dependence: boolean[][], step: Step) => void;
   /** Stop once the command with this sequence number has finished (replay --until). */
   stopAfterCommand?: number;
 }

@@ -101,8 +101,9 @@ program
   .option('--schedules <n>', 'also run each run that has concurrent steps under n seeded random schedules', '0')
   .option('--time <seconds>', 'stop after this many seconds of wall time (the operations run are still determined by the seed)')
   .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation', 'fuzz-violation.yaml')
+  .option('--shard <i/n>', 'run shard i (0 to n-1) of the campaign split n ways: the runs numbered i, i+n, ... (merge the results with vmlab merge)')
   .option('--json', 'print one JSON document')
-  .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out: string; json?: boolean }) =>
+  .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out: string; shard?: string; json?: boolean }) =>
     act(o.json === true, () => fuzzCommand(o, print)),
   );
 

@@ -44,6 +44,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
   let schedules = 0;
   let runs = 0;
   let points = 0;
+  let prefixMs = 0;
   let maxPre = 0;
   let maxPoints = 0;
   const pruned = { equivalent: 0, cut: 0 };
@@ -53,7 +54,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
     maxPreemptions: maxPre,
     maxPoints,
     ...(violation !== undefined ? { violation } : {}),
-    stats: { runs, points, pruned, cached: cache.size, ms: Math.round(performance.now() - t0) },
+    stats: { runs, points, pruned, cached: cache.size, ms: Math.round(performance.now() - t0), prefixMs: Math.round(prefixMs) },
   });
   /** Records the node (class, last thread, budget left); false when an explored one subsumes it. */
   const visit = (cls: TraceClass, last: number, left: number): boolean => {
@@ -96,6 +97,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
     );
     runs++;
     points += rec.points.length;
+    prefixMs += rec.prefixMs;
     if (cut) pruned.cut++;
     else {
       if (first && sh.index !== 0) {

@@ -66,5 +66,10 @@ export interface ExploreStats {
   cached: number;
   /** Wall time in milliseconds. */
   ms: number;
+  /**
+   * Of `ms`, the time spent re-running prefixes: composing the machine and the steps before
+   * the first `concurrent` step, once per run (there is no snapshot of the machine yet).
+   */
+  prefixMs: number;
 }
 

@@ -12,6 +12,8 @@ export interface Recorded {
   points: ExplorePoint[];
   prevs: number[];
   pres: number[];
+  /** Milliseconds from the run's start to its first scheduling point: the prefix re-run (composition and serial steps). */
+  prefixMs: number;
 }
 
 /** Whether choosing c at a point (after prev, with these runnable) is a preemption. */
@@ -35,10 +37,13 @@ export async function recordRun(
   let prev = -1;
   let pre = 0;
   let report: RunReport | undefined;
+  const t0 = performance.now();
+  let prefixMs = -1;
   try {
     report = await runOnce({
       onConcurrent: (dep) => onSegment(dep),
       chooser: (runnable, point) => {
+        if (prefixMs < 0) prefixMs = performance.now() - t0;
         if (point === 0) {
           segment++;
           prev = -1;
@@ -59,7 +64,7 @@ export async function recordRun(
   } catch (e) {
     if (!(e instanceof CutRun)) throw e;
   }
-  return { report, points, prevs, pres };
+  return { report, points, prevs, pres, prefixMs: Math.max(0, prefixMs) };
 }
 
 /** The violation of a finished run, if it has a problem. */

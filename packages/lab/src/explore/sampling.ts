@@ -35,11 +35,13 @@ export async function exploreSampled(runOnce: RunOnce, o: ExploreOptions, sh: { 
   let schedules = 0;
   let runs = 0;
   let points = 0;
+  let prefixMs = 0;
   let maxPre = 0;
   let maxPoints = 0;
   const count = (r: Recorded, mine: boolean): void => {
     runs++;
     points += r.points.length;
+    prefixMs += r.prefixMs;
     if (!mine) return;
     schedules++;
     maxPoints = Math.max(maxPoints, r.points.length);
@@ -53,7 +55,7 @@ export async function exploreSampled(runOnce: RunOnce, o: ExploreOptions, sh: { 
     maxPreemptions: maxPre,
     maxPoints,
     ...(violation !== undefined ? { violation } : {}),
-    stats: { runs, points, pruned: { equivalent: 0, cut: 0 }, cached: 0, ms: Math.round(performance.now() - t0) },
+    stats: { runs, points, pruned: { equivalent: 0, cut: 0 }, cached: 0, ms: Math.round(performance.now() - t0), prefixMs: Math.round(prefixMs) },
   });
 
   const roundRobin = (delays: ReadonlySet<number>) => (rs: number[], idx: number, prev: number): number => {

@@ -8,6 +8,7 @@ import { demoCommand } from './commands/demo.ts';
 import { replayCommand } from './commands/replay.ts';
 import { exploreCommand } from './commands/explore.ts';
 import { fuzzCommand } from './commands/fuzz.ts';
+import { mergeCommand } from './commands/merge.ts';
 import { newPluginCommand } from './commands/newPlugin.ts';
 import { InputError } from '@vmlab/lab';
 
@@ -83,12 +84,20 @@ program
   .option('--runs <n>', 'random/pct/delay: schedules to run; dfs: a cap on schedules')
   .option('--no-reduction', 'dfs: run every schedule up to the bound (no pruning of equivalent prefixes)')
   .option('--shard <i/n>', 'run shard i (0 to n-1) of a campaign split n ways (merge the results with vmlab merge)')
+  .option('--workers [n]', 'run the campaign as n shards on worker threads, one merged report (n defaults to the cores)')
   .option('--machine <m>', "a preset name or machine file, overriding the scenario's")
   .option('--log <file.jsonl>', "where to write a violation's replayable log (default: the system's temporary folder)")
   .option('--json', 'print one JSON document')
-  .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; reduction?: boolean; shard?: string; machine?: string; log?: string; json?: boolean }) =>
+  .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; reduction?: boolean; shard?: string; workers?: string | boolean; machine?: string; log?: string; json?: boolean }) =>
     act(o.json === true, () => exploreCommand(file, o, print)),
   );
+
+program
+  .command('merge')
+  .description('combine the --json results of a sharded explore or fuzz campaign (one file per shard) into one; exit as the unsharded command would, 2 bad input')
+  .argument('<results...>', 'the shards\' JSON result files')
+  .option('--json', 'print one JSON document')
+  .action((files: string[], o: { json?: boolean }) => act(o.json === true, () => mergeCommand(files, o, print)));
 
 program
   .command('fuzz')

@@ -86,6 +86,8 @@ export type { ExploreHooks, ExploreOptions, ExplorePoint, ExploreResult, Explore
 export { TraceClass } from './explore/TraceClass.ts';
 export { FREE_MARGIN, threadDependence } from './explore/threadFootprints.ts';
 export { runSeed } from './explore/sampling.ts';
+export { mergeResults } from './explore/mergeResults.ts';
+export type { MergedDoc, ShardDoc } from './explore/mergeResults.ts';
 export { deadlockMessage, runThreads, waitForCycle } from './runner/runThreads.ts';
 export { exploreScenario, violated } from './explore/exploreScenario.ts';
 export type { ExploreScenarioOptions, ExploreScenarioResult, MachineOutcome } from './explore/exploreScenario.ts';

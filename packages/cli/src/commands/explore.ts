@@ -1,6 +1,9 @@
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { InputError, STRATEGIES, type Strategy, defaultCatalog, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
+import { availableParallelism, tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { printMerged } from './merge.ts';
+import { InputError, STRATEGIES, type ShardDoc, type Strategy, defaultCatalog, mergeResults, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
 
 export interface ExploreFlags {
   bound?: string;
@@ -14,6 +17,35 @@ export interface ExploreFlags {
   reduction?: boolean;
   /** `I/N`. */
   shard?: string;
+  /** Run the campaign as this many shards on worker threads (true: one per core). */
+  workers?: string | boolean;
+}
+
+/** Runs the shards of the campaign on `n` worker threads and merges their documents. */
+async function onWorkers(file: string, flags: ExploreFlags, n: number, print: (s: string) => void): Promise<number> {
+  const self = fileURLToPath(import.meta.url);
+  const url = new URL(`./exploreWorker${extname(self)}`, import.meta.url);
+  const docs = await Promise.all(
+    Array.from({ length: n }, (_, i) => {
+      const { workers: _w, ...rest } = flags;
+      const log = flags.log !== undefined ? flags.log.replace(/(\.jsonl)?$/, `.shard${i}.jsonl`) : join(tmpdir(), `vmlab-explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-shard${i}.jsonl`);
+      const shardFlags: ExploreFlags = { ...rest, shard: `${i}/${n}`, json: true, log };
+      return new Promise<ShardDoc>((res, rej) => {
+        // From sources (tsx), the worker registers tsx's loader before importing the .ts module.
+        const w =
+          extname(self) === '.ts'
+            ? new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData: { file, flags: shardFlags } })
+            : new Worker(url, { workerData: { file, flags: shardFlags } });
+        w.once('message', (m: { code?: number; out?: string; error?: string; input?: boolean }) => {
+          void w.terminate();
+          if (m.error !== undefined) rej(m.input === true ? new InputError(m.error) : new Error(m.error));
+          else res(JSON.parse(m.out!) as ShardDoc);
+        });
+        w.once('error', rej);
+      });
+    }),
+  );
+  return printMerged(mergeResults(docs, docs.map((_, i) => `shard ${i}/${n}`)), flags.json === true, print);
 }
 
 /** `--shard I/N`: shard I (0 to N-1) of N. */
@@ -51,6 +83,11 @@ export function progress(json: boolean): { tick: (label: string) => void; done: 
  * when the result is what the file's `explore:` expects (clean without it), 1 otherwise.
  */
 export async function exploreCommand(file: string, flags: ExploreFlags, print: (s: string) => void): Promise<number> {
+  if (flags.workers !== undefined && flags.workers !== false) {
+    if (flags.shard !== undefined) throw new InputError('--workers and --shard: give one (workers run every shard of the campaign)');
+    const n = flags.workers === true ? availableParallelism() : intFlag('workers', flags.workers, 1, 1);
+    if (n > 1) return onWorkers(file, flags, n, print);
+  }
   const strategy = (flags.strategy ?? 'dfs') as Strategy;
   if (!STRATEGIES.includes(strategy)) throw new InputError(`--strategy ${flags.strategy}: one of ${STRATEGIES.join(', ')}`);
   const bound = intFlag('bound', flags.bound, 2, 0);

@@ -19,6 +19,7 @@ import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { composeMachine, defaultMachine, EventBus, type Kernel, type Process, runSerial, type Thread } from '@vmlab/core';
 import { defaultCatalog } from '@vmlab/lab';
+import { exploreRates } from './exploreRate.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PAGE = 4096;
@@ -369,6 +370,8 @@ async function main(): Promise<void> {
   const bus = busFigures();
   log('done\n  memory ... ');
   const mem = await memoryFigures(QUICK ? 65536 : 262144);
+  log('done\n  explore ... ');
+  const rates = await exploreRates(join(HERE, '..', 'examples'), QUICK ? 0.2 : 2);
   log('done\n\n');
 
   const row = (op: string, sim: number, r: number | undefined, target?: number): Row => {
@@ -425,6 +428,7 @@ async function main(): Promise<void> {
             memoryPages: mem.pages,
             bytesPerResidentPageParts: mem.parts,
           },
+          explore: rates,
           rows,
           seconds,
         },
@@ -455,6 +459,9 @@ async function main(): Promise<void> {
   out.push(`memory: ${mem.pages} resident pages${mem.gcExposed ? '' : ' (run node with --expose-gc for steadier figures)'}`);
   const mp = mem.parts;
   out.push(`memory per page: frames ${fmt(mp.frames)} B, contents ${fmt(mp.contents)} B, pv ${fmt(mp.pv)} B, resident index ${fmt(mp.residentIndex)} B, rest (page tables, TLB model, heap) ${fmt(mp.rest)} B`);
+  for (const r of rates) {
+    out.push(`explore ${r.race} (dfs bound 2, no reduction): ${fmt(r.perSecond, 0)} schedules/s (${r.schedules} in ${fmt(r.seconds, 2)} s; ${fmt(r.prefixShare * 100, 0)}% re-running the prefix, ${fmt(r.perSecondPastPrefix, 0)} schedules/s past it)`);
+  }
   if (real === undefined) out.push(`real kernel: not measured (${why})`);
   out.push(`${seconds.toFixed(1)} s`);
   process.stdout.write(out.join('\n') + '\n');

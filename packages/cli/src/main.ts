@@ -8,6 +8,7 @@ import { demoCommand } from './commands/demo.ts';
 import { replayCommand } from './commands/replay.ts';
 import { exploreCommand } from './commands/explore.ts';
 import { fuzzCommand } from './commands/fuzz.ts';
+import { matrixCommand } from './commands/matrix.ts';
 import { mergeCommand } from './commands/merge.ts';
 import { newPluginCommand } from './commands/newPlugin.ts';
 import { InputError } from '@vmlab/lab';
@@ -77,7 +78,7 @@ program
 program
   .command('explore')
   .description("explore the schedules of a scenario's concurrent steps; exit 0 when the result is what the file's explore: expects (clean without it), 1 otherwise, 2 bad input")
-  .argument('<file>', 'scenario file (YAML or JSON)')
+  .argument('[file]', 'scenario file (YAML or JSON)')
   .option('--bound <n>', 'dfs: preemption bound; pct: priority change points (depth - 1); delay: delays', '2')
   .option('--strategy <s>', 'dfs (bounded exhaustive), random, pct or delay (delay-bounded random)', 'dfs')
   .option('--seed <s>', 'seed of the random, pct and delay strategies', '1')
@@ -87,9 +88,14 @@ program
   .option('--workers [n]', 'run the campaign as n shards on worker threads, one merged report (n defaults to the cores)')
   .option('--machine <m>', "a preset name or machine file, overriding the scenario's")
   .option('--log <file.jsonl>', "where to write a violation's replayable log (default: the system's temporary folder)")
+  .option('--matrix [dir]', 'the race benchmark: every NAME/{legacy,fixed}.yaml of dir (default examples/races) under each strategy, as a table')
   .option('--json', 'print one JSON document')
-  .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; reduction?: boolean; shard?: string; workers?: string | boolean; machine?: string; log?: string; json?: boolean }) =>
-    act(o.json === true, () => exploreCommand(file, o, print)),
+  .action((file: string | undefined, o: { bound?: string; strategy?: string; seed?: string; runs?: string; reduction?: boolean; shard?: string; workers?: string | boolean; machine?: string; log?: string; matrix?: string | boolean; json?: boolean }) =>
+    act(o.json === true, () => {
+      if (o.matrix !== undefined && o.matrix !== false) return matrixCommand(typeof o.matrix === 'string' ? o.matrix : file ?? 'examples/races', o, print);
+      if (file === undefined) throw new InputError('explore: give a scenario file (or --matrix)');
+      return exploreCommand(file, o, print);
+    }),
   );
 
 program

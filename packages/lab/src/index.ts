@@ -87,6 +87,8 @@ export { TraceClass } from './explore/TraceClass.ts';
 export { FREE_MARGIN, threadDependence } from './explore/threadFootprints.ts';
 export { runSeed } from './explore/sampling.ts';
 export { mergeResults } from './explore/mergeResults.ts';
+export { MATRIX_STRATEGIES, matrixTable, raceMatrix, raceNames } from './explore/raceMatrix.ts';
+export type { MatrixCell, MatrixRow, MatrixStrategy } from './explore/raceMatrix.ts';
 export type { MergedDoc, ShardDoc } from './explore/mergeResults.ts';
 export { deadlockMessage, runThreads, waitForCycle } from './runner/runThreads.ts';
 export { exploreScenario, violated } from './explore/exploreScenario.ts';

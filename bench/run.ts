@@ -17,8 +17,9 @@ import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
-import { composeMachine, defaultMachine, EventBus, type Kernel, type Process, runSerial, type Thread } from '@vmlab/core';
-import { defaultCatalog } from '@vmlab/lab';
+import { composeMachine, defaultMachine, EventBus, type Kernel, type Process, runNow, runSerial, type Thread } from '@vmlab/core';
+import { defaultCatalog, parseScenario, runOnMachine, scenarioMachines } from '@vmlab/lab';
+import { traceBench } from './traceBench.ts';
 import { exploreRates } from './exploreRate.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -76,7 +77,7 @@ function check(o: { ok?: true; errno?: string; error?: string; signal?: string }
 }
 
 function mmapAnon(s: Sim, pages: number): number {
-  const o = s.k.mmap(s.p, { len: pages * PAGE, prot: 3, protExtra: '', flags: ['private', 'anon'] });
+  const o = runNow(s.k.mmap(s.p, { len: pages * PAGE, prot: 3, protExtra: '', flags: ['private', 'anon'] }));
   if (typeof o.addr !== 'number') throw new Error(`bench: mmap failed: ${JSON.stringify(o)}`);
   return o.addr;
 }
@@ -117,7 +118,7 @@ const simFault: Op = (s, n) => {
   const t0 = nowNs();
   touch(s, s.p, s.t, a, n, 1);
   const dt = nowNs() - t0;
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
 };
 
@@ -130,7 +131,7 @@ const simCow: Op = (s, n) => {
   touch(s, c, ct, a, n, 2);
   const dt = nowNs() - t0;
   reap(s, c);
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
 };
 
@@ -141,23 +142,23 @@ const simForkTotal: Op = (s, n) => {
   const c = fork(s);
   reap(s, c);
   const dt = nowNs() - t0;
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt;
 };
 
 const simMunmap: Op = (s, n) => {
   const a = resident(s, n);
   const t0 = nowNs();
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return (nowNs() - t0) / n;
 };
 
 const simMprotect: Op = (s, n) => {
   const a = resident(s, n);
   const t0 = nowNs();
-  check(s.k.mprotect(s.p, a, n * PAGE, 1, ''), 'mprotect');
+  check(runNow(s.k.mprotect(s.p, a, n * PAGE, 1, '')), 'mprotect');
   const dt = nowNs() - t0;
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
 };
 
@@ -168,7 +169,7 @@ const simPageout: Op = (s, n) => {
   const o = runSerial(s.k.swapout(s.p));
   const dt = nowNs() - t0;
   check(o, 'swapout');
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / Math.max(1, o.pages ?? 0);
 };
 
@@ -182,7 +183,7 @@ const simPagein: Op = (s, n) => {
     if (o.value !== 1) throw new Error(`bench: page-in read ${JSON.stringify(o)}`);
   }
   const dt = nowNs() - t0;
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
 };
 
@@ -289,6 +290,45 @@ async function memoryFigures(pages: number): Promise<MemoryFigures> {
   };
 }
 
+/**
+ * Memory per run of a long campaign: one `await` loop composing a fresh machine and running
+ * a small scenario on it each time (as explore and fuzz do), with the heap measured after a
+ * full collection and *without* returning to the event loop (which would release what the
+ * loop pins). The figure is the growth per run between the 100th and the last run: a done
+ * machine is garbage when it is near 0. The issue asked for 100 to 100,000 runs; the bench
+ * runs 100 to 10,000 (2,000 with --quick) to stay within a minute.
+ */
+async function campaignMemory(runs: number): Promise<{ runs: number; at100: number; atEnd: number; perRun: number }> {
+  const catalog = defaultCatalog();
+  const s = parseScenario(
+    [
+      'name: campaign memory',
+      'machine: amd64',
+      'steps:',
+      '  - spawn: { pid: 1 }',
+      '  - mmap: { pid: 1, len: 4 pages, prot: rw, flags: [private, anon], as: a }',
+      '  - write: { pid: 1, addr: a, value: 1 }',
+      '  - fork: { pid: 1, child: 2 }',
+      '  - write: { pid: 2, addr: a, value: 2 }',
+    ].join('\n'),
+    'campaign.yaml',
+  );
+  const m = scenarioMachines(s, catalog, undefined)[0]!;
+  // What earlier figures dropped is let go first (this may turn the event loop; the loop below never does).
+  await settle();
+  const measure = (): number => {
+    for (let k = 0; k < 3; k++) collect?.();
+    return heapBytes();
+  };
+  let at100 = 0;
+  for (let i = 1; i <= runs; i++) {
+    await runOnMachine(s, m, catalog, { check: true });
+    if (i === 100) at100 = measure();
+  }
+  const atEnd = measure();
+  return { runs, at100, atEnd, perRun: (atEnd - at100) / (runs - 100) };
+}
+
 // --- the real kernel ------------------------------------------------------------------------
 
 interface Real {
@@ -336,6 +376,8 @@ interface Row {
   target?: number;
   /** For a memory row: at most this many bytes. */
   maxBytes?: number;
+  /** For a throughput row: at least this many (in `unit`). */
+  minRate?: number;
   pass?: boolean;
 }
 
@@ -370,6 +412,10 @@ async function main(): Promise<void> {
   const bus = busFigures();
   log('done\n  memory ... ');
   const mem = await memoryFigures(QUICK ? 65536 : 262144);
+  log('done\n  campaign memory ... ');
+  const camp = await campaignMemory(QUICK ? 2000 : 10000);
+  log('done\n  trace reader ... ');
+  const tr = await traceBench(join(HERE, '../tests/trace/fixtures'), QUICK ? 2 : 10);
   log('done\n  explore ... ');
   const rates = await exploreRates(join(HERE, '..', 'examples'), QUICK ? 0.2 : 2);
   log('done\n\n');
@@ -397,6 +443,9 @@ async function main(): Promise<void> {
     { op: 'bus emit, no subscriber', unit: 'ns', sim: bus.unheardEmitNs },
     { op: 'bytes /resident page (all)', unit: 'B', sim: mem.total, maxBytes: 32, pass: mem.total <= 32 },
     { op: 'bytes /resident page (added)', unit: 'B', sim: mem.incremental },
+    { op: `bytes retained /run (100 to ${camp.runs} runs)`, unit: 'B', sim: camp.perRun, maxBytes: 1024, pass: camp.perRun <= 1024 },
+    { op: 'trace reader alone', unit: 'M acc/s', sim: tr.readerRate / 1e6 },
+    { op: 'trace replay, TLB-hit path', unit: 'M acc/s', sim: tr.replayRate / 1e6, minRate: 5, pass: tr.replayRate >= 5e6 },
   ];
   const seconds = (Date.now() - started) / 1000;
 
@@ -418,8 +467,8 @@ async function main(): Promise<void> {
             mprotectPerPage: prot,
             swapPageoutPerPage: pageout,
             swapPageinPerPage: pagein,
-            swapPageoutMiBps: (PAGE / pageout) * 1e9 / 1048576,
-            swapPageinMiBps: (PAGE / pagein) * 1e9 / 1048576,
+            swapPageoutMiBps: ((PAGE / pageout) * 1e9) / 1048576,
+            swapPageinMiBps: ((PAGE / pagein) * 1e9) / 1048576,
             busPublishNs: bus.publishNs,
             busEventsPerSec: bus.eventsPerSec,
             busUnheardEmitNs: bus.unheardEmitNs,
@@ -427,6 +476,11 @@ async function main(): Promise<void> {
             bytesPerResidentPageAdded: mem.incremental,
             memoryPages: mem.pages,
             bytesPerResidentPageParts: mem.parts,
+            campaignRuns: camp.runs,
+            campaignHeapAt100: camp.at100,
+            campaignHeapAtEnd: camp.atEnd,
+            bytesRetainedPerRun: camp.perRun,
+            trace: tr,
           },
           explore: rates,
           rows,
@@ -445,22 +499,38 @@ async function main(): Promise<void> {
     `${fmt(r.sim)} ${r.unit}`,
     r.real !== undefined ? `${fmt(r.real)} ns` : '-',
     r.ratio !== undefined ? `${r.ratio.toFixed(1)}x` : '-',
-    r.target !== undefined ? `>= ${r.target}x` : r.maxBytes !== undefined ? `<= ${r.maxBytes} B` : '-',
+    r.target !== undefined ? `>= ${r.target}x` : r.maxBytes !== undefined ? `<= ${r.maxBytes} B` : r.minRate !== undefined ? `>= ${r.minRate} M/s` : '-',
     r.pass === undefined ? '' : r.pass ? 'PASS' : 'below target',
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!)))
+      .join('  ')
+      .trimEnd();
   const out: string[] = [line(head), line(w.map((n) => '-'.repeat(n)))];
   for (const b of body) out.push(line(b));
   out.push('');
   out.push(`bus: ${(bus.eventsPerSec / 1e6).toFixed(2)} M events/s to one subscriber`);
-  out.push(`swap: page-out ${fmt((PAGE / pageout) * 1e9 / 1048576, 0)} MiB/s, page-in ${fmt((PAGE / pagein) * 1e9 / 1048576, 0)} MiB/s (simulated 4 KiB pages; the real kernel's swap is not measured)`);
+  out.push(
+    `swap: page-out ${fmt(((PAGE / pageout) * 1e9) / 1048576, 0)} MiB/s, page-in ${fmt(((PAGE / pagein) * 1e9) / 1048576, 0)} MiB/s (simulated 4 KiB pages; the real kernel's swap is not measured)`,
+  );
   out.push(`fork fixed cost: simulator ${fmt((forkSmall - forkPage * small) / 1000)} us${real !== undefined ? `, real ${fmt(real.forkFixed / 1000)} us` : ''}`);
   out.push(`memory: ${mem.pages} resident pages${mem.gcExposed ? '' : ' (run node with --expose-gc for steadier figures)'}`);
   const mp = mem.parts;
-  out.push(`memory per page: frames ${fmt(mp.frames)} B, contents ${fmt(mp.contents)} B, pv ${fmt(mp.pv)} B, resident index ${fmt(mp.residentIndex)} B, rest (page tables, TLB model, heap) ${fmt(mp.rest)} B`);
+  out.push(
+    `memory per page: frames ${fmt(mp.frames)} B, contents ${fmt(mp.contents)} B, pv ${fmt(mp.pv)} B, resident index ${fmt(mp.residentIndex)} B, rest (page tables, TLB model, heap) ${fmt(mp.rest)} B`,
+  );
+  out.push(
+    `campaign: heap ${fmt(camp.at100 / 1048576)} MiB after 100 runs, ${fmt(camp.atEnd / 1048576)} MiB after ${camp.runs} (one await loop, fresh machine per run)`,
+  );
+  out.push(
+    `trace: the real log ${fmt(tr.realGzBytes / 1048576)} MiB gzipped (${fmt(tr.realBytes / 1048576)} MiB, ${fmt(tr.realAccesses / 1e6, 2)} M accesses) repeated to ${fmt(tr.bytes / 1048576)} MiB, ${fmt(tr.accesses / 1e6)} M accesses, ${fmt(tr.records / 1e6)} M records after collapsing, ${fmt(tr.tlbHitShare * 100)}% TLB hits`,
+  );
   for (const r of rates) {
-    out.push(`explore ${r.race} (dfs bound 2, no reduction): ${fmt(r.perSecond, 0)} schedules/s (${r.schedules} in ${fmt(r.seconds, 2)} s; ${fmt(r.prefixShare * 100, 0)}% re-running the prefix, ${fmt(r.perSecondPastPrefix, 0)} schedules/s past it)`);
+    out.push(
+      `explore ${r.race} (dfs bound 2, no reduction): ${fmt(r.perSecond, 0)} schedules/s (${r.schedules} in ${fmt(r.seconds, 2)} s; ${fmt(r.prefixShare * 100, 0)}% re-running the prefix, ${fmt(r.perSecondPastPrefix, 0)} schedules/s past it)`,
+    );
   }
   if (real === undefined) out.push(`real kernel: not measured (${why})`);
   out.push(`${seconds.toFixed(1)} s`);

@@ -8,3 +8,4 @@ export { mergeCommand } from './commands/merge.ts';
 export { newPluginCommand } from './commands/newPlugin.ts';
 export { replayCommand } from './commands/replay.ts';
 export { runCommand } from './commands/run.ts';
+export { serveFile, viewCommand } from './commands/view.ts';

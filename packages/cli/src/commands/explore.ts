@@ -2,8 +2,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { InputError, STRATEGIES, type ShardDoc, type Strategy, checkOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, mergeResults, scenarioMachines, violated } from '@vmlab/lab';
 import { printMerged } from './merge.ts';
-import { InputError, STRATEGIES, type ShardDoc, type Strategy, defaultCatalog, mergeResults, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
 
 export interface ExploreFlags {
   bound?: string;
@@ -96,6 +96,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
   const reduction = flags.reduction !== false;
   const shard = shardFlag(flags.shard);
   const catalog = defaultCatalog();
+  if (flags.log !== undefined) checkOutput('--log', flags.log, [file]);
   const s = loadScenario(file);
   const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
   const json = flags.json === true;
@@ -178,7 +179,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     for (const x of v.report.violations.slice(1)) out.push(`    also ${x.invariant}: ${x.message}`);
     for (const sc of v.schedules) out.push(`    concurrent step at line ${sc.line}:`, `      schedule: [${sc.schedule.join(', ')}]`);
     out.push(`    verified with run: ${o.verified === true ? `yes, run with this schedule reports ${o.verifiedAs}` : `NO (run reports ${o.verifiedAs ?? 'nothing'})`}`);
-    out.push(`    replayable log: ${o.log} (vmlab replay ${o.log})`);
+    out.push(`    replayable log: ${o.log} (vmlab replay ${o.log}; vmlab view ${o.log})`);
+    if (o.log !== undefined) for (const l of await lanesOfLog(loadLog(o.log), o.log, catalog)) out.push(`    ${l}`);
   }
   const want = expected.expect === 'clean' ? 'clean' : `a violation${expected.invariant !== undefined ? ` of ${expected.invariant}` : ''}`;
   out.push(`  expected ${want}: ${ok ? 'as expected' : 'NOT as expected'}`);

@@ -77,6 +77,8 @@ export interface RunOptions {
    * reduction; threadDependence in explore/threadFootprints.ts).
    */
   onConcurrent?: (dependence: boolean[][], step: Step) => void;
+  /** A command has finished (its outcome recorded, invariants checked): the state `replay --until seq` shows. */
+  afterCommand?: (seq: number) => void;
   /** Stop once the command with this sequence number has finished (replay --until). */
   stopAfterCommand?: number;
 }

@@ -1,5 +1,5 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { type Catalog, MachineError, type Machine, composeMachine } from '@vmlab/core';
+import { type Catalog, MachineError, type Machine, type Violation, composeMachine } from '@vmlab/core';
+import { type OutputStream, openOutput } from '../io/outputFile.ts';
 import { LogWriter } from '../replay/log.ts';
 import { machineInvariants } from '../replay/replay.ts';
 import type { Scenario } from '../scenario/ast.ts';
@@ -13,6 +13,8 @@ export interface RunOnMachineOptions extends Omit<RunOptions, 'invariants'> {
   log?: string;
   /** The seed that chose the schedule (explore's), recorded in the log. */
   seed?: number;
+  /** Sees every invariant check's result (the lanes pin violations to the slice that broke them). */
+  onCheck?: (violations: readonly Violation[]) => void;
 }
 
 /** Composes the machine; bad machine input becomes InputError. */
@@ -31,18 +33,23 @@ export async function composeNamed(s: Scenario, m: NamedMachine, catalog: Catalo
  */
 export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalog, opts: RunOnMachineOptions): Promise<RunReport> {
   const machine = await composeNamed(s, m, catalog);
-  const { log: logFile, seed, ...rest } = opts;
-  const runOpts: RunOptions = { ...rest, invariants: machineInvariants(machine) };
-  let fd: number | undefined;
+  const { log: logFile, seed, onCheck, ...rest } = opts;
+  const invariants = machineInvariants(machine);
+  if (onCheck !== undefined) {
+    const check = invariants.check.bind(invariants);
+    invariants.check = (m) => {
+      const v = check(m);
+      onCheck(v);
+      return v;
+    };
+  }
+  const runOpts: RunOptions = { ...rest, invariants };
+  let out: OutputStream | undefined;
   let writer: LogWriter | undefined;
   if (logFile !== undefined) {
-    try {
-      fd = openSync(logFile, 'w');
-    } catch (e) {
-      throw new InputError(`${logFile}: cannot write the log: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    const out = fd;
-    writer = new LogWriter((l) => writeSync(out, l));
+    out = openOutput('--log', logFile, s.file.startsWith('<') ? [] : [s.file]);
+    const o = out;
+    writer = new LogWriter((l) => o.write(l));
     writer.config(
       {
         name: s.name,
@@ -78,6 +85,6 @@ export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalo
     if (e instanceof RunError) throw new InputError(e.message);
     throw e;
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    out?.close();
   }
 }

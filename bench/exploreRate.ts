@@ -18,7 +18,7 @@ export interface ExploreRate {
   prefixShare: number;
 }
 
-export const SEED_RACES = ['explore-split-race-fixed.yaml', 'explore-revoke-walk-fixed.yaml', 'explore-exit-peek.yaml'];
+export const SEED_RACES = ['races/d15293-swap-split/fixed.yaml', 'races/revoke-walk/fixed.yaml', 'races/exit-peek/fixed.yaml'];
 
 export async function exploreRates(examples: string, minSeconds: number): Promise<ExploreRate[]> {
   const catalog = defaultCatalog();

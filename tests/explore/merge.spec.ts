@@ -49,7 +49,7 @@ describe('vmlab merge', () => {
   });
   describe('when a shard finds the race', () => {
     it('should keep its violation and be as the file expects', async () => {
-      const parts = await Promise.all([0, 1].map((i) => explore('explore-revoke-walk.yaml', { shard: `${i}/2` })));
+      const parts = await Promise.all([0, 1].map((i) => explore('races/revoke-walk/legacy.yaml', { shard: `${i}/2` })));
       const m = merge(parts.map((p) => p.text));
       expect(m.code).toBe(0);
       expect(m.doc.machines[0].violation.invariants).toContain('revoke_walk');
@@ -58,7 +58,7 @@ describe('vmlab merge', () => {
   describe('when the files are not shards of one campaign', () => {
     it('should reject them as bad input', async () => {
       const a = await explore('exit-peek-race.yaml', { shard: '0/2' });
-      const b = await explore('explore-revoke-walk.yaml', { shard: '1/2' });
+      const b = await explore('races/revoke-walk/legacy.yaml', { shard: '1/2' });
       expect(() => merge([a.text, b.text])).toThrow(/not shards of one campaign/);
       expect(() => merge([a.text, a.text])).toThrow(/given twice/);
     });
@@ -68,8 +68,8 @@ describe('vmlab merge', () => {
 describe('explore --workers', () => {
   describe('when the campaign runs on two worker threads', () => {
     it('should print one merged report equal to the unsharded run', async () => {
-      const whole = await explore('explore-split-race-fixed.yaml', { reduction: false });
-      const out = execFileSync(process.execPath, ['--conditions=vmlab-source', '--import', 'tsx', 'packages/cli/src/main.ts', 'explore', resolve(EXAMPLES, 'explore-split-race-fixed.yaml'), '--workers', '2', '--no-reduction', '--json'], { cwd: ROOT, encoding: 'utf8' });
+      const whole = await explore('races/d15293-swap-split/fixed.yaml', { reduction: false });
+      const out = execFileSync(process.execPath, ['--conditions=vmlab-source', '--import', 'tsx', 'packages/cli/src/main.ts', 'explore', resolve(EXAMPLES, 'races/d15293-swap-split/fixed.yaml'), '--workers', '2', '--no-reduction', '--json'], { cwd: ROOT, encoding: 'utf8' });
       const doc = JSON.parse(out);
       expect(doc.shards).toBe('2/2');
       expect(doc.ok).toBe(true);

@@ -5,7 +5,8 @@ import { type ExploreOptions, InputError, type RunOnce, defaultCatalog, explore,
 import { EXAMPLES } from '../helpers/scenario.ts';
 
 const catalog = defaultCatalog();
-const CONCURRENT = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml') && /^\s*- concurrent:/m.test(readFileSync(resolve(EXAMPLES, f), 'utf8')));
+const RACES = readdirSync(resolve(EXAMPLES, 'races'), { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap(({ name: d }) => [`races/${d}/legacy.yaml`, `races/${d}/fixed.yaml`]);
+const CONCURRENT = [...readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')), ...RACES].filter((f) => /^\s*- concurrent:/m.test(readFileSync(resolve(EXAMPLES, f), 'utf8')));
 
 const memo = new Map<string, ReturnType<typeof outcomeOf>>();
 /** The explore outcome of an example (bound-2 dfs), computed once per file and mode. */
@@ -54,7 +55,7 @@ describe('the reduced search', () => {
   describe('when run on every example with a concurrent step', () => {
     it('should find the examples (at least the seed races and the three-thread pair)', () => {
       expect(CONCURRENT.length).toBeGreaterThanOrEqual(12);
-      expect(CONCURRENT).toContain('explore-split-race-3-fixed.yaml');
+      expect(CONCURRENT).toContain('races/d15293-swap-split-bystander/fixed.yaml');
     });
     for (const file of CONCURRENT) {
       it(`should give bound-2 DFS's verdict on ${file}, with no more schedules`, async () => {
@@ -68,8 +69,8 @@ describe('the reduced search', () => {
 
   describe('when a third thread works in an unrelated process', () => {
     it('should run at least 10x fewer schedules than bound-2 DFS, clean as it is', async () => {
-      const [red, full] = await Promise.all([outcome('explore-split-race-3-fixed.yaml', true), outcome('explore-split-race-3.yaml', true)]);
-      const unreduced = await outcome('explore-split-race-3-fixed.yaml', false);
+      const [red, full] = await Promise.all([outcome('races/d15293-swap-split-bystander/fixed.yaml', true), outcome('races/d15293-swap-split-bystander/legacy.yaml', true)]);
+      const unreduced = await outcome('races/d15293-swap-split-bystander/fixed.yaml', false);
       expect(red.ok && full.ok && unreduced.ok).toBe(true);
       expect(red.machines[0]!.complete).toBe(true);
       expect(red.machines[0]!.schedules * 10).toBeLessThanOrEqual(unreduced.machines[0]!.schedules);
@@ -108,7 +109,7 @@ describe('sharded campaigns', () => {
   }
   describe('when the reduced dfs is sharded', () => {
     it('should give the unsharded verdicts (clean and complete, or the same violation)', async () => {
-      for (const [file, ns] of [['explore-split-race-3-fixed.yaml', [3]], ['explore-split-race-3.yaml', [2, 8]], ['explore-revoke-walk.yaml', [3]]] as const) {
+      for (const [file, ns] of [['races/d15293-swap-split-bystander/fixed.yaml', [3]], ['races/d15293-swap-split-bystander/legacy.yaml', [2, 8]], ['races/revoke-walk/legacy.yaml', [3]]] as const) {
         const whole = await schedulesRun(file, { strategy: 'dfs', bound: 2 });
         for (const n of ns) {
           const parts = await Promise.all(Array.from({ length: n }, (_, i) => schedulesRun(file, { strategy: 'dfs', bound: 2, shard: { index: i, count: n } })));
@@ -125,7 +126,7 @@ describe('sharded campaigns', () => {
 
 describe('the sampling strategies', () => {
   it('should find the split race with delay-bounded random scheduling', async () => {
-    const { result } = await schedulesRun('explore-split-race.yaml', { strategy: 'delay', bound: 2, runs: 200 });
+    const { result } = await schedulesRun('races/d15293-swap-split/legacy.yaml', { strategy: 'delay', bound: 2, runs: 200 });
     expect(result.violation?.report.violations.map((v) => v.invariant)).toContain('object_repopulated');
   });
 });

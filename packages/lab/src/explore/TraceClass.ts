@@ -12,8 +12,8 @@ export class TraceClass {
     private readonly done: string,
     /** This segment's dependence matrix (null before the first segment). */
     private readonly dep: readonly (readonly boolean[])[] | null,
-    /** Per level, the bit set of the threads with a transition there. */
-    private readonly levels: readonly number[],
+    /** Per level, the threads with a transition there (ascending, comma-separated). */
+    private readonly levels: readonly string[],
     /** Per thread, the level of its last transition (0: none yet). */
     private readonly last: readonly number[],
   ) {}
@@ -32,8 +32,9 @@ export class TraceClass {
     let lvl = 0;
     for (let u = 0; u < this.last.length; u++) if (dep[t]![u] === true || u === t) lvl = Math.max(lvl, this.last[u]!);
     const levels = this.levels.slice();
-    while (levels.length <= lvl) levels.push(0);
-    levels[lvl] = levels[lvl]! | (1 << t);
+    while (levels.length <= lvl) levels.push('');
+    const at = levels[lvl]!;
+    levels[lvl] = at === '' ? String(t) : at.split(',').map(Number).concat(t).sort((a, b) => a - b).join(',');
     const last = this.last.slice();
     last[t] = lvl + 1;
     return new TraceClass(this.done, dep, levels, last);

@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'vmlab-explore-'));
 
 async function exploreJson(file: string, flags: Record<string, string> = {}) {
   const lines: string[] = [];
-  const code = await exploreCommand(resolve(EXAMPLES, file), { json: true, log: join(dir, `${file}.jsonl`), ...flags }, (s) => lines.push(s));
+  const code = await exploreCommand(resolve(EXAMPLES, file), { json: true, log: join(dir, `${file.replace(/\//g, '_')}.jsonl`), ...flags }, (s) => lines.push(s));
   return { code, doc: JSON.parse(lines.join('\n')) };
 }
 

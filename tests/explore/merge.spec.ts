@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'vmlab-merge-'));
 
 async function explore(file: string, flags: Record<string, string | boolean>) {
   const lines: string[] = [];
-  const code = await exploreCommand(resolve(EXAMPLES, file), { json: true, log: join(dir, `${file}.jsonl`), ...flags }, (s) => lines.push(s));
+  const code = await exploreCommand(resolve(EXAMPLES, file), { json: true, log: join(dir, `${file.replace(/\//g, '_')}.jsonl`), ...flags }, (s) => lines.push(s));
   return { code, text: lines.join('\n'), doc: JSON.parse(lines.join('\n')) };
 }
 

@@ -1,18 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, InputError, escapeControl, internalErrorText } from '@vmlab/lab';
-import { machinesCommand, policiesCommand } from './commands/info.ts';
-import { runCommand } from './commands/run.ts';
-import { compareCommand } from './commands/compare.ts';
-import { demoCommand } from './commands/demo.ts';
-import { replayCommand } from './commands/replay.ts';
-import { exploreCommand } from './commands/explore.ts';
-import { fuzzCommand } from './commands/fuzz.ts';
-import { matrixCommand } from './commands/matrix.ts';
-import { mergeCommand } from './commands/merge.ts';
-import { newPluginCommand } from './commands/newPlugin.ts';
-import { traceCommand } from './commands/trace.ts';
-import { viewCommand } from './commands/view.ts';
+
+// @vmlab/lab (and through it the kernel model) and each command's module are imported when a
+// command runs, so `vmlab --version` and `vmlab --help` load commander alone.
+const lab = () => import('@vmlab/lab');
+const commands = {
+  run: () => import('./commands/run.ts'),
+  compare: () => import('./commands/compare.ts'),
+  demo: () => import('./commands/demo.ts'),
+  replay: () => import('./commands/replay.ts'),
+  explore: () => import('./commands/explore.ts'),
+  matrix: () => import('./commands/matrix.ts'),
+  merge: () => import('./commands/merge.ts'),
+  fuzz: () => import('./commands/fuzz.ts'),
+  info: () => import('./commands/info.ts'),
+  newPlugin: () => import('./commands/newPlugin.ts'),
+  trace: () => import('./commands/trace.ts'),
+  view: () => import('./commands/view.ts'),
+};
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -43,6 +48,7 @@ async function act(io: CliIo, json: boolean, f: () => Promise<number> | number):
     throw new Done(await f());
   } catch (e) {
     if (e instanceof Done) throw e;
+    const { EXIT, InputError, escapeControl } = await lab();
     if (e instanceof InputError) {
       const msg = escapeControl(e.message);
       if (json) io.out(JSON.stringify({ error: msg, exitCode: EXIT.input }));
@@ -76,7 +82,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
     .option('-v, --verbose', 'print every step, not only failures')
     .action((file: string, o: { machine?: string; json?: boolean; log?: string; check?: boolean; verbose?: boolean }) =>
-      act(io, o.json === true, () => runCommand(file, o, io.out)),
+      act(io, o.json === true, async () => (await commands.run()).runCommand(file, o, io.out)),
     );
 
   program
@@ -88,7 +94,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--html <file>', "also write a self-contained HTML report (differences first, SVG charts of the counters), and beside it each machine's run log (FILE.MACHINE.jsonl) and their viewer (FILE.view.html)")
     .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
     .action((file: string, o: { machines?: string; json?: boolean; html?: string; check?: boolean }) =>
-      act(io, o.json === true, () => compareCommand(file, o, io.out)),
+      act(io, o.json === true, async () => (await commands.compare()).compareCommand(file, o, io.out)),
     );
 
   program
@@ -97,7 +103,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .argument('<log>', 'a run log written by run --log (JSON lines)')
     .option('--until <n>', 'replay commands up to sequence number n and print the state after it')
     .option('--json', 'print one JSON document')
-    .action((log: string, o: { until?: string; json?: boolean }) => act(io, o.json === true, () => replayCommand(log, o, io.out)));
+    .action((log: string, o: { until?: string; json?: boolean }) => act(io, o.json === true, async () => (await commands.replay()).replayCommand(log, o, io.out)));
 
   program
     .command('view')
@@ -106,7 +112,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('-o, --output <file.html>', 'where to write it (default: beside the first log, named after it)')
     .option('--open', 'open it in the desktop browser')
     .option('--serve', 'serve it on 127.0.0.1 at a free port (only this file) until interrupted')
-    .action((logs: string[], o: { output?: string; open?: boolean; serve?: boolean }) => act(io, false, () => viewCommand(logs, o, io.out)));
+    .action((logs: string[], o: { output?: string; open?: boolean; serve?: boolean }) => act(io, false, async () => (await commands.view()).viewCommand(logs, o, io.out)));
 
   program
     .command('explore')
@@ -121,17 +127,17 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--workers [n]', 'run the campaign as n shards on worker threads, one merged report (n defaults to the cores)')
     .option('--matrix [dir]', 'the race benchmark: every NAME/{legacy,fixed}.yaml of dir (default examples/races) under each strategy, as a table')
     .option('--machine <m>', "a preset name or machine file, overriding the scenario's")
-    .option('--log <file.jsonl>', "where to write a violation's replayable log (default: the system's temporary folder)")
+    .option('--log <file.jsonl>', "where to write a violation's replayable log (default: a new explore-SCENARIO-MACHINE.jsonl in the current folder)")
     .option('--json', 'print one JSON document')
     .action(
       (
         file: string | undefined,
         o: { bound?: string; strategy?: string; seed?: string; runs?: string; reduction?: boolean; shard?: string; workers?: string | boolean; matrix?: string | boolean; machine?: string; log?: string; json?: boolean },
       ) =>
-        act(io, o.json === true, () => {
-          if (o.matrix !== undefined && o.matrix !== false) return matrixCommand(typeof o.matrix === 'string' ? o.matrix : (file ?? 'examples/races'), o, io.out);
-          if (file === undefined) throw new InputError('explore: give a scenario file (or --matrix)');
-          return exploreCommand(file, o, io.out);
+        act(io, o.json === true, async () => {
+          if (o.matrix !== undefined && o.matrix !== false) return (await commands.matrix()).matrixCommand(typeof o.matrix === 'string' ? o.matrix : (file ?? 'examples/races'), o, io.out);
+          if (file === undefined) throw new (await lab()).InputError('explore: give a scenario file (or --matrix)');
+          return (await commands.explore()).exploreCommand(file, o, io.out);
         }),
     );
 
@@ -140,7 +146,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .description('combine the --json results of a sharded explore or fuzz campaign (one file per shard) into one; exit as the unsharded command would, 2 bad input')
     .argument('<results...>', "the shards' JSON result files")
     .option('--json', 'print one JSON document')
-    .action((files: string[], o: { json?: boolean }) => act(io, o.json === true, () => mergeCommand(files, o, io.out)));
+    .action((files: string[], o: { json?: boolean }) => act(io, o.json === true, async () => (await commands.merge()).mergeCommand(files, o, io.out)));
 
   program
     .command('fuzz')
@@ -152,11 +158,11 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--ops-per-run <n>', 'operations per run (each run starts from a fresh machine)', '200')
     .option('--schedules <n>', 'also run each run that has concurrent steps under n seeded random schedules', '0')
     .option('--time <seconds>', 'stop after this many seconds of wall time (the operations run are still determined by the seed)')
-    .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation', 'fuzz-violation.yaml')
+    .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation (default: a new fuzz-MACHINE-seedS.yaml in the current folder)')
     .option('--shard <i/n>', 'run shard i (0 to n-1) of the campaign split n ways: the runs numbered i, i+n, ... (merge the results with vmlab merge)')
     .option('--json', 'print one JSON document')
-    .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out: string; shard?: string; json?: boolean }) =>
-      act(io, o.json === true, () => fuzzCommand(o, io.out)),
+    .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out?: string; shard?: string; json?: boolean }) =>
+      act(io, o.json === true, async () => (await commands.fuzz()).fuzzCommand(o, io.out)),
     );
 
   program
@@ -171,33 +177,33 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--json', 'print one JSON document')
     .option('--log <out.jsonl>', 'write each operation and what it became on the machine as JSON lines (OUT.<machine>.jsonl for several machines)')
     .action((files: string[], o: { machine?: string; machines?: string; generate?: string; param?: string[]; listGenerators?: boolean; json?: boolean; log?: string }) =>
-      act(io, o.json === true, () => traceCommand(files, o, io.out)),
+      act(io, o.json === true, async () => (await commands.trace()).traceCommand(files, o, io.out)),
     );
 
   program
     .command('policies')
     .description('list every policy key, its values and default')
     .option('--json', 'print one JSON document')
-    .action((o: { json?: boolean }) => act(io, o.json === true, () => policiesCommand(o.json === true, io.out)));
+    .action((o: { json?: boolean }) => act(io, o.json === true, async () => (await commands.info()).policiesCommand(o.json === true, io.out)));
 
   program
     .command('machines')
     .description('list the machine presets, arches and plugins')
     .option('--json', 'print one JSON document')
-    .action((o: { json?: boolean }) => act(io, o.json === true, () => machinesCommand(o.json === true, io.out)));
+    .action((o: { json?: boolean }) => act(io, o.json === true, async () => (await commands.info()).machinesCommand(o.json === true, io.out)));
 
   program
     .command('demo')
     .description('run the built-in demonstration on the default machines')
     .option('--json', 'print one JSON document')
-    .action((o: { json?: boolean }) => act(io, o.json === true, () => demoCommand(o.json === true, io.out)));
+    .action((o: { json?: boolean }) => act(io, o.json === true, async () => (await commands.demo()).demoCommand(o.json === true, io.out)));
 
   program
     .command('new-plugin')
     .description('write a pmap plugin folder (index.ts, a conformance test, a machine file, README) that passes the conformance suite')
     .argument('<name>', 'the plugin and arch name')
     .option('--dir <dir>', 'where to create the folder NAME (default: the current folder)')
-    .action((name: string, o: { dir?: string }) => act(io, false, () => newPluginCommand(name, o, io.out)));
+    .action((name: string, o: { dir?: string }) => act(io, false, async () => (await commands.newPlugin()).newPluginCommand(name, o, io.out)));
 
   for (const c of program.commands) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
@@ -213,10 +219,13 @@ function program(io: CliIo, argv: readonly string[]): Command {
 export async function runCli(args: readonly string[], io: CliIo = defaultIo): Promise<number> {
   try {
     await program(io, args).parseAsync([...args], { from: 'user' });
-    return EXIT.ok;
+    return (await lab()).EXIT.ok;
   } catch (e) {
     if (e instanceof Done) return e.code;
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.input;
+    // --help and --version end here with exit code 0, before anything else is loaded.
+    if (e instanceof CommanderError && e.exitCode === 0) return e.exitCode;
+    const { EXIT, internalErrorText } = await lab();
+    if (e instanceof CommanderError) return EXIT.input;
     io.err(internalErrorText(e, VERSION, args));
     return EXIT.internal;
   }

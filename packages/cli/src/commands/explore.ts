@@ -2,7 +2,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InputError, STRATEGIES, type ShardDoc, type Strategy, checkOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, mergeResults, scenarioMachines, violated } from '@vmlab/lab';
+import { InputError, STRATEGIES, type ShardDoc, type Strategy, checkOutput, uniqueOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, mergeResults, scenarioMachines, violated } from '@vmlab/lab';
 import { printMerged } from './merge.ts';
 
 export interface ExploreFlags {
@@ -101,9 +101,13 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
   const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
   const json = flags.json === true;
   const bar = progress(json);
-  // A violation's log: --log (one per machine when there are several), else the temporary folder.
+  // A violation's log: --log (one per machine when there are several), else a new file in the current folder.
   const logFor = (machine: string): string =>
-    flags.log !== undefined ? (machines.length > 1 ? flags.log.replace(/(\.jsonl)?$/, `.${machine}.jsonl`) : flags.log) : join(tmpdir(), `vmlab-explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-${machine}.jsonl`);
+    flags.log !== undefined
+      ? machines.length > 1
+        ? flags.log.replace(/(\.jsonl)?$/, `.${machine}.jsonl`)
+        : flags.log
+      : uniqueOutput(`explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-${machine}`, 'jsonl');
   const { outcomes, expected, ok } = await exploreScenario(s, machines, catalog, {
     strategy,
     bound,

@@ -1,5 +1,5 @@
 import { availableParallelism, tmpdir } from 'node:os';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InputError, STRATEGIES, type ShardDoc, type Strategy, checkOutput, uniqueOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, mergeResults, scenarioMachines, violated } from '@vmlab/lab';
@@ -28,7 +28,7 @@ async function onWorkers(file: string, flags: ExploreFlags, n: number, print: (s
   const docs = await Promise.all(
     Array.from({ length: n }, (_, i) => {
       const { workers: _w, ...rest } = flags;
-      const log = flags.log !== undefined ? flags.log.replace(/(\.jsonl)?$/, `.shard${i}.jsonl`) : join(tmpdir(), `vmlab-explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-shard${i}.jsonl`);
+      const log = flags.log !== undefined ? flags.log.replace(/(\.jsonl)?$/, `.shard${i}.jsonl`) : join(tmpdir(), `vmlab-explore-${fileStem(file)}-shard${i}.jsonl`);
       const shardFlags: ExploreFlags = { ...rest, shard: `${i}/${n}`, json: true, log };
       return new Promise<ShardDoc>((res, rej) => {
         // From sources (tsx), the worker registers tsx's loader before importing the .ts module.
@@ -46,6 +46,12 @@ async function onWorkers(file: string, flags: ExploreFlags, n: number, print: (s
     }),
   );
   return printMerged(mergeResults(docs, docs.map((_, i) => `shard ${i}/${n}`)), flags.json === true, print);
+}
+
+/** A scenario file's name for its outputs; a race pair's legacy.yaml or fixed.yaml is named with its folder. */
+function fileStem(file: string): string {
+  const stem = basename(file).replace(/\.(ya?ml|json)$/, '');
+  return stem === 'legacy' || stem === 'fixed' ? `${basename(dirname(file))}-${stem}` : stem;
 }
 
 /** `--shard I/N`: shard I (0 to N-1) of N. */
@@ -107,7 +113,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
       ? machines.length > 1
         ? flags.log.replace(/(\.jsonl)?$/, `.${machine}.jsonl`)
         : flags.log
-      : uniqueOutput(`explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-${machine}`, 'jsonl');
+      : uniqueOutput(`explore-${fileStem(file)}-${machine}`, 'jsonl');
   const { outcomes, expected, ok } = await exploreScenario(s, machines, catalog, {
     strategy,
     bound,

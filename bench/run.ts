@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { composeMachine, defaultMachine, EventBus, type Kernel, type Process, runNow, runSerial, type Thread } from '@vmlab/core';
 import { defaultCatalog, parseScenario, runOnMachine, scenarioMachines } from '@vmlab/lab';
 import { traceBench } from './traceBench.ts';
+import { exploreRates } from './exploreRate.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PAGE = 4096;
@@ -415,6 +416,8 @@ async function main(): Promise<void> {
   const camp = await campaignMemory(QUICK ? 2000 : 10000);
   log('done\n  trace reader ... ');
   const tr = await traceBench(join(HERE, '../tests/trace/fixtures'), QUICK ? 2 : 10);
+  log('done\n  explore ... ');
+  const rates = await exploreRates(join(HERE, '..', 'examples'), QUICK ? 0.2 : 2);
   log('done\n\n');
 
   const row = (op: string, sim: number, r: number | undefined, target?: number): Row => {
@@ -479,6 +482,7 @@ async function main(): Promise<void> {
             bytesRetainedPerRun: camp.perRun,
             trace: tr,
           },
+          explore: rates,
           rows,
           seconds,
         },
@@ -523,6 +527,11 @@ async function main(): Promise<void> {
   out.push(
     `trace: the real log ${fmt(tr.realGzBytes / 1048576)} MiB gzipped (${fmt(tr.realBytes / 1048576)} MiB, ${fmt(tr.realAccesses / 1e6, 2)} M accesses) repeated to ${fmt(tr.bytes / 1048576)} MiB, ${fmt(tr.accesses / 1e6)} M accesses, ${fmt(tr.records / 1e6)} M records after collapsing, ${fmt(tr.tlbHitShare * 100)}% TLB hits`,
   );
+  for (const r of rates) {
+    out.push(
+      `explore ${r.race} (dfs bound 2, no reduction): ${fmt(r.perSecond, 0)} schedules/s (${r.schedules} in ${fmt(r.seconds, 2)} s; ${fmt(r.prefixShare * 100, 0)}% re-running the prefix, ${fmt(r.perSecondPastPrefix, 0)} schedules/s past it)`,
+    );
+  }
   if (real === undefined) out.push(`real kernel: not measured (${why})`);
   out.push(`${seconds.toFixed(1)} s`);
   process.stdout.write(out.join('\n') + '\n');

@@ -10,15 +10,15 @@ const dir = mkdtempSync(join(tmpdir(), 'vmlab-explore-'));
 
 async function exploreJson(file: string, flags: Record<string, string> = {}) {
   const lines: string[] = [];
-  const code = await exploreCommand(resolve(EXAMPLES, file), { json: true, log: join(dir, `${file}.jsonl`), ...flags }, (s) => lines.push(s));
+  const code = await exploreCommand(resolve(EXAMPLES, file), { json: true, log: join(dir, `${file.replace(/\//g, '_')}.jsonl`), ...flags }, (s) => lines.push(s));
   return { code, doc: JSON.parse(lines.join('\n')) };
 }
 
 describe('explore finds the three races in their legacy form', () => {
   for (const [file, invariant] of [
-    ['explore-split-race.yaml', 'object_repopulated'],
-    ['explore-revoke-walk.yaml', 'revoke_walk'],
-    ['explore-exit-peek-stale.yaml', 'expectation'],
+    ['races/d15293-swap-split/legacy.yaml', 'object_repopulated'],
+    ['races/revoke-walk/legacy.yaml', 'revoke_walk'],
+    ['races/exit-peek/legacy.yaml', 'expectation'],
   ] as const) {
     it(`${file}: ${invariant}, verified by run, replayable`, async () => {
       const { code, doc } = await exploreJson(file);
@@ -39,7 +39,7 @@ describe('explore finds the three races in their legacy form', () => {
   }
   it('random and pct find the split race too', async () => {
     for (const strategy of ['random', 'pct']) {
-      const { code, doc } = await exploreJson('explore-split-race.yaml', { strategy, seed: '5', runs: '200' });
+      const { code, doc } = await exploreJson('races/d15293-swap-split/legacy.yaml', { strategy, seed: '5', runs: '200' });
       expect(code, strategy).toBe(0);
       expect(doc.machines[0].violation.invariants).toContain('object_repopulated');
     }
@@ -47,7 +47,7 @@ describe('explore finds the three races in their legacy form', () => {
 });
 
 describe('the fixed forms are clean over every schedule to the default bound', () => {
-  for (const file of ['explore-split-race-fixed.yaml', 'explore-revoke-walk-fixed.yaml', 'explore-exit-peek.yaml', 'swap-split-race.yaml', 'revoke-walk-race.yaml']) {
+  for (const file of ['races/d15293-swap-split/fixed.yaml', 'races/revoke-walk/fixed.yaml', 'races/exit-peek/fixed.yaml', 'swap-split-race.yaml', 'revoke-walk-race.yaml']) {
     it(file, async () => {
       const { code, doc } = await exploreJson(file);
       expect(code).toBe(0);

@@ -43,7 +43,7 @@ describe('the vmlab command in a folder of the user\'s', () => {
   describe('when explore finds a violation twice with no --log', () => {
     it('should write two logs in the current folder and print each path', () => {
       const dir = mkdtempSync(join(TMP, 'explore-'));
-      const scenario = join(ROOT, 'examples/explore-split-race.yaml');
+      const scenario = join(ROOT, 'examples/races/d15293-swap-split/legacy.yaml');
       const paths = [1, 2].map(() => {
         const r = vmlab(dir, 'explore', scenario);
         expect(r.code).toBe(0); // the file expects this violation
@@ -51,7 +51,7 @@ describe('the vmlab command in a folder of the user\'s', () => {
         expect(m, r.out).not.toBeNull();
         return m![1]!;
       });
-      expect(paths).toEqual([join(dir, 'explore-explore-split-race-amd64-swap-2018.jsonl'), join(dir, 'explore-explore-split-race-amd64-swap-2018-2.jsonl')]);
+      expect(paths).toEqual([join(dir, 'explore-d15293-swap-split-legacy-amd64-swap-2018.jsonl'), join(dir, 'explore-d15293-swap-split-legacy-amd64-swap-2018-2.jsonl')]);
       expect(readdirSync(dir).length).toBe(2);
     }, 120_000);
   });

@@ -37,7 +37,8 @@ async function runAndReplay(file: string) {
 }
 
 describe('replay reproduces every example', () => {
-  const files = readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const races = readdirSync(resolve(EXAMPLES, 'races'), { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap(({ name: d }) => [`races/${d}/legacy.yaml`, `races/${d}/fixed.yaml`]);
+  const files = [...readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)), ...races].sort();
   it('there are examples', () => expect(files.length).toBeGreaterThan(20));
   for (const f of files) {
     it(f, async () => {

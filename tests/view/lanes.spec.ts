@@ -25,7 +25,7 @@ describe('races as text lanes', () => {
   describe('when explore finds the D15293 race', () => {
     it('should print one column per thread, the yield reasons, the preemption and the broken invariant', async () => {
       let out = '';
-      await exploreCommand(resolve(EXAMPLES, 'explore-split-race.yaml'), { log: join(dir, 'race.jsonl') }, (s) => (out += s));
+      await exploreCommand(resolve(EXAMPLES, 'races/d15293-swap-split/legacy.yaml'), { log: join(dir, 'race.jsonl') }, (s) => (out += s));
       const lines = out.split('\n');
       const head = lines.findIndex((l) => l.includes('concurrent step at line 31: 2 threads'));
       expect(head).toBeGreaterThan(0);

@@ -43,7 +43,7 @@ describe('vmlab view in headless Chromium', () => {
   describe('when given the D15293 counterexample of explore', () => {
     it('should show the map, the chain, the lanes of the race and the broken invariant as the log holds them', async () => {
       const log = join(dir, 'race.jsonl');
-      expect(await exploreCommand(resolve(EXAMPLES, 'explore-split-race.yaml'), { log }, quiet)).toBe(0);
+      expect(await exploreCommand(resolve(EXAMPLES, 'races/d15293-swap-split/legacy.yaml'), { log }, quiet)).toBe(0);
       const html = await view([log], join(dir, 'race.html'));
       const text = readFileSync(log, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
       const cmds = text.filter((l) => l.type === 'command');

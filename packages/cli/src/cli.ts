@@ -10,6 +10,8 @@ const commands = {
   demo: () => import('./commands/demo.ts'),
   replay: () => import('./commands/replay.ts'),
   explore: () => import('./commands/explore.ts'),
+  matrix: () => import('./commands/matrix.ts'),
+  merge: () => import('./commands/merge.ts'),
   fuzz: () => import('./commands/fuzz.ts'),
   info: () => import('./commands/info.ts'),
   newPlugin: () => import('./commands/newPlugin.ts'),
@@ -115,17 +117,36 @@ function program(io: CliIo, argv: readonly string[]): Command {
   program
     .command('explore')
     .description("explore the schedules of a scenario's concurrent steps; exit 0 when the result is what the file's explore: expects (clean without it), 1 otherwise, 2 bad input")
-    .argument('<file>', 'scenario file (YAML or JSON)')
-    .option('--bound <n>', 'dfs: preemption bound; pct: priority change points', '2')
-    .option('--strategy <s>', 'dfs (bounded exhaustive), random or pct', 'dfs')
-    .option('--seed <s>', 'seed of the random and pct strategies', '1')
-    .option('--runs <n>', 'random/pct: schedules to run; dfs: a cap on schedules')
+    .argument('[file]', 'scenario file (YAML or JSON)')
+    .option('--bound <n>', 'dfs: preemption bound; pct: priority change points (depth - 1); delay: delays', '2')
+    .option('--strategy <s>', 'dfs (bounded exhaustive), random, pct or delay (delay-bounded random)', 'dfs')
+    .option('--seed <s>', 'seed of the random, pct and delay strategies', '1')
+    .option('--runs <n>', 'random/pct/delay: schedules to run; dfs: a cap on schedules')
+    .option('--no-reduction', 'dfs: run every schedule up to the bound (no pruning of equivalent prefixes)')
+    .option('--shard <i/n>', 'run shard i (0 to n-1) of a campaign split n ways (merge the results with vmlab merge)')
+    .option('--workers [n]', 'run the campaign as n shards on worker threads, one merged report (n defaults to the cores)')
+    .option('--matrix [dir]', 'the race benchmark: every NAME/{legacy,fixed}.yaml of dir (default examples/races) under each strategy, as a table')
     .option('--machine <m>', "a preset name or machine file, overriding the scenario's")
     .option('--log <file.jsonl>', "where to write a violation's replayable log (default: a new explore-SCENARIO-MACHINE.jsonl in the current folder)")
     .option('--json', 'print one JSON document')
-    .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; machine?: string; log?: string; json?: boolean }) =>
-      act(io, o.json === true, async () => (await commands.explore()).exploreCommand(file, o, io.out)),
+    .action(
+      (
+        file: string | undefined,
+        o: { bound?: string; strategy?: string; seed?: string; runs?: string; reduction?: boolean; shard?: string; workers?: string | boolean; matrix?: string | boolean; machine?: string; log?: string; json?: boolean },
+      ) =>
+        act(io, o.json === true, async () => {
+          if (o.matrix !== undefined && o.matrix !== false) return (await commands.matrix()).matrixCommand(typeof o.matrix === 'string' ? o.matrix : (file ?? 'examples/races'), o, io.out);
+          if (file === undefined) throw new (await lab()).InputError('explore: give a scenario file (or --matrix)');
+          return (await commands.explore()).exploreCommand(file, o, io.out);
+        }),
     );
+
+  program
+    .command('merge')
+    .description('combine the --json results of a sharded explore or fuzz campaign (one file per shard) into one; exit as the unsharded command would, 2 bad input')
+    .argument('<results...>', "the shards' JSON result files")
+    .option('--json', 'print one JSON document')
+    .action((files: string[], o: { json?: boolean }) => act(io, o.json === true, async () => (await commands.merge()).mergeCommand(files, o, io.out)));
 
   program
     .command('fuzz')
@@ -138,8 +159,9 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--schedules <n>', 'also run each run that has concurrent steps under n seeded random schedules', '0')
     .option('--time <seconds>', 'stop after this many seconds of wall time (the operations run are still determined by the seed)')
     .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation (default: a new fuzz-MACHINE-seedS.yaml in the current folder)')
+    .option('--shard <i/n>', 'run shard i (0 to n-1) of the campaign split n ways: the runs numbered i, i+n, ... (merge the results with vmlab merge)')
     .option('--json', 'print one JSON document')
-    .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out?: string; json?: boolean }) =>
+    .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out?: string; shard?: string; json?: boolean }) =>
       act(io, o.json === true, async () => (await commands.fuzz()).fuzzCommand(o, io.out)),
     );
 

@@ -80,7 +80,7 @@ export type { Range } from './util/Rangeset.ts';
 // --- kernel threads and locks ----------------------------------------------------------------------
 export type { KGen, Wait } from './sched/KGen.ts';
 export type { Run } from './sched/KGen.ts';
-export { DeadlockError, SleepLock, runNow, runSerial, settle } from './sched/KGen.ts';
+export { DeadlockError, type Holdable, SleepLock, runNow, runSerial, sched, settle } from './sched/KGen.ts';
 
 // --- the system-call front and MD dispatch ---------------------------------------------------------
 export { Kernel } from './sys/Kernel.ts';

@@ -95,8 +95,16 @@ export { viewHtml } from './view/viewHtml.ts';
 export { defaultViewPath, writeView } from './view/writeView.ts';
 
 // Schedule exploration.
-export { explore, firstProblem, schedulesOf, withSchedules } from './explore/explore.ts';
-export type { ExploreHooks, ExploreOptions, ExplorePoint, ExploreResult, ExploreViolation, RunOnce, Strategy } from './explore/explore.ts';
+export { STRATEGIES, explore, firstProblem, schedulesOf, withSchedules } from './explore/explore.ts';
+export type { ExploreHooks, ExploreOptions, ExplorePoint, ExploreResult, ExploreStats, ExploreViolation, RunOnce, Strategy } from './explore/explore.ts';
+export { TraceClass } from './explore/TraceClass.ts';
+export { FREE_MARGIN, threadDependence } from './explore/threadFootprints.ts';
+export { runSeed } from './explore/sampling.ts';
+export { mergeResults } from './explore/mergeResults.ts';
+export { MATRIX_STRATEGIES, matrixTable, raceMatrix, raceNames } from './explore/raceMatrix.ts';
+export type { MatrixCell, MatrixRow, MatrixStrategy } from './explore/raceMatrix.ts';
+export type { MergedDoc, ShardDoc } from './explore/mergeResults.ts';
+export { deadlockMessage, runThreads, waitForCycle } from './runner/runThreads.ts';
 export { exploreScenario, violated } from './explore/exploreScenario.ts';
 export type { ExploreScenarioOptions, ExploreScenarioResult, MachineOutcome } from './explore/exploreScenario.ts';
 export { Prng } from './explore/prng.ts';

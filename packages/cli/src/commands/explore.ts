@@ -1,5 +1,9 @@
-import { basename } from 'node:path';
-import { InputError, type Strategy, checkOutput, uniqueOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
+import { availableParallelism, tmpdir } from 'node:os';
+import { basename, dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { InputError, STRATEGIES, type ShardDoc, type Strategy, checkOutput, uniqueOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, mergeResults, scenarioMachines, violated } from '@vmlab/lab';
+import { printMerged } from './merge.ts';
 
 export interface ExploreFlags {
   bound?: string;
@@ -9,9 +13,54 @@ export interface ExploreFlags {
   machine?: string;
   log?: string;
   json?: boolean;
+  /** false with --no-reduction. */
+  reduction?: boolean;
+  /** `I/N`. */
+  shard?: string;
+  /** Run the campaign as this many shards on worker threads (true: one per core). */
+  workers?: string | boolean;
 }
 
-const STRATEGIES: Strategy[] = ['dfs', 'random', 'pct'];
+/** Runs the shards of the campaign on `n` worker threads and merges their documents. */
+async function onWorkers(file: string, flags: ExploreFlags, n: number, print: (s: string) => void): Promise<number> {
+  const self = fileURLToPath(import.meta.url);
+  const url = new URL(`./exploreWorker${extname(self)}`, import.meta.url);
+  const docs = await Promise.all(
+    Array.from({ length: n }, (_, i) => {
+      const { workers: _w, ...rest } = flags;
+      const log = flags.log !== undefined ? flags.log.replace(/(\.jsonl)?$/, `.shard${i}.jsonl`) : join(tmpdir(), `vmlab-explore-${fileStem(file)}-shard${i}.jsonl`);
+      const shardFlags: ExploreFlags = { ...rest, shard: `${i}/${n}`, json: true, log };
+      return new Promise<ShardDoc>((res, rej) => {
+        // From sources (tsx), the worker registers tsx's loader before importing the .ts module.
+        const w =
+          extname(self) === '.ts'
+            ? new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData: { file, flags: shardFlags } })
+            : new Worker(url, { workerData: { file, flags: shardFlags } });
+        w.once('message', (m: { code?: number; out?: string; error?: string; input?: boolean }) => {
+          void w.terminate();
+          if (m.error !== undefined) rej(m.input === true ? new InputError(m.error) : new Error(m.error));
+          else res(JSON.parse(m.out!) as ShardDoc);
+        });
+        w.once('error', rej);
+      });
+    }),
+  );
+  return printMerged(mergeResults(docs, docs.map((_, i) => `shard ${i}/${n}`)), flags.json === true, print);
+}
+
+/** A scenario file's name for its outputs; a race pair's legacy.yaml or fixed.yaml is named with its folder. */
+function fileStem(file: string): string {
+  const stem = basename(file).replace(/\.(ya?ml|json)$/, '');
+  return stem === 'legacy' || stem === 'fixed' ? `${basename(dirname(file))}-${stem}` : stem;
+}
+
+/** `--shard I/N`: shard I (0 to N-1) of N. */
+export function shardFlag(v: string | undefined): { index: number; count: number } {
+  if (v === undefined) return { index: 0, count: 1 };
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  if (m === null || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new InputError(`--shard ${v}: give I/N with 0 <= I < N (e.g. 0/4)`);
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
 
 function intFlag(name: string, v: string | undefined, dflt: number, min: number): number {
   if (v === undefined) return dflt;
@@ -40,11 +89,18 @@ export function progress(json: boolean): { tick: (label: string) => void; done: 
  * when the result is what the file's `explore:` expects (clean without it), 1 otherwise.
  */
 export async function exploreCommand(file: string, flags: ExploreFlags, print: (s: string) => void): Promise<number> {
+  if (flags.workers !== undefined && flags.workers !== false) {
+    if (flags.shard !== undefined) throw new InputError('--workers and --shard: give one (workers run every shard of the campaign)');
+    const n = flags.workers === true ? availableParallelism() : intFlag('workers', flags.workers, 1, 1);
+    if (n > 1) return onWorkers(file, flags, n, print);
+  }
   const strategy = (flags.strategy ?? 'dfs') as Strategy;
   if (!STRATEGIES.includes(strategy)) throw new InputError(`--strategy ${flags.strategy}: one of ${STRATEGIES.join(', ')}`);
   const bound = intFlag('bound', flags.bound, 2, 0);
   const seed = intFlag('seed', flags.seed, 1, 0);
   const runs = intFlag('runs', flags.runs, strategy === 'dfs' ? 100000 : 1000, 1);
+  const reduction = flags.reduction !== false;
+  const shard = shardFlag(flags.shard);
   const catalog = defaultCatalog();
   if (flags.log !== undefined) checkOutput('--log', flags.log, [file]);
   const s = loadScenario(file);
@@ -57,12 +113,14 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
       ? machines.length > 1
         ? flags.log.replace(/(\.jsonl)?$/, `.${machine}.jsonl`)
         : flags.log
-      : uniqueOutput(`explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-${machine}`, 'jsonl');
+      : uniqueOutput(`explore-${fileStem(file)}-${machine}`, 'jsonl');
   const { outcomes, expected, ok } = await exploreScenario(s, machines, catalog, {
     strategy,
     bound,
     seed,
     runs,
+    reduction,
+    shard,
     logFor,
     onProgress: (machine, n) => (n % 10 === 0 ? bar.tick(`explore ${basename(file)} on ${machine}: ${n} schedules`) : undefined),
   });
@@ -76,6 +134,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
           strategy,
           bound,
           seed,
+          reduction,
+          shard: `${shard.index}/${shard.count}`,
           expected,
           ok,
           machines: outcomes.map((o) => ({
@@ -84,6 +144,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
             complete: o.result.complete,
             maxPreemptions: o.result.maxPreemptions,
             maxPoints: o.result.maxPoints,
+            stats: o.result.stats,
             ...(o.result.violation !== undefined
               ? {
                   violation: {
@@ -105,17 +166,26 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     return ok ? 0 : 1;
   }
   const out: string[] = [];
-  const how = strategy === 'dfs' ? `dfs, preemption bound ${bound}` : strategy === 'pct' ? `pct, ${bound} change points, seed ${seed}, ${runs} runs` : `random, seed ${seed}, ${runs} runs`;
+  const how =
+    (strategy === 'dfs'
+      ? `dfs, preemption bound ${bound}${reduction ? '' : ', no reduction'}`
+      : strategy === 'pct'
+        ? `pct, ${bound} change points, seed ${seed}, ${runs} runs`
+        : strategy === 'delay'
+          ? `delay-bounded random, ${bound} delays, seed ${seed}, ${runs} runs`
+          : `random, seed ${seed}, ${runs} runs`) + (shard.count > 1 ? `, shard ${shard.index}/${shard.count}` : '');
   out.push(`explore ${file}: ${s.name} (${how})`);
   for (const o of outcomes) {
     const r = o.result;
     const v = r.violation;
+    const st = r.stats;
+    const cost = `${st.runs} runs, ${st.pruned.equivalent + st.pruned.cut} pruned as equivalent (${st.pruned.equivalent} before running, ${st.pruned.cut} cut short), ${st.cached} prefix classes cached, ${st.ms} ms`;
     if (v === undefined) {
       const all = strategy === 'dfs' ? (r.complete ? `every schedule up to ${bound} preemption${bound === 1 ? '' : 's'}` : `cut short at --runs ${runs}: not every schedule`) : 'sampled, not exhaustive';
-      out.push(`  ${o.machine}: clean after ${r.schedules} schedule${r.schedules === 1 ? '' : 's'} (${all}; longest ${r.maxPoints} scheduling points)`);
+      out.push(`  ${o.machine}: clean after ${r.schedules} schedule${r.schedules === 1 ? '' : 's'} (${all}; longest ${r.maxPoints} scheduling points)`, `    ${cost}`);
       continue;
     }
-    out.push(`  ${o.machine}: VIOLATION of ${v.invariant} on schedule ${r.schedules}: ${v.message}`);
+    out.push(`  ${o.machine}: VIOLATION of ${v.invariant} on schedule ${r.schedules}: ${v.message}`, `    ${cost}`);
     for (const x of v.report.violations.slice(1)) out.push(`    also ${x.invariant}: ${x.message}`);
     for (const sc of v.schedules) out.push(`    concurrent step at line ${sc.line}:`, `      schedule: [${sc.schedule.join(', ')}]`);
     out.push(`    verified with run: ${o.verified === true ? `yes, run with this schedule reports ${o.verifiedAs}` : `NO (run reports ${o.verifiedAs ?? 'nothing'})`}`);

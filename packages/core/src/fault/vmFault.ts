@@ -73,7 +73,7 @@ function faultLookup(fs: FaultState): FaultRun | typeof GO_ON {
   // vm_map_lookup takes the map's read lock: wait while a system call (fork, munmap, ...)
   // holds it exclusively. mlock's own wiring faults run under the lock mlock holds.
   if (map.lock.owner !== -1 && (fs.flags & FAULT_WIRE) === 0)
-    return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.owner === -1 });
+    return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.owner === -1, on: map.lock });
   const idx = map.lookup(fs.va);
   if (idx < 0) return FaultResult.NoEntry;
   const e = map.entries[idx]!;

@@ -8,7 +8,25 @@ export interface Wait {
   readonly reason: string;
   /** Runnable again only once this holds (a lock released, a page unbusied). */
   readonly until?: () => boolean;
+  /**
+   * What the sleeping path waits on (a map or object lock, a busy page's object), when it is
+   * a lock: its holders name the edges of a deadlock's wait-for cycle.
+   */
+  readonly on?: Holdable;
 }
+
+/** Something a thread can hold and another wait on (a SleepLock). */
+export interface Holdable {
+  readonly name: string;
+  /** The scheduler's thread indices holding it (see `sched.current`). */
+  holders(): readonly number[];
+}
+
+/**
+ * The scheduler's current thread: a `concurrent` step's thread index while it runs, -1
+ * outside. Locks record it as their holder, so a deadlock can name who holds what.
+ */
+export const sched = { current: -1 };
 
 export type KGen<T> = Generator<Wait, T, void>;
 
@@ -53,11 +71,20 @@ export function runSerial<T>(g: KGen<T>): T {
 }
 
 /** A sleepable lock with shared and exclusive holders (vm_map lock, object lock). */
-export class SleepLock {
+export class SleepLock implements Holdable {
   /** Exclusive owner's thread id, or -1. */
   owner = -1;
   shared = 0;
+  /** The scheduler thread (sched.current) of the exclusive owner, -1 when none or serial. */
+  private ownerThread = -1;
+  /** The scheduler threads holding it shared (one entry per hold). */
+  private readers: number[] = [];
   constructor(readonly name: string) {}
+
+  holders(): readonly number[] {
+    if (this.owner !== -1) return this.ownerThread >= 0 ? [this.ownerThread] : [];
+    return this.readers.filter((t) => t >= 0);
+  }
 
   isFree(): boolean {
     return this.owner === -1 && this.shared === 0;
@@ -65,29 +92,35 @@ export class SleepLock {
 
   *lockExclusive(tid: number): KGen<void> {
     while (this.owner !== -1 || this.shared !== 0) {
-      yield { reason: `${this.name}: wait exclusive`, until: () => this.isFree() };
+      yield { reason: `${this.name}: wait exclusive`, until: () => this.isFree(), on: this };
     }
     this.owner = tid;
+    this.ownerThread = sched.current;
   }
 
   *lockShared(): KGen<void> {
     while (this.owner !== -1) {
-      yield { reason: `${this.name}: wait shared`, until: () => this.owner === -1 };
+      yield { reason: `${this.name}: wait shared`, until: () => this.owner === -1, on: this };
     }
     this.shared++;
+    this.readers.push(sched.current);
   }
 
   tryExclusive(tid: number): boolean {
     if (!this.isFree()) return false;
     this.owner = tid;
+    this.ownerThread = sched.current;
     return true;
   }
 
   unlockExclusive(): void {
     this.owner = -1;
+    this.ownerThread = -1;
   }
 
   unlockShared(): void {
     this.shared--;
+    const i = this.readers.indexOf(sched.current);
+    this.readers.splice(i >= 0 ? i : this.readers.length - 1, 1);
   }
 }

@@ -15,6 +15,10 @@ export interface ExploreScenarioOptions {
   bound: number;
   seed: number;
   runs: number;
+  /** dfs: the reduction of equivalent prefixes (default on). */
+  reduction?: boolean;
+  /** This run's part of a campaign (default 0 of 1). */
+  shard?: { index: number; count: number };
   /** Where the violating run's log goes, for a machine. */
   logFor: (machine: string) => string;
   /** Called after each schedule with the machine and the number run so far. */
@@ -56,7 +60,15 @@ export async function exploreScenario(s: Scenario, machines: NamedMachine[], cat
         if (r.inputError === true) throw new InputError(r.error!);
         return r;
       },
-      { strategy: o.strategy, bound: o.bound, seed: o.seed, runs: o.runs, onProgress: (n) => o.onProgress?.(m.name, n) },
+      {
+        strategy: o.strategy,
+        bound: o.bound,
+        seed: o.seed,
+        runs: o.runs,
+        ...(o.reduction !== undefined ? { reduction: o.reduction } : {}),
+        ...(o.shard !== undefined ? { shard: o.shard } : {}),
+        onProgress: (n) => o.onProgress?.(m.name, n),
+      },
     );
     const out: MachineOutcome = { machine: m.name, result };
     const v = result.violation;

@@ -35,13 +35,19 @@ export interface FuzzOptions {
   seconds?: number;
   /** The command that reproduces the campaign, written at the top of the shrunk scenario. */
   foundBy: string;
+  /**
+   * This campaign's part when split in `count` shards: run i (0-based) is shard i mod count's.
+   * Every run's operations and schedules come from its own seed, so the shards together run
+   * exactly the runs of the unsharded campaign.
+   */
+  shard?: { index: number; count: number };
   /** Called every 20 runs. */
   onProgress?: (ran: number, total: number) => void;
 }
 
 export interface FuzzViolation {
   signature: string;
-  /** The run (1-based) that failed. */
+  /** The run (1-based, numbered as in the unsharded campaign) that failed. */
   run: number;
   /** The failing run's operations, and the shrunk list. */
   ops: FuzzOp[];
@@ -123,7 +129,7 @@ export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<Fuz
   const schedRng = new Prng(o.seed ^ 0x5eed);
   let explored = 0;
   /** Runs ops under their schedules; if clean and they race, under `n` random schedules. */
-  const attempt = async (ops: FuzzOp[], n: number): Promise<{ ops: FuzzOp[]; sig: string } | undefined> => {
+  const attempt = async (ops: FuzzOp[], n: number, schedSeed: () => number): Promise<{ ops: FuzzOp[]; sig: string } | undefined> => {
     const { text, kept } = scenarioOf(ops, machineYaml, 'fuzz');
     if (kept.length === 0) return undefined;
     let r: RunReport;
@@ -139,24 +145,29 @@ export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<Fuz
     if (n === 0 || !ops.some(isRace)) return undefined;
     // The schedules explore runs start from none: strip what the ops carry.
     const bare = withOpSchedules(ops, machineYaml, []);
-    const res = await explore((hooks) => runFuzzText(scenarioText(bare, machineYaml, 'fuzz'), catalog, hooks), { strategy: 'random', bound: 0, seed: schedRng.next(), runs: n });
+    const res = await explore((hooks) => runFuzzText(scenarioText(bare, machineYaml, 'fuzz'), catalog, hooks), { strategy: 'random', bound: 0, seed: schedSeed(), runs: n });
     explored += res.schedules;
     const v = res.violation;
     if (v === undefined) return undefined;
     const vsig = failureSignature(v.report);
     return vsig === undefined ? undefined : { ops: withOpSchedules(bare, machineYaml, v.schedules), sig: vsig };
   };
-  while (ran < o.ops) {
+  const sh = o.shard ?? { index: 0, count: 1 };
+  let offered = 0;
+  for (let i = 0; offered < o.ops; i++) {
     if (o.seconds !== undefined && Date.now() - started >= o.seconds * 1000) break;
     const runSeed = master.next();
-    const n = Math.min(o.opsPerRun, o.ops - ran);
+    const n = Math.min(o.opsPerRun, o.ops - offered);
+    offered += n;
+    if (i % sh.count !== sh.index) continue;
     const ops = generateOps(new Prng(runSeed), n, arch);
-    const hit = await attempt(ops, o.schedules);
+    // The run's random schedules come from its own seed (a shard can run it alone).
+    const hit = await attempt(ops, o.schedules, () => new Prng(runSeed ^ 0x5eed).next());
     ran += n;
     runs++;
     if (runs % 20 === 0) o.onProgress?.(ran, o.ops);
     if (hit !== undefined) {
-      found = { ops: hit.ops, sig: hit.sig, run: runs };
+      found = { ops: hit.ops, sig: hit.sig, run: i + 1 };
       break;
     }
   }
@@ -166,7 +177,7 @@ export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<Fuz
   // A candidate fails under the schedules its races carry, or under one that a few random
   // schedules find (then it carries that one).
   const fails = async (ops: FuzzOp[]): Promise<boolean | FuzzOp[]> => {
-    const hit = await attempt(ops, Math.min(o.schedules, 20));
+    const hit = await attempt(ops, Math.min(o.schedules, 20), () => schedRng.next());
     return hit !== undefined && hit.sig === sig ? hit.ops : false;
   };
   const small = await shrinkOps(found.ops, fails);

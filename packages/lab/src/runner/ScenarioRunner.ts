@@ -6,6 +6,7 @@ import { eventLine } from './eventLine.ts';
 import { execStep } from './execStep.ts';
 import { type CounterSample, RunError, type RunOptions, type RunReport, type SchedulePoint, type StepReport, type ViolationReport } from './RunReport.ts';
 import { runThreads } from './runThreads.ts';
+import { threadDependence } from '../explore/threadFootprints.ts';
 
 /**
  * Runs a scenario's steps on one machine (SCENARIO.md): resolves names, performs each
@@ -175,12 +176,11 @@ export class ScenarioRunner {
 
   // --- concurrent steps ----------------------------------------------------------------
 
-  // --- concurrent steps ----------------------------------------------------------------
-
   private runConcurrent(s: Step): void {
     const lists = s.args.threads as Step[][];
     const cur: { seq: number }[] = lists.map(() => ({ seq: 0 }));
     const gens = lists.map((steps, i) => this.threadBody(steps, i, cur[i]!));
+    if (this.opts.onConcurrent !== undefined) this.opts.onConcurrent(threadDependence(this.k, lists), s);
     runThreads(gens, s, {
       stopped: () => this.stopped,
       ...(this.opts.chooser !== undefined ? { chooser: this.opts.chooser } : {}),

@@ -3,7 +3,7 @@
  * yield where the kernel would sleep or drop a lock), and at each yield one runnable thread
  * is chosen: by the explorer's chooser, else by the step's `schedule:`, else the lowest.
  */
-import { DeadlockError, type KGen, type Wait } from '@vmlab/core';
+import { DeadlockError, type KGen, type Wait, sched as current } from '@vmlab/core';
 import type { Step } from '../scenario/ast.ts';
 import { RunError, type RunOptions, type SchedulePoint } from './RunReport.ts';
 
@@ -42,7 +42,7 @@ export function runThreads(gens: KGen<void>[], s: Step, host: ThreadHost): void 
     const rs = runnable();
     let pick: number;
     if (host.chooser !== undefined) {
-      if (rs.length === 0) throw new DeadlockError(`deadlock in concurrent step at line ${s.pos.line}: ${waits.map((w, i) => (done[i] ? `${i}: done` : `${i}: ${w?.reason}`)).join(', ')}`);
+      if (rs.length === 0) throw new DeadlockError(deadlockMessage(s, waits, done));
       pick = host.chooser(rs, point, sched);
     } else if (used < sched.length) {
       pick = sched[used++]!;
@@ -51,13 +51,19 @@ export function runThreads(gens: KGen<void>[], s: Step, host: ThreadHost): void 
         throw new RunError(`schedule entry ${used - 1} names thread ${pick}, which cannot run at that point: ${why}`, s.pos);
       }
     } else {
-      if (rs.length === 0) throw new DeadlockError(`deadlock in concurrent step at line ${s.pos.line}: ${waits.map((w, i) => (done[i] ? `${i}: done` : `${i}: ${w?.reason}`)).join(', ')}`);
+      if (rs.length === 0) throw new DeadlockError(deadlockMessage(s, waits, done));
       pick = rs[0]!;
     }
     host.onPoint({ runnable: rs, chosen: pick, reason });
     point++;
     host.resume(pick);
-    const r = gens[pick]!.next();
+    current.current = pick;
+    let r: IteratorResult<Wait, void>;
+    try {
+      r = gens[pick]!.next();
+    } finally {
+      current.current = -1;
+    }
     if (r.done === true) {
       done[pick] = true;
       waits[pick] = null;
@@ -68,4 +74,35 @@ export function runThreads(gens: KGen<void>[], s: Step, host: ThreadHost): void 
       host.afterYield();
     }
   }
+}
+
+/**
+ * A deadlock's report: what each thread waits on, and the wait-for cycle when the waits
+ * are on locks whose holders are known (thread i waits on L held by thread j, ...).
+ */
+export function deadlockMessage(s: Step, waits: readonly (Wait | null)[], done: readonly boolean[]): string {
+  const each = waits.map((w, i) => (done[i] ? `${i}: done` : `${i}: ${w?.reason}`)).join(', ');
+  const cycle = waitForCycle(waits, done);
+  return `deadlock in concurrent step at line ${s.pos.line}: ${each}${cycle !== undefined ? `; wait-for cycle: ${cycle}` : ''}`;
+}
+
+/** The first cycle of the wait-for graph (thread -> the holder of what it waits on), as text. */
+export function waitForCycle(waits: readonly (Wait | null)[], done: readonly boolean[]): string | undefined {
+  const next = (i: number): number | undefined => {
+    const on = waits[i]?.on;
+    if (done[i] || on === undefined) return undefined;
+    return on.holders().find((h) => h !== i);
+  };
+  for (let start = 0; start < waits.length; start++) {
+    const path: number[] = [];
+    let t: number | undefined = start;
+    while (t !== undefined && !path.includes(t)) {
+      path.push(t);
+      t = next(t);
+    }
+    if (t === undefined) continue;
+    const cyc = path.slice(path.indexOf(t));
+    return cyc.map((i) => `thread ${i} waits on ${waits[i]!.on!.name} held by thread ${next(i)}`).join(', ');
+  }
+  return undefined;
 }

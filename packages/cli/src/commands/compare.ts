@@ -1,4 +1,4 @@
-import { InputError, checkOutput, compareHtml, compareJson, compareScenario, defaultCatalog, formatCompare, loadScenario, scenarioMachines, writeOutput } from '@vmlab/lab';
+import { InputError, colorEnabled, checkOutput, compareHtml, compareJson, compareScenario, defaultCatalog, formatCompare, loadScenario, scenarioMachines, writeOutput } from '@vmlab/lab';
 
 export interface CompareFlags {
   machines?: string;
@@ -23,6 +23,6 @@ export async function compareCommand(file: string, flags: CompareFlags, print: (
     if (why !== undefined) throw new InputError(`--html ${flags.html}: ${why}`);
   }
   if (flags.json === true) print(JSON.stringify(compareJson(c), null, 2));
-  else print(formatCompare(c));
+  else print(formatCompare(c, { width: process.stdout.isTTY ? process.stdout.columns : undefined, color: colorEnabled(process.stdout) }));
   return c.ok ? 0 : 1;
 }

@@ -51,7 +51,8 @@ export interface EventPayloads {
    * [pindex, pindex + (end - start) / PAGE_SIZE) while the object outlives the entry
    * (OBJ_ONEMAPPING and a reference other than this entry's, ref_count != 1): nothing can
    * reach that range again, so FreeBSD frees its swap there (swap_pager_freespace). When
-   * this entry holds the last reference the object dies instead (pgo_dealloc).
+   * this entry holds the last reference the object dies instead (pgo_dealloc). The
+   * `map_delete.skips` policy only skips entries without an object, so a pager misses none.
    */
   map_delete: { pid: number; pmap: Pmap; start: number; end: number; object: VmObject | null; pindex: number; onlyMapping: boolean };
   /**

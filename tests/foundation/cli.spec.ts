@@ -80,11 +80,11 @@ describe('vmlab CLI', () => {
   });
 
   describe('when asked what can be configured', () => {
-    it('should list every policy key of POLICIES.md and the presets', () => {
+    it('should list every policy key of docs/policies.md and the presets', () => {
       const p = vmlab('policies', '--json');
       expect(p.code).toBe(0);
       const keys = (JSON.parse(p.out) as { policies: { key: string }[] }).policies.map((x) => x.key);
-      const contract = readFileSync(join(ROOT, '../shared/spec/POLICIES.md'), 'utf8');
+      const contract = readFileSync(join(ROOT, 'docs/policies.md'), 'utf8');
       for (const m of contract.matchAll(/^\| `([a-z_.]+)` \|/gm)) expect(keys).toContain(m[1]);
       const m = vmlab('machines');
       expect(m.code).toBe(0);

@@ -34,6 +34,25 @@ Exit codes:
   2  bad input: a scenario, machine, log or plugin file, or a command-line word (with its location)
   3  internal error in vmlab itself: not a verdict on the kernel; please report it`;
 
+/** The version of the --json contract (schema/output/): raised when a field is removed or renamed. */
+export const JSON_SCHEMA_VERSION = 1;
+
+/**
+ * A --json document with the envelope every command's output has (schema/output/envelope.schema.json):
+ * schemaVersion, the vmlab version, the command and, for a command that reads a file, the file
+ * as given. Text that is not one JSON object is left as it is.
+ */
+function stampJson(s: string, command: string, file: string | undefined): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(s);
+  } catch {
+    return s;
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return s;
+  return JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, vmlab: VERSION, command, ...(file !== undefined ? { file } : {}), ...doc }, null, 2);
+}
+
 /** Thrown by an action to end the command with this code (its result is set in \`code\`). */
 class Done {
   constructor(readonly code: number) {}
@@ -43,15 +62,16 @@ class Done {
  * Runs an action and turns its result into the exit code: 2 for bad input, 3 (with what to
  * report) for anything else thrown, which is a bug in vmlab, never 1.
  */
-async function act(io: CliIo, json: boolean, f: () => Promise<number> | number): Promise<void> {
+async function act(io: CliIo, json: boolean, f: (out: (s: string) => void) => Promise<number> | number, command?: string, file?: string): Promise<void> {
+  const out = json && command !== undefined ? (s: string) => io.out(stampJson(s, command, file)) : io.out;
   try {
-    throw new Done(await f());
+    throw new Done(await f(out));
   } catch (e) {
     if (e instanceof Done) throw e;
     const { EXIT, InputError, escapeControl } = await lab();
     if (e instanceof InputError) {
       const msg = escapeControl(e.message);
-      if (json) io.out(JSON.stringify({ error: msg, exitCode: EXIT.input }));
+      if (json) out(JSON.stringify({ error: msg, exitCode: EXIT.input }));
       else io.err(`vmlab: ${msg}`);
       throw new Done(EXIT.input);
     }
@@ -82,7 +102,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
     .option('-v, --verbose', 'print every step, not only failures')
     .action((file: string, o: { machine?: string; json?: boolean; log?: string; check?: boolean; verbose?: boolean }) =>
-      act(io, o.json === true, async () => (await commands.run()).runCommand(file, o, io.out)),
+      act(io, o.json === true, async (out) => (await commands.run()).runCommand(file, o, out), 'run', file),
     );
 
   program
@@ -94,7 +114,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--html <file>', "also write a self-contained HTML report (differences first, SVG charts of the counters), and beside it each machine's run log (FILE.MACHINE.jsonl) and their viewer (FILE.view.html)")
     .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
     .action((file: string, o: { machines?: string; json?: boolean; html?: string; check?: boolean }) =>
-      act(io, o.json === true, async () => (await commands.compare()).compareCommand(file, o, io.out)),
+      act(io, o.json === true, async (out) => (await commands.compare()).compareCommand(file, o, out), 'compare', file),
     );
 
   program
@@ -103,7 +123,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .argument('<log>', 'a run log written by run --log (JSON lines)')
     .option('--until <n>', 'replay commands up to sequence number n and print the state after it')
     .option('--json', 'print one JSON document')
-    .action((log: string, o: { until?: string; json?: boolean }) => act(io, o.json === true, async () => (await commands.replay()).replayCommand(log, o, io.out)));
+    .action((log: string, o: { until?: string; json?: boolean }) => act(io, o.json === true, async (out) => (await commands.replay()).replayCommand(log, o, out), 'replay', log));
 
   program
     .command('view')
@@ -134,11 +154,17 @@ function program(io: CliIo, argv: readonly string[]): Command {
         file: string | undefined,
         o: { bound?: string; strategy?: string; seed?: string; runs?: string; reduction?: boolean; shard?: string; workers?: string | boolean; matrix?: string | boolean; machine?: string; log?: string; json?: boolean },
       ) =>
-        act(io, o.json === true, async () => {
-          if (o.matrix !== undefined && o.matrix !== false) return (await commands.matrix()).matrixCommand(typeof o.matrix === 'string' ? o.matrix : (file ?? 'examples/races'), o, io.out);
-          if (file === undefined) throw new (await lab()).InputError('explore: give a scenario file (or --matrix)');
-          return (await commands.explore()).exploreCommand(file, o, io.out);
-        }),
+        act(
+          io,
+          o.json === true,
+          async (out) => {
+            if (o.matrix !== undefined && o.matrix !== false) return (await commands.matrix()).matrixCommand(typeof o.matrix === 'string' ? o.matrix : (file ?? 'examples/races'), o, out);
+            if (file === undefined) throw new (await lab()).InputError('explore: give a scenario file (or --matrix)');
+            return (await commands.explore()).exploreCommand(file, o, out);
+          },
+          'explore',
+          file,
+        ),
     );
 
   program
@@ -162,7 +188,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--shard <i/n>', 'run shard i (0 to n-1) of the campaign split n ways: the runs numbered i, i+n, ... (merge the results with vmlab merge)')
     .option('--json', 'print one JSON document')
     .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out?: string; shard?: string; json?: boolean }) =>
-      act(io, o.json === true, async () => (await commands.fuzz()).fuzzCommand(o, io.out)),
+      act(io, o.json === true, async (out) => (await commands.fuzz()).fuzzCommand(o, out), 'fuzz'),
     );
 
   program
@@ -177,33 +203,33 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--json', 'print one JSON document')
     .option('--log <out.jsonl>', 'write each operation and what it became on the machine as JSON lines (OUT.<machine>.jsonl for several machines)')
     .action((files: string[], o: { machine?: string; machines?: string; generate?: string; param?: string[]; listGenerators?: boolean; json?: boolean; log?: string }) =>
-      act(io, o.json === true, async () => (await commands.trace()).traceCommand(files, o, io.out)),
+      act(io, o.json === true, async (out) => (await commands.trace()).traceCommand(files, o, out), 'trace'),
     );
 
   program
     .command('policies')
     .description('list every policy key, its values and default')
     .option('--json', 'print one JSON document')
-    .action((o: { json?: boolean }) => act(io, o.json === true, async () => (await commands.info()).policiesCommand(o.json === true, io.out)));
+    .action((o: { json?: boolean }) => act(io, o.json === true, async (out) => (await commands.info()).policiesCommand(o.json === true, out), 'policies'));
 
   program
     .command('machines')
     .description('list the machine presets, arches and plugins')
     .option('--json', 'print one JSON document')
-    .action((o: { json?: boolean }) => act(io, o.json === true, async () => (await commands.info()).machinesCommand(o.json === true, io.out)));
+    .action((o: { json?: boolean }) => act(io, o.json === true, async (out) => (await commands.info()).machinesCommand(o.json === true, out), 'machines'));
 
   program
     .command('demo')
     .description('run the built-in demonstration on the default machines')
     .option('--json', 'print one JSON document')
-    .action((o: { json?: boolean }) => act(io, o.json === true, async () => (await commands.demo()).demoCommand(o.json === true, io.out)));
+    .action((o: { json?: boolean }) => act(io, o.json === true, async (out) => (await commands.demo()).demoCommand(o.json === true, out), 'demo'));
 
   program
     .command('new-plugin')
     .description('write a pmap plugin folder (index.ts, a conformance test, a machine file, README) that passes the conformance suite')
     .argument('<name>', 'the plugin and arch name')
     .option('--dir <dir>', 'where to create the folder NAME (default: the current folder)')
-    .action((name: string, o: { dir?: string }) => act(io, false, async () => (await commands.newPlugin()).newPluginCommand(name, o, io.out)));
+    .action((name: string, o: { dir?: string }) => act(io, false, async (out) => (await commands.newPlugin()).newPluginCommand(name, o, out), 'new-plugin'));
 
   for (const c of program.commands) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });

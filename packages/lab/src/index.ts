@@ -138,6 +138,8 @@ export { EXIT, escapeControl, internalErrorText } from './io/exitCodes.ts';
 export { checkOutput, openOutput, outputProblem, writeOutput } from './io/outputFile.ts';
 export type { OutputStream } from './io/outputFile.ts';
 export { uniqueOutput } from './io/uniqueOutput.ts';
+export { colorEnabled, painter } from './report/color.ts';
+export type { CompareTextOptions } from './compare/formatCompare.ts';
 // Traces of real programs (strace, valgrind lackey), their replay on a machine, and workload generators.
 export type { ImplicitKind, TraceOp, TracePos, TraceSink, TraceWarning } from './trace/TraceOp.ts';
 export type { TraceFigures } from './trace/TraceFigures.ts';

@@ -1,4 +1,4 @@
-import { InputError, checkOutput, compareJson, compareLogPath, compareScenario, compareViewPath, defaultCatalog, formatCompare, loadScenario, scenarioMachines, writeCompareHtml } from '@vmlab/lab';
+import { InputError, checkOutput, colorEnabled, compareJson, compareLogPath, compareScenario, compareViewPath, defaultCatalog, formatCompare, loadScenario, scenarioMachines, writeCompareHtml } from '@vmlab/lab';
 
 export interface CompareFlags {
   machines?: string;
@@ -26,6 +26,6 @@ export async function compareCommand(file: string, flags: CompareFlags, print: (
   });
   if (html !== undefined) await writeCompareHtml(c, file, html, catalog);
   if (flags.json === true) print(JSON.stringify(compareJson(c), null, 2));
-  else print(formatCompare(c));
+  else print(formatCompare(c, { width: process.stdout.isTTY ? process.stdout.columns : undefined, color: colorEnabled(process.stdout) }));
   return c.ok ? 0 : 1;
 }

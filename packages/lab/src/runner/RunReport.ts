@@ -40,8 +40,11 @@ export interface RunReport {
   violations: ViolationReport[];
   counters: Record<string, number>;
   events: Record<string, number>;
+  /** sha256 of the machine-independent domain event log (what replay compares). */
   eventHash: string;
   eventCount: number;
+  /** sha256 of the whole run: the event log's hash, each step's outcome, the counters, violations and error (runner/fingerprint.ts). */
+  fingerprint: string;
   schedule: SchedulePoint[];
   /** A run that could not go on (a bad schedule, a deadlock, a plugin that broke the machine). */
   error?: string;

@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { fingerprintOf } from './fingerprint.ts';
 import { DeadlockError, EVENT_KINDS, type KGen, type Kernel, type Machine, type Outcome, PluginInvariantError, runSerial } from '@vmlab/core';
 import type { CheckQuery, Expectation, Scenario, Step } from '../scenario/ast.ts';
 import { formatExpect, matchExpectation, type MatchContext } from '../scenario/matchExpectation.ts';
@@ -75,7 +76,7 @@ export class ScenarioRunner {
     const bus = this.machine.bus;
     const events: Record<string, number> = {};
     for (const kind of EVENT_KINDS) if (bus.counts[kind] > 0) events[kind] = bus.counts[kind];
-    const report: RunReport = {
+    const report: Omit<RunReport, 'fingerprint'> & { fingerprint?: string } = {
       name: this.scenario.name,
       machine: this.machine.name,
       steps: this.reports,
@@ -93,7 +94,8 @@ export class ScenarioRunner {
       report.error = error;
       if (inputError) report.inputError = true;
     }
-    return report;
+    report.fingerprint = fingerprintOf(report);
+    return report as RunReport;
   }
 
   private countersSnapshot(): Record<string, number> {

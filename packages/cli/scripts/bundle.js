@@ -5,6 +5,7 @@
 // sends a plugin's `@vmlab/*` and `inversify` imports there, so a plugin loaded by path
 // sees the very classes and tokens the machine is built from.
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as esbuild from 'esbuild';
 
 const here = new URL('..', import.meta.url).pathname;
@@ -38,4 +39,7 @@ await esbuild.build({
 
 // The demo's scenarios, for an installed vmlab (commands/demo.ts finds the nearest examples/).
 mkdirSync(`${here}dist/examples`, { recursive: true });
-for (const f of ['demo.yaml', 'pkru-swapout.yaml', 'explore-split-race.yaml']) cpSync(`${here}../../examples/${f}`, `${here}dist/examples/${f}`);
+for (const f of ['demo.yaml', 'pkru-swapout.yaml', 'races/d15293-swap-split/legacy.yaml']) {
+  mkdirSync(dirname(`${here}dist/examples/${f}`), { recursive: true });
+  cpSync(`${here}../../examples/${f}`, `${here}dist/examples/${f}`);
+}

@@ -14,12 +14,17 @@ export const enum FaultResult {
   NoEntry = 1,
   /** The entry forbids the access: SIGSEGV/SEGV_ACCERR. */
   Protection = 2,
-  /** No page exists there (past the end of a file, or a revoked mapping): SIGBUS/BUS_ADRERR. */
+  /** No page exists there (a revoked mapping): SIGBUS/BUS_ADRERR. */
   NoPage = 3,
   /** The pager failed: SIGBUS/BUS_OBJERR. */
   PagerError = 4,
   /** No physical memory, even after reclaim. */
   NoMemory = 5,
+  /**
+   * The page lies past the end of its file object (FreeBSD KERN_OUT_OF_BOUNDS): SIGBUS with
+   * the ABI's code (abi/faultSignal.ts).
+   */
+  OutOfBounds = 6,
 }
 
 export const FAULT_WIRE = 1;
@@ -114,7 +119,7 @@ export function vmFault(k: Kernel, vms: Vmspace, va: number, access: number, tid
       obj.pip++;
       return pageIn(k, vms, e, va, access, tid, flags, forced, first, firstIndex, obj, pi, frame, map.timestamp);
     }
-    if (obj.type === 'vnode') return FaultResult.NoPage;
+    if (obj.type === 'vnode') return pi >= obj.size ? FaultResult.OutOfBounds : FaultResult.NoPage;
     if (obj.backing === null) {
       // Zero fill in the first object.
       obj = first;
@@ -166,7 +171,8 @@ function* pageIn(
   mem.flags[frame] = (mem.flags[frame] as number) & ~PG_BUSY;
   if (r !== PagerResult.Ok) {
     k.objects.freePage(obj, frame);
-    return r === PagerResult.Bad ? FaultResult.NoPage : FaultResult.PagerError;
+    if (r === PagerResult.Bad) return obj.type === 'vnode' && pi >= obj.size ? FaultResult.OutOfBounds : FaultResult.NoPage;
+    return FaultResult.PagerError;
   }
   if (k.bus.kind.pagein.wants()) k.bus.publish({ kind: 'pagein', object: obj.id, pindex: pi, count: 1 });
   if ((k.faultRevalidates && vms.map.timestamp !== stamp) || mem.object[frame] !== obj.id) {

@@ -1,7 +1,7 @@
 import { PAGE_SIZE, VM_PROT_WRITE } from '../abi/constants.ts';
 import { PG_DIRTY } from '../mem/PhysMem.ts';
 import { entryBack } from '../map/vmMapOps.ts';
-import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED, VmMapEntry } from '../map/VmMapEntry.ts';
+import { MAP_ENTRY_COW, MAP_ENTRY_IMMUTABLE, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED, VmMapEntry } from '../map/VmMapEntry.ts';
 import type { Kernel } from '../machine/Kernel.ts';
 import { OBJ_ONEMAPPING, type VmObject } from '../object/VmObject.ts';
 import type { Thread } from '../proc/Process.ts';
@@ -79,6 +79,7 @@ export function* vmspaceFork(k: Kernel, parent: Vmspace, child: Vmspace, pid: nu
  */
 function* copyEntry(k: Kernel, parent: Vmspace, child: Vmspace, e: VmMapEntry): KGen<void> {
   const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
+  c.eflags = e.eflags & MAP_ENTRY_IMMUTABLE;
   c.mdFlags = e.mdFlags;
   c.shared = e.shared;
   c.file = e.file;

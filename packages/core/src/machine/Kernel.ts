@@ -4,8 +4,13 @@ import {
   type Inherit,
   PAGE_SIZE,
   VM_PROT_ALL,
+  VM_PROT_EXECUTE,
+  VM_PROT_WRITE,
 } from '../abi/constants.ts';
 import { errnoValue } from '../abi/errno.ts';
+import { outOfBoundsCode } from '../abi/faultSignal.ts';
+import { MMAP_FLAG_NAMES, mmapCheck } from '../abi/mmapArgs.ts';
+import { vmMapRangeImmutable } from '../map/vmMapImmutable.ts';
 import { OK, type Outcome, type SignalInfo } from '../abi/outcome.ts';
 import { EventBus } from '../events/EventBus.ts';
 import type { RemoveReason } from '../events/kinds.ts';
@@ -55,11 +60,6 @@ export interface MmapArgs {
   offset?: number;
 }
 
-const MMAP_FLAG_BITS: Record<string, Record<string, number>> = {
-  freebsd: { shared: 0x1, private: 0x2, fixed: 0x10, anon: 0x1000, excl: 0x4000 },
-  openbsd: { shared: 0x1, private: 0x2, fixed: 0x10, anon: 0x1000, excl: 0x800 },
-  linux: { shared: 0x1, private: 0x2, fixed: 0x10, anon: 0x20, excl: 0x100000 },
-};
 
 /** The first mmap placement hint (SCENARIO.md: first fit upward from here). */
 export const MMAP_BASE = 0x10000000;
@@ -338,7 +338,7 @@ export class Kernel {
 
   private flagBits(flags: readonly string[] | number): number {
     if (typeof flags === 'number') return flags;
-    const tab = MMAP_FLAG_BITS[this.abi] ?? MMAP_FLAG_BITS.freebsd!;
+    const tab = MMAP_FLAG_NAMES[this.abi] ?? MMAP_FLAG_NAMES.freebsd!;
     let b = 0;
     for (const f of flags) b |= tab[f] ?? 0;
     return b;
@@ -353,63 +353,67 @@ export class Kernel {
     return extra === '' ? (op === 'mmap' ? 0 : current) : undefined;
   }
 
-  /** mmap (FreeBSD kern_mmap / vm_mmap_object). */
+  /**
+   * mmap: the ABI's argument checks (abi/mmapArgs.ts: FreeBSD kern_mmap, Linux do_mmap,
+   * OpenBSD sys_mmap), W^X under `mmap.wx: refuse`, then vm_mmap_object: a fixed request
+   * replaces what it overlaps unless it must not (EEXIST under Linux, ENOMEM on the BSDs)
+   * or an entry there is immutable (EPERM); otherwise first fit from the hint. The result is
+   * the mapping's start plus the file offset's position within its page.
+   */
   mmap(p: Process, a: MmapArgs): Outcome {
-    const tab = MMAP_FLAG_BITS[this.abi] ?? MMAP_FLAG_BITS.freebsd!;
-    const fl = this.flagBits(a.flags);
-    const shared = (fl & tab.shared!) !== 0;
-    const priv = (fl & tab.private!) !== 0;
-    const anon = (fl & tab.anon!) !== 0;
-    const fixed = (fl & tab.fixed!) !== 0;
-    const excl = (fl & tab.excl!) !== 0;
-    if (a.len <= 0 || shared === priv) return this.errno('EINVAL');
-    if (excl && !fixed && this.abi !== 'linux') return this.errno('EINVAL');
-    if ((a.prot & ~VM_PROT_ALL) !== 0) return this.errno('EINVAL');
-    const offset = a.offset ?? 0;
-    if (offset % PAGE_SIZE !== 0) return this.errno('EINVAL');
-    if (anon && a.file !== undefined) return this.errno('EINVAL');
-    if (!anon && a.file === undefined) return this.errno('EBADF');
-    const md = this.entryFlags(a.protExtra, 0, 'mmap', { p, ...(a.thread !== undefined ? { t: a.thread } : {}), prot: a.prot });
+    const vms = p.vmspace;
+    const map = vms.map;
+    const linux = this.abi === 'linux';
+    const bits = this.flagBits(a.flags);
+    const chk = mmapCheck(
+      this.abi,
+      { addr: BigInt(a.addr ?? 0), len: BigInt(a.len), prot: a.prot, flags: bits, hasFile: a.file !== undefined, offset: BigInt(a.offset ?? 0) },
+      { min: map.min, max: map.max },
+    );
+    if ('errno' in chk) return this.errno(chk.errno);
+    const pl = chk.plan;
+    if ((pl.prot & (VM_PROT_WRITE | VM_PROT_EXECUTE)) === (VM_PROT_WRITE | VM_PROT_EXECUTE) && this.config.policies['mmap.wx'] === 'refuse') {
+      return this.errno(this.abi === 'openbsd' ? 'ENOTSUP' : 'EACCES');
+    }
+    const md = this.entryFlags(a.protExtra, 0, 'mmap', { p, ...(a.thread !== undefined ? { t: a.thread } : {}), prot: pl.prot });
     if (md === undefined) return this.errno('EINVAL');
-    const len = Math.ceil(a.len / PAGE_SIZE) * PAGE_SIZE;
     let fileRec: { file: VnodeFile; object: VmObject } | undefined;
-    if (a.file !== undefined) {
-      fileRec = this.files.get(a.file);
+    if (!pl.anon) {
+      fileRec = this.files.get(a.file!);
       if (fileRec === undefined) return this.errno('ENOENT');
       if (fileRec.file.revoked) return this.errno('ENXIO');
     }
-    const vms = p.vmspace;
-    const map = vms.map;
+    const len = pl.size;
     let start: number;
-    if (fixed || (excl && this.abi === 'linux')) {
-      if (a.addr === undefined || a.addr % PAGE_SIZE !== 0) return this.errno('EINVAL');
-      start = a.addr;
-      if (start < map.min || start + len > map.max) return this.errno('EINVAL');
-      if (excl && map.intersects(start, start + len)) return this.errno(this.abi === 'linux' ? 'EEXIST' : 'ENOMEM');
-      if (map.intersects(start, start + len)) vmMapDelete(this, vms, start, start + len);
+    if (pl.fixed) {
+      start = pl.start;
+      const overlaps = map.intersects(start, start + len);
+      if (pl.noReplace && overlaps) return this.errno(linux ? 'EEXIST' : 'ENOMEM');
+      if (overlaps && vmMapRangeImmutable(map, start, start + len)) return this.errno('EPERM');
+      if (overlaps) vmMapDelete(this, vms, start, start + len);
     } else {
-      const hint = a.addr !== undefined && a.addr !== 0 ? a.addr - (a.addr % PAGE_SIZE) : MMAP_BASE;
+      const hint = pl.start !== 0 ? pl.start : MMAP_BASE;
       start = map.findSpace(hint, len);
       if (start < 0 && hint !== MMAP_BASE) start = map.findSpace(MMAP_BASE, len);
       if (start < 0) return this.errno('ENOMEM');
     }
-    const e = new VmMapEntry(start, start + len, a.prot, VM_PROT_ALL, shared ? 'share' : 'copy');
-    e.shared = shared;
+    const e = new VmMapEntry(start, start + len, pl.prot, pl.maxProt, pl.shared ? 'share' : 'copy');
+    e.shared = pl.shared;
     e.mdFlags = md;
     if (fileRec !== undefined) {
       e.file = fileRec.file;
       e.object = fileRec.object;
-      e.offset = offset / PAGE_SIZE;
+      e.offset = pl.pindex;
       this.objects.reference(fileRec.object);
-      if (priv) e.eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
-    } else if (shared) {
+      if (!pl.shared) e.eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
+    } else if (pl.shared) {
       const o = this.objects.allocate('anon', len / PAGE_SIZE, this.anonPager);
       o.flags = 0;
       e.object = o;
     }
     map.insert(e);
-    this.bus.emit({ kind: 'mmap', pid: p.pid, pmap: vms.pmap, start, end: start + len, prot: a.prot, mdFlags: md });
-    return { ok: true, addr: start };
+    this.bus.emit({ kind: 'mmap', pid: p.pid, pmap: vms.pmap, start, end: start + len, prot: pl.prot, mdFlags: md });
+    return { ok: true, addr: start + pl.pageoff };
   }
 
   /** Page-aligns [addr, addr+len) as the BSD system calls do; undefined if it leaves user space. */
@@ -505,6 +509,8 @@ export class Kernel {
         return { signal: 'SIGBUS', code: 'BUS_ADRERR', addr: va };
       case FaultResult.PagerError:
         return { signal: 'SIGBUS', code: 'BUS_OBJERR', addr: va };
+      case FaultResult.OutOfBounds:
+        return { signal: 'SIGBUS', code: outOfBoundsCode(this.abi), addr: va };
       default:
         return { error: `out of physical memory at 0x${va.toString(16)}` };
     }

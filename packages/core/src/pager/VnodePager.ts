@@ -6,7 +6,8 @@ import { type FaultWindow, type Pager, PagerResult } from './Pager.ts';
 
 /**
  * The vnode pager (FreeBSD vnode_pager.c): pages of a file-backed object come from the
- * file and are written back to it. A page at or past the end of the file does not exist.
+ * file and are written back to it. A page at or past the end of the file does not exist; the
+ * part of the last page past the end reads zero, and stores there do not reach the file.
  */
 @injectable()
 export class VnodePager implements Pager {
@@ -22,7 +23,7 @@ export class VnodePager implements Pager {
     const f = obj.file;
     if (f === null || pindex >= f.pages) return PagerResult.Bad;
     const c = this.mem.contents;
-    c.fill(frame, f.fill);
+    c.fill(frame, f.pageBackground(pindex));
     f.forEachWritten(pindex, (w, v) => c.write(frame, w, v));
     return PagerResult.Ok;
   }

@@ -5,12 +5,13 @@ import {
   PAGE_SIZE,
   VM_PROT_ALL,
   VM_PROT_EXECUTE,
+  VM_PROT_READ,
   VM_PROT_WRITE,
 } from '../abi/constants.ts';
 import { errnoValue } from '../abi/errno.ts';
 import { outOfBoundsCode } from '../abi/faultSignal.ts';
 import { MMAP_FLAG_NAMES, mmapCheck } from '../abi/mmapArgs.ts';
-import { vmMapRangeImmutable } from '../map/vmMapImmutable.ts';
+import { vmMapRangeImmutable, vmMapSetImmutable } from '../map/vmMapImmutable.ts';
 import { OK, type Outcome, type SignalInfo } from '../abi/outcome.ts';
 import { EventBus } from '../events/EventBus.ts';
 import type { RemoveReason } from '../events/kinds.ts';
@@ -424,20 +425,45 @@ export class Kernel {
     return [s, e];
   }
 
+  /**
+   * munmap: FreeBSD kern_munmap (an unaligned address is rounded down, a zero length is
+   * EINVAL), Linux __vm_munmap (the address must be aligned; sealed entries: EPERM), OpenBSD
+   * sys_munmap (the whole range must be mapped, else EINVAL; immutable entries: EPERM).
+   */
   munmap(p: Process, addr: number, len: number): Outcome {
-    if (addr % PAGE_SIZE !== 0 || len <= 0) return this.errno('EINVAL');
+    const map = p.vmspace.map;
+    if (this.abi === 'linux' && addr % PAGE_SIZE !== 0) return this.errno('EINVAL');
+    if (len === 0 && this.abi !== 'openbsd') return this.errno('EINVAL');
     const r = this.range(addr, len);
-    if (r === undefined || r[0] < p.vmspace.map.min) return this.errno('EINVAL');
+    if (r === undefined || r[0] < map.min) return this.errno('EINVAL');
+    if (r[0] === r[1]) return OK;
+    if (this.abi === 'openbsd' && !map.covered(r[0], r[1])) return this.errno('EINVAL');
+    if (vmMapRangeImmutable(map, r[0], r[1])) return this.errno('EPERM');
     vmMapDelete(this, p.vmspace, r[0], r[1]);
     return OK;
   }
 
+  /**
+   * mprotect: FreeBSD kern_mprotect (PROT_MAX bits allowed; an unaligned start is rounded
+   * down), Linux do_mprotect_pkey (aligned start; unknown bits EINVAL; sealed: EPERM),
+   * OpenBSD sys_mprotect (W^X; immutable entries: EPERM, except read-write to read-only).
+   */
   mprotect(p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Outcome {
-    if (addr % PAGE_SIZE !== 0) return this.errno('EINVAL');
-    if ((prot & ~VM_PROT_ALL) !== 0) return this.errno('EINVAL');
+    if (this.abi === 'linux' && addr % PAGE_SIZE !== 0) return this.errno('EINVAL');
+    if ((prot & ~(this.abi === 'freebsd' ? VM_PROT_ALL | (VM_PROT_ALL << 16) : VM_PROT_ALL)) !== 0) return this.errno('EINVAL');
+    prot &= VM_PROT_ALL;
+    if ((prot & (VM_PROT_WRITE | VM_PROT_EXECUTE)) === (VM_PROT_WRITE | VM_PROT_EXECUTE) && this.config.policies['mmap.wx'] === 'refuse') {
+      return this.errno(this.abi === 'openbsd' ? 'ENOTSUP' : 'EACCES');
+    }
     const r = this.range(addr, len);
     if (r === undefined) return this.errno('EINVAL');
     if (r[0] === r[1]) return OK;
+    const map = p.vmspace.map;
+    for (let i = map.lowerBound(r[0]); i < map.entries.length && map.entries[i]!.start < r[1]; i++) {
+      const e = map.entries[i]!;
+      // OpenBSD lets an immutable read-write entry become read-only (a data-locking idiom).
+      if (e.immutable && !(this.abi === 'openbsd' && e.prot === (VM_PROT_READ | VM_PROT_WRITE) && prot === VM_PROT_READ)) return this.errno('EPERM');
+    }
     let md: ((e: VmMapEntry) => number) | null = null;
     if (protExtra !== '' || this.archOps.some((a) => a.entryFlags !== undefined)) {
       const probe = this.entryFlags(protExtra, 0, 'mprotect');
@@ -449,6 +475,33 @@ export class Kernel {
     if (kr === KernResult.InvalidAddress) return this.errno('ENOMEM');
     if (kr === KernResult.ProtectionFailure) return this.errno('EACCES');
     this.bus.emit({ kind: 'protect', pid: p.pid, pmap: p.vmspace.pmap, start: r[0], end: r[1], prot });
+    return OK;
+  }
+
+  /**
+   * mimmutable (OpenBSD sys_mimmutable / uvm_map_immutable): marks the mapped parts of the
+   * range immutable; holes are skipped.
+   */
+  mimmutable(p: Process, addr: number, len: number): Outcome {
+    if (this.abi !== 'openbsd') return this.errno('ENOSYS');
+    const r = this.range(addr, len);
+    if (r === undefined) return this.errno('EINVAL');
+    vmMapSetImmutable(this, p.vmspace, r[0], r[1]);
+    return OK;
+  }
+
+  /**
+   * mseal (Linux do_mseal, mm/mseal.c): flags must be 0 and the start aligned (EINVAL); the
+   * whole range must be mapped (ENOMEM), checked before anything is sealed.
+   */
+  mseal(p: Process, addr: number, len: number, flags: number): Outcome {
+    if (this.abi !== 'linux') return this.errno('ENOSYS');
+    if (flags !== 0 || addr % PAGE_SIZE !== 0) return this.errno('EINVAL');
+    const r = this.range(addr, len);
+    if (r === undefined) return this.errno('EINVAL');
+    if (r[0] === r[1]) return OK;
+    if (!p.vmspace.map.covered(r[0], r[1])) return this.errno('ENOMEM');
+    vmMapSetImmutable(this, p.vmspace, r[0], r[1]);
     return OK;
   }
 

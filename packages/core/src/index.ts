@@ -44,7 +44,7 @@ export {
   roundPage,
   truncPage,
 } from './abi/constants.ts';
-export { OK, errno } from './abi/outcome.ts';
+export { OK, bigintJson, errno } from './abi/outcome.ts';
 export { errnoValue } from './abi/errno.ts';
 export { EventBus, KindGate, SubscriberError } from './events/EventBus.ts';
 export { EVENT_KINDS } from './events/kinds.ts';

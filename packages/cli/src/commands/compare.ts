@@ -1,3 +1,4 @@
+import { bigintJson } from '@vmlab/core';
 import { writeFileSync } from 'node:fs';
 import type { RunReport, Scenario, Step } from '@vmlab/core';
 import { defaultCatalog } from '../catalog.ts';
@@ -56,7 +57,7 @@ function stepsByPos(steps: readonly Step[], out = new Map<string, Step>()): Map<
   return out;
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a, bigintJson) === JSON.stringify(b, bigintJson);
 
 /** Whether a step is machine-dependent (an MD syscall, an indirect-branch fetch). */
 function stepIsMd(op: string, step: Step | undefined): boolean {
@@ -278,7 +279,7 @@ export async function compareCommand(file: string, flags: CompareFlags, print: (
   if (input !== undefined) throw new InputError(input.error!);
   const c = compareReports(s, reports);
   if (flags.html !== undefined) writeFileSync(flags.html, compareHtml(c));
-  if (flags.json === true) print(JSON.stringify(compareJson(c), null, 2));
+  if (flags.json === true) print(JSON.stringify(compareJson(c), bigintJson, 2));
   else print(formatCompare(c));
   return c.ok ? 0 : 1;
 }

@@ -1,3 +1,4 @@
+import { bigintJson } from '@vmlab/core';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type ExploreResult, type Strategy, explore, firstProblem, withSchedules } from '@vmlab/core';
@@ -131,7 +132,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
               : {}),
           })),
         },
-        null,
+        bigintJson,
         2,
       ),
     );

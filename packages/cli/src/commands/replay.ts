@@ -1,3 +1,4 @@
+import { bigintJson } from '@vmlab/core';
 import { LogError, MachineError, machineState, parseLog, replayLog } from '@vmlab/core';
 import { defaultCatalog } from '../catalog.ts';
 import { fmt } from '../format.ts';
@@ -53,7 +54,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, print: (s:
           ...(r.scheduleDivergence !== undefined ? { scheduleDivergence: r.scheduleDivergence } : {}),
           ...(until !== undefined ? { until, command: cmd, state } : {}),
         },
-        null,
+        bigintJson,
         2,
       ),
     );

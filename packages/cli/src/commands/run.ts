@@ -1,3 +1,4 @@
+import { bigintJson } from '@vmlab/core';
 import type { RunReport } from '@vmlab/core';
 import { defaultCatalog } from '../catalog.ts';
 import { formatRun, reportOk, runJson } from '../format.ts';
@@ -26,7 +27,7 @@ export async function runCommand(file: string, flags: RunFlags, print: (s: strin
   if (input !== undefined) throw new InputError(input.error!);
   if (flags.json === true) {
     const docs = reports.map(runJson);
-    print(JSON.stringify(docs.length === 1 ? docs[0] : { scenario: s.name, runs: docs }, null, 2));
+    print(JSON.stringify(docs.length === 1 ? docs[0] : { scenario: s.name, runs: docs }, bigintJson, 2));
   } else {
     print(reports.map((r) => formatRun(r, flags.verbose === true)).join('\n\n'));
   }

@@ -34,6 +34,7 @@ import type { VmObject } from '../object/VmObject.ts';
 import { VmObjects } from '../object/VmObjects.ts';
 import { AnonPager, type Pager, VnodePagerToken } from '../pager/Pager.ts';
 import { VnodeFile } from '../pager/VnodeFile.ts';
+import { vnodePagerSetsize } from '../pager/vnodePagerSetsize.ts';
 import { MD_FAULT, NEEDS_FAULT, PmapFactory } from '../pmap/Pmap.ts';
 import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import { Process, Thread } from '../proc/Process.ts';
@@ -50,15 +51,16 @@ import { MachineConfig } from './tokens.ts';
 
 /** mmap arguments, normalised (addresses resolved, prot as bits plus the MD extra part). */
 export interface MmapArgs {
-  addr?: number;
-  len: number;
+  /** Exact 64-bit values: a bigint at or above 2^53. */
+  addr?: number | bigint;
+  len: number | bigint;
   prot: number;
   protExtra: string;
   flags: readonly string[] | number;
   /** The calling thread (for MD entry flags that depend on it). */
   thread?: Thread;
   file?: string;
-  offset?: number;
+  offset?: number | bigint;
 }
 
 
@@ -417,6 +419,51 @@ export class Kernel {
     return { ok: true, addr: start + pl.pageoff };
   }
 
+  /**
+   * truncate (ftruncate on the file): vnode_pager_setsize. Under Linux, truncate_pagecache
+   * also unmaps private copies of the pages past the new end (unmap_mapping_range with
+   * even_cows), so those fault with SIGBUS too; FreeBSD and OpenBSD keep them.
+   */
+  truncate(path: string, size: number): Outcome {
+    const rec = this.files.get(path);
+    if (rec === undefined) return this.errno('ENOENT');
+    vnodePagerSetsize(this.objects, rec.file, rec.object, size);
+    if (this.abi === 'linux') this.truncateCows(rec.object);
+    return OK;
+  }
+
+  /** Frees the private copies, in any mapping of the file object, of pages past its end. */
+  private truncateCows(fileObject: VmObject): void {
+    const seen = new Set<Vmspace>();
+    for (const p of this.procs.values()) {
+      const vms = p.vmspace;
+      if (seen.has(vms) || vms.dead) continue;
+      seen.add(vms);
+      for (const e of vms.map.entries) {
+        if (e.object === null || e.object === fileObject) continue;
+        for (let i = 0; i < e.pages; i++) {
+          const copies: [VmObject, number][] = [];
+          let o: VmObject | null = e.object;
+          let pi = e.offset + i;
+          while (o !== null && o !== fileObject) {
+            if (o.isAnon) copies.push([o, pi]);
+            pi += o.backingOffset;
+            o = o.backing;
+          }
+          if (o !== fileObject || pi < fileObject.size) continue;
+          for (const [c, ci] of copies) {
+            const f = this.objects.lookupPage(c, ci);
+            if (f === -1 || ((this.mem.flags[f] as number) & PG_BUSY) !== 0) continue;
+            this.removeAllMappings(f);
+            this.mem.wireCount[f] = 0;
+            this.objects.freePage(c, f);
+            c.pager.freeRange?.(c, ci, ci + 1);
+          }
+        }
+      }
+    }
+  }
+
   /** Page-aligns [addr, addr+len) as the BSD system calls do; undefined if it leaves user space. */
   private range(addr: number, len: number): [number, number] | undefined {
     const s = addr - (addr % PAGE_SIZE);
@@ -430,12 +477,19 @@ export class Kernel {
    * EINVAL), Linux __vm_munmap (the address must be aligned; sealed entries: EPERM), OpenBSD
    * sys_munmap (the whole range must be mapped, else EINVAL; immutable entries: EPERM).
    */
-  munmap(p: Process, addr: number, len: number): Outcome {
+  munmap(p: Process, addr: number | bigint, len: number | bigint): Outcome {
     const map = p.vmspace.map;
-    if (this.abi === 'linux' && addr % PAGE_SIZE !== 0) return this.errno('EINVAL');
-    if (len === 0 && this.abi !== 'openbsd') return this.errno('EINVAL');
-    const r = this.range(addr, len);
-    if (r === undefined || r[0] < map.min) return this.errno('EINVAL');
+    const A = BigInt(addr);
+    const L = BigInt(len);
+    const P = BigInt(PAGE_SIZE);
+    if (this.abi === 'linux' && A % P !== 0n) return this.errno('EINVAL');
+    if (L === 0n && this.abi !== 'openbsd') return this.errno('EINVAL');
+    // The kernels round [addr, addr + len) out to pages in 64-bit arithmetic; a range that
+    // wraps or leaves user space is EINVAL in all three.
+    const s0 = A - (A % P);
+    const e0 = ((A + L + P - 1n) / P) * P;
+    if (e0 > (1n << 64n) || e0 > BigInt(this.userTop) || s0 < BigInt(map.min)) return this.errno('EINVAL');
+    const r: [number, number] = [Number(s0), Number(e0)];
     if (r[0] === r[1]) return OK;
     if (this.abi === 'openbsd' && !map.covered(r[0], r[1])) return this.errno('EINVAL');
     if (vmMapRangeImmutable(map, r[0], r[1])) return this.errno('EPERM');

@@ -11,6 +11,13 @@ import { type PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
 import { DeadlockError, type KGen, type Wait, runSerial } from '../sched/KGen.ts';
 import type { AddrExpr, CheckQuery, Expectation, Scenario, SourcePos, Step } from './ast.ts';
 import { formatExpect, formatValue, matchExpectation, type MatchContext } from './matchExpectation.ts';
+import { addrPlus } from './values.ts';
+import { userAccessBytes } from '../machine/userAccess.ts';
+
+/** A length argument as a number: a 64-bit value at or above 2^53 is beyond every user space (+Infinity). */
+function len(v: unknown): number {
+  return typeof v === 'bigint' ? Number.POSITIVE_INFINITY : (v as number);
+}
 
 /** One executed step: what happened and whether its expectation held. */
 export interface StepReport {
@@ -98,8 +105,9 @@ export class RunError extends Error {
 
 const PROT_BITS: Record<string, number> = { r: VM_PROT_READ, w: VM_PROT_WRITE, x: VM_PROT_EXECUTE };
 
-/** 'rxbti' → [bits, extra] */
-export function parseProtString(s: string): [number, string] {
+/** 'rxbti' → [bits, extra]; raw PROT_* bits pass through as they are. */
+export function parseProtString(s: string | number): [number, string] {
+  if (typeof s === 'number') return [s, ''];
   if (s === 'none') return [0, ''];
   let bits = 0;
   let i = 0;
@@ -278,7 +286,7 @@ export class ScenarioRunner {
         if (a.name === undefined) return a.offset;
         const p = pid !== undefined ? this.k.procs.get(pid) : undefined;
         const base = p?.names.get(a.name);
-        return base === undefined ? undefined : base + a.offset;
+        return base === undefined ? undefined : addrPlus(base, a.offset);
       },
       errnoValue: (n) => this.k.errnoValue(n),
       saved: (n) => this.saved.get(n),
@@ -367,12 +375,31 @@ export class ScenarioRunner {
     return p.thread((s.args.tid as number | undefined) ?? 0);
   }
 
-  private addr(p: Process, a: unknown, s: Step): number {
+  /**
+   * A step's prot as [VM_PROT bits, MD extra]. Raw bits are the ABI's: under linux on arm64,
+   * PROT_BTI (0x10) is the `bti` extra.
+   */
+  private prot(v: string | number): [number, string] {
+    if (typeof v === 'number' && this.k.abi === 'linux' && this.k.config.arch === 'arm64' && (v & 0x10) !== 0) return [v & ~0x10, 'bti'];
+    return parseProtString(v);
+  }
+
+  /** The exact 64-bit value of an address argument (a bigint at or above 2^53). */
+  private addr64(p: Process, a: unknown, s: Step): number | bigint {
     const e = a as AddrExpr;
     if (e.name === undefined) return e.offset;
     const base = p.names.get(e.name);
     if (base === undefined) throw new RunError(`name '${e.name}' is not bound in pid ${p.pid}`, s.pos);
-    return base + e.offset;
+    return addrPlus(base, e.offset);
+  }
+
+  /**
+   * An address argument as a number. A value at or above 2^53 lies outside every user space
+   * and becomes +Infinity, so range checks refuse it as such.
+   */
+  private addr(p: Process, a: unknown, s: Step): number {
+    const v = this.addr64(p, a, s);
+    return typeof v === 'bigint' ? Number.POSITIVE_INFINITY : v;
   }
 
   private *exec(s: Step, _seq: number): KGen<unknown> {
@@ -387,6 +414,8 @@ export class ScenarioRunner {
         return this.check(s);
       case 'revoke':
         return yield* k.revoke(a.file as string, a.even_cows === true);
+      case 'truncate':
+        return k.truncate(a.file as string, a.size as number);
       case 'pageout':
         return yield* this.pageout(s);
       case 'release':
@@ -431,40 +460,51 @@ export class ScenarioRunner {
       case 'thread_exit':
         return k.threadExit(p, t);
       case 'mmap': {
-        const [prot, extra] = parseProtString(a.prot as string);
+        const [prot, extra] = this.prot(a.prot as string | number);
         const out = k.mmap(p, {
-          ...(a.addr !== undefined ? { addr: this.addr(p, a.addr, s) } : {}),
-          len: a.len as number,
+          ...(a.addr !== undefined ? { addr: this.addr64(p, a.addr, s) } : {}),
+          len: a.len as number | bigint,
           prot,
           protExtra: extra,
           flags: a.flags as string[] | number,
           thread: t,
           ...(a.file !== undefined ? { file: a.file as string } : {}),
-          ...(a.offset !== undefined ? { offset: a.offset as number } : {}),
+          ...(a.offset !== undefined ? { offset: a.offset as number | bigint } : {}),
         });
-        if (out.ok === true && typeof a.as === 'string' && out.addr !== undefined) p.names.set(a.as, out.addr);
+        if (out.ok === true && typeof a.as === 'string' && out.addr !== undefined) p.names.set(a.as, Number(out.addr));
         return out;
       }
       case 'munmap':
-        return k.munmap(p, this.addr(p, a.addr, s), a.len as number);
+        return k.munmap(p, this.addr64(p, a.addr, s), a.len as number | bigint);
       case 'mprotect': {
-        const [prot, extra] = parseProtString(a.prot as string);
-        return k.mprotect(p, this.addr(p, a.addr, s), a.len as number, prot, extra, t);
+        const [prot, extra] = this.prot(a.prot as string | number);
+        return k.mprotect(p, this.addr(p, a.addr, s), len(a.len), prot, extra, t);
       }
       case 'minherit':
-        return k.minherit(p, this.addr(p, a.addr, s), a.len as number, a.inherit as Inherit);
+        return k.minherit(p, this.addr(p, a.addr, s), len(a.len), a.inherit as Inherit);
       case 'mlock':
-        return yield* k.mlock(p, t, this.addr(p, a.addr, s), a.len as number);
+        return yield* k.mlock(p, t, this.addr(p, a.addr, s), len(a.len));
       case 'munlock':
-        return k.munlock(p, this.addr(p, a.addr, s), a.len as number);
+        return k.munlock(p, this.addr(p, a.addr, s), len(a.len));
       case 'msync':
-        return k.msync(p, this.addr(p, a.addr, s), a.len as number, (a.flags as string[] | number | undefined) ?? []);
+        return k.msync(p, this.addr(p, a.addr, s), len(a.len), (a.flags as string[] | number | undefined) ?? []);
       case 'madvise':
-        return yield* k.madvise(p, t, this.addr(p, a.addr, s), a.len as number, a.advice as string);
+        return yield* k.madvise(p, t, this.addr(p, a.addr, s), len(a.len), a.advice as string);
+      case 'mimmutable':
+        return k.mimmutable(p, this.addr(p, a.addr, s), len(a.len));
+      case 'mseal':
+        return k.mseal(p, this.addr(p, a.addr, s), len(a.len), (a.flags as number | undefined) ?? 0);
       case 'read':
-        return yield* k.accessStep(p, t, this.addr(p, a.addr, s), Access.Read);
-      case 'write':
-        return yield* k.accessStep(p, t, this.addr(p, a.addr, s), Access.Write, a.value as number);
+      case 'write': {
+        const va = this.addr64(p, a.addr, s);
+        const size = (a.size as number | undefined) ?? 4;
+        const write = s.op === 'write';
+        // An aligned word in one page: the word path (its fast translation and events).
+        if (size === 4 && typeof va === 'number' && va % 4 === 0) {
+          return yield* k.accessStep(p, t, va, write ? Access.Write : Access.Read, write ? Number(a.value) : undefined);
+        }
+        return yield* userAccessBytes(k, p, t, va, size, write, a.value as number | bigint | undefined);
+      }
       case 'fetch':
         return yield* k.accessStep(p, t, this.addr(p, a.addr, s), Access.Execute, undefined, (a.branch as 'direct' | 'call' | 'jump' | undefined) ?? 'direct');
       case 'copyin':
@@ -486,7 +526,7 @@ export class ScenarioRunner {
         const md: Record<string, unknown> = { ...a };
         if (a.addr !== undefined) md.addr = this.addr(p, a.addr, s);
         if (typeof a.prot === 'string') {
-          const [prot, extra] = parseProtString(a.prot);
+          const [prot, extra] = this.prot(a.prot);
           md.prot = prot;
           md.protExtra = extra;
         }

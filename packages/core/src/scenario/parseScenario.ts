@@ -36,6 +36,9 @@ import {
   parseNumber,
   parseProt,
   parseSize,
+  parseU64,
+  parseLength,
+  parseAccessSize,
   parseU32,
 } from './values.ts';
 
@@ -47,6 +50,9 @@ type ArgKind =
   | 'by' // a number when numeric, else a string
   | 'addr'
   | 'size' // bytes
+  | 'len' // a system call's length or offset: a size, or any 64-bit value
+  | 'u64'
+  | 'access_size' // 1, 2, 4 or 8 bytes
   | 'count'
   | 'u32'
   | 'prot'
@@ -79,7 +85,22 @@ function op(args: Record<string, ArgKind>, thread = false): OpSpec {
   return { args: out };
 }
 
-export const MMAP_FLAGS = ['private', 'shared', 'anon', 'fixed', 'excl'] as const;
+export const MMAP_FLAGS = [
+  'private',
+  'shared',
+  'anon',
+  'fixed',
+  'excl',
+  'stack',
+  'populate',
+  'locked',
+  'noreserve',
+  'shared_validate',
+  'nosync',
+  'nocore',
+  'concealed',
+  'prefault_read',
+] as const;
 export const MSYNC_FLAGS = ['sync', 'async', 'invalidate'] as const;
 export const SYSARCH_FLAGS = ['persist', 'excl'] as const;
 export const INHERIT_VALUES = ['copy', 'share', 'none', 'zero'] as const;
@@ -98,7 +119,7 @@ export const DENY_VALUES = ['none', 'write', 'access', 'all'] as const;
 export const RIGHTS_VALUES = ['none', 'write', 'access'] as const;
 export const ABI_VALUES = ['freebsd', 'linux', 'openbsd'] as const;
 
-const range = { pid: 'id', addr: 'addr', len: 'size' } as const;
+const range = { pid: 'id', addr: 'addr', len: 'len' } as const;
 
 /** Every operation of SCENARIO.md "Operations", but `concurrent` and `check`. */
 const OPS: Record<string, OpSpec> = {
@@ -109,11 +130,11 @@ const OPS: Record<string, OpSpec> = {
     {
       pid: 'id',
       'addr?': 'addr',
-      len: 'size',
+      len: 'len',
       prot: 'prot',
       flags: { flags: MMAP_FLAGS },
       'file?': 'string',
-      'offset?': 'size',
+      'offset?': 'len',
       'as?': 'name',
     },
     true,
@@ -125,8 +146,8 @@ const OPS: Record<string, OpSpec> = {
   munlock: op(range, true),
   msync: op({ ...range, flags: { flags: MSYNC_FLAGS } }, true),
   madvise: op({ ...range, advice: { enum: ADVICE_VALUES } }, true),
-  read: op({ pid: 'id', addr: 'addr' }, true),
-  write: op({ pid: 'id', addr: 'addr', value: 'u32' }, true),
+  read: op({ pid: 'id', addr: 'addr', 'size?': 'access_size' }, true),
+  write: op({ pid: 'id', addr: 'addr', value: 'u64', 'size?': 'access_size' }, true),
   fetch: op({ pid: 'id', addr: 'addr', 'branch?': { enum: BRANCH_VALUES } }, true),
   copyin: op({ pid: 'id', addr: 'addr', 'value?': 'u32' }, true),
   copyout: op({ pid: 'id', addr: 'addr', 'value?': 'u32' }, true),
@@ -141,6 +162,9 @@ const OPS: Record<string, OpSpec> = {
   swapout: op({ pid: 'id' }),
   pageout: op({ 'pid?': 'id', 'addr?': 'addr', 'len?': 'size', 'pages?': 'count' }),
   revoke: op({ file: 'string', 'even_cows?': 'bool' }),
+  truncate: op({ file: 'string', size: 'size' }),
+  mimmutable: op(range, true),
+  mseal: op({ ...range, 'flags?': 'count' }, true),
   sysarch: op(
     { ...range, op: { enum: SYSARCH_OPS }, 'key?': 'id', 'flags?': { flags: SYSARCH_FLAGS } },
     true,
@@ -617,6 +641,7 @@ function parseStep(w: Walker, node: Node | null, anchor: Node, nested: boolean):
   const rest = parseArgs(w, key, spec, argEntries, argsMap ?? keyNode, step.args, ['expect', 'expect_on']);
 
   if (key === 'pageout') checkPageout(w, step.args, argsMap ?? keyNode);
+  if (key === 'write') checkWriteValue(w, step.args, argEntries);
   if (key === 'mmap' && typeof step.args['as'] === 'string') w.names.add(step.args['as']);
 
   for (const e of rest) {
@@ -624,6 +649,17 @@ function parseStep(w: Walker, node: Node | null, anchor: Node, nested: boolean):
     else if (e.key === 'expect_on') step.expectOn = w.guard(() => parseExpectOn(w, e.value, e.keyNode, undefined));
   }
   return [step];
+}
+
+/** A store's value must fit its size (4 bytes unless `size` says otherwise). */
+function checkWriteValue(w: Walker, args: Record<string, ArgValue>, entries: Entry[]): void {
+  const size = typeof args['size'] === 'number' ? args['size'] : 4;
+  const v = args['value'];
+  if (typeof v !== 'number' && typeof v !== 'bigint') return;
+  if (BigInt(v) >= 1n << BigInt(size * 8)) {
+    const node = entries.find((e) => e.key === 'value')?.value ?? null;
+    if (node !== null) w.error(node, `value 0x${BigInt(v).toString(16)} does not fit in ${size} byte${size === 1 ? '' : 's'}; give a size: 8 for a 64-bit store`);
+  }
 }
 
 /**
@@ -697,6 +733,12 @@ function parseArg(w: Walker, name: string, kind: ArgKind, anchor: Node, node: No
     }
     case 'size':
       return w.value(node, parseSize);
+    case 'len':
+      return w.value(node, parseLength);
+    case 'u64':
+      return w.value(node, parseU64);
+    case 'access_size':
+      return w.value(node, parseAccessSize);
     case 'u32':
       return w.value(node, parseU32);
     case 'prot':
@@ -873,7 +915,7 @@ function parseExpectValue(w: Walker, node: Node | null, field: string | undefine
   if (node === null) return { kind: 'scalar', value: null };
   if (isScalar(node)) {
     const v = node.value;
-    if (typeof v === 'bigint') return { kind: 'scalar', value: w.value(node, parseNumber) };
+    if (typeof v === 'bigint') return { kind: 'scalar', value: w.value(node, (x) => (x as bigint) >= 0n ? parseU64(x) : parseNumber(x)) };
     if (typeof v === 'number' || typeof v === 'boolean' || v === null) return { kind: 'scalar', value: v };
     if (typeof v === 'string') {
       if (v.startsWith('$')) return { kind: 'saved', ref: w.value(node, (x) => parseSavedRef(w, x)) };

@@ -46,4 +46,5 @@ export type RemoveReason =
   | 'madvise'
   | 'purge'
   | 'exec'
-  | 'teardown';
+  | 'teardown'
+  | 'mremap';

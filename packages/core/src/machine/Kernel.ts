@@ -35,6 +35,7 @@ import { VmObjects } from '../object/VmObjects.ts';
 import { AnonPager, type Pager, VnodePagerToken } from '../pager/Pager.ts';
 import { VnodeFile } from '../pager/VnodeFile.ts';
 import { vnodePagerSetsize } from '../pager/vnodePagerSetsize.ts';
+import { type MremapArgs, mremap } from './mremap.ts';
 import { MD_FAULT, NEEDS_FAULT, PmapFactory } from '../pmap/Pmap.ts';
 import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import { Process, Thread } from '../proc/Process.ts';
@@ -530,6 +531,12 @@ export class Kernel {
     if (kr === KernResult.ProtectionFailure) return this.errno('EACCES');
     this.bus.emit({ kind: 'protect', pid: p.pid, pmap: p.vmspace.pmap, start: r[0], end: r[1], prot });
     return OK;
+  }
+
+  /** mremap (Linux only; machine/mremap.ts). */
+  mremap(p: Process, a: MremapArgs): Outcome {
+    if (this.abi !== 'linux') return this.errno('ENOSYS');
+    return mremap(this, p, a, MMAP_BASE);
   }
 
   /**

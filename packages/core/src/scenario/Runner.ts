@@ -490,6 +490,19 @@ export class ScenarioRunner {
         return k.msync(p, this.addr(p, a.addr, s), len(a.len), (a.flags as string[] | number | undefined) ?? []);
       case 'madvise':
         return yield* k.madvise(p, t, this.addr(p, a.addr, s), len(a.len), a.advice as string);
+      case 'mremap': {
+        const fl = a.flags as string[] | number | undefined;
+        const bits = typeof fl === 'number' ? fl : (fl ?? []).reduce((b, f) => b | ({ maymove: 1, fixed: 2, dontunmap: 4 } as Record<string, number>)[f]!, 0);
+        const out = k.mremap(p, {
+          addr: this.addr(p, a.addr, s),
+          oldLen: len(a.old_len),
+          newLen: len(a.new_len),
+          flags: bits,
+          ...(a.new_addr !== undefined ? { newAddr: this.addr(p, a.new_addr, s) } : {}),
+        });
+        if (out.ok === true && typeof a.as === 'string' && out.addr !== undefined) p.names.set(a.as, Number(out.addr));
+        return out;
+      }
       case 'mimmutable':
         return k.mimmutable(p, this.addr(p, a.addr, s), len(a.len));
       case 'mseal':

@@ -102,6 +102,7 @@ export const MMAP_FLAGS = [
   'prefault_read',
 ] as const;
 export const MSYNC_FLAGS = ['sync', 'async', 'invalidate'] as const;
+export const MREMAP_FLAGS = ['maymove', 'fixed', 'dontunmap'] as const;
 export const SYSARCH_FLAGS = ['persist', 'excl'] as const;
 export const INHERIT_VALUES = ['copy', 'share', 'none', 'zero'] as const;
 export const ADVICE_VALUES = [
@@ -165,6 +166,7 @@ const OPS: Record<string, OpSpec> = {
   truncate: op({ file: 'string', size: 'size' }),
   mimmutable: op(range, true),
   mseal: op({ ...range, 'flags?': 'count' }, true),
+  mremap: op({ pid: 'id', addr: 'addr', old_len: 'len', new_len: 'len', 'flags?': { flags: MREMAP_FLAGS }, 'new_addr?': 'addr', 'as?': 'name' }, true),
   sysarch: op(
     { ...range, op: { enum: SYSARCH_OPS }, 'key?': 'id', 'flags?': { flags: SYSARCH_FLAGS } },
     true,
@@ -642,7 +644,7 @@ function parseStep(w: Walker, node: Node | null, anchor: Node, nested: boolean):
 
   if (key === 'pageout') checkPageout(w, step.args, argsMap ?? keyNode);
   if (key === 'write') checkWriteValue(w, step.args, argEntries);
-  if (key === 'mmap' && typeof step.args['as'] === 'string') w.names.add(step.args['as']);
+  if ((key === 'mmap' || key === 'mremap') && typeof step.args['as'] === 'string') w.names.add(step.args['as']);
 
   for (const e of rest) {
     if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined));

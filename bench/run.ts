@@ -17,8 +17,8 @@ import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
-import { EventBus, composeMachine, defaultMachine, runSerial, type Kernel, type Process, type Thread } from '@vmlab/core';
-import { defaultCatalog } from '../packages/cli/src/catalog.ts';
+import { composeMachine, defaultMachine, EventBus, type Kernel, type Process, runSerial, type Thread } from '@vmlab/core';
+import { defaultCatalog } from '@vmlab/lab';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PAGE = 4096;

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareCommand, compareReports } from '../../packages/cli/src/commands/compare.ts';
+import { compareCommand } from '@vmlab/cli';
+import { compareReports } from '@vmlab/lab';
 import { EXAMPLES, exampleScenario, problems, runScenario, scenarioFrom } from '../helpers/scenario.ts';
 
 async function compareJsonOf(file: string, flags: { machines?: string; html?: string } = {}): Promise<{ code: number; doc: any }> {

@@ -1,6 +1,6 @@
-import { type Machine, PmapContextToken, type PmapContext, type Violation, composeMachine, defaultMachine, staleTlb } from '@vmlab/core';
+import { composeMachine, defaultMachine, type Machine, type PmapContext, PmapContextToken, staleTlb, type Violation } from '@vmlab/core';
+import { defaultCatalog } from '@vmlab/lab';
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog } from '../../packages/cli/src/catalog.ts';
 
 async function machine(shootdown: string): Promise<Machine> {
   const spec = { ...defaultMachine('amd64'), policies: { 'tlb.shootdown': shootdown } };

@@ -1,6 +1,5 @@
-import { CONFORMANCE, runConformance } from '@vmlab/core';
+import { CONFORMANCE, defaultCatalog, runConformance } from '@vmlab/lab';
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog } from '../../packages/cli/src/catalog.ts';
 
 describe('the pmap conformance suite', () => {
   for (const arch of ['amd64', 'arm64']) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSpec } from '@vmlab/core';
-import { defaultCatalog } from '../../packages/cli/src/catalog.ts';
+import { defaultCatalog } from '@vmlab/lab';
 import { exampleScenario, outcomes, problems, runScenario, runText } from '../helpers/scenario.ts';
 
 describe('exit.teardown examples', () => {

@@ -2,9 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseLog, replayLog } from '@vmlab/core';
-import { defaultCatalog } from '../../packages/cli/src/catalog.ts';
-import { exploreCommand } from '../../packages/cli/src/commands/explore.ts';
+import { exploreCommand } from '@vmlab/cli';
+import { defaultCatalog, parseLog, replayLog } from '@vmlab/lab';
 import { EXAMPLES, exampleScenario, problems, runScenario } from '../helpers/scenario.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-explore-'));

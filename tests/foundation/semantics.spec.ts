@@ -96,7 +96,7 @@ steps:
   describe('when the invariant checker meets a broken state', () => {
     it('should name the invariant', async () => {
       const { composeMachine, CORE_INVARIANTS, InvariantRegistry, Kernel } = await import('@vmlab/core');
-      const { defaultCatalog } = await import('../../packages/cli/src/catalog.ts');
+      const { defaultCatalog } = await import('@vmlab/lab');
       const c = defaultCatalog();
       const m = await composeMachine(c.presets.get('amd64')!, c);
       const k = m.container.get(Kernel);

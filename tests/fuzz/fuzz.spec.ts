@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type FuzzOp, scenarioText } from '../../packages/cli/src/fuzz/workload.ts';
-import { fuzzCommand, runFuzzText } from '../../packages/cli/src/commands/fuzz.ts';
+import { fuzzCommand } from '@vmlab/cli';
+import { type FuzzOp, runFuzzText, scenarioText } from '@vmlab/lab';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-fuzz-'));
 

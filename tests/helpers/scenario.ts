@@ -1,19 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CORE_INVARIANTS,
-  InvariantContribution,
-  type Invariant,
-  InvariantRegistry,
-  type RunReport,
-  type Scenario,
-  ScenarioRunner,
-  composeMachine,
-  parseScenario,
-} from '@vmlab/core';
-import { defaultCatalog } from '../../packages/cli/src/catalog.ts';
-import { scenarioMachines } from '../../packages/cli/src/loadScenario.ts';
+import { composeMachine, CORE_INVARIANTS, type Invariant, InvariantContribution, InvariantRegistry } from '@vmlab/core';
+import { defaultCatalog, parseScenario, type RunReport, type Scenario, scenarioMachines, ScenarioRunner } from '@vmlab/lab';
 
 /** The repository root and its examples folder. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '@vmlab/core';
+import { ScenarioError } from '@vmlab/lab';
 import { outcomes, problems, runScenario, runText, scenarioFrom } from '../helpers/scenario.ts';
 
 /** The format pieces the ported tests need (docs/scenario-format.md): behaviour and bad input. */

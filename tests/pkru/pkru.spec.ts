@@ -1,8 +1,7 @@
-import { CORE_INVARIANTS, InvariantRegistry, ScenarioRunner, composeMachine, parseScenario } from '@vmlab/core';
+import { composeMachine, CORE_INVARIANTS, InvariantRegistry } from '@vmlab/core';
+import { defaultCatalog, parseScenario, scenarioMachines, ScenarioRunner } from '@vmlab/lab';
 import { Amd64Pmap, keyLifetimeInvariant } from '@vmlab/pmap-amd64';
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog } from '../../packages/cli/src/catalog.ts';
-import { scenarioMachines } from '../../packages/cli/src/loadScenario.ts';
 import { exampleScenario, outcomes, problems, runScenario, runText } from '../helpers/scenario.ts';
 
 const EXAMPLES = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareReports } from '../../packages/cli/src/commands/compare.ts';
+import { compareReports } from '@vmlab/lab';
 import { exampleScenario, problems, runScenario } from '../helpers/scenario.ts';
 
 describe('plugin examples', () => {

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pluginMachine, runConformance } from '@vmlab/core';
+import { newPluginCommand } from '@vmlab/cli';
+import { defaultCatalog, pluginMachine, runConformance } from '@vmlab/lab';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultCatalog } from '../../packages/cli/src/catalog.ts';
-import { newPluginCommand } from '../../packages/cli/src/commands/newPlugin.ts';
 import { ROOT } from '../helpers/scenario.ts';
 
 // Inside the repository (git-ignored) so the generated files resolve @vmlab/core as a user's would.

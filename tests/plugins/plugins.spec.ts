@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { MachineError, PLUGIN_API_VERSION, composeMachine, parseScenario, type RunReport, ScenarioRunner, machineInvariants } from '@vmlab/core';
+import { composeMachine, MachineError, PLUGIN_API_VERSION } from '@vmlab/core';
+import { defaultCatalog, machineInvariants, parseScenario, type RunReport, scenarioMachines, ScenarioRunner } from '@vmlab/lab';
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog } from '../../packages/cli/src/catalog.ts';
-import { scenarioMachines } from '../../packages/cli/src/loadScenario.ts';
 import { ROOT } from '../helpers/scenario.ts';
 
 const FIXTURES = join(ROOT, 'tests/plugins/fixtures');

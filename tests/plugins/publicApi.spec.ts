@@ -20,7 +20,7 @@ function audit(folder: string, allowed: RegExp): string[] {
         if (!target.startsWith(folder)) bad.push(`${relative(ROOT, f)} imports outside its folder: ${spec}`);
         continue;
       }
-      if (spec.startsWith('node:') || (test && (spec === 'vitest' || spec === '@vmlab/cli'))) continue;
+      if (spec.startsWith('node:') || (test && (spec === 'vitest' || spec === '@vmlab/lab'))) continue;
       if (!allowed.test(spec)) bad.push(`${relative(ROOT, f)} imports ${spec}`);
     }
   }

@@ -3,13 +3,20 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Prng, machineState, parseLog, replayLog } from '@vmlab/core';
-import { generateOps, scenarioText } from '../../packages/cli/src/fuzz/workload.ts';
-import { defaultCatalog } from '../../packages/cli/src/catalog.ts';
-import { loadScenario, scenarioMachines } from '../../packages/cli/src/loadScenario.ts';
-import { runOnMachine } from '../../packages/cli/src/runOnMachine.ts';
-import { replayCommand } from '../../packages/cli/src/commands/replay.ts';
-import { InputError } from '../../packages/cli/src/loadScenario.ts';
+import { replayCommand } from '@vmlab/cli';
+import {
+  defaultCatalog,
+  generateOps,
+  InputError,
+  loadScenario,
+  machineState,
+  parseLog,
+  Prng,
+  replayLog,
+  runOnMachine,
+  scenarioMachines,
+  scenarioText,
+} from '@vmlab/lab';
 import { EXAMPLES, ROOT } from '../helpers/scenario.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-replay-'));

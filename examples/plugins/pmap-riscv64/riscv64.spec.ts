@@ -1,5 +1,5 @@
-import { composeMachine, machineInvariants, parseScenario, pluginMachine, runConformance, ScenarioRunner } from '@vmlab/core';
-import { defaultCatalog } from '@vmlab/cli';
+import { composeMachine } from '@vmlab/core';
+import { defaultCatalog, machineInvariants, parseScenario, pluginMachine, runConformance, ScenarioRunner } from '@vmlab/lab';
 import { describe, expect, it } from 'vitest';
 
 const RISCV64 = pluginMachine(new URL('./index.ts', import.meta.url), { name: 'riscv64' });

@@ -1,4 +1,9 @@
-/** @vmlab/cli: the vmlab command and the built-in catalog. */
-export { defaultCatalog } from './catalog.ts';
-export { InputError, loadScenario, machineFromWord, scenarioMachines, type NamedMachine } from './loadScenario.ts';
-export { runOnMachine } from './runOnMachine.ts';
+/** @vmlab/cli: the `vmlab` command, a thin front over @vmlab/lab (one function per command). */
+export { compareCommand } from './commands/compare.ts';
+export { demoCommand } from './commands/demo.ts';
+export { exploreCommand } from './commands/explore.ts';
+export { fuzzCommand } from './commands/fuzz.ts';
+export { machinesCommand, policiesCommand } from './commands/info.ts';
+export { newPluginCommand } from './commands/newPlugin.ts';
+export { replayCommand } from './commands/replay.ts';
+export { runCommand } from './commands/run.ts';

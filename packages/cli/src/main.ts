@@ -9,7 +9,7 @@ import { replayCommand } from './commands/replay.ts';
 import { exploreCommand } from './commands/explore.ts';
 import { fuzzCommand } from './commands/fuzz.ts';
 import { newPluginCommand } from './commands/newPlugin.ts';
-import { InputError } from './loadScenario.ts';
+import { InputError } from '@vmlab/lab';
 
 const print = (s: string) => process.stdout.write(`${s}\n`);
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -1,35 +1,18 @@
 /**
  * @vmlab/core: the machine-independent VM of vmlab and the public API of every plugin.
+ *
+ * An explicit list, by what a plugin author reaches for: the ABI, the event bus with its
+ * kinds and payloads, the Pmap contract and the software pmap and page table it builds on,
+ * the Pager contract and the page layer a pager works on, the objects, maps and processes a
+ * subscriber is handed, kernel threads, the policy tokens and registries, composition and
+ * the plugin API, invariants. The harness over the model (scenarios, replay, explore,
+ * fuzz, compare, the conformance suite) is @vmlab/lab; what else lives under src/ is
+ * internal.
  */
 import 'reflect-metadata';
 
-export type { Outcome, SignalInfo } from './abi/outcome.ts';
+// --- the ABI: constants, outcomes, errnos ------------------------------------------------
 export type { Inherit } from './abi/constants.ts';
-export type { DomainEvent, EventPayloads } from './events/DomainEvent.ts';
-export type { EventKind, RemoveReason } from './events/kinds.ts';
-export type { BranchKind, PmapThread, PteInfo } from './pmap/Pmap.ts';
-export type { FaultWindow } from './pager/Pager.ts';
-export type { KGen, Wait } from './sched/KGen.ts';
-export type { EntryFlagsContext, MdArgs } from './machine/ArchOps.ts';
-export type { ArchDescriptor, PluginDescriptor } from './machine/Catalog.ts';
-export type { PolicyBinding, PolicyDefinition } from './policy/PolicyDefinition.ts';
-export type { Invariant, Violation } from './invariants/Invariant.ts';
-export type { MmapArgs } from './machine/Kernel.ts';
-export type {
-  AddrExpr,
-  CheckQuery,
-  ExpectValue,
-  Expectation,
-  FileSpec,
-  MachineRef,
-  MachineSpec,
-  Scenario,
-  SourcePos,
-  Step,
-} from './scenario/ast.ts';
-export type { CommandRecord, RunOptions, RunReport, SchedulePoint, StepReport, ViolationReport } from './scenario/Runner.ts';
-export type { MatchContext } from './scenario/matchExpectation.ts';
-
 export {
   Access,
   PAGE_SHIFT,
@@ -44,65 +27,92 @@ export {
   roundPage,
   truncPage,
 } from './abi/constants.ts';
+export type { Outcome, SignalInfo } from './abi/outcome.ts';
 export { OK, bigintJson, errno } from './abi/outcome.ts';
 export { errnoValue } from './abi/errno.ts';
-export { EventBus, KindGate, SubscriberError } from './events/EventBus.ts';
+
+// --- events: the MI layer's lifecycle streams ----------------------------------------------
+export type { DomainEvent, EventPayloads } from './events/DomainEvent.ts';
+export type { EventKind, RemoveReason } from './events/kinds.ts';
 export { EVENT_KINDS } from './events/kinds.ts';
-export { PageStore, PhysMem, PvTable, ResidentIndex, SoftPageTable, PG_BUSY, PG_DIRTY, PG_REFERENCED, PG_REUSABLE, PQ_ACTIVE, PQ_FREE, PQ_INACTIVE, PQ_LAUNDRY, PQ_NONE } from './mem/index.ts';
-export { PmapFactory, NEEDS_FAULT, MD_FAULT } from './pmap/Pmap.ts';
-export type { Pmap } from './pmap/Pmap.ts';
-export { SoftPmap, PTE_A, PTE_D, PTE_MD_SHIFT, PTE_R, PTE_V, PTE_W, PTE_WIRED, PTE_X } from './pmap/SoftPmap.ts';
+export { EventBus, SubscriberError } from './events/EventBus.ts';
+
+// --- the Pmap contract, the software pmap and page table, the TLB ---------------------------
+export type { BranchKind, Pmap, PmapThread, PteInfo } from './pmap/Pmap.ts';
+export { MD_FAULT, NEEDS_FAULT, PmapFactory } from './pmap/Pmap.ts';
+export { PTE_A, PTE_D, PTE_MD_SHIFT, PTE_R, PTE_V, PTE_W, PTE_WIRED, PTE_X, SoftPmap } from './pmap/SoftPmap.ts';
 export { PmapContext, PmapContextToken } from './pmap/PmapContext.ts';
-export { TLB_FRAME_MUL, TlbModel, staleTlb, tlbDeferredModule } from './pmap/Tlb.ts';
+export { TlbModel, staleTlb } from './pmap/Tlb.ts';
+export { SoftPageTable } from './mem/index.ts';
+
+// --- the Pager contract and the page layer a pager works on ------------------------------------
+export type { FaultWindow, Pager } from './pager/Pager.ts';
 export { AnonPager, PagerResult, VnodePagerToken } from './pager/Pager.ts';
-export type { Pager } from './pager/Pager.ts';
-export { DefaultPager } from './pager/DefaultPager.ts';
-export { VnodePager } from './pager/VnodePager.ts';
-export { VnodeFile } from './pager/VnodeFile.ts';
-export { VmObject, OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT } from './object/VmObject.ts';
+export {
+  PG_BUSY,
+  PG_DIRTY,
+  PG_REFERENCED,
+  PG_REUSABLE,
+  PQ_ACTIVE,
+  PQ_FREE,
+  PQ_INACTIVE,
+  PQ_LAUNDRY,
+  PQ_NONE,
+  PageStore,
+  PhysMem,
+  ResidentIndex,
+} from './mem/index.ts';
+
+// --- objects, maps, processes (what a subscriber is handed) --------------------------------------
+export { OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT, VmObject } from './object/VmObject.ts';
 export { VmObjects } from './object/VmObjects.ts';
 export { VmMap } from './map/VmMap.ts';
+export { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED, VmMapEntry } from './map/VmMapEntry.ts';
 /** vm_map_clip_start/end over a range (for plugins that keep MD metadata on map entries). */
 export { clipRange } from './map/vmMapOps.ts';
-export { VmMapEntry, MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED } from './map/VmMapEntry.ts';
 export { Vmspace } from './proc/Vmspace.ts';
 export { Process, Thread } from './proc/Process.ts';
-export { DeadlockError, SleepLock, runSerial } from './sched/KGen.ts';
-export { ArchOps } from './machine/ArchOps.ts';
-export { Catalog, defaultMachine } from './machine/Catalog.ts';
-export { Counters } from './machine/Counters.ts';
-export { ExitPolicy, exitAtLastReference, exitPurgeInExit, uvmspacePurge } from './machine/ExitPolicy.ts';
-export { Kernel, MMAP_BASE } from './machine/Kernel.ts';
-export { Machine } from './machine/Machine.ts';
-export { MadvisePolicy, MadviseFamily, freeApplies } from './machine/MadvisePolicy.ts';
-export { PageDaemon, SimplePageDaemon, freeTarget } from './machine/PageDaemon.ts';
-export { RevokePolicy, RevokeMode, RevokeWalk, RevocationWalk } from './machine/RevokePolicy.ts';
-export { MachineError, composeMachine, resolveSpec } from './machine/composeMachine.ts';
-export { PLUGIN_API_VERSION } from './machine/Plugin.ts';
-export type { PluginArch, VmlabPlugin } from './machine/Plugin.ts';
-export { checkPlugin, isPluginPath } from './machine/loadPlugin.ts';
-export { CONFORMANCE } from './conformance/scenarios.ts';
-export type { ConformanceCase } from './conformance/scenarios.ts';
-export { pluginMachine, runConformance } from './conformance/runConformance.ts';
-export type { ConformanceOptions, ConformanceResult } from './conformance/runConformance.ts';
-/** inversify, re-exported so a plugin needs no dependency of its own (one container library per machine). */
-export { ContainerModule, inject, injectable } from 'inversify';
-export { EventSubscriber, MachineConfig } from './machine/tokens.ts';
-export { MapDeletePolicy, mapDeleteFreeBSDSkips, mapDeleteNotifyAll } from './policy/MapDeletePolicy.ts';
-export { Policies, PolicyRegistry } from './policy/PolicyDefinition.ts';
-export { CORE_POLICIES } from './policy/corePolicies.ts';
 export { Rangeset } from './util/Rangeset.ts';
 export type { Range } from './util/Rangeset.ts';
+
+// --- kernel threads and locks ----------------------------------------------------------------------
+export type { KGen, Wait } from './sched/KGen.ts';
+export { DeadlockError, SleepLock, runSerial } from './sched/KGen.ts';
+
+// --- the system-call front and MD dispatch ---------------------------------------------------------
+export { Kernel } from './sys/Kernel.ts';
+export type { EntryFlagsContext, MdArgs } from './sys/ArchOps.ts';
+export { ArchOps } from './sys/ArchOps.ts';
+export { Counters } from './vm/Counters.ts';
+/** What every MI routine and policy implementation is given (the MI kernel below the system calls). */
+export type { VmContext } from './vm/VmContext.ts';
+
+// --- policies: tokens (the variation points a plugin rebinds) and the registry ------------------------
+export type { PolicyBinding, PolicyDefinition } from './policy/PolicyDefinition.ts';
+export { Policies, PolicyRegistry } from './policy/PolicyDefinition.ts';
+export { MapDeletePolicy } from './policy/MapDeletePolicy.ts';
+export { ExitPolicy } from './policy/ExitPolicy.ts';
+export { MadvisePolicy } from './policy/MadvisePolicy.ts';
+export { PageDaemon } from './policy/PageDaemon.ts';
+export { RevokeMode, RevokePolicy, RevokeWalk } from './policy/RevokePolicy.ts';
+export { EventSubscriber, MachineConfig } from './machine/tokens.ts';
+
+// --- composition: the catalog, machine configuration, the plugin API ----------------------------------
+export type { ArchDescriptor, PluginDescriptor } from './machine/Catalog.ts';
+export { Catalog, defaultMachine } from './machine/Catalog.ts';
+export type { FileSpec, MachineSpec, SourcePos } from './machine/MachineSpec.ts';
+export { MACHINE_DEFAULTS, MAX_CPUS } from './machine/MachineSpec.ts';
+export { Machine } from './machine/Machine.ts';
+export { MachineError, composeMachine, resolveSpec } from './machine/composeMachine.ts';
+export type { PluginArch, VmlabPlugin } from './machine/Plugin.ts';
+export { PLUGIN_API_VERSION } from './machine/Plugin.ts';
+/** inversify, re-exported so a plugin needs no dependency of its own (one container library per machine). */
+export { ContainerModule, inject, injectable } from 'inversify';
+
+// --- invariants ---------------------------------------------------------------------------------------
+export type { Invariant, Violation } from './invariants/Invariant.ts';
 export { InvariantContribution, InvariantRegistry } from './invariants/Invariant.ts';
 export { CORE_INVARIANTS, liveVmspaces } from './invariants/coreInvariants.ts';
-export { RunError, ScenarioRunner, eventLine, parseProtString } from './scenario/Runner.ts';
-export {
-  ScenarioError,
-  ScenarioErrors,
-  formatValue,
-  matchExpectation,
-  parseMachineFile,
-  parseScenario,
-} from './scenario/index.ts';
-export * from './replay/index.ts';
-export * from './explore/index.ts';
+
+// --- for the harness (@vmlab/lab): the "did you mean" of its error messages ------------------------------
+export { didYouMean } from './util/didYouMean.ts';

@@ -1,10 +1,7 @@
 import { bigintJson } from '@vmlab/core';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultCatalog } from '../catalog.ts';
-import { formatRun, reportOk, runJson } from '../format.ts';
-import { loadScenario, machineFromWord } from '../loadScenario.ts';
-import { runOnMachine } from '../runOnMachine.ts';
+import { defaultCatalog, formatRun, loadScenario, machineFromWord, reportOk, runJson, runOnMachine } from '@vmlab/lab';
 import { compareCommand } from './compare.ts';
 import { exploreCommand } from './explore.ts';
 

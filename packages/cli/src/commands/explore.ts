@@ -1,10 +1,7 @@
 import { bigintJson } from '@vmlab/core';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { type ExploreResult, type Strategy, explore, firstProblem, withSchedules } from '@vmlab/core';
-import { defaultCatalog } from '../catalog.ts';
-import { InputError, loadScenario, scenarioMachines } from '../loadScenario.ts';
-import { runOnMachine } from '../runOnMachine.ts';
+import { InputError, type Strategy, defaultCatalog, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
 
 export interface ExploreFlags {
   bound?: string;
@@ -40,21 +37,6 @@ export function progress(json: boolean): { tick: (label: string) => void; done: 
   };
 }
 
-/** Every invariant the violating schedule broke at the point it stopped (the first one first). */
-function violated(r: ExploreResult): string[] {
-  const v = r.violation;
-  if (v === undefined) return [];
-  return [...new Set([v.invariant, ...v.report.violations.map((x) => x.invariant)])];
-}
-
-interface MachineOutcome {
-  machine: string;
-  result: ExploreResult;
-  verified?: boolean;
-  verifiedAs?: string;
-  log?: string;
-}
-
 /**
  * `vmlab explore FILE`: explores the schedules of the scenario's `concurrent` steps. Exit 0
  * when the result is what the file's `explore:` expects (clean without it), 1 otherwise.
@@ -68,39 +50,20 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
   const catalog = defaultCatalog();
   const s = loadScenario(file);
   const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
-  const expected = s.explore ?? { expect: 'clean' as const };
   const json = flags.json === true;
   const bar = progress(json);
-  const outcomes: MachineOutcome[] = [];
-  for (const m of machines) {
-    const result = await explore(
-      async (hooks) => {
-        const r = await runOnMachine(s, m, catalog, { check: true, stopOnViolation: true, ...hooks });
-        if (r.inputError === true) throw new InputError(r.error!);
-        return r;
-      },
-      { strategy, bound, seed, runs, onProgress: (n) => (n % 10 === 0 ? bar.tick(`explore ${basename(file)} on ${m.name}: ${n} schedules`) : undefined) },
-    );
-    const o: MachineOutcome = { machine: m.name, result };
-    const v = result.violation;
-    if (v !== undefined) {
-      // Verify: `run` with the schedule as written reproduces it; that run's log is the counterexample.
-      const log = flags.log !== undefined ? (machines.length > 1 ? flags.log.replace(/(\.jsonl)?$/, `.${m.name}.jsonl`) : flags.log) : join(tmpdir(), `vmlab-explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-${m.name}.jsonl`);
-      const again = await runOnMachine(withSchedules(s, v.schedules), m, catalog, { check: true, log, seed });
-      const p = firstProblem(again);
-      o.verified = p !== undefined && p.invariant === v.invariant;
-      if (p !== undefined) o.verifiedAs = p.invariant;
-      o.log = log;
-    }
-    outcomes.push(o);
-    if (v !== undefined) break;
-  }
+  // A violation's log: --log (one per machine when there are several), else the temporary folder.
+  const logFor = (machine: string): string =>
+    flags.log !== undefined ? (machines.length > 1 ? flags.log.replace(/(\.jsonl)?$/, `.${machine}.jsonl`) : flags.log) : join(tmpdir(), `vmlab-explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-${machine}.jsonl`);
+  const { outcomes, expected, ok } = await exploreScenario(s, machines, catalog, {
+    strategy,
+    bound,
+    seed,
+    runs,
+    logFor,
+    onProgress: (machine, n) => (n % 10 === 0 ? bar.tick(`explore ${basename(file)} on ${machine}: ${n} schedules`) : undefined),
+  });
   bar.done();
-  const found = outcomes.find((o) => o.result.violation !== undefined);
-  const ok =
-    expected.expect === 'clean'
-      ? found === undefined
-      : found !== undefined && (expected.invariant === undefined || violated(found.result).includes(expected.invariant));
   if (json) {
     print(
       JSON.stringify(

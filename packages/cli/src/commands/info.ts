@@ -1,4 +1,4 @@
-import { defaultCatalog } from '../catalog.ts';
+import { defaultCatalog } from '@vmlab/lab';
 
 /** `vmlab policies`: every key, its values and its default (from the code). */
 export function policiesCommand(json: boolean, print: (s: string) => void): number {

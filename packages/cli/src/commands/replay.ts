@@ -1,8 +1,5 @@
 import { bigintJson } from '@vmlab/core';
-import { LogError, MachineError, machineState, parseLog, replayLog } from '@vmlab/core';
-import { defaultCatalog } from '../catalog.ts';
-import { fmt } from '../format.ts';
-import { InputError, readText } from '../loadScenario.ts';
+import { InputError, defaultCatalog, fmt, loadLog, machineState, replayLogFile } from '@vmlab/lab';
 
 export interface ReplayFlags {
   until?: string;
@@ -19,23 +16,11 @@ export async function replayCommand(file: string, flags: ReplayFlags, print: (s:
     if (!/^\d+$/.test(flags.until) || Number(flags.until) < 1) throw new InputError(`--until ${flags.until}: give a command sequence number (1 or more)`);
     until = Number(flags.until);
   }
-  let log;
-  try {
-    log = parseLog(readText(file), file);
-  } catch (e) {
-    if (e instanceof LogError) throw new InputError(e.message);
-    throw e;
-  }
+  const log = loadLog(file);
   if (until !== undefined && !log.commands.some((c) => c.seq === until)) {
     throw new InputError(`--until ${until}: the log has commands 1 to ${log.commands.length}`);
   }
-  let r;
-  try {
-    r = await replayLog(log, defaultCatalog(), until !== undefined ? { until } : {});
-  } catch (e) {
-    if (e instanceof MachineError) throw new InputError(`${file}: the logged machine cannot be built: ${e.message}`);
-    throw e;
-  }
+  const r = await replayLogFile(log, file, defaultCatalog(), until !== undefined ? { until } : {});
   const state = until !== undefined ? machineState(r.machine) : undefined;
   const cmd = until !== undefined ? log.commands.find((c) => c.seq === until) : undefined;
   if (flags.json === true) {

@@ -1,9 +1,5 @@
 import { bigintJson } from '@vmlab/core';
-import type { RunReport } from '@vmlab/core';
-import { defaultCatalog } from '../catalog.ts';
-import { formatRun, reportOk, runJson } from '../format.ts';
-import { InputError, loadScenario, scenarioMachines } from '../loadScenario.ts';
-import { runOnMachine } from '../runOnMachine.ts';
+import { InputError, type RunReport, defaultCatalog, formatRun, loadScenario, reportOk, runJson, runOnMachine, scenarioMachines } from '@vmlab/lab';
 
 export interface RunFlags {
   machine?: string;

@@ -38,8 +38,9 @@ export class KindGate {
 /**
  * The event bus: one rxjs stream per kind, delivered synchronously and in order, before the
  * emitting MI operation goes on. Emitting costs a counter increment and a flag test when
- * nobody listens to the kind: call sites write
- * `if (bus.wants('kind')) bus.publish({ kind: 'kind', ... })` so no payload is built.
+ * nobody listens to the kind: core publishes each kind from one emitter in events/emit.ts,
+ * which tests the gate before it builds the payload. `emit` is the one-call form for code
+ * outside core's routines.
  */
 export class EventBus {
   /** Each kind's gate (count and listeners). */

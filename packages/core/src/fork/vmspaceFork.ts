@@ -1,12 +1,13 @@
-import { PAGE_SIZE, VM_PROT_WRITE } from '../abi/constants.ts';
+import { VM_PROT_WRITE } from '../abi/constants.ts';
 import { PG_DIRTY } from '../mem/PhysMem.ts';
 import { entryBack } from '../map/vmMapOps.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_IMMUTABLE, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED, VmMapEntry } from '../map/VmMapEntry.ts';
-import type { Kernel } from '../machine/Kernel.ts';
 import { OBJ_ONEMAPPING, type VmObject } from '../object/VmObject.ts';
 import type { Thread } from '../proc/Process.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { KGen } from '../sched/KGen.ts';
+import type { VmContext } from '../vm/VmContext.ts';
+import { emitFork } from '../events/emit.ts';
 
 /**
  * vmspace_fork (FreeBSD sys/vm/vm_map.c): builds the child's address space. Locks the
@@ -15,28 +16,28 @@ import type { KGen } from '../sched/KGen.ts';
  * longer ONEMAPPING), copy (copy-on-write, or an immediate copy for wired writable
  * entries), zero (a fresh anonymous entry).
  */
-export function* vmspaceFork(k: Kernel, parent: Vmspace, child: Vmspace, pid: number, childPid: number, thread: Thread, childThread: Thread): KGen<void> {
-  const pmap = parent.map;
-  yield* pmap.lock.lockExclusive(thread.tid + pid * 1000);
+export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pid: number, childPid: number, thread: Thread, childThread: Thread): KGen<void> {
+  const map = parent.map;
+  yield* map.lock.lockExclusive(thread.tid + pid * 1000);
   // vm_map_lock bumps the timestamp: a fault that slept meanwhile sees the map changed.
-  pmap.timestamp++;
+  map.timestamp++;
   try {
-    k.bus.emit({ kind: 'fork', pid, child: childPid, pmap: parent.pmap, childPmap: child.pmap, thread, childThread });
+    emitFork(ctx.bus, pid, childPid, parent.pmap, child.pmap, thread, childThread);
     const cmap = child.map;
     // Entries may be clipped or re-objected while we sleep in a split: walk by address.
-    let va = parent.map.min;
+    let va = map.min;
     for (;;) {
-      const i = pmap.lowerBound(va);
-      const e = pmap.entries[i];
+      const i = map.lowerBound(va);
+      const e = map.entries[i];
       if (e === undefined) break;
       va = e.end;
       switch (e.inherit) {
         case 'none':
           break;
         case 'share': {
-          entryBack(k, e);
+          entryBack(ctx, e);
           if ((e.eflags & MAP_ENTRY_NEEDS_COPY) !== 0 && e.object !== null) {
-            const s = k.objects.shadow(e.object, e.offset, e.pages, k.anonPager);
+            const s = ctx.objects.shadow(e.object, e.offset, e.pages, ctx.anonPager);
             if (s !== e.object) {
               e.object = s;
               e.offset = 0;
@@ -46,7 +47,7 @@ export function* vmspaceFork(k: Kernel, parent: Vmspace, child: Vmspace, pid: nu
           const c = e.clone();
           if (c.object !== null) {
             c.object.flags &= ~OBJ_ONEMAPPING;
-            k.objects.reference(c.object);
+            ctx.objects.reference(c.object);
           }
           c.wiredCount = 0;
           c.eflags &= ~MAP_ENTRY_USER_WIRED;
@@ -54,7 +55,7 @@ export function* vmspaceFork(k: Kernel, parent: Vmspace, child: Vmspace, pid: nu
           break;
         }
         case 'copy':
-          yield* copyEntry(k, parent, child, e);
+          yield* copyEntry(ctx, parent, child, e);
           break;
         case 'zero': {
           const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
@@ -65,9 +66,9 @@ export function* vmspaceFork(k: Kernel, parent: Vmspace, child: Vmspace, pid: nu
       }
     }
     cmap.timestamp++;
-    pmap.timestamp++;
+    map.timestamp++;
   } finally {
-    pmap.lock.unlockExclusive();
+    map.lock.unlockExclusive();
   }
 }
 
@@ -77,14 +78,14 @@ export function* vmspaceFork(k: Kernel, parent: Vmspace, child: Vmspace, pid: nu
  * split first so the object covers exactly this entry. A wired writable entry is copied at
  * once (vm_fault_copy_entry): the child gets its own pages, the parent keeps writing.
  */
-function* copyEntry(k: Kernel, parent: Vmspace, child: Vmspace, e: VmMapEntry): KGen<void> {
+function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEntry): KGen<void> {
   const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
   c.eflags = e.eflags & MAP_ENTRY_IMMUTABLE;
   c.mdFlags = e.mdFlags;
   c.shared = e.shared;
   c.file = e.file;
   if (e.wiredCount > 0 && (e.prot & VM_PROT_WRITE) !== 0) {
-    c.object = copyPagesNow(k, e);
+    c.object = copyPagesNow(ctx, e);
     c.offset = 0;
     child.map.entries.push(c);
     return;
@@ -95,9 +96,9 @@ function* copyEntry(k: Kernel, parent: Vmspace, child: Vmspace, e: VmMapEntry): 
   let o = e.object;
   if (o !== null) {
     if (o.isAnon) {
-      k.objects.collapse(o);
+      ctx.objects.collapse(o);
       if (o.oneMapping && o.refCount > 1) {
-        const n = yield* k.objects.split(o, e.offset, e.pages, k.anonPager);
+        const n = yield* ctx.objects.split(o, e.offset, e.pages, ctx.anonPager);
         // The entry may have moved while the split slept: find it by its object again.
         o.refCount--;
         e.object = n;
@@ -106,7 +107,7 @@ function* copyEntry(k: Kernel, parent: Vmspace, child: Vmspace, e: VmMapEntry): 
       }
       o.flags &= ~OBJ_ONEMAPPING;
     }
-    k.objects.reference(o);
+    ctx.objects.reference(o);
     c.object = o;
     c.offset = e.offset;
     e.eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
@@ -118,10 +119,10 @@ function* copyEntry(k: Kernel, parent: Vmspace, child: Vmspace, e: VmMapEntry): 
 }
 
 /** vm_fault_copy_entry: a new anonymous object holding a copy of every page the entry sees. */
-function copyPagesNow(k: Kernel, e: VmMapEntry): VmObject {
-  const objs = k.objects;
-  const mem = k.mem;
-  const n = objs.allocate('anon', e.pages, k.anonPager);
+function copyPagesNow(ctx: VmContext, e: VmMapEntry): VmObject {
+  const objs = ctx.objects;
+  const mem = ctx.mem;
+  const n = objs.allocate('anon', e.pages, ctx.anonPager);
   for (let p = 0; p < e.pages; p++) {
     let o: VmObject | null = e.object;
     let pi = e.offset + p;
@@ -139,6 +140,5 @@ function copyPagesNow(k: Kernel, e: VmMapEntry): VmObject {
       o = o.backing;
     }
   }
-  void PAGE_SIZE;
   return n;
 }

@@ -1,5 +1,5 @@
 import { PAGE_SIZE, VM_PROT_WRITE } from '../abi/constants.ts';
-import type { Kernel } from '../machine/Kernel.ts';
+import type { VmContext } from '../vm/VmContext.ts';
 import { MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
 import { PQ_FREE } from '../mem/PhysMem.ts';
 import type { VmObject } from '../object/VmObject.ts';
@@ -10,7 +10,7 @@ import { staleTlb } from '../pmap/Tlb.ts';
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** Every vmspace that is still alive (owned by a process or held), each once, by id. */
-export function liveVmspaces(k: Kernel): Vmspace[] {
+export function liveVmspaces(k: Pick<VmContext, 'procs' | 'holders'>): Vmspace[] {
   const seen = new Map<number, Vmspace>();
   for (const p of k.procs.values()) if (!p.vmspace.dead && !p.vmspace.kernel) seen.set(p.vmspace.id, p.vmspace);
   for (const v of k.holders.values()) if (!v.dead) seen.set(v.id, v);
@@ -18,7 +18,7 @@ export function liveVmspaces(k: Kernel): Vmspace[] {
 }
 
 /** Resolves (entry chain, index) the way a fault would: the frame found, or -1. */
-function chainFrame(k: Kernel, o: VmObject | null, pi: number): { frame: number; depth: number } {
+function chainFrame(k: Pick<VmContext, 'objects'>, o: VmObject | null, pi: number): { frame: number; depth: number } {
   let depth = 0;
   while (o !== null) {
     const f = k.objects.lookupPage(o, pi);

@@ -2,11 +2,7 @@ import type { ContainerModule } from 'inversify';
 import { MACHINE_DEFAULTS, type MachineSpec } from './MachineSpec.ts';
 import { PolicyRegistry } from '../policy/PolicyDefinition.ts';
 import { CORE_POLICIES } from '../policy/corePolicies.ts';
-import { mapDeleteFreeBSDModule } from '../policy/MapDeletePolicy.ts';
-import { tlbDeferredModule } from '../pmap/Tlb.ts';
-import { exitPurgeInExitModule } from './ExitPolicy.ts';
-import { MADVISE_POLICY_BINDINGS } from './MadviseBindings.ts';
-import { revokeNoRecheckModule, revokeZapModule } from './RevokePolicy.ts';
+import { CORE_POLICY_BINDINGS } from './coreModule.ts';
 
 /** An architecture: the module that binds its PmapFactory, ArchOps and MD subscribers. */
 export interface ArchDescriptor {
@@ -41,12 +37,7 @@ export class Catalog {
 
   constructor() {
     for (const d of CORE_POLICIES) this.policies.define(d);
-    this.policies.bind({ key: 'map_delete.skips', value: 'freebsd', module: mapDeleteFreeBSDModule });
-    this.policies.bind({ key: 'exit.teardown', value: 'purge_in_exit', module: exitPurgeInExitModule });
-    this.policies.bind({ key: 'revoke.mode', value: 'zap', module: revokeZapModule });
-    this.policies.bind({ key: 'revoke.walk', value: 'no_recheck', module: revokeNoRecheckModule });
-    this.policies.bind({ key: 'tlb.shootdown', value: 'deferred', module: tlbDeferredModule });
-    for (const b of MADVISE_POLICY_BINDINGS) this.policies.bind(b);
+    for (const b of CORE_POLICY_BINDINGS) this.policies.bind(b);
   }
 
   addArch(a: ArchDescriptor): this {

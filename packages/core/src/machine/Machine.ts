@@ -1,8 +1,8 @@
 import type { Container } from 'inversify';
 import type { EventBus } from '../events/EventBus.ts';
 import type { MachineSpec } from './MachineSpec.ts';
-import type { Counters } from './Counters.ts';
-import type { Kernel } from './Kernel.ts';
+import type { Counters } from '../vm/Counters.ts';
+import type { Kernel } from '../sys/Kernel.ts';
 
 /** A composed machine: its resolved configuration, container and kernel. */
 export class Machine {

@@ -1,5 +1,5 @@
-import type { Kernel } from '../machine/Kernel.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
+import type { VmContext } from '../vm/VmContext.ts';
 import type { VmMap } from './VmMap.ts';
 import { MAP_ENTRY_IMMUTABLE } from './VmMapEntry.ts';
 import { clipRange } from './vmMapOps.ts';
@@ -22,10 +22,10 @@ export function vmMapRangeImmutable(map: VmMap, start: number, end: number): boo
  * the entries of [start, end) immutable, clipping at the bounds. Holes are skipped; whether
  * a hole is an error is the system call's to decide (Linux refuses it with ENOMEM first).
  */
-export function vmMapSetImmutable(k: Kernel, vms: Vmspace, start: number, end: number): void {
+export function vmMapSetImmutable(ctx: VmContext, vms: Vmspace, start: number, end: number): void {
   if (start >= end) return;
   const map = vms.map;
-  for (let i = clipRange(k, vms, start, end); i < map.entries.length && map.entries[i]!.start < end; i++) {
+  for (let i = clipRange(ctx, vms, start, end); i < map.entries.length && map.entries[i]!.start < end; i++) {
     map.entries[i]!.eflags |= MAP_ENTRY_IMMUTABLE;
   }
   map.timestamp++;

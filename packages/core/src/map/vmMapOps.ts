@@ -1,11 +1,13 @@
 import { Access, type Inherit, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/constants.ts';
-import { FAULT_WIRE, FaultResult, isKGen, vmFault } from '../fault/vmFault.ts';
+import { FAULT_WIRE, FaultResult, vmFault } from '../fault/vmFault.ts';
 import type { RemoveReason } from '../events/kinds.ts';
 import { PG_DIRTY } from '../mem/PhysMem.ts';
-import type { Kernel } from '../machine/Kernel.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
-import type { KGen } from '../sched/KGen.ts';
+import { type KGen, settle } from '../sched/KGen.ts';
+import { pmapRemove } from '../pmap/pmapCalls.ts';
+import type { VmContext } from '../vm/VmContext.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_USER_WIRED, type VmMapEntry } from './VmMapEntry.ts';
+import { emitMapDelete, emitPageout, emitWire } from '../events/emit.ts';
 
 /** KERN_* results of the map layer, turned into errnos by the system-call layer. */
 export const enum KernResult {
@@ -18,9 +20,9 @@ export const enum KernResult {
 }
 
 /** Backs an object-less anonymous entry with a new object (vm_map_entry_back). */
-export function entryBack(k: Kernel, e: VmMapEntry): void {
+export function entryBack(ctx: VmContext, e: VmMapEntry): void {
   if (e.object === null && e.file === null) {
-    e.object = k.objects.allocate('anon', e.pages, k.anonPager);
+    e.object = ctx.objects.allocate('anon', e.pages, ctx.anonPager);
     e.offset = 0;
   }
 }
@@ -30,31 +32,31 @@ export function entryBack(k: Kernel, e: VmMapEntry): void {
  * starts (or ends) at addr. Both halves reference the same object (backed first if the
  * entry had none), so a clipped anonymous entry yields two entries on one ONEMAPPING object.
  */
-export function clip(k: Kernel, vms: Vmspace, i: number, addr: number): void {
+export function clip(ctx: VmContext, vms: Vmspace, i: number, addr: number): void {
   const map = vms.map;
   const e = map.entries[i]!;
   if (addr <= e.start || addr >= e.end) return;
-  entryBack(k, e);
+  entryBack(ctx, e);
   const front = e.clone();
   front.end = addr;
   e.offset += (addr - e.start) / PAGE_SIZE;
   e.start = addr;
-  if (e.object !== null) k.objects.reference(e.object);
+  if (e.object !== null) ctx.objects.reference(e.object);
   map.entries.splice(i, 0, front);
   map.timestamp++;
 }
 
 /** Clips entries so that [start, end) begins and ends on entry boundaries; the first index in range. */
-export function clipRange(k: Kernel, vms: Vmspace, start: number, end: number): number {
+export function clipRange(ctx: VmContext, vms: Vmspace, start: number, end: number): number {
   const map = vms.map;
   let i = map.lowerBound(start);
   if (i < map.entries.length && map.entries[i]!.start < start) {
-    clip(k, vms, i, start);
+    clip(ctx, vms, i, start);
     i++;
   }
   const first = i;
   for (; i < map.entries.length && map.entries[i]!.start < end; i++) {
-    if (map.entries[i]!.end > end) clip(k, vms, i, end);
+    if (map.entries[i]!.end > end) clip(ctx, vms, i, end);
   }
   return first;
 }
@@ -64,27 +66,24 @@ export function clipRange(k: Kernel, vms: Vmspace, start: number, end: number): 
  * logical-unmap hook (pmap_map_delete: the `map_delete` event, then Pmap.remove) unless the
  * map_delete policy skips it, then unlink and drop the object reference.
  */
-export function vmMapDelete(k: Kernel, vms: Vmspace, start: number, end: number): void {
+export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: number): void {
   const map = vms.map;
-  let i = clipRange(k, vms, start, end);
+  let i = clipRange(ctx, vms, start, end);
   while (i < map.entries.length && map.entries[i]!.start < end) {
     const e = map.entries[i]!;
-    if (e.wiredCount > 0) entryUnwire(k, vms, e);
-    if (k.mapDeletePolicy.notifies(e)) {
-      const bus = k.bus;
-      if (bus.wants('map_delete')) {
-        bus.publish({ kind: 'map_delete', pid: k.ownerOf(vms), pmap: vms.pmap, start: e.start, end: e.end, hasObject: e.object !== null });
-      }
-      k.pmapRemove(vms, e.start, e.end, 'map_delete');
+    if (e.wiredCount > 0) entryUnwire(ctx, vms, e);
+    if (ctx.mapDeletePolicy.notifies(e)) {
+      emitMapDelete(ctx.bus, ctx.ownerOf(vms), vms.pmap, e.start, e.end, e.object !== null);
+      pmapRemove(ctx.bus, vms.pmap, e.start, e.end, 'map_delete');
     }
     map.removeAt(i);
-    k.objects.deallocate(e.object);
+    ctx.objects.deallocate(e.object);
   }
 }
 
 /** Unwires the pages of a wired entry (vm_fault_unwire). */
-export function entryUnwire(k: Kernel, vms: Vmspace, e: VmMapEntry): void {
-  const mem = k.mem;
+export function entryUnwire(ctx: VmContext, vms: Vmspace, e: VmMapEntry): void {
+  const mem = ctx.mem;
   for (let va = e.start; va < e.end; va += PAGE_SIZE) {
     const f = vms.pmap.extract(va);
     if (f >= 0 && (mem.wireCount[f] as number) > 0) mem.wireCount[f] = (mem.wireCount[f] as number) - 1;
@@ -95,13 +94,13 @@ export function entryUnwire(k: Kernel, vms: Vmspace, e: VmMapEntry): void {
 }
 
 /** vm_map_protect: sets the protection of [start, end); lowered rights reach the pmap. */
-export function vmMapProtect(k: Kernel, vms: Vmspace, start: number, end: number, prot: number, mdFlags: ((e: VmMapEntry) => number) | null): KernResult {
+export function vmMapProtect(ctx: VmContext, vms: Vmspace, start: number, end: number, prot: number, mdFlags: ((e: VmMapEntry) => number) | null): KernResult {
   const map = vms.map;
   if (!map.covered(start, end)) return KernResult.InvalidAddress;
   for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
     if ((prot & ~map.entries[i]!.maxprot) !== 0) return KernResult.ProtectionFailure;
   }
-  let i = clipRange(k, vms, start, end);
+  let i = clipRange(ctx, vms, start, end);
   for (; i < map.entries.length && map.entries[i]!.start < end; i++) {
     const e = map.entries[i]!;
     const old = e.prot;
@@ -109,7 +108,7 @@ export function vmMapProtect(k: Kernel, vms: Vmspace, start: number, end: number
     if (mdFlags !== null) e.mdFlags = mdFlags(e);
     if ((old & ~prot) !== 0) {
       if ((prot & (VM_PROT_READ | VM_PROT_EXECUTE)) === 0) {
-        k.pmapRemove(vms, e.start, e.end, 'protect');
+        pmapRemove(ctx.bus, vms.pmap, e.start, e.end, 'protect');
       } else {
         const mask = (e.eflags & MAP_ENTRY_COW) !== 0 ? ~VM_PROT_WRITE : 7;
         vms.pmap.protect(e.start, e.end, prot & mask);
@@ -121,9 +120,9 @@ export function vmMapProtect(k: Kernel, vms: Vmspace, start: number, end: number
 }
 
 /** vm_map_inherit */
-export function vmMapInherit(k: Kernel, vms: Vmspace, start: number, end: number, inherit: Inherit): KernResult {
+export function vmMapInherit(ctx: VmContext, vms: Vmspace, start: number, end: number, inherit: Inherit): KernResult {
   const map = vms.map;
-  let i = clipRange(k, vms, start, end);
+  let i = clipRange(ctx, vms, start, end);
   for (; i < map.entries.length && map.entries[i]!.start < end; i++) map.entries[i]!.inherit = inherit;
   map.timestamp++;
   return KernResult.Success;
@@ -133,10 +132,10 @@ export function vmMapInherit(k: Kernel, vms: Vmspace, start: number, end: number
  * vm_map_wire (user wiring, mlock): every page is faulted in with the entry's protection
  * (a writable copy-on-write entry gets its private copies now) and wired.
  */
-export function* vmMapWire(k: Kernel, vms: Vmspace, start: number, end: number, tid: number): KGen<KernResult> {
+export function* vmMapWire(ctx: VmContext, vms: Vmspace, start: number, end: number, tid: number): KGen<KernResult> {
   const map = vms.map;
   if (!map.covered(start, end)) return KernResult.InvalidAddress;
-  let i = clipRange(k, vms, start, end);
+  let i = clipRange(ctx, vms, start, end);
   const todo: VmMapEntry[] = [];
   for (; i < map.entries.length && map.entries[i]!.start < end; i++) todo.push(map.entries[i]!);
   for (const e of todo) {
@@ -144,27 +143,26 @@ export function* vmMapWire(k: Kernel, vms: Vmspace, start: number, end: number, 
     if (e.prot === 0) return KernResult.ProtectionFailure;
     const access = (e.prot & VM_PROT_WRITE) !== 0 ? Access.Write : (e.prot & VM_PROT_READ) !== 0 ? Access.Read : Access.Execute;
     for (let va = e.start; va < e.end; va += PAGE_SIZE) {
-      const r0 = vmFault(k, vms, va, access, tid, FAULT_WIRE);
-      const r = isKGen(r0) ? yield* r0 : r0;
+      const r = yield* settle(vmFault(ctx, vms, va, access, tid, FAULT_WIRE));
       if (r !== FaultResult.Success) return r === FaultResult.NoMemory ? KernResult.NoSpace : KernResult.Failure;
     }
     e.eflags |= MAP_ENTRY_USER_WIRED;
     e.wiredCount = 1;
-    k.bus.emit({ kind: 'wire', pid: k.ownerOf(vms), start: e.start, end: e.end, wired: true });
+    emitWire(ctx.bus, ctx.ownerOf(vms), e.start, e.end, true);
   }
   return KernResult.Success;
 }
 
 /** vm_map_unwire (munlock) */
-export function vmMapUnwire(k: Kernel, vms: Vmspace, start: number, end: number): KernResult {
+export function vmMapUnwire(ctx: VmContext, vms: Vmspace, start: number, end: number): KernResult {
   const map = vms.map;
   if (!map.covered(start, end)) return KernResult.InvalidAddress;
-  let i = clipRange(k, vms, start, end);
+  let i = clipRange(ctx, vms, start, end);
   for (; i < map.entries.length && map.entries[i]!.start < end; i++) {
     const e = map.entries[i]!;
     if ((e.eflags & MAP_ENTRY_USER_WIRED) === 0) continue;
-    entryUnwire(k, vms, e);
-    k.bus.emit({ kind: 'wire', pid: k.ownerOf(vms), start: e.start, end: e.end, wired: false });
+    entryUnwire(ctx, vms, e);
+    emitWire(ctx.bus, ctx.ownerOf(vms), e.start, e.end, false);
   }
   return KernResult.Success;
 }
@@ -174,16 +172,16 @@ export function vmMapUnwire(k: Kernel, vms: Vmspace, start: number, end: number)
  * removes the range's translations (a physical removal: metadata survives) and then frees
  * the clean pages of file objects.
  */
-export function vmMapSync(k: Kernel, vms: Vmspace, start: number, end: number, invalidate: boolean): KernResult {
+export function vmMapSync(ctx: VmContext, vms: Vmspace, start: number, end: number, invalidate: boolean): KernResult {
   const map = vms.map;
   if (!map.covered(start, end)) return KernResult.InvalidAddress;
   if (invalidate) {
     for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
       if (map.entries[i]!.wiredCount > 0) return KernResult.InvalidArgument;
     }
-    k.pmapRemove(vms, start, end, 'msync');
+    pmapRemove(ctx.bus, vms.pmap, start, end, 'msync');
   }
-  const mem = k.mem;
+  const mem = ctx.mem;
   for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
     const e = map.entries[i]!;
     const o = e.object;
@@ -194,17 +192,17 @@ export function vmMapSync(k: Kernel, vms: Vmspace, start: number, end: number, i
     for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
       const pi = mem.pindex[f] as number;
       if (pi < s || pi >= t) continue;
-      if (vms.pmap.isModified(f)) mem.flags[f] = (mem.flags[f] as number) | PG_DIRTY;
+      if (ctx.pages.isModified(f)) mem.flags[f] = (mem.flags[f] as number) | PG_DIRTY;
       if (((mem.flags[f] as number) & PG_DIRTY) !== 0) dirty.push(f);
     }
     if (dirty.length > 0 && o.pager.putpages?.(o, dirty) === true) {
       for (const f of dirty) {
         mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
-        vms.pmap.clearModify(f);
+        ctx.pages.clearModify(f);
       }
-      k.bus.emit({ kind: 'pageout', object: o.id, pindex: mem.pindex[dirty[0]!] as number, count: dirty.length });
+      emitPageout(ctx.bus, o.id, mem.pindex[dirty[0]!] as number, dirty.length);
     }
-    if (invalidate) k.objects.pageRemove(o, s, t, true);
+    if (invalidate) ctx.objects.pageRemove(o, s, t, true);
   }
   return KernResult.Success;
 }

@@ -1,6 +1,5 @@
 import type { MemqOwner } from '../mem/PhysMem.ts';
 import type { Pager } from '../pager/Pager.ts';
-import { SleepLock } from '../sched/KGen.ts';
 import type { VnodeFile } from '../pager/VnodeFile.ts';
 
 /** Object flags (FreeBSD vm_object.h). */
@@ -30,7 +29,6 @@ export class VmObject implements MemqOwner {
   readonly shadows = new Set<VmObject>();
   /** Pager-private state (swap metadata). */
   pagerData: unknown = undefined;
-  readonly lock: SleepLock;
   /**
    * Index ranges a split has moved out of this object ([start, end) pairs, flat), and the
    * progress of a split under way: indices below `splitDone` in [splitStart, splitEnd) are
@@ -52,9 +50,7 @@ export class VmObject implements MemqOwner {
     public size: number,
     public pager: Pager,
     readonly file: VnodeFile | null = null,
-  ) {
-    this.lock = new SleepLock(`object ${id}`);
-  }
+  ) {}
 
   get isAnon(): boolean {
     return this.type === 'anon';

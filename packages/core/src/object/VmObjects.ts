@@ -2,15 +2,22 @@ import { PG_BUSY, PG_DIRTY, PQ_ACTIVE, PQ_NONE, type PhysMem } from '../mem/Phys
 import type { ResidentIndex } from '../mem/ResidentIndex.ts';
 import type { EventBus } from '../events/EventBus.ts';
 import type { Pager } from '../pager/Pager.ts';
+import type { PageOps } from '../pmap/PageOps.ts';
 import type { VnodeFile } from '../pager/VnodeFile.ts';
 import type { KGen } from '../sched/KGen.ts';
 import { OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT, VmObject } from './VmObject.ts';
+import { emitObjectCollapse, emitObjectSplit, emitObjectTerminate } from '../events/emit.ts';
 
 /** Whether a split moved index i out of o (nothing maps it there any more). */
 function movedOut(o: VmObject, i: number): boolean {
   const r = o.movedRanges;
   for (let j = 0; j < r.length; j += 2) if (i >= r[j]! && i < r[j + 1]!) return true;
   return false;
+}
+
+/** Who frees pages when an allocation finds none (the page daemon); true if it freed any. */
+export interface PageReclaimer {
+  reclaim(): boolean;
 }
 
 /** Raised when no physical page can be had, even after reclaim. */
@@ -28,15 +35,15 @@ export class VmObjects {
   /** Live objects by id, in creation order. */
   readonly live = new Map<number, VmObject>();
   private nextId = 1;
-  /** Called when no page is free: reclaims pages (the page daemon), true if it freed any. */
-  reclaim: (() => boolean) | null = null;
-  /** Removes every translation of a frame (pmap_remove_all), set by the kernel. */
-  removeAllMappings: (frame: number) => void = () => {};
 
   constructor(
     readonly mem: PhysMem,
     readonly resident: ResidentIndex,
     readonly bus: EventBus,
+    /** Page-level pmap operations: a freed page loses its translations first (pmap_remove_all). */
+    private readonly pages: PageOps,
+    /** Asked when no page is free (the page daemon, vm_wait's wakeup); null for none. */
+    private readonly reclaimer: PageReclaimer | null,
   ) {}
 
   // --- objects ---------------------------------------------------------------------------
@@ -78,16 +85,14 @@ export class VmObjects {
   /** vm_object_terminate: frees every page and the pager's store; unlinks from the backing object. */
   terminate(o: VmObject): void {
     o.flags |= OBJ_DEAD;
-    const mem = this.mem;
     for (let f = o.memq; f !== -1; f = o.memq) {
-      this.removeAllMappings(f);
+      this.pages.removeAll(f);
       this.freePage(o, f);
     }
     o.pager.dealloc?.(o);
     if (o.backing !== null) o.backing.shadows.delete(o);
     this.live.delete(o.id);
-    if (this.bus.wants('object_terminate')) this.bus.publish({ kind: 'object_terminate', object: o.id });
-    void mem;
+    emitObjectTerminate(this.bus, o.id);
   }
 
   /**
@@ -122,7 +127,7 @@ export class VmObjects {
         const bi = mem.pindex[f] as number;
         const ni = bi - off;
         if (ni < 0 || ni >= o.size || this.resident.lookup(o.id, ni) !== -1 || o.pager.haspage(o, ni) || movedOut(o, ni)) {
-          this.removeAllMappings(f);
+          this.pages.removeAll(f);
           this.freePage(b, f);
         } else {
           this.renamePage(b, f, o, ni);
@@ -142,7 +147,7 @@ export class VmObjects {
       b.refCount = 0;
       b.flags |= OBJ_DEAD;
       this.live.delete(b.id);
-      if (this.bus.wants('object_collapse')) this.bus.publish({ kind: 'object_collapse', object: o.id, backing: b.id });
+      emitObjectCollapse(this.bus, o.id, b.id);
     }
   }
 
@@ -195,7 +200,7 @@ export class VmObjects {
     orig.splitInto = null;
     orig.splitDone = 0;
     orig.flags &= ~OBJ_SPLIT;
-    if (this.bus.wants('object_split')) this.bus.publish({ kind: 'object_split', object: orig.id, into: n.id, start, end });
+    emitObjectSplit(this.bus, orig.id, n.id, start, end);
     return n;
   }
 
@@ -204,7 +209,7 @@ export class VmObjects {
   /** vm_page_alloc: a frame for (o, pindex), or -1 when memory is exhausted even after reclaim. */
   allocPage(o: VmObject, pindex: number): number {
     let f = this.mem.alloc(o.id, pindex);
-    if (f === -1 && this.reclaim !== null && this.reclaim()) f = this.mem.alloc(o.id, pindex);
+    if (f === -1 && this.reclaimer !== null && this.reclaimer.reclaim()) f = this.mem.alloc(o.id, pindex);
     if (f === -1) return -1;
     this.resident.insert(f);
     this.mem.memqInsert(o, f);
@@ -264,7 +269,7 @@ export class VmObjects {
       const next = mem.listNext[f] as number;
       const i = mem.pindex[f] as number;
       if (i >= start && i < end && ((mem.flags[f] as number) & PG_BUSY) === 0 && mem.wireCount[f] === 0) {
-        this.removeAllMappings(f);
+        this.pages.removeAll(f);
         if (!cleanOnly || ((mem.flags[f] as number) & PG_DIRTY) === 0) this.freePage(o, f);
       }
       f = next;

@@ -2,6 +2,7 @@ import { PAGE_SIZE, WORDS_PER_PAGE } from '../abi/constants.ts';
 import { PG_BUSY } from '../mem/PhysMem.ts';
 import type { VmObject } from '../object/VmObject.ts';
 import type { VmObjects } from '../object/VmObjects.ts';
+import type { PageOps } from '../pmap/PageOps.ts';
 import type { VnodeFile } from './VnodeFile.ts';
 
 /**
@@ -21,17 +22,17 @@ import type { VnodeFile } from './VnodeFile.ts';
  * Conditions: no page of the object past the new end is busy (the caller runs between
  * steps, where no pager I/O is in flight; a busy page is left for its owner to free).
  */
-export function vnodePagerSetsize(objs: VmObjects, file: VnodeFile, obj: VmObject, bytes: number): void {
+export function vnodePagerSetsize(objs: VmObjects, pages: PageOps, file: VnodeFile, obj: VmObject, bytes: number): void {
   const mem = objs.mem;
   const oldPages = obj.size;
   file.setSize(bytes);
-  const pages = file.pages;
-  obj.size = pages;
-  if (pages < oldPages) {
+  const filePages = file.pages;
+  obj.size = filePages;
+  if (filePages < oldPages) {
     for (let f = obj.memq; f !== -1; ) {
       const next = mem.listNext[f] as number;
-      if ((mem.pindex[f] as number) >= pages && ((mem.flags[f] as number) & PG_BUSY) === 0) {
-        objs.removeAllMappings(f);
+      if ((mem.pindex[f] as number) >= filePages && ((mem.flags[f] as number) & PG_BUSY) === 0) {
+        pages.removeAll(f);
         mem.wireCount[f] = 0;
         objs.freePage(obj, f);
       }

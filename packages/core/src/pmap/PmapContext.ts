@@ -1,9 +1,9 @@
 import type { EventBus } from '../events/EventBus.ts';
 import type { PhysMem } from '../mem/PhysMem.ts';
 import type { PvTable } from '../mem/PvTable.ts';
-import type { Counters } from '../machine/Counters.ts';
+import type { Counters } from '../vm/Counters.ts';
 import type { Pmap } from './Pmap.ts';
-import { TlbModel } from './Tlb.ts';
+import { TlbModel } from './TlbModel.ts';
 
 /**
  * What a pmap may reach of the machine it belongs to: physical memory (to mark pages dirty
@@ -41,4 +41,4 @@ export class PmapContext {
 }
 
 /** DI token for the context. */
-export const PmapContextToken = Symbol('PmapContext');
+export { PmapContextToken } from './PmapContextToken.ts';

@@ -5,7 +5,8 @@ import { SoftPageTable } from '../mem/SoftPageTable.ts';
 import type { BranchKind, Pmap, PmapThread, PteInfo } from './Pmap.ts';
 import { MD_FAULT, NEEDS_FAULT } from './Pmap.ts';
 import type { PmapContext } from './PmapContext.ts';
-import { TLB_FRAME_MUL, type TlbModel } from './Tlb.ts';
+import { TLB_FRAME_MUL, type TlbModel } from './TlbModel.ts';
+import { emitTlbInvalidate } from '../events/emit.ts';
 
 /** Generic PTE bits of the software page table; bits from MD_SHIFT up belong to the MD pmap. */
 export const PTE_V = 1;
@@ -63,12 +64,12 @@ export abstract class SoftPmap implements Pmap {
     const bus = this.ctx.bus;
     const tlb = this.tlb;
     if (tlb === null) {
-      if (bus.kind.tlb_invalidate.wants()) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu: 0, remote: false });
+      emitTlbInvalidate(bus, this, start, end, 0, false);
       return;
     }
     const local = tlb.curCpu;
     tlb.flush(local, this.id, start, end);
-    if (bus.kind.tlb_invalidate.wants()) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu: local, remote: false });
+    emitTlbInvalidate(bus, this, start, end, local, false);
     const targets = this.activeCpus & ~(1 << local);
     if (targets === 0) return;
     if (tlb.deferred) {
@@ -76,7 +77,7 @@ export abstract class SoftPmap implements Pmap {
         if ((targets & (1 << cpu)) === 0) continue;
         tlb.queue(cpu, this.id, start, end);
         this.ctx.counters.add('tlb.deferred');
-        if (bus.kind.tlb_invalidate.wants()) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu, remote: true });
+        emitTlbInvalidate(bus, this, start, end, cpu, true);
       }
       return;
     }
@@ -89,7 +90,7 @@ export abstract class SoftPmap implements Pmap {
       if ((targets & (1 << cpu)) === 0) continue;
       tlb.flush(cpu, this.id, start, end);
       this.ctx.counters.add('tlb.ipi');
-      if (bus.kind.tlb_invalidate.wants()) bus.publish({ kind: 'tlb_invalidate', pmap: this, start, end, cpu, remote: true });
+      emitTlbInvalidate(bus, this, start, end, cpu, true);
     }
   }
 

@@ -3,13 +3,11 @@ import { VmMap } from '../map/VmMap.ts';
 
 /**
  * An address space (FreeBSD struct vmspace): a map, its pmap and a reference count. Holders
- * (ptrace, sysctl) take named references; the address space is torn down when the last
+ * (ptrace, sysctl) take references (the kernel's `hold` table names them); the address space is torn down when the last
  * reference goes (or emptied at exit under `exit.teardown: purge_in_exit`).
  */
 export class Vmspace {
   refs = 1;
-  /** Named references taken by `hold`. */
-  readonly holders = new Map<string, number>();
   /** The map was emptied by a purge (uvm_purge). */
   purged = false;
   /** Torn down: the pmap is destroyed and the map empty. */

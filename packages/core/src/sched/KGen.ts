@@ -12,8 +12,33 @@ export interface Wait {
 
 export type KGen<T> = Generator<Wait, T, void>;
 
+/**
+ * The value-or-continuation convention. A kernel path that usually completes at once but
+ * may sleep (vm_fault, an access, a page-in) returns `Run<T>`: the result itself when it did
+ * not sleep (no generator is allocated on that common path), or, at the point where the real
+ * kernel would sleep, the continuation: a KGen that yields there and then returns the same
+ * result. A caller that is itself a kernel path finishes either with `yield* settle(r)`; a
+ * caller outside any thread (a serial step) with `runNow(r)`.
+ */
+export type Run<T> = T | KGen<T>;
+
+/** Whether a Run is the continuation (still to be driven) rather than the value. */
+export function isKGen<T>(x: Run<T>): x is KGen<T> {
+  return typeof x === 'object' && x !== null && typeof (x as KGen<T>).next === 'function';
+}
+
+/** Finishes a Run inside a kernel path: `const v = yield* settle(r)`. */
+export function* settle<T>(r: Run<T>): KGen<T> {
+  return isKGen(r) ? yield* r : r;
+}
+
 /** Raised when a serial run reaches a wait that nothing else can satisfy. */
 export class DeadlockError extends Error {}
+
+/** Finishes a Run with no other thread running (a serial step): the value, or the continuation driven by runSerial. */
+export function runNow<T>(r: Run<T>): T {
+  return isKGen(r) ? runSerial(r) : r;
+}
 
 /** Drives a kernel path to completion with no other thread running (a serial step). */
 export function runSerial<T>(g: KGen<T>): T {

@@ -1,0 +1,76 @@
+import { ContainerModule } from 'inversify';
+import { EventBus } from '../events/EventBus.ts';
+import { type Invariant, InvariantContribution } from '../invariants/Invariant.ts';
+import { revokeWalkInvariant } from '../invariants/revokeWalk.ts';
+import { PhysMem } from '../mem/PhysMem.ts';
+import { PvTable } from '../mem/PvTable.ts';
+import { ResidentIndex } from '../mem/ResidentIndex.ts';
+import { DefaultPager } from '../pager/DefaultPager.ts';
+import { AnonPager, VnodePagerToken } from '../pager/Pager.ts';
+import { VnodePager } from '../pager/VnodePager.ts';
+import { PageOpsToken, PmapPageOps } from '../pmap/PageOps.ts';
+import { type Pmap, PmapFactory } from '../pmap/Pmap.ts';
+import { PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
+import { tlbDeferredModule } from '../pmap/Tlb.ts';
+import { exitLastReferenceModule, exitPurgeInExitModule } from '../policy/ExitPolicy.ts';
+import { MADVISE_POLICY_BINDINGS, madviseFreeBSDModule } from '../policy/MadvisePolicy.ts';
+import { MapDeletePolicy, mapDeleteFreeBSDModule, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
+import { simplePageDaemonModule } from '../policy/PageDaemon.ts';
+import { type PolicyBinding, Policies } from '../policy/PolicyDefinition.ts';
+import { replaceEntryRevokeModule, revokeNoRecheckModule, revokeZapModule } from '../policy/RevokePolicy.ts';
+import { Kernel } from '../sys/Kernel.ts';
+import { Counters } from '../vm/Counters.ts';
+import { AbiName, KernelPmap, MiKernel } from '../vm/MiKernel.ts';
+import type { MachineSpec } from './MachineSpec.ts';
+import { MachineConfig } from './tokens.ts';
+
+/**
+ * Core's entry point for composition: every binding of a machine's machine-independent
+ * part, for a resolved configuration. The configuration and its policies; physical memory,
+ * the pv table, the resident index, the event bus and counters; the pmap context the arch's
+ * pmaps share and the page operations over them; the default and vnode pagers; the default
+ * value of each core policy (`map_delete.skips`, `exit.teardown`, `madvise.*`, the page
+ * daemon, `revoke.*`); the MI kernel (the VmContext) and the system-call front. The arch's
+ * module binds the PmapFactory; other policy values rebind what they change.
+ */
+export function coreModule(r: MachineSpec): ContainerModule {
+  return new ContainerModule((options) => {
+    const { bind } = options;
+    const bus = new EventBus();
+    const mem = new PhysMem(Math.max(16, Math.floor(r.physmem / 4096)));
+    const pv = new PvTable(mem.npages);
+    const counters = new Counters();
+    bind(MachineConfig).toConstantValue(r);
+    bind(Policies).toConstantValue(r.policies);
+    bind(AbiName).toConstantValue(r.abi);
+    bind(EventBus).toConstantValue(bus);
+    bind(PhysMem).toConstantValue(mem);
+    bind(ResidentIndex).toConstantValue(new ResidentIndex(mem));
+    bind(PvTable).toConstantValue(pv);
+    bind(Counters).toConstantValue(counters);
+    bind(PmapContextToken).toConstantValue(new PmapContext(mem, pv, bus, counters, r.cpus, r.features, r.abi));
+    bind(AnonPager).to(DefaultPager);
+    bind(VnodePagerToken).to(VnodePager);
+    bind(MapDeletePolicy).toConstantValue(mapDeleteNotifyAll);
+    for (const m of [exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule]) void m.load(options);
+    bind<Invariant>(InvariantContribution).toConstantValue(revokeWalkInvariant);
+    // The kernel's pmap is the first the arch's factory makes (made when the kernel is).
+    bind<Pmap>(KernelPmap).toDynamicValue((ctx) => ctx.get<PmapFactory>(PmapFactory).create(true));
+    bind(PageOpsToken).toDynamicValue((ctx) => new PmapPageOps(ctx.get<PvTable>(PvTable), ctx.get<Pmap>(KernelPmap)));
+    bind(MiKernel).toSelf();
+    bind(Kernel).toSelf();
+  });
+}
+
+/**
+ * The modules of core's non-default policy values (each rebinds what `coreModule` bound):
+ * registered by the Catalog, loaded by composeMachine for a machine that names the value.
+ */
+export const CORE_POLICY_BINDINGS: readonly PolicyBinding[] = [
+  { key: 'map_delete.skips', value: 'freebsd', module: mapDeleteFreeBSDModule },
+  { key: 'exit.teardown', value: 'purge_in_exit', module: exitPurgeInExitModule },
+  { key: 'revoke.mode', value: 'zap', module: revokeZapModule },
+  { key: 'revoke.walk', value: 'no_recheck', module: revokeNoRecheckModule },
+  { key: 'tlb.shootdown', value: 'deferred', module: tlbDeferredModule },
+  ...MADVISE_POLICY_BINDINGS,
+];

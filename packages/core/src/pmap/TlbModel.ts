@@ -1,0 +1,141 @@
+import { PAGE_SIZE } from '../abi/constants.ts';
+import type { PhysMem } from '../mem/PhysMem.ts';
+import type { Counters } from '../vm/Counters.ts';
+
+/** A cached translation is stored as `bits * TLB_FRAME_MUL + frame`. */
+export const TLB_FRAME_MUL = 0x400000;
+const VPN_MUL = 2 ** 36;
+
+/**
+ * The machine's TLBs (one per CPU, unbounded): translations (pmap id, vpn) → frame and PTE
+ * bits, filled by SoftPmap.translate when the pmap is active on another CPU too, removed by
+ * invalidations. With `tlb.shootdown: deferred` invalidations for other CPUs are queued and
+ * completed at that CPU's next `context_switch`, or for one frame when the frame is reused
+ * (PhysMem allocation). Only built on machines with more than one CPU: on one CPU every
+ * invalidation is local and immediate, so a TLB could never be stale.
+ */
+/** Entries per CPU's TLB (a second-level TLB's order of magnitude); the oldest is evicted. */
+export const TLB_ENTRIES = 1024;
+
+export class TlbModel {
+  /** The CPU performing the current operation (set by the runner per step). */
+  curCpu = 0;
+  /** tlb.shootdown = deferred (set by its policy module). */
+  deferred = false;
+  private readonly entries: Map<number, number>[] = [];
+  /** PhysMem allocation generation of the frame when the entry was filled. */
+  private readonly fillGen: Map<number, number>[] = [];
+  /** Per CPU: queued invalidations, flat [pmapId, startVpn, endVpn, ...]. */
+  private readonly pending: number[][] = [];
+  /** How many times each frame has been allocated. */
+  readonly allocGen: Uint32Array;
+
+  constructor(
+    readonly cpus: number,
+    mem: PhysMem,
+    private readonly counters: Counters,
+  ) {
+    for (let i = 0; i < cpus; i++) {
+      this.entries.push(new Map());
+      this.fillGen.push(new Map());
+      this.pending.push([]);
+    }
+    this.allocGen = new Uint32Array(mem.npages);
+    mem.onAlloc = (f) => this.reused(f);
+  }
+
+  /** The cached value for (pmap, vpn) on a CPU, or -1. */
+  lookup(cpu: number, pmap: number, vpn: number): number {
+    return this.entries[cpu]!.get(pmap * VPN_MUL + vpn) ?? -1;
+  }
+
+  fill(cpu: number, pmap: number, vpn: number, frame: number, bits: number): void {
+    const key = pmap * VPN_MUL + vpn;
+    const m = this.entries[cpu]!;
+    if (m.size >= TLB_ENTRIES && !m.has(key)) {
+      // A full TLB evicts its oldest entry (Map order is fill order).
+      const oldest = m.keys().next().value as number;
+      m.delete(oldest);
+      this.fillGen[cpu]!.delete(oldest);
+    }
+    m.set(key, bits * TLB_FRAME_MUL + frame);
+    this.fillGen[cpu]!.set(key, this.allocGen[frame] as number);
+  }
+
+  /** Drops a CPU's translations of pmap in [start, end) (bytes). */
+  flush(cpu: number, pmap: number, start: number, end: number): void {
+    const m = this.entries[cpu]!;
+    if (m.size === 0) return;
+    const s = Math.floor(start / PAGE_SIZE);
+    const e = Math.ceil(Math.min(end, Number.MAX_SAFE_INTEGER) / PAGE_SIZE);
+    const g = this.fillGen[cpu]!;
+    if (e - s <= 64) {
+      for (let v = s; v < e; v++) {
+        const key = pmap * VPN_MUL + v;
+        if (m.delete(key)) g.delete(key);
+      }
+      return;
+    }
+    for (const key of m.keys()) {
+      const p = Math.floor(key / VPN_MUL);
+      const v = key - p * VPN_MUL;
+      if (p === pmap && v >= s && v < e) {
+        m.delete(key);
+        g.delete(key);
+      }
+    }
+  }
+
+  /** Queues an invalidation for a CPU (deferred shootdown). */
+  queue(cpu: number, pmap: number, start: number, end: number): void {
+    this.pending[cpu]!.push(pmap, start, end);
+  }
+
+  /** Completes a CPU's queued invalidations (its context switch). Returns how many. */
+  completePending(cpu: number): number {
+    const q = this.pending[cpu]!;
+    const n = q.length / 3;
+    for (let i = 0; i < q.length; i += 3) this.flush(cpu, q[i]!, q[i + 1]!, q[i + 2]!);
+    q.length = 0;
+    if (n > 0) this.counters.add('tlb.deferred_done', n);
+    return n;
+  }
+
+  /** Whether a queued invalidation of `cpu` covers (pmap, vpn). */
+  isPending(cpu: number, pmap: number, vpn: number): boolean {
+    const q = this.pending[cpu]!;
+    const va = vpn * PAGE_SIZE;
+    for (let i = 0; i < q.length; i += 3) if (q[i] === pmap && va >= q[i + 1]! && va < q[i + 2]!) return true;
+    return false;
+  }
+
+  /** A frame is being allocated again: no CPU may still translate to its previous life. */
+  private reused(frame: number): void {
+    this.allocGen[frame] = (this.allocGen[frame] as number) + 1;
+    if (!this.deferred) return;
+    for (let cpu = 0; cpu < this.cpus; cpu++) {
+      const m = this.entries[cpu]!;
+      if (m.size === 0 || this.pending[cpu]!.length === 0) continue;
+      let hit = false;
+      for (const [key, v] of m) {
+        if (v % TLB_FRAME_MUL !== frame) continue;
+        m.delete(key);
+        this.fillGen[cpu]!.delete(key);
+        hit = true;
+      }
+      if (hit) this.counters.add('tlb.reuse_flush');
+    }
+  }
+
+  /** Every cached translation: (cpu, pmap id, vpn, frame, bits, generation at fill). */
+  forEach(fn: (cpu: number, pmap: number, vpn: number, frame: number, bits: number, gen: number) => void): void {
+    for (let cpu = 0; cpu < this.cpus; cpu++) {
+      const g = this.fillGen[cpu]!;
+      for (const [key, v] of this.entries[cpu]!) {
+        const p = Math.floor(key / VPN_MUL);
+        const bits = Math.floor(v / TLB_FRAME_MUL);
+        fn(cpu, p, key - p * VPN_MUL, v - bits * TLB_FRAME_MUL, bits, g.get(key) ?? 0);
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import type { VmMapEntry } from '../map/VmMapEntry.ts';
+import type { VmObject } from '../object/VmObject.ts';
+import { type Pager, PagerResult } from '../pager/Pager.ts';
+import type { VnodeFile } from '../pager/VnodeFile.ts';
+import { pmapRemove } from '../pmap/pmapCalls.ts';
+import type { Vmspace } from '../proc/Vmspace.ts';
+import type { KGen } from '../sched/KGen.ts';
+import type { VmContext } from '../vm/VmContext.ts';
+import type { RevokeMode } from './RevocationWalk.ts';
+import { emitRevoke } from '../events/emit.ts';
+
+/**
+ * Revokes one mapping's translations: the `revoke` event first (the entry is still as it
+ * was), then a physical removal (`pmap_remove` with reason `revoke`), never a map_delete.
+ */
+function revokeMapping(ctx: VmContext, vms: Vmspace, e: VmMapEntry, file: VnodeFile): void {
+  emitRevoke(ctx.bus, ctx.ownerOf(vms), vms.pmap, e.start, e.end, file.path);
+  if (!vms.dead) pmapRemove(ctx.bus, vms.pmap, e.start, e.end, 'revoke');
+}
+
+/**
+ * `replace_entry` (the 2010 revoke_mappings design, T7.2): each mapping keeps its bounds,
+ * protection and inheritance, loses its object (private copies included), and faults with
+ * SIGBUS/BUS_ADRERR. Its translations are removed physically.
+ */
+export const replaceEntryMode: RevokeMode = {
+  value: 'replace_entry',
+  begin() {},
+  revokeEntry(ctx, vms, e, _o, _evenCows) {
+    revokeMapping(ctx, vms, e, e.file!);
+    e.revoked = true;
+    const o = e.object;
+    e.object = null;
+    ctx.objects.deallocate(o);
+    vms.map.timestamp++;
+  },
+};
+
+/** The pager of a revoked file: every page-in fails as a missing page (VM_FAULT_SIGBUS). */
+class RevokedPager implements Pager {
+  readonly name = 'revoked';
+  constructor(private readonly inner: Pager) {}
+  haspage(obj: VmObject, pindex: number): boolean {
+    return this.inner.haspage(obj, pindex);
+  }
+  *getpages(): KGen<PagerResult> {
+    return PagerResult.Bad;
+  }
+}
+
+/**
+ * `zap` (Linux unmap_mapping_range + a SIGBUS fault handler, T7.5): the file object's pager
+ * fails every fault and its cached pages go; each mapping's PTEs are removed, the entry
+ * stays as it was. With `even_cows`, private copies (pages of anonymous shadows between the
+ * entry and the file object) are freed too, so their next access falls through to SIGBUS.
+ */
+export const zapMode: RevokeMode = {
+  value: 'zap',
+  begin(ctx, _file, o) {
+    if (o.pager.name !== 'revoked') o.pager = new RevokedPager(o.pager);
+    ctx.objects.pageRemove(o, 0, o.size, false);
+  },
+  revokeEntry(ctx, vms, e, fileObject, evenCows) {
+    revokeMapping(ctx, vms, e, e.file!);
+    if (!evenCows) return;
+    let first = e.offset;
+    for (let o = e.object; o !== null && o !== fileObject; o = o.backing) {
+      if (o.isAnon) {
+        ctx.objects.pageRemove(o, first, first + e.pages, false);
+        o.pager.freeRange?.(o, first, first + e.pages);
+      }
+      first += o.backingOffset;
+    }
+  },
+};

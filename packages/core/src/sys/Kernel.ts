@@ -1,0 +1,391 @@
+import { inject, injectable, multiInject, optional } from 'inversify';
+import { type Inherit, PAGE_SIZE } from '../abi/constants.ts';
+import { errnoValue } from '../abi/errno.ts';
+import { OK, type Outcome, type SignalInfo, errno } from '../abi/outcome.ts';
+import type { EventBus } from '../events/EventBus.ts';
+import type { RemoveReason } from '../events/kinds.ts';
+import { pmapRelease, vmspaceFree, vmspaceTeardown } from '../exit/vmspaceFree.ts';
+import type { FaultResult } from '../fault/vmFault.ts';
+import { mapObjects } from '../map/mapObjects.ts';
+import type { VmMapEntry } from '../map/VmMapEntry.ts';
+import type { PhysMem } from '../mem/PhysMem.ts';
+import { PvTable } from '../mem/PvTable.ts';
+import type { ResidentIndex } from '../mem/ResidentIndex.ts';
+import type { VmObject } from '../object/VmObject.ts';
+import type { VmObjects } from '../object/VmObjects.ts';
+import type { Pager } from '../pager/Pager.ts';
+import { VnodeFile } from '../pager/VnodeFile.ts';
+import type { PageOps } from '../pmap/PageOps.ts';
+import type { PmapFactory } from '../pmap/Pmap.ts';
+import { pmapEnter, pmapRemove } from '../pmap/pmapCalls.ts';
+import type { ExitPolicy } from '../policy/ExitPolicy.ts';
+import type { MadvisePolicy } from '../policy/MadvisePolicy.ts';
+import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
+import type { PageDaemon, PageoutRequest } from '../policy/PageDaemon.ts';
+import type { RevokePolicy } from '../policy/RevokePolicy.ts';
+import type { Process, Thread } from '../proc/Process.ts';
+import type { Vmspace } from '../proc/Vmspace.ts';
+import type { KGen, Run } from '../sched/KGen.ts';
+import type { Counters } from '../vm/Counters.ts';
+import { MiKernel } from '../vm/MiKernel.ts';
+import type { FileRecord, VmContext } from '../vm/VmContext.ts';
+import type { MachineSpec } from '../machine/MachineSpec.ts';
+import { MachineConfig } from '../machine/tokens.ts';
+import { ArchOps, type MdArgs } from './ArchOps.ts';
+import { execve } from './kern_exec.ts';
+import { exit, hold, release, threadExit, wait } from './kern_exit.ts';
+import { fork, spawn, threadCreate } from './kern_fork.ts';
+import { chargedPages } from './ledger.ts';
+import { entryProtExtra, mdQuery, mdSyscall } from './mdDispatch.ts';
+import { debugAccess } from './proc_rwmem.ts';
+import { access, accessStep, copy, read, signalFor, write } from './trap.ts';
+import { revoke } from './vfs_revoke.ts';
+import { MMAP_BASE, type MmapArgs, madvise, mimmutable, minherit, mlock, mmap, mprotect, mseal, msync, munlock, munmap } from './vm_mmap.ts';
+import { type MremapArgs, mremap } from './mremap.ts';
+import { truncate } from './vfs_truncate.ts';
+import { userAccessBytes } from './trap_bytes.ts';
+import { pageout } from './vm_pageout.ts';
+import { swapout } from './vm_swapout.ts';
+import { pageoutPage } from '../pageout/pageoutPage.ts';
+import { emitContextSwitch } from '../events/emit.ts';
+
+export { MMAP_BASE, type MmapArgs } from './vm_mmap.ts';
+
+/**
+ * The system-call front of one simulated machine: the calls of SCENARIO.md, each a thin
+ * method over the file named after its kernel home (vm_mmap.ts, kern_fork.ts, kern_exit.ts,
+ * kern_exec.ts, trap.ts, proc_rwmem.ts, vm_swapout.ts, vm_pageout.ts, vfs_revoke.ts,
+ * ledger.ts, mdDispatch.ts). It owns the machine-independent kernel (`vm`, the VmContext
+ * every MI routine takes) and the arch modules' ArchOps; its fields are that context's, by
+ * the names the harness, the MD packages and the plugins use (so a Kernel is itself a
+ * VmContext, for code written against the old `k: Kernel` routines). System calls that can
+ * sleep are generator functions (KGen); the runner drives them serially or interleaved.
+ */
+@injectable()
+export class Kernel implements VmContext {
+  readonly procs: Map<number, Process>;
+  readonly files: Map<string, FileRecord>;
+  /** Holders' references (`hold`), by holder name. */
+  readonly holders: Map<string, Vmspace>;
+  readonly objects: VmObjects;
+  readonly abi: string;
+  readonly userTop: number;
+  readonly kernelVmspace: Vmspace;
+  readonly bus: EventBus;
+  readonly mem: PhysMem;
+  readonly resident: ResidentIndex;
+  readonly counters: Counters;
+  readonly pmaps: PmapFactory;
+  /** Page-level pmap operations (pmap_remove_all, pmap_clear_modify, ...). */
+  readonly pages: PageOps;
+  readonly anonPager: Pager;
+  readonly vnodePager: Pager;
+  readonly mapDeletePolicy: MapDeletePolicy;
+  readonly exitPolicy: ExitPolicy;
+  readonly madvisePolicy: MadvisePolicy;
+  readonly pageDaemon: PageDaemon;
+  readonly revokePolicy: RevokePolicy;
+  private nextCpu = 0;
+
+  constructor(
+    @inject(MiKernel) readonly vm: MiKernel,
+    @inject(MachineConfig) readonly config: MachineSpec,
+    @inject(PvTable) readonly pv: PvTable,
+    @multiInject(ArchOps) @optional() readonly archOps: ArchOps[] = [],
+  ) {
+    this.procs = vm.procs;
+    this.files = vm.files;
+    this.holders = vm.holders;
+    this.objects = vm.objects;
+    this.abi = vm.abi;
+    this.userTop = vm.userTop;
+    this.kernelVmspace = vm.kernelVmspace;
+    this.bus = vm.bus;
+    this.mem = vm.mem;
+    this.resident = vm.resident;
+    this.counters = vm.counters;
+    this.pmaps = vm.pmaps;
+    this.pages = vm.pages;
+    this.anonPager = vm.anonPager;
+    this.vnodePager = vm.vnodePager;
+    this.mapDeletePolicy = vm.mapDeletePolicy;
+    this.exitPolicy = vm.exitPolicy;
+    this.madvisePolicy = vm.madvisePolicy;
+    this.pageDaemon = vm.pageDaemon;
+    this.revokePolicy = vm.revokePolicy;
+    this.archOps = archOps ?? [];
+  }
+
+  /** Whether a fault that slept looks the map up again (the D15293 fix); the legacy swap order turns it off. */
+  get faultRevalidates(): boolean {
+    return this.vm.faultRevalidates;
+  }
+
+  set faultRevalidates(v: boolean) {
+    this.vm.faultRevalidates = v;
+  }
+
+  // --- machine set-up and helpers ---------------------------------------------------------
+
+  /** Creates a simulated file (a vnode and its VM object). */
+  addFile(path: string, size: number, fill: number): void {
+    const file = new VnodeFile(path, size, fill >>> 0);
+    const object = this.objects.allocate('vnode', file.pages, this.vnodePager, file);
+    this.files.set(path, { file, object });
+  }
+
+  /** pmap_enter with its event (pmap/pmapCalls.ts). */
+  pmapEnter(vms: Vmspace, va: number, frame: number, prot: number, wired: boolean): void {
+    pmapEnter(this.bus, vms.pmap, va, frame, prot, wired);
+  }
+
+  /** pmap_remove with its event, naming the MI path that asked for it (pmap/pmapCalls.ts). */
+  pmapRemove(vms: Vmspace, start: number, end: number, reason: RemoveReason): void {
+    pmapRemove(this.bus, vms.pmap, start, end, reason);
+  }
+
+  /** The pid whose address space this is (0 when none: held only, or the kernel's). */
+  ownerOf(vms: Vmspace): number {
+    return this.vm.ownerOf(vms);
+  }
+
+  errno(name: string): Outcome {
+    return errno(name);
+  }
+
+  errnoValue(name: string): number | undefined {
+    return errnoValue(this.abi, name);
+  }
+
+  /** A live process, or undefined (ESRCH). */
+  proc(pid: number): Process | undefined {
+    const p = this.procs.get(pid);
+    return p !== undefined && p.state !== 'reaped' && p.state !== 'new' ? p : undefined;
+  }
+
+  newVmspace(kernel: boolean): Vmspace {
+    return this.vm.newVmspace(kernel);
+  }
+
+  /** The CPU a new thread runs on: the one asked for, or the next in turn. */
+  pickCpu(cpu: number | undefined): number {
+    if (cpu !== undefined) return cpu;
+    const c = this.nextCpu;
+    this.nextCpu = (this.nextCpu + 1) % this.config.cpus;
+    return c;
+  }
+
+  // --- processes (kern_fork.ts, kern_exec.ts, kern_exit.ts) -------------------------------
+
+  spawn(pid: number, kernel: boolean, cpu?: number): Outcome {
+    return spawn(this, pid, kernel, cpu);
+  }
+
+  thread(p: Process, tid: number, by: Thread, cpu?: number): Outcome {
+    return threadCreate(this, p, tid, by, cpu);
+  }
+
+  threadExit(p: Process, t: Thread): Outcome {
+    return threadExit(this, p, t);
+  }
+
+  fork(p: Process, t: Thread, childPid: number): KGen<Outcome> {
+    return fork(this, p, t, childPid);
+  }
+
+  execve(p: Process, t: Thread): Outcome {
+    return execve(this, p, t);
+  }
+
+  exit(p: Process, t: Thread): KGen<Outcome> {
+    return exit(this, p, t);
+  }
+
+  wait(p: Process): Outcome {
+    return wait(this, p);
+  }
+
+  /** Drops one reference to a vmspace; the last one tears it down (vmspace_free, exit/). */
+  vmspaceFree(vms: Vmspace): void {
+    vmspaceFree(this.vm, vms);
+  }
+
+  /** The full teardown at the last reference (vmspace_exit / vmspace_dofree, exit/). */
+  teardown(vms: Vmspace): void {
+    vmspaceTeardown(this.vm, vms);
+  }
+
+  /** pmap_release, exactly once (exit/). */
+  destroyPmap(vms: Vmspace): void {
+    pmapRelease(this.vm, vms);
+  }
+
+  hold(p: Process, holder: string): Outcome {
+    return hold(this, p, holder);
+  }
+
+  release(holder: string): Outcome {
+    return release(this, holder);
+  }
+
+  // --- memory system calls (vm_mmap.ts) --------------------------------------------------
+
+  mmap(p: Process, a: MmapArgs): Outcome {
+    return mmap(this, p, a);
+  }
+
+  munmap(p: Process, addr: number | bigint, len: number | bigint): Outcome {
+    return munmap(this, p, addr, len);
+  }
+
+  mimmutable(p: Process, addr: number, len: number): Outcome {
+    return mimmutable(this, p, addr, len);
+  }
+
+  mseal(p: Process, addr: number, len: number, flags: number): Outcome {
+    return mseal(this, p, addr, len, flags);
+  }
+
+  /** mremap (Linux only; mremap.ts). */
+  mremap(p: Process, a: MremapArgs): Outcome {
+    if (this.abi !== 'linux') return errno('ENOSYS');
+    return mremap(this, p, a, MMAP_BASE);
+  }
+
+  /** truncate (vfs_truncate.ts). */
+  truncate(path: string, size: number): Outcome {
+    return truncate(this, path, size);
+  }
+
+  /** A load or store of 1, 2, 4 or 8 bytes at any address (trap_bytes.ts). */
+  accessBytes(p: Process, t: Thread, va: number | bigint, size: number, write: boolean, value?: number | bigint): KGen<Outcome> {
+    return userAccessBytes(this, p, t, va, size, write, value);
+  }
+
+  mprotect(p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Outcome {
+    return mprotect(this, p, addr, len, prot, protExtra, t);
+  }
+
+  minherit(p: Process, addr: number, len: number, inherit: Inherit): Outcome {
+    return minherit(this, p, addr, len, inherit);
+  }
+
+  mlock(p: Process, t: Thread, addr: number, len: number): KGen<Outcome> {
+    return mlock(this, p, t, addr, len);
+  }
+
+  munlock(p: Process, addr: number, len: number): Outcome {
+    return munlock(this, p, addr, len);
+  }
+
+  msync(p: Process, addr: number, len: number, flags: readonly string[] | number): Outcome {
+    return msync(this, p, addr, len, flags);
+  }
+
+  madvise(p: Process, t: Thread, addr: number, len: number, advice: string): KGen<Outcome> {
+    return madvise(this, p, t, addr, len, advice);
+  }
+
+  // --- memory accesses (trap.ts, proc_rwmem.ts) -------------------------------------------
+
+  signalFor(r: FaultResult, va: number): SignalInfo | Outcome {
+    return signalFor(r, va, this.abi);
+  }
+
+  access(p: Process, t: Thread, va: number, acc: number, branch?: 'direct' | 'call' | 'jump', tries = 0, missed = false): Run<number | Outcome> {
+    return access(this, p, t, va, acc, branch, tries, missed);
+  }
+
+  read(p: Process, t: Thread, va: number): Outcome {
+    return read(this, p, t, va);
+  }
+
+  write(p: Process, t: Thread, va: number, value: number): Outcome {
+    return write(this, p, t, va, value);
+  }
+
+  accessStep(p: Process, t: Thread, va: number, acc: number, value?: number, branch?: 'direct' | 'call' | 'jump'): KGen<Outcome> {
+    return accessStep(this, p, t, va, acc, value, branch);
+  }
+
+  copy(p: Process, t: Thread, va: number, write: boolean, value?: number): KGen<Outcome> {
+    return copy(this, p, t, va, write, value);
+  }
+
+  debugAccess(target: Process, va: number, write: boolean, value?: number): KGen<Outcome> {
+    return debugAccess(this, target, va, write, value);
+  }
+
+  // --- swapout, pageout, revoke, scheduling ----------------------------------------------
+
+  /** Pages one page out and frees it if it can leave memory (pageout/pageoutPage.ts). */
+  pageoutPage(o: VmObject, f: number): boolean {
+    return pageoutPage(this.vm, o, f);
+  }
+
+  /** The objects a map's entries reach (each once, chains included), in map order. */
+  mapObjects(vms: Vmspace): VmObject[] {
+    return mapObjects(vms);
+  }
+
+  swapout(p: Process): KGen<Outcome> {
+    return swapout(this, p);
+  }
+
+  pageout(a: PageoutRequest): KGen<Outcome> {
+    return pageout(this, a);
+  }
+
+  revoke(path: string, evenCows: boolean): KGen<Outcome> {
+    return revoke(this, path, evenCows);
+  }
+
+  /** context_switch (mi_switch): the CPU switches threads (deferred invalidations complete here). */
+  contextSwitch(cpu: number): Outcome {
+    if (cpu < 0 || cpu >= this.config.cpus) return errno('EINVAL');
+    emitContextSwitch(this.bus, cpu);
+    return OK;
+  }
+
+  // --- XNU ledgers (ledger.ts) ------------------------------------------------------------
+
+  /** XNU-style footprint: anonymous pages mapped by the process, outside the reusable state. */
+  footprint(p: Process): number {
+    return chargedPages(this, p, false);
+  }
+
+  reusableCount(p: Process): number {
+    return chargedPages(this, p, true);
+  }
+
+  // --- MD system calls and queries (mdDispatch.ts) ---------------------------------------
+
+  /** The MD prot letters an entry shows (`bti`). */
+  entryProtExtra(e: VmMapEntry): string {
+    return entryProtExtra(this, e);
+  }
+
+  mdSyscall(p: Process, t: Thread, op: string, args: MdArgs): Outcome {
+    return mdSyscall(this, p, t, op, args);
+  }
+
+  mdQuery(p: Process, name: string, args: MdArgs): unknown {
+    return mdQuery(this, p, name, args);
+  }
+
+  /** Resolves the page at va the way a fault would find it: (object, depth), or undefined. */
+  objectAt(p: Process, va: number): { object: VmObject; depth: number } | undefined {
+    const e = p.vmspace.map.entryAt(va);
+    if (e === undefined || e.object === null) return undefined;
+    let o: VmObject | null = e.object;
+    let pi = e.offset + Math.floor((va - e.start) / PAGE_SIZE);
+    let depth = 0;
+    while (o !== null) {
+      if (this.objects.lookupPage(o, pi) !== -1 || o.pager.haspage(o, pi)) return { object: o, depth };
+      pi += o.backingOffset;
+      o = o.backing;
+      depth++;
+    }
+    return undefined;
+  }
+}

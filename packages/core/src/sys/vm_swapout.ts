@@ -1,0 +1,34 @@
+import { type Outcome, errno } from '../abi/outcome.ts';
+import { mapObjects } from '../map/mapObjects.ts';
+import { pageoutPage } from '../pageout/pageoutPage.ts';
+import { pmapRemove } from '../pmap/pmapCalls.ts';
+import type { Process } from '../proc/Process.ts';
+import type { KGen } from '../sched/KGen.ts';
+import type { Kernel } from './Kernel.ts';
+import { emitSwapout } from '../events/emit.ts';
+
+/**
+ * swapout (FreeBSD sys/vm/vm_swapout.c vm_swapout_map_deactivate_pages with a zero
+ * target): the whole map's PTEs go with Pmap.remove (a physical removal: a `swapout`
+ * event, never a `map_delete`), then every page the process alone used is paged out and
+ * freed (pageout/pageoutPage.ts). A map with a wired entry is left alone.
+ */
+export function* swapout(k: Kernel, p: Process): KGen<Outcome> {
+  if (p.kernel || p.state !== 'running') return errno('EINVAL');
+  const vm = k.vm;
+  const vms = p.vmspace;
+  for (const e of vms.map.entries) if (e.wiredCount > 0) return { ok: true, pages: 0 };
+  emitSwapout(vm.bus, p.pid, vms.pmap, vms.pmap.residentCount);
+  pmapRemove(vm.bus, vms.pmap, vms.map.min, vms.map.max, 'swapout');
+  let freed = 0;
+  const mem = vm.mem;
+  for (const o of mapObjects(vms)) {
+    for (let f = o.memq; f !== -1; ) {
+      const next = mem.listNext[f] as number;
+      if (pageoutPage(vm, o, f)) freed++;
+      f = next;
+    }
+  }
+  vm.counters.add('swapouts');
+  return { ok: true, pages: freed };
+}

@@ -1,0 +1,79 @@
+import { inject, injectable } from 'inversify';
+import { EventBus } from '../events/EventBus.ts';
+import { PhysMem } from '../mem/PhysMem.ts';
+import { ResidentIndex } from '../mem/ResidentIndex.ts';
+import { type PageReclaimer, VmObjects } from '../object/VmObjects.ts';
+import { AnonPager, type Pager, VnodePagerToken } from '../pager/Pager.ts';
+import { type PageOps, PageOpsToken } from '../pmap/PageOps.ts';
+import { type Pmap, PmapFactory } from '../pmap/Pmap.ts';
+import { ExitPolicy } from '../policy/ExitPolicy.ts';
+import { MadvisePolicy } from '../policy/MadvisePolicy.ts';
+import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
+import { PageDaemon } from '../policy/PageDaemon.ts';
+import { RevokePolicy } from '../policy/RevokePolicy.ts';
+import type { Process } from '../proc/Process.ts';
+import { Vmspace } from '../proc/Vmspace.ts';
+import { Counters } from './Counters.ts';
+import type { FileRecord, VmContext } from './VmContext.ts';
+
+/** Token: the kernel's own pmap (the first one the arch's factory makes). */
+export const KernelPmap = Symbol('KernelPmap');
+/** Token: the machine's ABI name (`freebsd`, `linux`, `openbsd`). */
+export const AbiName = Symbol('AbiName');
+
+/**
+ * The machine-independent kernel state of one machine: the VmContext every MI routine is
+ * given. It owns the object layer (constructed with the page operations and with itself as
+ * the page reclaimer, so allocation can wake the page daemon) and the tables of processes,
+ * files, held address spaces and vmspace owners. The system-call front (sys/Kernel.ts)
+ * holds one and fills the tables; nothing here calls up into it.
+ */
+@injectable()
+export class MiKernel implements VmContext, PageReclaimer {
+  readonly procs = new Map<number, Process>();
+  readonly files = new Map<string, FileRecord>();
+  readonly holders = new Map<string, Vmspace>();
+  readonly objects: VmObjects;
+  readonly userTop: number;
+  readonly kernelVmspace: Vmspace;
+  faultRevalidates = true;
+  /** The owning pid of each process's address space (set by spawn, fork and exec). */
+  readonly vmspaceOwner = new Map<Vmspace, number>();
+  private nextVmspace = 1;
+
+  constructor(
+    @inject(AbiName) readonly abi: string,
+    @inject(EventBus) readonly bus: EventBus,
+    @inject(PhysMem) readonly mem: PhysMem,
+    @inject(ResidentIndex) readonly resident: ResidentIndex,
+    @inject(Counters) readonly counters: Counters,
+    @inject(PmapFactory) readonly pmaps: PmapFactory,
+    @inject(AnonPager) readonly anonPager: Pager,
+    @inject(VnodePagerToken) readonly vnodePager: Pager,
+    @inject(MapDeletePolicy) readonly mapDeletePolicy: MapDeletePolicy,
+    @inject(ExitPolicy) readonly exitPolicy: ExitPolicy,
+    @inject(MadvisePolicy) readonly madvisePolicy: MadvisePolicy,
+    @inject(PageDaemon) readonly pageDaemon: PageDaemon,
+    @inject(RevokePolicy) readonly revokePolicy: RevokePolicy,
+    @inject(KernelPmap) kernelPmap: Pmap,
+    @inject(PageOpsToken) readonly pages: PageOps,
+  ) {
+    this.userTop = pmaps.userTop;
+    this.objects = new VmObjects(mem, resident, bus, pages, this);
+    this.kernelVmspace = new Vmspace(0, kernelPmap, true, 0x1000, this.userTop);
+  }
+
+  /** The page daemon's reclaim, when an allocation finds no free page (PageReclaimer). */
+  reclaim(): boolean {
+    return this.pageDaemon.reclaim(this);
+  }
+
+  ownerOf(vms: Vmspace): number {
+    return this.vmspaceOwner.get(vms) ?? 0;
+  }
+
+  newVmspace(kernel: boolean): Vmspace {
+    return new Vmspace(this.nextVmspace++, this.pmaps.create(kernel), kernel, 0x1000, this.userTop);
+  }
+}
+

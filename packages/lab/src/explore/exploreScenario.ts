@@ -1,0 +1,80 @@
+/**
+ * `explore` over a scenario file: the schedules of its `concurrent` steps on each of its
+ * machines, stopping at the first violation, which is then verified by a plain run with the
+ * violating schedule written into the scenario (that run's log is the counterexample).
+ */
+import type { Catalog } from '@vmlab/core';
+import type { ExploreSpec, Scenario } from '../scenario/ast.ts';
+import { InputError } from '../scenario/InputError.ts';
+import type { NamedMachine } from '../scenario/loadScenario.ts';
+import { runOnMachine } from '../runner/runOnMachine.ts';
+import { type ExploreResult, type Strategy, explore, firstProblem, withSchedules } from './explore.ts';
+
+export interface ExploreScenarioOptions {
+  strategy: Strategy;
+  bound: number;
+  seed: number;
+  runs: number;
+  /** Where the violating run's log goes, for a machine. */
+  logFor: (machine: string) => string;
+  /** Called after each schedule with the machine and the number run so far. */
+  onProgress?: (machine: string, schedules: number) => void;
+}
+
+/** What exploring one machine gave. */
+export interface MachineOutcome {
+  machine: string;
+  result: ExploreResult;
+  /** With a violation: whether `run` with its schedule reports the same invariant. */
+  verified?: boolean;
+  verifiedAs?: string;
+  log?: string;
+}
+
+export interface ExploreScenarioResult {
+  outcomes: MachineOutcome[];
+  expected: ExploreSpec;
+  /** The result is what the file's `explore:` expects (clean without it). */
+  ok: boolean;
+}
+
+/** Every invariant the violating schedule broke at the point it stopped (the first one first). */
+export function violated(r: ExploreResult): string[] {
+  const v = r.violation;
+  if (v === undefined) return [];
+  return [...new Set([v.invariant, ...v.report.violations.map((x) => x.invariant)])];
+}
+
+/** Explores the scenario on each machine in turn, stopping at the first machine with a violation. */
+export async function exploreScenario(s: Scenario, machines: NamedMachine[], catalog: Catalog, o: ExploreScenarioOptions): Promise<ExploreScenarioResult> {
+  const expected = s.explore ?? { expect: 'clean' as const };
+  const outcomes: MachineOutcome[] = [];
+  for (const m of machines) {
+    const result = await explore(
+      async (hooks) => {
+        const r = await runOnMachine(s, m, catalog, { check: true, stopOnViolation: true, ...hooks });
+        if (r.inputError === true) throw new InputError(r.error!);
+        return r;
+      },
+      { strategy: o.strategy, bound: o.bound, seed: o.seed, runs: o.runs, onProgress: (n) => o.onProgress?.(m.name, n) },
+    );
+    const out: MachineOutcome = { machine: m.name, result };
+    const v = result.violation;
+    if (v !== undefined) {
+      const log = o.logFor(m.name);
+      const again = await runOnMachine(withSchedules(s, v.schedules), m, catalog, { check: true, log, seed: o.seed });
+      const p = firstProblem(again);
+      out.verified = p !== undefined && p.invariant === v.invariant;
+      if (p !== undefined) out.verifiedAs = p.invariant;
+      out.log = log;
+    }
+    outcomes.push(out);
+    if (v !== undefined) break;
+  }
+  const found = outcomes.find((x) => x.result.violation !== undefined);
+  const ok =
+    expected.expect === 'clean'
+      ? found === undefined
+      : found !== undefined && (expected.invariant === undefined || violated(found.result).includes(expected.invariant));
+  return { outcomes, expected, ok };
+}

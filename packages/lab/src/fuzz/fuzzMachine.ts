@@ -1,0 +1,152 @@
+/**
+ * The fuzz campaign: random workloads on one machine and policy set, each run on a fresh
+ * machine with every invariant checked after every step and the shadow model's expectations
+ * on every read; runs with concurrent steps also under seeded random schedules. The first
+ * failure is shrunk (delta debugging) to a minimal scenario that still fails the same way.
+ */
+import { type Catalog, MachineError, composeMachine } from '@vmlab/core';
+import { defaultCatalog } from '../catalog/defaultCatalog.ts';
+import { type ExploreHooks, explore } from '../explore/explore.ts';
+import { Prng } from '../explore/prng.ts';
+import { machineInvariants } from '../replay/replay.ts';
+import { InputError } from '../scenario/InputError.ts';
+import type { NamedMachine } from '../scenario/loadScenario.ts';
+import { parseScenario } from '../scenario/parseScenario.ts';
+import { ScenarioError } from '../scenario/ScenarioError.ts';
+import { ScenarioRunner } from '../runner/ScenarioRunner.ts';
+import { type RunReport } from '../runner/RunReport.ts';
+import { type FuzzOp, isRace } from './FuzzOp.ts';
+import { generateOps } from './generateOps.ts';
+import { scenarioOf, scenarioText, withOpSchedules } from './scenarioOf.ts';
+import { failureSignature, shrinkOps } from './shrinkOps.ts';
+
+export interface FuzzOptions {
+  /** The machine the workloads run on (its arch decides keys or guards). */
+  machine: NamedMachine;
+  /** Policy values over the machine's. */
+  policies: Record<string, string>;
+  seed: number;
+  /** Operations to run in all, and per run (each run starts from a fresh machine). */
+  ops: number;
+  opsPerRun: number;
+  /** Random schedules to try on a run with concurrent steps (0: only the unscheduled order). */
+  schedules: number;
+  /** Stop after this many seconds of wall time. */
+  seconds?: number;
+  /** The command that reproduces the campaign, written at the top of the shrunk scenario. */
+  foundBy: string;
+  /** Called every 20 runs. */
+  onProgress?: (ran: number, total: number) => void;
+}
+
+export interface FuzzViolation {
+  signature: string;
+  /** The run (1-based) that failed. */
+  run: number;
+  /** The failing run's operations, and the shrunk list. */
+  ops: FuzzOp[];
+  shrunk: FuzzOp[];
+  /** The shrunk scenario (YAML), and its report when run again. */
+  text: string;
+  check: RunReport;
+}
+
+export interface FuzzResult {
+  /** The inline machine of the generated scenarios (YAML flow text). */
+  machineYaml: string;
+  ops: number;
+  runs: number;
+  /** Random schedules run in all (searching and shrinking). */
+  schedules: number;
+  elapsedSeconds: number;
+  violation?: FuzzViolation;
+}
+
+/** Runs scenario text on a fresh machine with every invariant checked after every step. */
+export async function runFuzzText(text: string, catalog: Catalog = defaultCatalog(), hooks?: ExploreHooks): Promise<RunReport> {
+  const s = parseScenario(text, 'fuzz.yaml');
+  const ref = s.machine!;
+  if (ref.kind !== 'inline') throw new Error('fuzz scenarios use an inline machine');
+  const machine = await composeMachine(ref.spec, catalog, s.files, ref.spec.name ?? ref.spec.arch);
+  return new ScenarioRunner(machine, s, { check: true, invariants: machineInvariants(machine), stopOnViolation: true, ...hooks }).run();
+}
+
+/** Runs the campaign; bad machine or policy input is InputError before anything runs. */
+export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<FuzzResult> {
+  const base = o.machine;
+  const arch = base.spec.arch;
+  const pol = Object.entries(o.policies).map(([k, v]) => `${k}: ${v}`).join(', ');
+  const machineYaml = `{ name: ${base.name}, arch: ${arch}${pol !== '' ? `, policies: { ${pol} }` : ''} }`;
+  try {
+    await composeMachine({ ...base.spec, policies: { ...base.spec.policies, ...o.policies } }, catalog, [], base.name);
+  } catch (e) {
+    if (e instanceof MachineError) throw new InputError(e.message);
+    throw e;
+  }
+  const started = Date.now();
+  let ran = 0;
+  let runs = 0;
+  let found: { ops: FuzzOp[]; sig: string; run: number } | undefined;
+  const master = new Prng(o.seed);
+  const schedRng = new Prng(o.seed ^ 0x5eed);
+  let explored = 0;
+  /** Runs ops under their schedules; if clean and they race, under `n` random schedules. */
+  const attempt = async (ops: FuzzOp[], n: number): Promise<{ ops: FuzzOp[]; sig: string } | undefined> => {
+    const { text, kept } = scenarioOf(ops, machineYaml, 'fuzz');
+    if (kept.length === 0) return undefined;
+    let r: RunReport;
+    try {
+      r = await runFuzzText(text, catalog);
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new Error(`fuzz generated a scenario the parser rejects: ${e.message}\n${text}`);
+      throw e;
+    }
+    const sig = failureSignature(r);
+    // A schedule that no longer fits the cut list (bad input) is not the failure: search again.
+    if (sig !== undefined && !(sig === 'error' && ops.some((x) => isRace(x) && x.schedule !== undefined))) return { ops, sig };
+    if (n === 0 || !ops.some(isRace)) return undefined;
+    // The schedules explore runs start from none: strip what the ops carry.
+    const bare = withOpSchedules(ops, machineYaml, []);
+    const res = await explore((hooks) => runFuzzText(scenarioText(bare, machineYaml, 'fuzz'), catalog, hooks), { strategy: 'random', bound: 0, seed: schedRng.next(), runs: n });
+    explored += res.schedules;
+    const v = res.violation;
+    if (v === undefined) return undefined;
+    const vsig = failureSignature(v.report);
+    return vsig === undefined ? undefined : { ops: withOpSchedules(bare, machineYaml, v.schedules), sig: vsig };
+  };
+  while (ran < o.ops) {
+    if (o.seconds !== undefined && Date.now() - started >= o.seconds * 1000) break;
+    const runSeed = master.next();
+    const n = Math.min(o.opsPerRun, o.ops - ran);
+    const ops = generateOps(new Prng(runSeed), n, arch);
+    const hit = await attempt(ops, o.schedules);
+    ran += n;
+    runs++;
+    if (runs % 20 === 0) o.onProgress?.(ran, o.ops);
+    if (hit !== undefined) {
+      found = { ops: hit.ops, sig: hit.sig, run: runs };
+      break;
+    }
+  }
+  const result: FuzzResult = { machineYaml, ops: ran, runs, schedules: explored, elapsedSeconds: (Date.now() - started) / 1000 };
+  if (found === undefined) return result;
+  const sig = found.sig;
+  // A candidate fails under the schedules its races carry, or under one that a few random
+  // schedules find (then it carries that one).
+  const fails = async (ops: FuzzOp[]): Promise<boolean | FuzzOp[]> => {
+    const hit = await attempt(ops, Math.min(o.schedules, 20));
+    return hit !== undefined && hit.sig === sig ? hit.ops : false;
+  };
+  const small = await shrinkOps(found.ops, fails);
+  const header = [
+    `found by: ${o.foundBy}`,
+    `failure: ${sig}; shrunk from ${found.ops.length} operations to ${small.length}.`,
+    'Reads carry the values the shadow model expects; vmlab run reports the failure (exit 1).',
+  ];
+  const text = scenarioText(small, machineYaml, `fuzz: ${sig}`, header);
+  const check = await runFuzzText(text, catalog);
+  result.violation = { signature: sig, run: found.run, ops: found.ops, shrunk: small, text, check };
+  // The schedules run while shrinking count too.
+  result.schedules = explored;
+  return result;
+}

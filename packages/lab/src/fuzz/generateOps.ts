@@ -1,0 +1,111 @@
+import type { Prng } from '../explore/prng.ts';
+import { CALL_PADS, FUZZ_FILE, type FuzzOp } from './FuzzOp.ts';
+import { Model, apply } from './shadowModel.ts';
+
+const WORDS = 4;
+const ARM64_WORDS = [...CALL_PADS, 0xd503249f, 0xd503201f];
+
+/** Draws `n` operations valid in the model's state (the arch decides keys or guards). */
+export function generateOps(rng: Prng, n: number, arch: string, opts: { concurrent?: boolean } = {}): FuzzOp[] {
+  const m = new Model();
+  const ops: FuzzOp[] = [];
+  const arm = arch === 'arm64';
+  const conc = opts.concurrent !== false;
+  const live = () => [...m.procs.keys()];
+  const regions = (pid: number) => [...m.procs.get(pid)!.maps.entries()];
+  const push = (op: FuzzOp) => {
+    apply(m, op);
+    ops.push(op);
+  };
+  while (ops.length < n) {
+    const pids = live();
+    if (pids.length === 0 || (pids.length < 4 && rng.chance(0.03))) {
+      push({ op: 'spawn', pid: m.nextPid++ });
+      continue;
+    }
+    const pid = rng.pick(pids);
+    const p = m.procs.get(pid)!;
+    const rs = regions(pid);
+    const roll = rng.below(100);
+    if (rs.length === 0 || roll < 8) {
+      if (rs.length >= 6) continue;
+      const file = !m.revoked && rng.chance(0.2);
+      const name = `m${m.nextName++}`;
+      const pages = file ? FUZZ_FILE.pages : 1 + rng.below(8);
+      const shared = file || rng.chance(0.2);
+      push({ op: 'mmap', pid, name, pages, shared, file });
+      continue;
+    }
+    const [name, r] = rng.pick(rs);
+    const page = rng.below(r.pages);
+    const word = rng.below(WORDS);
+    const value = () => (arm && rng.chance(0.5) ? rng.pick(ARM64_WORDS) : rng.next());
+    let op: FuzzOp;
+    if (roll < 34) op = { op: 'write', pid, name, page, word, value: value() };
+    else if (roll < 60) op = arm && rng.chance(0.4) ? { op: 'fetch', pid, name, page, word } : { op: 'read', pid, name, page, word };
+    else if (roll < 63) op = { op: 'munmap', pid, name };
+    else if (roll < 67) {
+      const prot = arm ? rng.pick(['r', 'rw', 'rx', 'rwx'] as const) : rng.pick(['r', 'rw'] as const);
+      if (rng.chance(0.5) && r.pages > 1) {
+        const pg = rng.below(r.pages);
+        op = { op: 'mprotect', pid, name, prot, page: pg, pages: 1 + rng.below(r.pages - pg) };
+      } else op = { op: 'mprotect', pid, name, prot };
+    } else if (roll < 71) {
+      if (pids.length >= 4) continue;
+      op = { op: 'fork', pid, child: m.nextPid++ };
+    } else if (roll < 73) {
+      if (pids.length <= 1) continue;
+      op = { op: 'exit', pid };
+    } else if (roll < 75) op = { op: 'swapout', pid };
+    else if (roll < 79) {
+      const k = rng.below(3);
+      if (k === 0) op = { op: 'pageout', pid, name };
+      else if (k === 1) {
+        const pg = rng.below(r.pages);
+        op = { op: 'pageout', pid, name, page: pg, len: 1 + rng.below(r.pages - pg) };
+      } else op = { op: 'pageout', pages: 1 + rng.below(8) };
+    } else if (roll < 84) op = { op: 'madvise', pid, name, advice: rng.pick(['dontneed', 'free', 'free', 'willneed'] as const) };
+    else if (roll < 89) {
+      if (arm) op = { op: 'guard', pid, name };
+      else if (rng.chance(0.5)) op = { op: 'key', pid, name, key: 1 + rng.below(4), persist: rng.chance(0.3) };
+      else op = { op: 'pkey', pid, key: 1 + rng.below(4), deny: rng.pick(['none', 'none', 'write', 'access', 'all'] as const) };
+    } else if (roll < 90) {
+      if (p.pkru.length > 1 || !rng.chance(0.3)) continue;
+      op = { op: 'execve', pid };
+    } else if (roll < 97) {
+      if (!conc) continue;
+      const kind = rng.below(3);
+      if (kind === 0) {
+        if (pids.length >= 4) continue;
+        let t = page;
+        if (!r.shared && !r.file && r.pages >= 4 && rng.chance(0.6)) {
+          // Swarm bias toward the split race (D15293): pages behind the target on swap, one
+          // of them back in clean, one resident page before them, and the entry clipped after
+          // the target so the object backs two entries and fork splits it.
+          t = 1 + rng.below(r.pages - 2);
+          const lo = Math.max(0, t - 2);
+          for (let i = lo; i <= t; i++) push({ op: 'write', pid, name, page: i, word: 0, value: rng.next() });
+          push({ op: 'pageout', pid, name, page: lo, len: t - lo + 1 });
+          push({ op: 'read', pid, name, page: lo, word: 0 });
+          if (t > lo) push({ op: 'pageout', pid, name, page: lo + 1, len: t - lo });
+          if (lo > 0) push({ op: 'write', pid, name, page: lo - 1, word: 0, value: rng.next() });
+          push({ op: 'mprotect', pid, name, prot: 'r', page: t + 1, pages: r.pages - t - 1 });
+        }
+        if (p.pkru.length < 2) push({ op: 'thread', pid });
+        op = { op: 'race_fork', pid, child: m.nextPid++, name, page: t, word: 0, value: value() };
+      } else if (kind === 1) {
+        if (!r.file || m.revoked) continue;
+        op = { op: 'race_revoke', pid, name };
+      } else {
+        const others = pids.filter((x) => x !== pid);
+        if (others.length === 0 || (r.file && m.revoked)) continue;
+        op = { op: 'race_exit', pid, by: rng.pick(others), name, page, word };
+      }
+    } else {
+      if (m.revoked || rng.chance(0.7)) continue;
+      op = { op: 'revoke' };
+    }
+    push(op);
+  }
+  return ops;
+}

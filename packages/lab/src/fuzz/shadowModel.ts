@@ -1,0 +1,249 @@
+/**
+ * The shadow model of the fuzzer: what each process's memory, protection keys and guards
+ * hold after an operation list, by the semantics alone (no machine), and the outcome each
+ * read, write and fetch must then have.
+ */
+import { CALL_PADS, type Deny, FUZZ_FILE, type FuzzOp, type Prot } from './FuzzOp.ts';
+
+/** Where the model places mappings: upward, never reusing an address. */
+const MAP_BASE = 0x20000000;
+
+/** A word's expected contents: known, or one of several (after MADV_FREE, or a racing write). */
+export type Cell = number | number[];
+
+interface Store {
+  cells: Map<number, Cell>;
+  file: boolean;
+}
+
+interface PageKey {
+  key: number;
+  persist: boolean;
+}
+
+export interface Region {
+  addr: number;
+  pages: number;
+  prot: Prot[];
+  shared: boolean;
+  file: boolean;
+  store: Store;
+  /** The key recorded for each page (the pmap's, per process). */
+  keys: (PageKey | undefined)[];
+  guarded: boolean[];
+}
+
+export interface Proc {
+  maps: Map<string, Region>;
+  /** PKRU of each thread (index = tid). */
+  pkru: number[];
+}
+
+/** The model's state while it walks an operation list. */
+export class Model {
+  procs = new Map<number, Proc>();
+  fileStore: Store = { cells: new Map(), file: true };
+  revoked = false;
+  nextPid = 1;
+  nextName = 0;
+  nextAddr = MAP_BASE;
+
+  read(r: Region, off: number): Cell {
+    return r.store.cells.get(off) ?? (r.file ? FUZZ_FILE.fill : 0);
+  }
+}
+
+export const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
+export const alts = (c: Cell): number[] => (typeof c === 'number' ? [c] : c);
+const DENY_BITS: Record<Deny, number> = { none: 0, access: 1, write: 2, all: 3 };
+
+function copyRegion(r: Region, privateCopy: boolean): Region {
+  return {
+    ...r,
+    prot: [...r.prot],
+    keys: r.keys.map((k) => (k === undefined ? undefined : { ...k })),
+    guarded: [...r.guarded],
+    store: privateCopy ? { cells: new Map(r.store.cells), file: r.store.file } : r.store,
+  };
+}
+
+function writeOk(m: Model, p: Proc, r: Region, page: number, tid: number): boolean {
+  if (r.file && m.revoked) return false;
+  if (!r.prot[page]!.includes('w')) return false;
+  return denied(p, r, page, tid, true) === undefined;
+}
+
+/** The key denying the access, if the thread's PKRU denies it. */
+function denied(p: Proc, r: Region, page: number, tid: number, write: boolean): number | undefined {
+  const k = r.keys[page];
+  if (k === undefined || k.key === 0) return undefined;
+  const bits = ((p.pkru[tid] ?? 0) >>> (2 * k.key)) & 3;
+  return (bits & 1) !== 0 || (write && (bits & 2) !== 0) ? k.key : undefined;
+}
+
+/** Applies an operation to the model; false if it is not valid there (shrinking cut what it needs). */
+export function apply(m: Model, o: FuzzOp): boolean {
+  if (o.op === 'spawn') {
+    if (m.procs.has(o.pid)) return false;
+    m.procs.set(o.pid, { maps: new Map(), pkru: [0] });
+    m.nextPid = Math.max(m.nextPid, o.pid + 1);
+    return true;
+  }
+  if (o.op === 'revoke') {
+    if (m.revoked) return false;
+    m.revoked = true;
+    return true;
+  }
+  if (o.op === 'pageout' && o.pid === undefined) return true;
+  const p = m.procs.get(o.pid!);
+  if (p === undefined) return false;
+  switch (o.op) {
+    case 'mmap': {
+      if (p.maps.has(o.name) || (o.file && m.revoked)) return false;
+      const addr = m.nextAddr;
+      m.nextAddr += (o.pages + 1) * 4096;
+      p.maps.set(o.name, {
+        addr,
+        pages: o.pages,
+        prot: Array<Prot>(o.pages).fill('rw'),
+        shared: o.shared,
+        file: o.file,
+        store: o.file ? m.fileStore : { cells: new Map(), file: false },
+        keys: Array<PageKey | undefined>(o.pages).fill(undefined),
+        guarded: Array<boolean>(o.pages).fill(false),
+      });
+      return true;
+    }
+    case 'fork': {
+      if (m.procs.has(o.child)) return false;
+      const maps = new Map<string, Region>();
+      for (const [n, r] of p.maps) maps.set(n, copyRegion(r, !r.shared));
+      m.procs.set(o.child, { maps, pkru: [p.pkru[0]!] });
+      m.nextPid = Math.max(m.nextPid, o.child + 1);
+      return true;
+    }
+    case 'exit':
+      m.procs.delete(o.pid);
+      return true;
+    case 'execve':
+      if (p.pkru.length > 1) return false;
+      p.maps.clear();
+      p.pkru = [0];
+      return true;
+    case 'thread':
+      if (p.pkru.length >= 2) return false;
+      p.pkru.push(p.pkru[0]!);
+      return true;
+    case 'pkey':
+      p.pkru[0] = ((p.pkru[0]! & ~(3 << (2 * o.key))) | (DENY_BITS[o.deny] << (2 * o.key))) >>> 0;
+      return true;
+    case 'swapout':
+      return true;
+    case 'pageout':
+      if (o.name === undefined) return true;
+      {
+        const r = p.maps.get(o.name);
+        return r !== undefined && (o.page === undefined || o.page + (o.len ?? 1) <= r.pages);
+      }
+    case 'race_exit': {
+      const r = p.maps.get(o.name);
+      if (r === undefined || o.page >= r.pages || !m.procs.has(o.by) || o.by === o.pid || (r.file && m.revoked)) return false;
+      m.procs.delete(o.pid);
+      return true;
+    }
+    case 'race_fork': {
+      const r = p.maps.get(o.name);
+      if (r === undefined || o.page >= r.pages || p.pkru.length < 2 || m.procs.has(o.child)) return false;
+      const off = o.page * 4096 + o.word * 4;
+      const old = m.read(r, off);
+      const ok = writeOk(m, p, r, o.page, 0);
+      const maps = new Map<string, Region>();
+      for (const [n, x] of p.maps) maps.set(n, copyRegion(x, !x.shared));
+      if (ok) {
+        r.store.cells.set(off, o.value >>> 0);
+        // The child copied the word before or after the write.
+        if (!r.shared) maps.get(o.name)!.store.cells.set(off, [...new Set([...alts(old), o.value >>> 0])]);
+      }
+      m.procs.set(o.child, { maps, pkru: [p.pkru[1]!] });
+      m.nextPid = Math.max(m.nextPid, o.child + 1);
+      return true;
+    }
+    case 'race_revoke': {
+      const r = p.maps.get(o.name);
+      if (r === undefined || !r.file || m.revoked) return false;
+      p.maps.delete(o.name);
+      m.revoked = true;
+      return true;
+    }
+  }
+  const r = p.maps.get(o.name);
+  if (r === undefined) return false;
+  switch (o.op) {
+    case 'write':
+      if (o.page >= r.pages) return false;
+      if (writeOk(m, p, r, o.page, 0)) r.store.cells.set(o.page * 4096 + o.word * 4, o.value >>> 0);
+      return true;
+    case 'read':
+    case 'fetch':
+      return o.page < r.pages;
+    case 'munmap':
+      p.maps.delete(o.name);
+      return true;
+    case 'mprotect': {
+      const from = o.page ?? 0;
+      const len = o.pages ?? r.pages - from;
+      if (from + len > r.pages) return false;
+      for (let i = from; i < from + len; i++) r.prot[i] = o.prot;
+      return true;
+    }
+    case 'madvise':
+      // MADV_FREE on private anonymous memory: each word may keep its value or read as zero.
+      if (o.advice === 'free' && !r.shared && !r.file) {
+        for (const [k, v] of r.store.cells) r.store.cells.set(k, [...new Set([...alts(v), 0])]);
+        // Unwritten words read as zero either way.
+      }
+      return true;
+    case 'key':
+      for (let i = 0; i < r.pages; i++) r.keys[i] = { key: o.key, persist: o.persist === true };
+      return true;
+    case 'guard':
+      r.guarded.fill(true);
+      return true;
+  }
+  return true;
+}
+
+function oneOf(outcomes: string[]): string {
+  const u = [...new Set(outcomes)];
+  return u.length === 1 ? u[0]! : `{ one_of: [${u.map((x) => ` ${x}`).join(',')} ] }`;
+}
+
+const valueOf = (c: Cell) => oneOf(alts(c).map((v) => `{ value: ${hex(v)} }`));
+const segvKey = (k: number) => `{ signal: SIGSEGV, code: SEGV_ACCERR, pkey: ${k} }`;
+
+export function readExpect(m: Model, p: Proc, r: Region, page: number, word: number, tid = 0): string {
+  const k = denied(p, r, page, tid, false);
+  if (r.file && m.revoked) return k === undefined ? '{ signal: SIGBUS }' : oneOf(['{ signal: SIGBUS }', segvKey(k)]);
+  if (k !== undefined) return segvKey(k);
+  return valueOf(m.read(r, page * 4096 + word * 4));
+}
+
+export function writeExpect(m: Model, p: Proc, r: Region, page: number, tid = 0): string {
+  const k = denied(p, r, page, tid, true);
+  if (r.file && m.revoked) return k === undefined ? '{ signal: SIGBUS }' : oneOf(['{ signal: SIGBUS }', segvKey(k)]);
+  // Read-only and key-denied at once: either check may report it first.
+  if (!r.prot[page]!.includes('w')) return '{ signal: SIGSEGV, code: SEGV_ACCERR }';
+  if (k !== undefined) return segvKey(k);
+  return '{ ok: true }';
+}
+
+export function fetchExpect(m: Model, r: Region, page: number, word: number, addr: string): string {
+  if (r.file && m.revoked) return '{ signal: SIGBUS }';
+  if (!r.prot[page]!.includes('x')) return '{ signal: SIGSEGV, code: SEGV_ACCERR }';
+  return oneOf(
+    alts(m.read(r, page * 4096 + word * 4)).map((v) =>
+      r.guarded[page] && !CALL_PADS.includes(v) ? `{ signal: SIGILL, code: ILL_ILLOPC, addr: ${addr} }` : `{ value: ${hex(v)} }`,
+    ),
+  );
+}
+

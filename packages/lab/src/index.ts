@@ -1,0 +1,110 @@
+/**
+ * @vmlab/lab: the harness over the kernel model. Scenarios (parser, expectation matcher,
+ * runner), the run log and its replay, schedule exploration, fuzzing with a shadow model,
+ * comparison of machines, the default catalog of the built-in packages, and the pmap
+ * conformance suite. The `vmlab` command is a thin front over it.
+ */
+
+// The scenario format (SCENARIO.md): parsed form, parser, values, expectations.
+export type {
+  AddrExpr,
+  ArgValue,
+  CheckQuery,
+  CmpOp,
+  ExpectValue,
+  Expectation,
+  ExploreSpec,
+  FileSpec,
+  MachineRef,
+  MachineSpec,
+  SavedRef,
+  Scenario,
+  SourcePos,
+  Step,
+} from './scenario/ast.ts';
+export { ScenarioError, ScenarioErrors, scenarioErrorOf } from './scenario/ScenarioError.ts';
+export {
+  ABI_VALUES,
+  ADVICE_VALUES,
+  BRANCH_VALUES,
+  CHECK_QUERIES,
+  DENY_VALUES,
+  INHERIT_VALUES,
+  MMAP_FLAGS,
+  MSYNC_FLAGS,
+  RIGHTS_VALUES,
+  STEP_OPS,
+  SYSARCH_FLAGS,
+  SYSARCH_OPS,
+} from './scenario/stepSchemas.ts';
+export { parseMachineFile, parseScenario } from './scenario/parseScenario.ts';
+export { formatExpect, formatValue, matchExpectation } from './scenario/matchExpectation.ts';
+export type { MatchContext } from './scenario/matchExpectation.ts';
+export {
+  SCENARIO_PAGE_SIZE,
+  ValueError,
+  formatAddrExpr,
+  hex,
+  looksLikeSize,
+  parseAddr,
+  parseCount,
+  parseEnum,
+  parseFlags,
+  parseName,
+  parseNumber,
+  parseProt,
+  parseSize,
+  parseU32,
+} from './scenario/values.ts';
+export { InputError } from './scenario/InputError.ts';
+export { loadScenario, machineFromWord, readText, resolveMachineRef, scenarioMachines } from './scenario/loadScenario.ts';
+export type { NamedMachine } from './scenario/loadScenario.ts';
+
+// Running a scenario on a machine.
+export { ScenarioRunner } from './runner/ScenarioRunner.ts';
+export { RunError } from './runner/RunReport.ts';
+export type { CommandRecord, RunOptions, RunReport, SchedulePoint, StepReport, ViolationReport } from './runner/RunReport.ts';
+export { eventLine } from './runner/eventLine.ts';
+export { parseProtString } from './runner/stepArgs.ts';
+export { composeNamed, runOnMachine } from './runner/runOnMachine.ts';
+export type { RunOnMachineOptions } from './runner/runOnMachine.ts';
+export { fmt, formatRun, reportOk, runJson, stepLine } from './report/formatRun.ts';
+
+// The default catalog: the built-in arches, presets, policies and plugins.
+export { defaultCatalog } from './catalog/defaultCatalog.ts';
+
+// Event sourcing: the run log (command log + domain event log) and its replay.
+export { LOG_VERSION, LogError, LogWriter, parseLog, plainSpec } from './replay/log.ts';
+export type { LogCommand, LogConfig, LogEnd, LogSched, RunLog } from './replay/log.ts';
+export { hashEventLines, machineInvariants, machineState, replayLog, scenarioOfLog } from './replay/replay.ts';
+export type { ReplayOptions, ReplayResult } from './replay/replay.ts';
+export { loadLog, replayLogFile } from './replay/loadLog.ts';
+
+// Schedule exploration.
+export { explore, firstProblem, schedulesOf, withSchedules } from './explore/explore.ts';
+export type { ExploreHooks, ExploreOptions, ExplorePoint, ExploreResult, ExploreViolation, RunOnce, Strategy } from './explore/explore.ts';
+export { exploreScenario, violated } from './explore/exploreScenario.ts';
+export type { ExploreScenarioOptions, ExploreScenarioResult, MachineOutcome } from './explore/exploreScenario.ts';
+export { Prng } from './explore/prng.ts';
+
+// Fuzzing: random workloads, the shadow model, shrinking.
+export { CALL_PADS, FUZZ_FILE, isRace } from './fuzz/FuzzOp.ts';
+export type { Deny, FuzzOp, Prot } from './fuzz/FuzzOp.ts';
+export { generateOps } from './fuzz/generateOps.ts';
+export { scenarioOf, scenarioText, withOpSchedules } from './fuzz/scenarioOf.ts';
+export { failureSignature, shrinkOps } from './fuzz/shrinkOps.ts';
+export { fuzzMachine, runFuzzText } from './fuzz/fuzzMachine.ts';
+export type { FuzzOptions, FuzzResult, FuzzViolation } from './fuzz/fuzzMachine.ts';
+
+// Comparing machines.
+export { compareReports, compareScenario } from './compare/compareReports.ts';
+export type { CompareResult, CompareRow } from './compare/compareReports.ts';
+export { compareJson, formatCompare } from './compare/formatCompare.ts';
+export { compareHtml } from './compare/compareHtml.ts';
+
+// The pmap conformance suite and the plugin template that passes it.
+export { CONFORMANCE } from './conformance/scenarios.ts';
+export type { ConformanceCase } from './conformance/scenarios.ts';
+export { pluginMachine, runConformance } from './conformance/runConformance.ts';
+export type { ConformanceOptions, ConformanceResult } from './conformance/runConformance.ts';
+export { pluginTemplate } from './conformance/pluginTemplate.ts';

@@ -1,0 +1,163 @@
+/**
+ * The YAML walker of the scenario parser: it reads the YAML node tree (not the plain JS
+ * value) so that every problem carries the line and column where it was written, collects
+ * problems rather than stopping at the first, and keeps the names bound so far.
+ */
+import { didYouMean } from '@vmlab/core';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { AddrExpr, SourcePos } from './ast.ts';
+import { ScenarioError, scenarioErrorOf } from './ScenarioError.ts';
+import { ValueError } from './values.ts';
+
+export interface Entry {
+  key: string;
+  keyNode: Node;
+  value: Node | null;
+}
+
+/** Why parsing stopped at one node: already reported, unwind to the caller. */
+const REPORTED = Symbol('reported');
+
+export class Walker {
+  readonly errors: ScenarioError[] = [];
+  readonly lines = new LineCounter();
+  readonly doc: Document.Parsed;
+  /** Names bound by `as:` so far, in document order. */
+  readonly names = new Set<string>();
+  /** Names given by `save:` so far, in document order. */
+  readonly saves = new Set<string>();
+
+  constructor(
+    readonly text: string,
+    readonly file: string,
+  ) {
+    this.doc = parseDocument(text, { lineCounter: this.lines, intAsBigInt: true, prettyErrors: false });
+    for (const e of this.doc.errors) {
+      const problem = e.code === 'MULTIPLE_DOCS' ? 'a file holds one YAML document; remove the second (after ---)' : e.message;
+      this.errorAt(e.pos[0], problem);
+    }
+  }
+
+  pos(node: Node | null | undefined): SourcePos {
+    const at = node?.range?.[0] ?? 0;
+    const { line, col } = this.lines.linePos(at);
+    return { file: this.file, line, col };
+  }
+
+  errorAt(offset: number, problem: string): void {
+    const { line, col } = this.lines.linePos(offset);
+    this.errors.push(new ScenarioError(this.file, line, col, problem));
+  }
+
+  error(node: Node | null | undefined, problem: string): void {
+    const p = this.pos(node);
+    this.errors.push(new ScenarioError(this.file, p.line, p.col, problem));
+  }
+
+  /** Report and unwind. */
+  fail(node: Node | null | undefined, problem: string): never {
+    this.error(node, problem);
+    throw REPORTED;
+  }
+
+  /** Run one part; a reported problem in it does not stop the others. */
+  guard<T>(f: () => T): T | undefined {
+    try {
+      return f();
+    } catch (e) {
+      if (e === REPORTED) return undefined;
+      throw e;
+    }
+  }
+
+  deref(node: unknown): Node | null {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) return (node.resolve(this.doc) as Node | undefined) ?? null;
+    return node as Node;
+  }
+
+  /** The plain value of a scalar node (bigint for ints); lists and maps as JS values. */
+  plain(node: Node | null): unknown {
+    if (node === null) return null;
+    if (isScalar(node)) return node.value;
+    if (isSeq(node)) return node.items.map((n) => this.plain(this.deref(n)));
+    return node.toJSON();
+  }
+
+  /** Convert a scalar with a value parser, reporting a ValueError at the node. */
+  value<T>(node: Node | null, parse: (v: unknown) => T): T {
+    try {
+      return parse(this.plain(node));
+    } catch (e) {
+      if (e instanceof ValueError) this.fail(node, e.message);
+      throw e;
+    }
+  }
+
+  map(node: Node | null, what: string, anchor: Node | null = node): YAMLMap {
+    if (node !== null && isMap(node)) return node;
+    return this.fail(node ?? anchor, `${what} must be a map`);
+  }
+
+  seq(node: Node | null, what: string, anchor: Node | null = node): YAMLSeq {
+    if (node !== null && isSeq(node)) return node;
+    return this.fail(node ?? anchor, `${what} must be a list`);
+  }
+
+  entries(map: YAMLMap): Entry[] {
+    const out: Entry[] = [];
+    for (const pair of map.items) {
+      const keyNode = this.deref(pair.key);
+      if (keyNode === null || !isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
+        this.error(keyNode ?? map, 'a key must be a plain word');
+        continue;
+      }
+      // An empty value (`pageout:`) is a null scalar; callers see null.
+      const value = this.deref(pair.value);
+      const empty = value !== null && isScalar(value) && value.value === null;
+      out.push({ key: String(keyNode.value), keyNode, value: empty ? null : value });
+    }
+    return out;
+  }
+
+  /** Report keys not in `allowed`, naming the allowed ones. */
+  onlyKeys(entries: Entry[], allowed: readonly string[], where: string): void {
+    for (const e of entries) {
+      if (!allowed.includes(e.key)) {
+        this.error(e.keyNode, `unknown key '${e.key}' in ${where}${didYouMean(e.key, allowed)}; allowed: ${allowed.join(', ')}`);
+      }
+    }
+  }
+
+  string(node: Node | null, what: string): string {
+    if (node !== null && isScalar(node) && typeof node.value === 'string' && node.value !== '') return node.value;
+    return this.fail(node, `${what} must be a non-empty string`);
+  }
+
+  bool(node: Node | null, what: string): boolean {
+    if (node !== null && isScalar(node) && typeof node.value === 'boolean') return node.value;
+    return this.fail(node, `${what} must be true or false`);
+  }
+
+  /** The scalar's text as written (YAML numbers kept as their source). */
+  scalarText(node: Node | null, what: string): string {
+    if (node !== null && isScalar(node) && node.value !== null && typeof node.value !== 'object') {
+      const s = node as Scalar;
+      if (typeof s.value === 'string') return s.value;
+      return s.source ?? String(s.value);
+    }
+    return this.fail(node, `${what} must be a scalar`);
+  }
+
+  /** A name in an address must have been bound by an earlier `as:`. */
+  checkName(node: Node, a: AddrExpr): void {
+    if (a.name !== undefined && !this.names.has(a.name)) {
+      this.fail(node, `unknown name '${a.name}': no earlier step binds it with as:`);
+    }
+  }
+
+  throwIfErrors(): void {
+    if (this.errors.length > 0) throw scenarioErrorOf(this.errors);
+  }
+}

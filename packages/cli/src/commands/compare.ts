@@ -1,4 +1,4 @@
-import { bigintJson } from '@vmlab/core';
+import { bigintJson } from '@vmlab/lab';
 import { writeFileSync } from 'node:fs';
 import { compareHtml, compareJson, compareScenario, defaultCatalog, formatCompare, loadScenario, scenarioMachines } from '@vmlab/lab';
 

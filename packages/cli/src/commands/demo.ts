@@ -1,4 +1,4 @@
-import { bigintJson } from '@vmlab/core';
+import { bigintJson } from '@vmlab/lab';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCatalog, formatRun, loadScenario, machineFromWord, reportOk, runJson, runOnMachine } from '@vmlab/lab';

@@ -1,4 +1,4 @@
-import { bigintJson } from '@vmlab/core';
+import { bigintJson } from '@vmlab/lab';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InputError, type Strategy, defaultCatalog, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';

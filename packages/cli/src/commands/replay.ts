@@ -1,4 +1,4 @@
-import { bigintJson } from '@vmlab/core';
+import { bigintJson } from '@vmlab/lab';
 import { InputError, defaultCatalog, fmt, loadLog, machineState, replayLogFile } from '@vmlab/lab';
 
 export interface ReplayFlags {

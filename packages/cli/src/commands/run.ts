@@ -1,4 +1,4 @@
-import { bigintJson } from '@vmlab/core';
+import { bigintJson } from '@vmlab/lab';
 import { InputError, type RunReport, defaultCatalog, formatRun, loadScenario, reportOk, runJson, runOnMachine, scenarioMachines } from '@vmlab/lab';
 
 export interface RunFlags {

@@ -75,12 +75,38 @@ describe('format pieces for ported kernel tests', () => {
         ['  - truncate: { file: /f }\n', /missing 'size'/],
         ['  - truncate: { file: /f, size: -1 }\n', /non-negative|bad size/],
         ['  - mseal: { pid: 1, addr: 0x1000, len: 1 page, flags: x }\n', /number/],
+        ['  - mlockall: { pid: 1, flags: [everything] }\n', /unknown flag 'everything'/],
+        ['  - mremap: { pid: 1, addr: 0x1000, old_len: 1 page }\n', /missing 'new_len'/],
+        ['  - madvise: { pid: 1, addr: 0x1000, len: 1 page, advice: populate }\n', /populate_read/],
       ];
       for (const [step, msg] of cases) {
         const e = parseError(scenario(step));
         expect(e.message, step).toMatch(msg);
         expect(e.message, step).toMatch(/^bad\.yaml:5:\d+: /);
       }
+    });
+  });
+
+  describe('when a Linux mapping asks for MAP_POPULATE or MAP_LOCKED', () => {
+    it('should fault the pages in at mmap (and lock them), where a plain mapping faults nothing', async () => {
+      const r = await runText(
+        scenario(
+          [
+            '  - mmap: { pid: 1, len: 4 pages, prot: rw, flags: [private, anon, populate], as: a }',
+            '  - check: { rss: { pid: 1 }, expect: { rss: 4 } }',
+            '  - check: { pte: { pid: 1, addr: a+3 pages }, expect: { pte: { present: true, writable: true } } }',
+            '  - mmap: { pid: 1, len: 2 pages, prot: r, flags: [private, anon, locked], as: b }',
+            '  - check: { entry: { pid: 1, addr: b }, expect: { entry: { wired: true } } }',
+            '  - mmap: { pid: 1, len: 2 pages, prot: rw, flags: [private, anon], as: c }',
+            '  - check: { rss: { pid: 1 }, expect: { rss: 6 } }',
+            '  - mlockall: { pid: 1, flags: [future] }',
+            '  - mmap: { pid: 1, len: 2 pages, prot: rw, flags: [private, anon], as: d }',
+            '  - check: { rss: { pid: 1 }, expect: { rss: 8 } }',
+          ].join('\n') + '\n',
+          '{ arch: amd64, abi: linux }',
+        ),
+      );
+      expect(problems(r)).toBe('');
     });
   });
 

@@ -11,6 +11,8 @@ export const MAP_ENTRY_USER_WIRED = 4;
  * mimmutable(2); Linux VM_SEALED from mseal(2)). Kept across clip and fork.
  */
 export const MAP_ENTRY_IMMUTABLE = 8;
+/** Pages are wired as they fault in (Linux VM_LOCKONFAULT: mlock2(MLOCK_ONFAULT), MCL_ONFAULT). */
+export const MAP_ENTRY_LOCK_ONFAULT = 16;
 
 /**
  * A map entry (FreeBSD struct vm_map_entry): [start, end) of a map backed by `object` at

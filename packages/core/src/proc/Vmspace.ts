@@ -12,6 +12,12 @@ export class Vmspace {
   purged = false;
   /** Torn down: the pmap is destroyed and the map empty. */
   dead = false;
+  /**
+   * mlockall(MCL_FUTURE): new mappings are wired (FreeBSD MAP_WIREFUTURE, OpenBSD
+   * VM_MAP_WIREFUTURE, Linux VM_LOCKED in mm->def_flags), or locked as they fault
+   * (`onfault`: Linux MCL_FUTURE|MCL_ONFAULT).
+   */
+  wireFuture: '' | 'wire' | 'onfault' = '';
   readonly map: VmMap;
 
   constructor(

@@ -43,6 +43,7 @@ import { revoke } from './vfs_revoke.ts';
 import { MMAP_BASE, type MmapArgs, madvise, mimmutable, minherit, mlock, mmap, mprotect, mseal, msync, munlock, munmap } from './vm_mmap.ts';
 import { type MremapArgs, mremap } from './mremap.ts';
 import { truncate } from './vfs_truncate.ts';
+import { mlock2, mlockall, munlockall } from './vm_mlock.ts';
 import { userAccessBytes } from './trap_bytes.ts';
 import { pageout } from './vm_pageout.ts';
 import { swapout } from './vm_swapout.ts';
@@ -236,6 +237,22 @@ export class Kernel implements VmContext {
 
   munmap(p: Process, addr: number | bigint, len: number | bigint): Outcome {
     return munmap(this, p, addr, len);
+  }
+
+  /** mlockall / munlockall / mlock2 (vm_mlock.ts). */
+  mlockall(p: Process, t: Thread, flags: number): KGen<Outcome> {
+    return mlockall(this, p, t, flags);
+  }
+
+  munlockall(p: Process): Outcome {
+    return munlockall(this, p);
+  }
+
+  mlock2(p: Process, t: Thread, addr: number, len: number, flags: number): KGen<Outcome> {
+    const s = addr - (addr % PAGE_SIZE);
+    const e = Math.ceil((addr + len) / PAGE_SIZE) * PAGE_SIZE;
+    if (e > this.userTop || !(e >= s)) return (function* () { return errno('EINVAL'); })();
+    return mlock2(this, p, t, s, e, flags);
   }
 
   mimmutable(p: Process, addr: number, len: number): Outcome {

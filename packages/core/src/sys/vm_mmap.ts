@@ -5,7 +5,9 @@ import { OK, type Outcome, errno } from '../abi/outcome.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, VmMapEntry } from '../map/VmMapEntry.ts';
 import { KernResult, vmMapDelete, vmMapInherit, vmMapProtect, vmMapSync, vmMapUnwire, vmMapWire } from '../map/vmMapOps.ts';
 import type { Process, Thread } from '../proc/Process.ts';
-import type { KGen } from '../sched/KGen.ts';
+import { type KGen, runSerial } from '../sched/KGen.ts';
+import { populate, wireNewMapping } from './vm_mlock.ts';
+import { uvmMapCleanFree } from './uvm_map_clean.ts';
 import type { FileRecord } from '../vm/VmContext.ts';
 import type { EntryFlagsContext } from './ArchOps.ts';
 import type { Kernel } from './Kernel.ts';
@@ -118,6 +120,12 @@ export function mmap(k: Kernel, p: Process, a: MmapArgs): Outcome {
   }
   map.insert(e);
   emitMmap(k.bus, p.pid, vms.pmap, start, start + len, pl.prot, md);
+  // Linux MAP_POPULATE / MAP_LOCKED (mm_populate: a write fault for a private writable
+  // mapping, else a read fault) and mlockall(MCL_FUTURE) (vm_mmap_object's MAP_WIREFUTURE).
+  if (a.thread !== undefined) {
+    if (pl.populate || pl.locked) runSerial(populate(k, p, a.thread, start, start + len, (pl.prot & VM_PROT_WRITE) !== 0 && !pl.shared, false));
+    runSerial(wireNewMapping(k, p, a.thread, start, start + len, pl.locked));
+  }
   return { ok: true, addr: start + pl.pageoff };
 }
 
@@ -175,10 +183,19 @@ export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot:
     const ctx: EntryFlagsContext = { p, ...(t !== undefined ? { t } : {}), prot };
     md = (e) => entryFlags(k, protExtra, e.mdFlags, 'mprotect', ctx) ?? e.mdFlags;
   }
+  // OpenBSD uvm_map_protect: under mlockall(MCL_FUTURE), a PROT_NONE range made accessible is wired.
+  const wireAfter: [number, number][] = [];
+  if (k.abi === 'openbsd' && p.vmspace.wireFuture !== '' && prot !== 0 && t !== undefined) {
+    for (let i = map.lowerBound(r[0]); i < map.entries.length && map.entries[i]!.start < r[1]; i++) {
+      const e = map.entries[i]!;
+      if (e.prot === 0 && e.wiredCount === 0) wireAfter.push([Math.max(r[0], e.start), Math.min(r[1], e.end)]);
+    }
+  }
   const kr = vmMapProtect(k.vm, p.vmspace, r[0], r[1], prot, md);
   if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
   if (kr === KernResult.ProtectionFailure) return errno('EACCES');
   emitProtect(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], prot);
+  for (const [s, e] of wireAfter) runSerial(wireNewMapping(k, p, t!, s, e, false));
   return OK;
 }
 
@@ -276,6 +293,17 @@ export function* madvise(k: Kernel, p: Process, t: Thread, addr: number, len: nu
   if (addr % PAGE_SIZE !== 0) return errno('EINVAL');
   const r = range(k, addr, len);
   if (r === undefined || r[0] < p.vmspace.map.min) return errno('EINVAL');
+  if (advice === 'populate_read' || advice === 'populate_write') {
+    if (k.abi !== 'linux') return errno('EINVAL');
+    const out = yield* populate(k, p, t, r[0], r[1], advice === 'populate_write', true);
+    if (out.ok === true) emitMadvise(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], advice);
+    return out;
+  }
+  if (advice === 'free' && k.abi === 'openbsd') {
+    const out = uvmMapCleanFree(k, p, r[0], r[1]);
+    if (out.ok === true) emitMadvise(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], advice);
+    return out;
+  }
   const out = yield* k.madvisePolicy.madvise(k.vm, p, t, r[0], r[1], advice);
   if (out.ok === true) emitMadvise(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], advice);
   return out;

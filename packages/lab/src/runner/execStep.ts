@@ -11,6 +11,14 @@ import { lenOf, procOf, protOf, resolveAddr, resolveAddr64, threadOf } from './s
 
 /** Linux mremap flag bits (include/uapi/linux/mman.h). */
 const MREMAP_BITS: Record<string, number> = { maymove: 1, fixed: 2, dontunmap: 4 };
+/** mlockall's MCL_* bits (the same values on FreeBSD, OpenBSD and Linux). */
+const MCL_BITS: Record<string, number> = { current: 1, future: 2, onfault: 4 };
+
+/** A flag list (or the raw number) as bits. */
+function bitsOf(v: unknown, tab: Record<string, number>): number {
+  if (typeof v === 'number') return v;
+  return ((v as string[] | undefined) ?? []).reduce((b, f) => b | (tab[f] ?? 0), 0);
+}
 
 /** Performs one step (not `concurrent`) on the machine; its outcome is the step's result. */
 export function* execStep(machine: Machine, s: Step): KGen<unknown> {
@@ -101,13 +109,18 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
       return k.msync(p, resolveAddr(p, a.addr, s), lenOf(a.len), (a.flags as string[] | number | undefined) ?? []);
     case 'madvise':
       return yield* k.madvise(p, t, resolveAddr(p, a.addr, s), lenOf(a.len), a.advice as string);
+    case 'mlockall':
+      return yield* k.mlockall(p, t, bitsOf(a.flags, MCL_BITS));
+    case 'munlockall':
+      return k.munlockall(p);
+    case 'mlock2':
+      return yield* k.mlock2(p, t, resolveAddr(p, a.addr, s), lenOf(a.len), bitsOf(a.flags, { onfault: 1 }));
     case 'mimmutable':
       return k.mimmutable(p, resolveAddr(p, a.addr, s), lenOf(a.len));
     case 'mseal':
       return k.mseal(p, resolveAddr(p, a.addr, s), lenOf(a.len), (a.flags as number | undefined) ?? 0);
     case 'mremap': {
-      const fl = a.flags as string[] | number | undefined;
-      const bits = typeof fl === 'number' ? fl : (fl ?? []).reduce((b, f) => b | (MREMAP_BITS[f] ?? 0), 0);
+      const bits = bitsOf(a.flags, MREMAP_BITS);
       const out = k.mremap(p, {
         addr: resolveAddr(p, a.addr, s),
         oldLen: lenOf(a.old_len),

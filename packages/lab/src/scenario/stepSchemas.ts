@@ -63,6 +63,8 @@ export const MMAP_FLAGS = [
 ] as const;
 export const MSYNC_FLAGS = ['sync', 'async', 'invalidate'] as const;
 export const MREMAP_FLAGS = ['maymove', 'fixed', 'dontunmap'] as const;
+export const MCL_FLAGS = ['current', 'future', 'onfault'] as const;
+export const MLOCK2_FLAGS = ['onfault'] as const;
 export const SYSARCH_FLAGS = ['persist', 'excl'] as const;
 export const INHERIT_VALUES = ['copy', 'share', 'none', 'zero'] as const;
 export const ADVICE_VALUES = [
@@ -73,6 +75,8 @@ export const ADVICE_VALUES = [
   'free_reusable',
   'free_reuse',
   'can_reuse',
+  'populate_read',
+  'populate_write',
 ] as const;
 export const BRANCH_VALUES = ['direct', 'call', 'jump'] as const;
 export const SYSARCH_OPS = ['set_pkru', 'clear_pkru', 'guard_page'] as const;
@@ -125,6 +129,9 @@ export const OPS: Record<string, OpSpec> = {
   revoke: op({ file: 'string', 'even_cows?': 'bool' }),
   truncate: op({ file: 'string', size: 'size' }),
   mimmutable: op(range, true),
+  mlockall: op({ pid: 'id', flags: { flags: MCL_FLAGS } }, true),
+  munlockall: op({ pid: 'id' }, true),
+  mlock2: op({ ...range, 'flags?': { flags: MLOCK2_FLAGS } }, true),
   mseal: op({ ...range, 'flags?': 'count' }, true),
   mremap: op({ pid: 'id', addr: 'addr', old_len: 'len', new_len: 'len', 'flags?': { flags: MREMAP_FLAGS }, 'new_addr?': 'addr', 'as?': 'name' }, true),
   sysarch: op(

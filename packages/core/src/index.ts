@@ -36,6 +36,7 @@ export type { DomainEvent, EventPayloads } from './events/DomainEvent.ts';
 export type { EventKind, RemoveReason } from './events/kinds.ts';
 export { EVENT_KINDS } from './events/kinds.ts';
 export { EventBus, SubscriberError } from './events/EventBus.ts';
+export { EventSubscriber } from './events/EventSubscriber.ts';
 
 // --- the Pmap contract, the software pmap and page table, the TLB ---------------------------
 export type { BranchKind, Pmap, PmapThread, PteInfo } from './pmap/Pmap.ts';
@@ -48,6 +49,7 @@ export { SoftPageTable } from './mem/index.ts';
 // --- the Pager contract and the page layer a pager works on ------------------------------------
 export type { FaultWindow, Pager } from './pager/Pager.ts';
 export { AnonPager, PagerResult, VnodePagerToken } from './pager/Pager.ts';
+export { ObjectPageService, PageService } from './object/PageService.ts';
 export {
   PG_BUSY,
   PG_DIRTY,
@@ -91,11 +93,12 @@ export type { VmContext } from './vm/VmContext.ts';
 export type { PolicyBinding, PolicyDefinition } from './policy/PolicyDefinition.ts';
 export { Policies, PolicyRegistry } from './policy/PolicyDefinition.ts';
 export { MapDeletePolicy } from './policy/MapDeletePolicy.ts';
+export { FaultRevalidatePolicy } from './policy/FaultRevalidatePolicy.ts';
 export { ExitPolicy } from './policy/ExitPolicy.ts';
 export { MadvisePolicy } from './policy/MadvisePolicy.ts';
 export { PageDaemon } from './policy/PageDaemon.ts';
 export { RevokeMode, RevokePolicy, RevokeWalk } from './policy/RevokePolicy.ts';
-export { EventSubscriber, MachineConfig } from './machine/tokens.ts';
+export { MachineConfig } from './machine/tokens.ts';
 
 // --- composition: the catalog, machine configuration, the plugin API ----------------------------------
 export type { ArchDescriptor, PluginDescriptor } from './machine/Catalog.ts';
@@ -104,6 +107,7 @@ export type { FileSpec, MachineSpec, SourcePos } from './machine/MachineSpec.ts'
 export { MACHINE_DEFAULTS, MAX_CPUS } from './machine/MachineSpec.ts';
 export { Machine } from './machine/Machine.ts';
 export { MachineError, composeMachine, resolveSpec } from './machine/composeMachine.ts';
+export { PluginInvariantError } from './machine/pluginInvariants.ts';
 export type { PluginArch, VmlabPlugin } from './machine/Plugin.ts';
 export { PLUGIN_API_VERSION } from './machine/Plugin.ts';
 /** inversify, re-exported so a plugin needs no dependency of its own (one container library per machine). */

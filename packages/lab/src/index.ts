@@ -110,3 +110,24 @@ export type { ConformanceCase } from './conformance/scenarios.ts';
 export { pluginMachine, runConformance } from './conformance/runConformance.ts';
 export type { ConformanceOptions, ConformanceResult } from './conformance/runConformance.ts';
 export { pluginTemplate } from './conformance/pluginTemplate.ts';
+
+// The exit codes, the internal-error report and the one writer of output files.
+export { EXIT, escapeControl, internalErrorText } from './io/exitCodes.ts';
+export { checkOutput, openOutput, outputProblem, writeOutput } from './io/outputFile.ts';
+export type { OutputStream } from './io/outputFile.ts';
+// Traces of real programs (strace, valgrind lackey), their replay on a machine, and workload generators.
+export type { ImplicitKind, TraceOp, TracePos, TraceSink, TraceWarning } from './trace/TraceOp.ts';
+export type { TraceFigures } from './trace/TraceFigures.ts';
+export type { TraceFormat } from './trace/readTrace.ts';
+export type { MachineTrace, TraceInput } from './trace/traceMachines.ts';
+export type { GeneratorParams, TraceGenerator } from './trace/generators/TraceGenerator.ts';
+export { TRACE_BRANCH, TRACE_EXEC, TRACE_READ, TRACE_WRITE } from './trace/TraceOp.ts';
+export { TraceError } from './trace/TraceError.ts';
+export { TraceStats } from './trace/TraceStats.ts';
+export { detectFormat, readTrace } from './trace/readTrace.ts';
+export { TraceExecutor } from './trace/TraceExecutor.ts';
+export { runGenerator, runTrace } from './trace/runTrace.ts';
+export { resolveGenerator, traceMachine, traceMachines } from './trace/traceMachines.ts';
+export { GENERATORS, generate, generatorParams } from './trace/generators/generators.ts';
+export { GenOut } from './trace/generators/TraceGenerator.ts';
+export { formatTrace, traceRows } from './trace/formatTrace.ts';

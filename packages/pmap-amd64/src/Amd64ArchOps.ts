@@ -11,7 +11,7 @@ import {
   pkruOf,
   setPkru,
   withKeyRights,
-} from './Pkru.ts';
+} from './PkruRegister.ts';
 
 const PAGE = 4096;
 

@@ -1,7 +1,7 @@
 import { bigintJson } from '@vmlab/lab';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { InputError, type Strategy, defaultCatalog, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
+import { InputError, type Strategy, checkOutput, defaultCatalog, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
 
 export interface ExploreFlags {
   bound?: string;
@@ -48,6 +48,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
   const seed = intFlag('seed', flags.seed, 1, 0);
   const runs = intFlag('runs', flags.runs, strategy === 'dfs' ? 100000 : 1000, 1);
   const catalog = defaultCatalog();
+  if (flags.log !== undefined) checkOutput('--log', flags.log, [file]);
   const s = loadScenario(file);
   const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
   const json = flags.json === true;

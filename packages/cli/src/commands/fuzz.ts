@@ -1,5 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { InputError, defaultCatalog, failureSignature, fuzzMachine, isRace, machineFromWord } from '@vmlab/lab';
+import { InputError, checkOutput, writeOutput, defaultCatalog, failureSignature, fuzzMachine, isRace, machineFromWord } from '@vmlab/lab';
 import { progress } from './explore.ts';
 
 export interface FuzzFlags {
@@ -39,6 +38,7 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
   const schedules = Math.floor(num('schedules', flags.schedules, 0, 0));
   const seconds = flags.time !== undefined ? num('time', flags.time, 0, 0) : undefined;
   const out = flags.out ?? 'fuzz-violation.yaml';
+  checkOutput('--out', out);
   const pol = Object.entries(policies).map(([k, v]) => `${k}: ${v}`).join(', ');
   const foundBy = `vmlab fuzz --machine ${flags.machine ?? 'amd64'}${(flags.policy ?? []).map((p) => ` --policy ${p}`).join('')} --seed ${seed}${schedules > 0 ? ` --schedules ${schedules}` : ''}`;
   const json = flags.json === true;
@@ -65,17 +65,19 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
     else print(`fuzz on ${base.name}${pol !== '' ? ` (${pol})` : ''}, seed ${seed}: ${r.ops} operations in ${r.runs} runs${r.schedules > 0 ? ` and ${r.schedules} random schedules` : ''}, no violation (${rate} ops/s)`);
     return 0;
   }
-  writeFileSync(out, v.text);
+  const unwritten = writeOutput(out, v.text);
   const check = v.check;
   const first = check.violations[0] !== undefined ? `${check.violations[0].invariant}: ${check.violations[0].message}` : check.failures[0] !== undefined ? `line ${check.failures[0].pos.line} ${check.failures[0].op}: ${check.failures[0].failure}` : (check.error ?? 'nothing (not reproduced)');
   if (json) {
-    print(JSON.stringify({ machine: base.name, policies, seed, ops: r.ops, runs: r.runs, schedules: r.schedules, violation: { signature: v.signature, detail: first, shrunkOps: v.shrunk.length, fromOps: v.ops.length, steps: v.text.split('\n').filter((l) => l.startsWith('  - ')).length, concurrent: v.shrunk.some(isRace), reproduced: failureSignature(check) === v.signature, file: out } }, null, 2));
+    print(JSON.stringify({ machine: base.name, policies, seed, ops: r.ops, runs: r.runs, schedules: r.schedules, violation: { signature: v.signature, detail: first, shrunkOps: v.shrunk.length, fromOps: v.ops.length, steps: v.text.split('\n').filter((l) => l.startsWith('  - ')).length, concurrent: v.shrunk.some(isRace), reproduced: failureSignature(check) === v.signature, file: unwritten === undefined ? out : null, ...(unwritten !== undefined ? { notWritten: unwritten, text: v.text } : {}) } }, null, 2));
   } else {
     print(
       [
         `fuzz on ${base.name}${pol !== '' ? ` (${pol})` : ''}, seed ${seed}: VIOLATION in run ${v.run} (${v.signature})`,
         `  ${first}`,
-        `  shrunk from ${v.ops.length} operations to ${v.shrunk.length}; written to ${out} (vmlab run ${out} fails)`,
+        unwritten === undefined
+          ? `  shrunk from ${v.ops.length} operations to ${v.shrunk.length}; written to ${out} (vmlab run ${out} fails)`
+          : `  shrunk from ${v.ops.length} operations to ${v.shrunk.length}; NOT written to ${out} (${unwritten}): the scenario follows, save it and vmlab run it`,
         '',
         v.text,
       ].join('\n'),

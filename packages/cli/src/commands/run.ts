@@ -1,5 +1,4 @@
-import { bigintJson } from '@vmlab/lab';
-import { InputError, type RunReport, defaultCatalog, formatRun, loadScenario, reportOk, runJson, runOnMachine, scenarioMachines } from '@vmlab/lab';
+import { InputError, bigintJson, type RunReport, checkOutput, defaultCatalog, formatRun, loadScenario, reportOk, runJson, runOnMachine, scenarioMachines } from '@vmlab/lab';
 
 export interface RunFlags {
   machine?: string;
@@ -12,6 +11,7 @@ export interface RunFlags {
 /** `vmlab run`: exit 0 when every expectation held, 1 when some failed, 2 for bad input. */
 export async function runCommand(file: string, flags: RunFlags, print: (s: string) => void): Promise<number> {
   const catalog = defaultCatalog();
+  if (flags.log !== undefined) checkOutput('--log', flags.log, [file]);
   const s = loadScenario(file);
   const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
   const reports: RunReport[] = [];

@@ -1,4 +1,4 @@
-import { Subject, type Observable, type Subscription } from 'rxjs';
+import { Observable, type Observer, Subject, type Subscription } from 'rxjs';
 import type { DomainEvent } from './DomainEvent.ts';
 import { EVENT_KINDS, type EventKind } from './kinds.ts';
 
@@ -15,6 +15,27 @@ export class SubscriberError extends Error {
       }`,
     );
   }
+}
+
+/** An observable whose subscribers' `next` throws are caught and handed to `report`. */
+function guarded<T>(source: Observable<T>, name: string, report: (err: unknown) => void): Observable<T> {
+  const o = new Observable<T>((subscriber) => source.subscribe(subscriber));
+  const subscribe = o.subscribe.bind(o);
+  o.subscribe = ((observerOrNext?: Partial<Observer<T>> | ((value: T) => void) | null) => {
+    const next = typeof observerOrNext === 'function' ? observerOrNext : observerOrNext?.next?.bind(observerOrNext);
+    const safe = (e: T): void => {
+      try {
+        next?.(e);
+      } catch (err) {
+        report(err);
+      }
+    };
+    if (typeof observerOrNext === 'function' || observerOrNext == null) return subscribe(safe);
+    return subscribe({ ...observerOrNext, next: safe } as Partial<Observer<T>>);
+  }) as typeof o.subscribe;
+  const pipe = o.pipe.bind(o) as (...ops: unknown[]) => Observable<T>;
+  o.pipe = ((...ops: unknown[]) => guarded(pipe(...ops) as Observable<T>, name, report)) as typeof o.pipe;
+  return o;
 }
 
 /**
@@ -85,9 +106,31 @@ export class EventBus {
     if (this.wants(event.kind)) this.publish(event);
   }
 
-  /** The stream of one kind (an Observable; subscribe with `on` to get error reporting). */
+  /**
+   * The stream of one kind (an Observable). A subscriber counts as a listener of the kind
+   * (the emitters publish to it), and a throw from its `next` is caught and reported as
+   * `on` reports it (rxjs alone would rethrow it later, from a timer, and crash the run).
+   * Operators (`pipe`) go on through the same guard: what they deliver ends in `next`.
+   */
   stream<K extends EventKind>(kind: K): Observable<DomainEvent<K>> {
-    return this.subject(kind) as unknown as Observable<DomainEvent<K>>;
+    const source = this.subject(kind);
+    const gate = this.kind[kind];
+    const errors = (e: SubscriberError): void => {
+      this.errors.push(e);
+    };
+    const current: { event?: DomainEvent } = {};
+    const raw = new Observable<DomainEvent<K>>((subscriber) => {
+      gate.live++;
+      const sub = source.subscribe((e) => {
+        current.event = e;
+        subscriber.next(e as unknown as DomainEvent<K>);
+      });
+      return () => {
+        gate.live--;
+        sub.unsubscribe();
+      };
+    });
+    return guarded(raw, `bus.stream(${kind}) subscriber`, (err) => errors(new SubscriberError(`bus.stream(${kind}) subscriber`, current.event!, err)));
   }
 
   /**

@@ -54,7 +54,7 @@ const GO_ON = -1;
  * returns the continuation: a generator that yields there and then finishes the same fault
  * (the `Run` convention of sched/KGen.ts). After a sleep on a busy page the fault starts
  * again (RetryFault); after pager I/O it looks the map up again and restarts if the map
- * changed (when `ctx.faultRevalidates`).
+ * changed (when the FaultRevalidatePolicy says so, `ctx.faultRevalidate`).
  */
 export function vmFault(ctx: VmContext, vms: Vmspace, va: number, access: number, tid: number, flags: number): FaultRun {
   const fs = faultStateFor(ctx, vms, va, access, tid, flags);
@@ -159,6 +159,7 @@ function faultWalk(fs: FaultState): FaultRun {
       frame = objs.allocPage(first, fs.firstIndex);
       if (frame === -1) return FaultResult.NoMemory;
       mem.contents.fill(frame, 0);
+      ctx.counters.zeroFills++;
       // A zero-filled page has no backing copy to invalidate: a write just dirties it.
       if (fs.access === Access.Write) mem.flags[frame] = (mem.flags[frame] as number) | PG_DIRTY;
       break;
@@ -196,7 +197,7 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
     return FaultResult.PagerError;
   }
   emitPagein(ctx.bus, obj.id, pi, 1);
-  if ((ctx.faultRevalidates && fs.vms.map.timestamp !== fs.stamp) || mem.object[frame] !== obj.id) {
+  if ((ctx.faultRevalidate.afterPagerSleep && fs.vms.map.timestamp !== fs.stamp) || mem.object[frame] !== obj.id) {
     return yield* settle(vmFault(ctx, fs.vms, fs.va, fs.access, fs.tid, fs.flags));
   }
   return faultFinish(fs);

@@ -2,14 +2,17 @@ import { didYouMean } from '../util/didYouMean.ts';
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { PmapFactory } from '../pmap/Pmap.ts';
+import { PmapContextToken } from '../pmap/PmapContextToken.ts';
 import { type FileSpec, MAX_CPUS, type MachineSpec, type SourcePos } from './MachineSpec.ts';
 import type { Catalog } from './Catalog.ts';
 import { Kernel } from '../sys/Kernel.ts';
 import { coreModule } from './coreModule.ts';
 import { Machine } from './Machine.ts';
-import { EventSubscriber } from './tokens.ts';
+import { EventSubscriber } from '../events/EventSubscriber.ts';
 import { PluginLoadError, archPlugin, loadMachinePlugins, resolvePlugin, runHook } from './loadPlugin.ts';
-import { InvariantContribution } from '../invariants/Invariant.ts';
+import { type Invariant, InvariantContribution } from '../invariants/Invariant.ts';
+import { CORE_INVARIANTS } from '../invariants/coreInvariants.ts';
+import { checkInvariant, guardedInvariant } from './pluginInvariants.ts';
 import type { VmlabPlugin } from './Plugin.ts';
 
 /** A machine configuration that cannot be built; names where it was written when known. */
@@ -59,20 +62,43 @@ export function resolveSpec(spec: MachineSpec, catalog: Catalog): MachineSpec {
  * plugins, in that order; then the kernel, the event subscribers and the files.
  */
 export async function composeMachine(spec: MachineSpec, catalog: Catalog, files: readonly FileSpec[] = [], name?: string): Promise<Machine> {
+  let machine: Machine;
   try {
-    return await compose(await loadMachinePlugins(spec, catalog), catalog, files, name);
+    machine = await compose(await loadMachinePlugins(spec, catalog), catalog, files, name);
   } catch (e) {
     if (e instanceof PluginLoadError) throw new MachineError(e.message, e.pos);
     throw e;
   }
+  await endCompositionJob();
+  return machine;
+}
+
+/**
+ * Why a composed machine waits for one turn of the event loop before it is handed out.
+ *
+ * inversify 8 plans a resolution with `new WeakRef(node)` for every instance binding node
+ * (its activation subscribers and its resolver-change handlers). ECMAScript keeps the target
+ * of every WeakRef created during a job alive until that job ends (AddToKeptObjects /
+ * ClearKeptObjects), and Node ends the job only when the microtask queue drains, i.e. when
+ * control returns to the event loop. A loop of `await`ed runs (explore, fuzz, replay N)
+ * never returns there, so each machine's binding nodes stayed pinned, and through
+ * `binding.cache` its kernel, page arrays and objects: 1.2-1.4 MB per run, for good.
+ * Every resolution plan is built here, during composition (the later `container.get`s hit
+ * the plan cache), so ending this job once releases the pins: a machine that is done is
+ * garbage. tests/hostile/memory.spec.ts runs thousands of schedules under a heap limit.
+ */
+function endCompositionJob(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 async function compose(spec: MachineSpec, catalog: Catalog, files: readonly FileSpec[], name?: string): Promise<Machine> {
   const r = resolveSpec(spec, catalog);
   const arch = catalog.arches.get(r.arch)!;
+  const ap = archPlugin(catalog, r.arch);
   const c = new Container({ defaultScope: 'Singleton' });
   c.load(coreModule(r));
-  c.load(arch.module);
+  if (ap !== undefined) runHook(ap, 'module', spec.positions?.arch, () => c.load(arch.module));
+  else c.load(arch.module);
   for (const b of catalog.baseModules) if (b.apply === undefined || b.apply(r)) c.load(b.module);
   for (const [key, value] of Object.entries(r.policies)) {
     // The owning package binds the first value; any other value's module rebinds.
@@ -88,16 +114,23 @@ async function compose(spec: MachineSpec, catalog: Catalog, files: readonly File
   }
   // Plugins (VmlabPlugin, Plugin.ts): module, then invariants; onMachine once composed.
   const withHooks: { p: VmlabPlugin; pos: SourcePos | undefined }[] = [];
-  const ap = archPlugin(catalog, r.arch);
   if (ap !== undefined) withHooks.push({ p: ap, pos: spec.positions?.arch });
   for (let i = 0; i < r.plugins.length; i++) {
     const pos = spec.positions?.[`plugins.${i}`];
     const p = resolvePlugin(r.plugins[i]!, r, catalog, pos);
     if (p === null) continue;
-    c.load(p.module);
+    runHook(p, 'module', pos, () => c.load(p.module));
     withHooks.push({ p: p as VmlabPlugin, pos });
   }
-  for (const { p } of withHooks) for (const inv of p.invariants ?? []) c.bind(InvariantContribution).toConstantValue(inv);
+  const names = new Set(CORE_INVARIANTS.map((i) => i.name));
+  if (c.isBound(InvariantContribution)) for (const i of c.getAll<Invariant>(InvariantContribution)) names.add(i.name);
+  for (const { p, pos } of withHooks) {
+    for (const inv of p.invariants ?? []) {
+      checkInvariant(p, inv, names, pos);
+      names.add(inv.name);
+      c.bind(InvariantContribution).toConstantValue(guardedInvariant(p.name, inv, pos));
+    }
+  }
   if (ap !== undefined && !c.isBound(PmapFactory)) {
     throw new MachineError(`arch: plugin '${ap.name}' declares arch ${ap.arch!.name} but its module binds no PmapFactory`, spec.positions?.arch);
   }
@@ -107,6 +140,8 @@ async function compose(spec: MachineSpec, catalog: Catalog, files: readonly File
   } catch (e) {
     throw new MachineError(`machine ${name ?? r.arch} cannot be composed: ${(e as Error).message}`);
   }
+  // Plan the later lookups now, inside the composition job (see endCompositionJob).
+  if (c.isBound(PmapContextToken)) c.get(PmapContextToken);
   const subs = c.isBound(EventSubscriber) ? c.getAll<EventSubscriber>(EventSubscriber) : [];
   for (const s of subs) s.subscribe(kernel.bus);
   for (const f of files) kernel.addFile(f.path, f.size, f.fill);

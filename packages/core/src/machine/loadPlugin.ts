@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ContainerModule } from 'inversify';
@@ -56,6 +56,37 @@ export function checkPlugin(exp: unknown, label: string, pos?: SourcePos): Vmlab
   return p as VmlabPlugin;
 }
 
+class PluginTimeout extends Error {}
+
+/** How long importing a plugin file may take (VMLAB_PLUGIN_TIMEOUT_MS, default 10 s). */
+export function pluginLoadTimeoutMs(): number {
+  const v = Number(process.env.VMLAB_PLUGIN_TIMEOUT_MS);
+  return Number.isInteger(v) && v > 0 ? v : 10_000;
+}
+
+/**
+ * A `.ts`/`.js` plugin is an ES module only under a package.json with `"type": "module"`;
+ * elsewhere Node treats it as CommonJS and its `export default` is not the plugin the
+ * loader checks (it was loaded and never called). `.mts`/`.mjs` are modules anywhere.
+ */
+export function moduleTypeProblem(file: string): string | undefined {
+  if (!/\.[jt]s$/.test(file)) return undefined;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const pj = resolve(dir, 'package.json');
+    if (existsSync(pj)) {
+      let type: unknown;
+      try {
+        type = (JSON.parse(readFileSync(pj, 'utf8')) as { type?: unknown }).type;
+      } catch {
+        return `${pj} is not valid JSON`;
+      }
+      if (type === 'module') return undefined;
+      return `${file} is an ES module plugin but ${pj} has no "type": "module" (Node would load it as CommonJS); add "type": "module" there or name the file .m${file.slice(-2)}`;
+    }
+    if (dirname(dir) === dir) return `${file} is an ES module plugin but no package.json with "type": "module" is above it; add one or name the file .m${file.slice(-2)}`;
+  }
+}
+
 /** Runs one hook of a plugin, naming the plugin and the hook if it throws. */
 export function runHook<T>(p: { name: string }, hook: string, pos: SourcePos | undefined, f: () => T): T {
   try {
@@ -74,11 +105,25 @@ export async function loadPluginFile(file: string, catalog: Catalog, label: stri
   const hit = cache.get(file);
   if (hit !== undefined) return hit;
   if (!existsSync(file)) throw new PluginLoadError(`plugin ${label}: no such file ${file}`, pos);
+  const notModule = moduleTypeProblem(file);
+  if (notModule !== undefined) throw new PluginLoadError(`plugin ${label}: ${notModule}`, pos);
   let mod: Record<string, unknown>;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ms = pluginLoadTimeoutMs();
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    mod = (await Promise.race([
+      import(pathToFileURL(file).href),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new PluginTimeout()), ms);
+      }),
+    ])) as Record<string, unknown>;
   } catch (e) {
+    if (e instanceof PluginTimeout) {
+      throw new PluginLoadError(`plugin ${label} did not finish loading within ${ms / 1000} s (a top-level await that never settles?); VMLAB_PLUGIN_TIMEOUT_MS sets the limit`, pos);
+    }
     throw new PluginLoadError(`plugin ${label} threw while loading (import): ${message(e)}`, pos);
+  } finally {
+    clearTimeout(timer);
   }
   const p = checkPlugin(mod.default ?? mod.plugin, label, pos);
   runHook(p, 'policies', pos, () => {

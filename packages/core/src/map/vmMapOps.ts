@@ -64,7 +64,9 @@ export function clipRange(ctx: VmContext, vms: Vmspace, start: number, end: numb
 /**
  * vm_map_delete: logically unmaps [start, end). For each entry: unwire, then the
  * logical-unmap hook (pmap_map_delete: the `map_delete` event, then Pmap.remove) unless the
- * map_delete policy skips it, then unlink and drop the object reference.
+ * map_delete policy skips it, then unlink and drop the object reference. The event also
+ * tells pagers whether the entry was its object's only mapping of the range
+ * (vm_map_entry_delete's OBJ_ONEMAPPING test, taken before this entry's reference goes).
  */
 export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: number): void {
   const map = vms.map;
@@ -73,7 +75,8 @@ export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: nu
     const e = map.entries[i]!;
     if (e.wiredCount > 0) entryUnwire(ctx, vms, e);
     if (ctx.mapDeletePolicy.notifies(e)) {
-      emitMapDelete(ctx.bus, ctx.ownerOf(vms), vms.pmap, e.start, e.end, e.object !== null);
+      const o = e.object;
+      emitMapDelete(ctx.bus, ctx.ownerOf(vms), vms.pmap, e.start, e.end, o, e.offset, o !== null && o.refCount !== 1 && o.oneMapping);
       pmapRemove(ctx.bus, vms.pmap, e.start, e.end, 'map_delete');
     }
     map.removeAt(i);

@@ -19,6 +19,7 @@ import type { PageOps } from '../pmap/PageOps.ts';
 import type { PmapFactory } from '../pmap/Pmap.ts';
 import { pmapEnter, pmapRemove } from '../pmap/pmapCalls.ts';
 import type { ExitPolicy } from '../policy/ExitPolicy.ts';
+import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import type { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import type { PageDaemon, PageoutRequest } from '../policy/PageDaemon.ts';
@@ -86,6 +87,7 @@ export class Kernel implements VmContext {
   readonly madvisePolicy: MadvisePolicy;
   readonly pageDaemon: PageDaemon;
   readonly revokePolicy: RevokePolicy;
+  readonly faultRevalidate: FaultRevalidatePolicy;
   private nextCpu = 0;
 
   constructor(
@@ -114,16 +116,8 @@ export class Kernel implements VmContext {
     this.madvisePolicy = vm.madvisePolicy;
     this.pageDaemon = vm.pageDaemon;
     this.revokePolicy = vm.revokePolicy;
+    this.faultRevalidate = vm.faultRevalidate;
     this.archOps = archOps ?? [];
-  }
-
-  /** Whether a fault that slept looks the map up again (the D15293 fix); the legacy swap order turns it off. */
-  get faultRevalidates(): boolean {
-    return this.vm.faultRevalidates;
-  }
-
-  set faultRevalidates(v: boolean) {
-    this.vm.faultRevalidates = v;
   }
 
   // --- machine set-up and helpers ---------------------------------------------------------

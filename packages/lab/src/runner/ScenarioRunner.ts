@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { DeadlockError, EVENT_KINDS, type KGen, type Kernel, type Machine, type Outcome, runSerial } from '@vmlab/core';
+import { DeadlockError, EVENT_KINDS, type KGen, type Kernel, type Machine, type Outcome, PluginInvariantError, runSerial } from '@vmlab/core';
 import type { CheckQuery, Expectation, Scenario, Step } from '../scenario/ast.ts';
 import { formatExpect, matchExpectation, type MatchContext } from '../scenario/matchExpectation.ts';
 import { addrPlus } from '../scenario/values.ts';
@@ -62,9 +62,9 @@ export class ScenarioRunner {
         }
       }
     } catch (e) {
-      if (e instanceof RunError || e instanceof DeadlockError) {
+      if (e instanceof RunError || e instanceof DeadlockError || e instanceof PluginInvariantError) {
         error = e.message;
-        inputError = e instanceof RunError;
+        inputError = !(e instanceof DeadlockError);
       } else throw e;
     }
     const bus = this.machine.bus;

@@ -6,6 +6,8 @@
 import { Access, type Inherit, type KGen, type Kernel, type Machine, type PmapContext, PmapContextToken } from '@vmlab/core';
 import type { Step } from '../scenario/ast.ts';
 import { checkStep } from './checkStep.ts';
+import { generateStep } from './generateStep.ts';
+import { touchStep } from './touchStep.ts';
 import { RunError } from './RunReport.ts';
 import { lenOf, procOf, protOf, resolveAddr, resolveAddr64, threadOf } from './stepArgs.ts';
 
@@ -39,6 +41,8 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
       return yield* pageout(k, s);
     case 'release':
       return k.release(a.holder as string);
+    case 'generate':
+      return generateStep(machine, s);
     default:
       break;
   }
@@ -154,6 +158,8 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
       return k.execve(p, t);
     case 'exit':
       return yield* k.exit(p, t);
+    case 'touch':
+      return yield* touchStep(machine, p, t, s);
     case 'sysarch':
     case 'pkey_set':
     case 'wrpkru':

@@ -1,5 +1,5 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { type Catalog, MachineError, type Machine, composeMachine } from '@vmlab/core';
+import { type OutputStream, openOutput } from '../io/outputFile.ts';
 import { LogWriter } from '../replay/log.ts';
 import { machineInvariants } from '../replay/replay.ts';
 import type { Scenario } from '../scenario/ast.ts';
@@ -33,16 +33,12 @@ export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalo
   const machine = await composeNamed(s, m, catalog);
   const { log: logFile, seed, ...rest } = opts;
   const runOpts: RunOptions = { ...rest, invariants: machineInvariants(machine) };
-  let fd: number | undefined;
+  let out: OutputStream | undefined;
   let writer: LogWriter | undefined;
   if (logFile !== undefined) {
-    try {
-      fd = openSync(logFile, 'w');
-    } catch (e) {
-      throw new InputError(`${logFile}: cannot write the log: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    const out = fd;
-    writer = new LogWriter((l) => writeSync(out, l));
+    out = openOutput('--log', logFile, s.file.startsWith('<') ? [] : [s.file]);
+    const o = out;
+    writer = new LogWriter((l) => o.write(l));
     writer.config(
       {
         name: s.name,
@@ -78,6 +74,6 @@ export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalo
     if (e instanceof RunError) throw new InputError(e.message);
     throw e;
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    out?.close();
   }
 }

@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, InputError, escapeControl, internalErrorText } from '@vmlab/lab';
+import { machinesCommand, policiesCommand } from './commands/info.ts';
+import { runCommand } from './commands/run.ts';
+import { compareCommand } from './commands/compare.ts';
+import { demoCommand } from './commands/demo.ts';
+import { replayCommand } from './commands/replay.ts';
+import { exploreCommand } from './commands/explore.ts';
+import { fuzzCommand } from './commands/fuzz.ts';
+import { newPluginCommand } from './commands/newPlugin.ts';
+import { traceCommand } from './commands/trace.ts';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Where a command's output goes: one line (or block) at a time, without the newline. */
+export interface CliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const EXIT_HELP = `
+Exit codes:
+  0  every expectation held, no invariant broke (explore: as the file expects; replay: identical)
+  1  an expectation failed or an invariant broke
+  2  bad input: a scenario, machine, log or plugin file, or a command-line word (with its location)
+  3  internal error in vmlab itself: not a verdict on the kernel; please report it`;
+
+/** Thrown by an action to end the command with this code (its result is set in \`code\`). */
+class Done {
+  constructor(readonly code: number) {}
+}
+
+/**
+ * Runs an action and turns its result into the exit code: 2 for bad input, 3 (with what to
+ * report) for anything else thrown, which is a bug in vmlab, never 1.
+ */
+async function act(io: CliIo, json: boolean, f: () => Promise<number> | number): Promise<void> {
+  try {
+    throw new Done(await f());
+  } catch (e) {
+    if (e instanceof Done) throw e;
+    if (e instanceof InputError) {
+      const msg = escapeControl(e.message);
+      if (json) io.out(JSON.stringify({ error: msg, exitCode: EXIT.input }));
+      else io.err(`vmlab: ${msg}`);
+      throw new Done(EXIT.input);
+    }
+    throw e;
+  }
+}
+
+/** Builds the command line (a fresh program per call, so runCli can be called in-process). */
+function program(io: CliIo, argv: readonly string[]): Command {
+  const program = new Command();
+  program
+    .name('vmlab')
+    .description('A simulator of a BSD-style kernel virtual-memory system: compose a machine (pmap, pager, policies), run scenarios on it, compare machines.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .showHelpAfterError('(vmlab COMMAND --help for usage)')
+    .addHelpText('after', EXIT_HELP)
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    // A command-line usage error is bad input: exit 2 (thrown to runCli, which returns the code).
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run a scenario; exit 0 if every expectation held, 1 if some failed, 2 for bad input')
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option('--machine <m>', 'a preset name or machine file, overriding the scenario\'s')
+    .option('--json', 'print one JSON document')
+    .option('--log <file.jsonl>', 'write the command log and the domain event log as JSON lines')
+    .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
+    .option('-v, --verbose', 'print every step, not only failures')
+    .action((file: string, o: { machine?: string; json?: boolean; log?: string; check?: boolean; verbose?: boolean }) =>
+      act(io, o.json === true, () => runCommand(file, o, io.out)),
+    );
+
+  program
+    .command('compare')
+    .description('run the same steps on several machines; outcomes and counters side by side, differences marked; exit codes as run')
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option('--machines <list>', "comma-separated presets or machine files, overriding the scenario's machines")
+    .option('--json', 'print one JSON document')
+    .option('--html <file>', 'also write a self-contained HTML report with SVG charts of the counters')
+    .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
+    .action((file: string, o: { machines?: string; json?: boolean; html?: string; check?: boolean }) =>
+      act(io, o.json === true, () => compareCommand(file, o, io.out)),
+    );
+
+  program
+    .command('replay')
+    .description('rebuild a run from its log alone and verify the domain event log is byte-identical; exit 0 identical, 1 different, 2 bad log')
+    .argument('<log>', 'a run log written by run --log (JSON lines)')
+    .option('--until <n>', 'replay commands up to sequence number n and print the state after it')
+    .option('--json', 'print one JSON document')
+    .action((log: string, o: { until?: string; json?: boolean }) => act(io, o.json === true, () => replayCommand(log, o, io.out)));
+
+  program
+    .command('explore')
+    .description("explore the schedules of a scenario's concurrent steps; exit 0 when the result is what the file's explore: expects (clean without it), 1 otherwise, 2 bad input")
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option('--bound <n>', 'dfs: preemption bound; pct: priority change points', '2')
+    .option('--strategy <s>', 'dfs (bounded exhaustive), random or pct', 'dfs')
+    .option('--seed <s>', 'seed of the random and pct strategies', '1')
+    .option('--runs <n>', 'random/pct: schedules to run; dfs: a cap on schedules')
+    .option('--machine <m>', "a preset name or machine file, overriding the scenario's")
+    .option('--log <file.jsonl>', "where to write a violation's replayable log (default: the system's temporary folder)")
+    .option('--json', 'print one JSON document')
+    .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; machine?: string; log?: string; json?: boolean }) =>
+      act(io, o.json === true, () => exploreCommand(file, o, io.out)),
+    );
+
+  program
+    .command('fuzz')
+    .description('run random workloads with invariants and a shadow model of memory on; on a violation, shrink it to a minimal scenario file')
+    .option('--machine <m>', 'a preset name or machine file', 'amd64')
+    .option('--policy <key=value...>', 'policy values for the machine (repeatable)')
+    .option('--seed <s>', 'seed', '1')
+    .option('--ops <n>', 'operations to run in all', '10000')
+    .option('--ops-per-run <n>', 'operations per run (each run starts from a fresh machine)', '200')
+    .option('--schedules <n>', 'also run each run that has concurrent steps under n seeded random schedules', '0')
+    .option('--time <seconds>', 'stop after this many seconds of wall time (the operations run are still determined by the seed)')
+    .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation', 'fuzz-violation.yaml')
+    .option('--json', 'print one JSON document')
+    .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out: string; json?: boolean }) =>
+      act(io, o.json === true, () => fuzzCommand(o, io.out)),
+    );
+
+  program
+    .command('trace')
+    .description('run traces of real programs (strace -f, valgrind lackey; gzip accepted) or a generated workload on machines and print their figures side by side; exit 0, or 2 for bad input')
+    .argument('[files...]', 'trace files: one strace output, or the lackey logs of one run (one per process)')
+    .option('--machine <m>', 'a preset name or machine file (default amd64)')
+    .option('--machines <list>', 'comma-separated presets or machine files, side by side')
+    .option('--generate <name>', 'run a workload generator instead of trace files (--list-generators)')
+    .option('--param <key=value...>', 'a generator parameter (repeatable)')
+    .option('--list-generators', 'list the generators and their parameters')
+    .option('--json', 'print one JSON document')
+    .option('--log <out.jsonl>', 'write each operation and what it became on the machine as JSON lines (OUT.<machine>.jsonl for several machines)')
+    .action((files: string[], o: { machine?: string; machines?: string; generate?: string; param?: string[]; listGenerators?: boolean; json?: boolean; log?: string }) =>
+      act(io, o.json === true, () => traceCommand(files, o, io.out)),
+    );
+
+  program
+    .command('policies')
+    .description('list every policy key, its values and default')
+    .option('--json', 'print one JSON document')
+    .action((o: { json?: boolean }) => act(io, o.json === true, () => policiesCommand(o.json === true, io.out)));
+
+  program
+    .command('machines')
+    .description('list the machine presets, arches and plugins')
+    .option('--json', 'print one JSON document')
+    .action((o: { json?: boolean }) => act(io, o.json === true, () => machinesCommand(o.json === true, io.out)));
+
+  program
+    .command('demo')
+    .description('run the built-in demonstration on the default machines')
+    .option('--json', 'print one JSON document')
+    .action((o: { json?: boolean }) => act(io, o.json === true, () => demoCommand(o.json === true, io.out)));
+
+  program
+    .command('new-plugin')
+    .description('write a pmap plugin folder (index.ts, a conformance test, a machine file, README) that passes the conformance suite')
+    .argument('<name>', 'the plugin and arch name')
+    .option('--dir <dir>', 'where to create the folder NAME (default: the current folder)')
+    .action((name: string, o: { dir?: string }) => act(io, false, () => newPluginCommand(name, o, io.out)));
+
+  for (const c of program.commands) {
+    c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
+  }
+  void argv;
+  return program;
+}
+
+/**
+ * Runs \`vmlab ARGS...\` and returns its exit code (EXIT in @vmlab/lab). Never throws: a usage
+ * error is 2, an internal error 3 with a report of what to send.
+ */
+export async function runCli(args: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  try {
+    await program(io, args).parseAsync([...args], { from: 'user' });
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof Done) return e.code;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.input;
+    io.err(internalErrorText(e, VERSION, args));
+    return EXIT.internal;
+  }
+}
+
+const defaultIo: CliIo = {
+  out: (s) => process.stdout.write(`${s}\n`),
+  err: (s) => process.stderr.write(`${s}\n`),
+};

@@ -18,7 +18,9 @@ const SOURCES: Record<string, RegExp> = {
 describe('tests/kernel (ported kernel regression tests)', () => {
   for (const os of Object.keys(SOURCES)) {
     const dir = join(KERNEL, os);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
 
     describe(`when the ${os} cases run`, () => {
       it('should hold at least one ported case', () => {

@@ -15,31 +15,90 @@ const PMASK = PAGE - 1n;
 /** The raw mmap flag bits of each ABI (sys/mman.h; Linux asm-generic/mman-common.h, x86). */
 export const MMAP_FLAGS = {
   freebsd: {
-    shared: 0x1, private: 0x2, fixed: 0x10, reserved0020: 0x20, reserved0040: 0x40, hassemaphore: 0x200,
-    stack: 0x400, nosync: 0x800, anon: 0x1000, guard: 0x2000, excl: 0x4000, nocore: 0x20000,
-    prefault_read: 0x40000, '32bit': 0x80000, alignment_mask: 0xff000000,
+    shared: 0x1,
+    private: 0x2,
+    fixed: 0x10,
+    reserved0020: 0x20,
+    reserved0040: 0x40,
+    hassemaphore: 0x200,
+    stack: 0x400,
+    nosync: 0x800,
+    anon: 0x1000,
+    guard: 0x2000,
+    excl: 0x4000,
+    nocore: 0x20000,
+    prefault_read: 0x40000,
+    '32bit': 0x80000,
+    alignment_mask: 0xff000000,
   },
   linux: {
-    shared: 0x1, private: 0x2, shared_validate: 0x3, type: 0xf, fixed: 0x10, anon: 0x20, '32bit': 0x40,
-    growsdown: 0x100, denywrite: 0x800, executable: 0x1000, locked: 0x2000, noreserve: 0x4000,
-    populate: 0x8000, nonblock: 0x10000, stack: 0x20000, hugetlb: 0x40000, sync: 0x80000,
-    excl: 0x100000, uninitialized: 0x4000000,
+    shared: 0x1,
+    private: 0x2,
+    shared_validate: 0x3,
+    type: 0xf,
+    fixed: 0x10,
+    anon: 0x20,
+    '32bit': 0x40,
+    growsdown: 0x100,
+    denywrite: 0x800,
+    executable: 0x1000,
+    locked: 0x2000,
+    noreserve: 0x4000,
+    populate: 0x8000,
+    nonblock: 0x10000,
+    stack: 0x20000,
+    hugetlb: 0x40000,
+    sync: 0x80000,
+    excl: 0x100000,
+    uninitialized: 0x4000000,
   },
   openbsd: {
-    shared: 0x1, private: 0x2, fixed: 0x10, excl: 0x800, anon: 0x1000, nofault: 0x2000, stack: 0x4000,
-    concealed: 0x8000, flagmask: 0xfff7,
+    shared: 0x1,
+    private: 0x2,
+    fixed: 0x10,
+    excl: 0x800,
+    anon: 0x1000,
+    nofault: 0x2000,
+    stack: 0x4000,
+    concealed: 0x8000,
+    flagmask: 0xfff7,
   },
 } as const;
 
 /** Flag names a scenario may list, by ABI, and their bits. */
 export const MMAP_FLAG_NAMES: Record<string, Record<string, number>> = {
-  freebsd: { shared: 0x1, private: 0x2, fixed: 0x10, anon: 0x1000, excl: 0x4000, stack: 0x400, nosync: 0x800, nocore: 0x20000, guard: 0x2000, prefault_read: 0x40000 },
+  freebsd: {
+    shared: 0x1,
+    private: 0x2,
+    fixed: 0x10,
+    anon: 0x1000,
+    excl: 0x4000,
+    stack: 0x400,
+    nosync: 0x800,
+    nocore: 0x20000,
+    guard: 0x2000,
+    prefault_read: 0x40000,
+  },
   openbsd: { shared: 0x1, private: 0x2, fixed: 0x10, anon: 0x1000, excl: 0x800, stack: 0x4000, concealed: 0x8000 },
-  linux: { shared: 0x1, private: 0x2, shared_validate: 0x3, fixed: 0x10, anon: 0x20, excl: 0x100000, populate: 0x8000, locked: 0x2000, noreserve: 0x4000, stack: 0x20000, growsdown: 0x100, hugetlb: 0x40000 },
+  linux: {
+    shared: 0x1,
+    private: 0x2,
+    shared_validate: 0x3,
+    fixed: 0x10,
+    anon: 0x20,
+    excl: 0x100000,
+    populate: 0x8000,
+    locked: 0x2000,
+    noreserve: 0x4000,
+    stack: 0x20000,
+    growsdown: 0x100,
+    hugetlb: 0x40000,
+  },
 };
 
 /** Linux LEGACY_MAP_MASK (include/linux/mman.h): the bits MAP_SHARED_VALIDATE accepts for any file. */
-const LINUX_LEGACY_MAP_MASK = 0x1 | 0x2 | 0x10 | 0x20 | 0x800 | 0x1000 | 0x4000000 | 0x100 | 0x2000 | 0x4000 | 0x8000 | 0x10000 | 0x20000 | 0x40000 | 0x40 | 0x80 | (21 << 26) | (30 << 26);
+const LINUX_LEGACY_MAP_MASK =
+  0x1 | 0x2 | 0x10 | 0x20 | 0x800 | 0x1000 | 0x4000000 | 0x100 | 0x2000 | 0x4000 | 0x8000 | 0x10000 | 0x20000 | 0x40000 | 0x40 | 0x80 | (21 << 26) | (30 << 26);
 
 /** The user's mmap request in the ABI's encoding. */
 export interface MmapRequest {
@@ -116,8 +175,21 @@ function freebsdMmap(r: MmapRequest, b: MapBounds): MmapCheck {
     if (r.hasFile || (prot & 3) !== 3) return fail('EINVAL');
     flags |= F.anon;
   }
-  const known = F.shared | F.private | F.fixed | F.hassemaphore | F.stack | F.nosync | F.anon | F.excl | F.nocore | F.prefault_read | F.guard | F['32bit'] | F.alignment_mask;
-  if (((flags & ~known) >>> 0) !== 0) return fail('EINVAL');
+  const known =
+    F.shared |
+    F.private |
+    F.fixed |
+    F.hassemaphore |
+    F.stack |
+    F.nosync |
+    F.anon |
+    F.excl |
+    F.nocore |
+    F.prefault_read |
+    F.guard |
+    F['32bit'] |
+    F.alignment_mask;
+  if ((flags & ~known) >>> 0 !== 0) return fail('EINVAL');
   if ((flags & (F.excl | F.fixed)) === F.excl) return fail('EINVAL');
   if ((flags & (F.shared | F.private)) === (F.shared | F.private)) return fail('EINVAL');
   if ((flags & F.guard) !== 0) return fail('EINVAL'); // MAP_GUARD is not modelled (docs/abi/freebsd.md)
@@ -126,7 +198,7 @@ function freebsdMmap(r: MmapRequest, b: MapBounds): MmapCheck {
   // Rounding up to zero (or past 2^64).
   if (r.len > size || r.len + pageoff + PMASK > U64) return fail('ENOMEM');
   const align = (flags & F.alignment_mask) >>> 0;
-  if (align !== 0 && align !== 1 << 24 && ((align >>> 24) >= 64 || (align >>> 24) < 12)) return fail('EINVAL');
+  if (align !== 0 && align !== 1 << 24 && (align >>> 24 >= 64 || align >>> 24 < 12)) return fail('EINVAL');
   const fixed = (flags & F.fixed) !== 0;
   let addr = r.addr;
   if (fixed) {
@@ -141,15 +213,25 @@ function freebsdMmap(r: MmapRequest, b: MapBounds): MmapCheck {
   // alone is private (vm_mmap_object).
   if (!anon && !r.hasFile) return fail('EBADF');
   if (!anon && (flags & (F.shared | F.private)) === 0) return fail('EINVAL');
-  return planOf(addr, size, r.offset - pageoff, pageoff, prot, {
-    shared: (flags & F.shared) !== 0,
-    anon,
+  return planOf(
+    addr,
+    size,
+    r.offset - pageoff,
+    pageoff,
+    prot,
+    {
+      shared: (flags & F.shared) !== 0,
+      anon,
+      fixed,
+      noReplace: (flags & F.excl) !== 0,
+      populate: false,
+      locked: false,
+      maxProt: maxProt !== 0 ? maxProt : VM_PROT_ALL,
+    },
     fixed,
-    noReplace: (flags & F.excl) !== 0,
-    populate: false,
-    locked: false,
-    maxProt: maxProt !== 0 ? maxProt : VM_PROT_ALL,
-  }, fixed, b, 'trunc');
+    b,
+    'trunc',
+  );
 }
 
 /** Linux ksys_mmap_pgoff, do_mmap and get_unmapped_area (x86-64 and arm64 alike). */
@@ -188,7 +270,7 @@ function linuxMmap(r: MmapRequest, b: MapBounds): MmapCheck {
   const fixed = (flags & F.fixed) !== 0;
   // Unknown PROT bits are ignored by mmap (mprotect refuses them).
   const prot = r.prot & VM_PROT_ALL;
-  let addr = r.addr;
+  const addr = r.addr;
   if (fixed) {
     // __get_unmapped_area: MAP_FIXED returns addr, then the generic checks.
     if (size > BigInt(b.max) || addr > BigInt(b.max) - size) return fail('ENOMEM');
@@ -198,14 +280,24 @@ function linuxMmap(r: MmapRequest, b: MapBounds): MmapCheck {
   } else if (size > BigInt(b.max)) {
     return fail('ENOMEM');
   }
-  return planOf(addr, size, r.offset, 0n, prot, {
-    shared,
-    anon,
+  return planOf(
+    addr,
+    size,
+    r.offset,
+    0n,
+    prot,
+    {
+      shared,
+      anon,
+      fixed,
+      noReplace: (flags & F.excl) !== 0,
+      populate: (flags & F.populate) !== 0 && (flags & F.nonblock) === 0,
+      locked: (flags & F.locked) !== 0,
+    },
     fixed,
-    noReplace: (flags & F.excl) !== 0,
-    populate: (flags & F.populate) !== 0 && (flags & F.nonblock) === 0,
-    locked: (flags & F.locked) !== 0,
-  }, fixed, b, 'round');
+    b,
+    'round',
+  );
 }
 
 /** OpenBSD sys_mmap. */
@@ -214,7 +306,7 @@ function openbsdMmap(r: MmapRequest, b: MapBounds): MmapCheck {
   if ((r.prot & ~VM_PROT_ALL) !== 0) return fail('EINVAL');
   // W^X is checked where the machine's filesystem policy is known (uvm_wxcheck).
   const flags = r.flags;
-  if (((flags & F.flagmask) >>> 0) !== flags >>> 0 || flags < 0) return fail('EINVAL');
+  if ((flags & F.flagmask) >>> 0 !== flags >>> 0 || flags < 0) return fail('EINVAL');
   if ((flags & (F.shared | F.private)) === (F.shared | F.private)) return fail('EINVAL');
   if ((flags & (F.fixed | F.excl)) === F.excl) return fail('EINVAL');
   if ((flags & F.stack) !== 0) {
@@ -247,14 +339,24 @@ function openbsdMmap(r: MmapRequest, b: MapBounds): MmapCheck {
     if ((flags & F.nofault) !== 0) return fail('EINVAL');
   }
   // Neither shared nor private: private (a file defaults to private, anon likewise).
-  return planOf(addr, size, r.offset - pageoff, pageoff, r.prot, {
-    shared: (flags & F.shared) !== 0,
-    anon,
+  return planOf(
+    addr,
+    size,
+    r.offset - pageoff,
+    pageoff,
+    r.prot,
+    {
+      shared: (flags & F.shared) !== 0,
+      anon,
+      fixed,
+      noReplace: (flags & F.excl) !== 0,
+      populate: false,
+      locked: false,
+    },
     fixed,
-    noReplace: (flags & F.excl) !== 0,
-    populate: false,
-    locked: false,
-  }, fixed, b, 'round');
+    b,
+    'round',
+  );
 }
 
 function planOf(

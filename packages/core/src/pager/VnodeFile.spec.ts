@@ -41,7 +41,11 @@ describe('VnodeFile', () => {
       expect(f.pageBackground(2)).toBe(0);
       const seen: [number, number][] = [];
       f.forEachWritten(0, (w, v) => seen.push([w, v]));
-      expect(seen).toEqual([[0, 7], [1, 0x01010101], [2, 0x0101]]);
+      expect(seen).toEqual([
+        [0, 7],
+        [1, 0x01010101],
+        [2, 0x0101],
+      ]);
     });
   });
 });

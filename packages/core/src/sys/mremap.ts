@@ -144,4 +144,3 @@ function moveRange(k: Kernel, p: Process, from: number, len: number, to: number,
   k.counters.add('mremap.moves');
   return { ok: true, addr: to };
 }
-

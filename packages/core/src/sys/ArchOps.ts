@@ -1,5 +1,5 @@
 import type { Outcome } from '../abi/outcome.ts';
-import type { Process, Thread } from '../proc/Process.ts';
+import type { Process, SigFrame, Thread } from '../proc/Process.ts';
 import type { Kernel } from './Kernel.ts';
 
 /** Arguments of an MD system call step, normalised by the runner (addresses resolved). */
@@ -38,4 +38,12 @@ export interface ArchOps {
   entryFlags?(k: Kernel, extra: string, current: number, op: 'mmap' | 'mprotect', ctx?: EntryFlagsContext): number | undefined;
   /** The extra prot letters an entry's MD flags show in `check entry` (`bti`), or undefined. */
   entryProtName?(mdFlags: number): string | undefined;
+  /**
+   * Signal delivery's MD part (sendsig / sigreturn), called in this order: `save` before the
+   * kernel writes the frame (save the interrupted state into frame.md and set the state the
+   * frame write runs under), `enter` once it is written (the state the handler starts
+   * with), `restore` at sigreturn, or when the frame could not be written (from frame.md;
+   * `edited` holds values a handler wrote into the saved frame).
+   */
+  sigFrame?(k: Kernel, t: Thread, phase: 'save' | 'enter' | 'restore', frame: SigFrame, edited?: Readonly<Record<string, number>>): void;
 }

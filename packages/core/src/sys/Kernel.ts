@@ -45,6 +45,7 @@ import { MMAP_BASE, type MmapArgs, madvise, mimmutable, minherit, mlock, mmap, m
 import { type MremapArgs, mremap } from './mremap.ts';
 import { truncate } from './vfs_truncate.ts';
 import { mlock2, mlockall, munlockall } from './vm_mlock.ts';
+import { sendsig, sigaltstack, sigreturn } from './kern_sig.ts';
 import { userAccessBytes } from './trap_bytes.ts';
 import { pageout } from './vm_pageout.ts';
 import { swapout } from './vm_swapout.ts';
@@ -231,6 +232,19 @@ export class Kernel implements VmContext {
 
   munmap(p: Process, addr: number | bigint, len: number | bigint): Outcome {
     return munmap(this, p, addr, len);
+  }
+
+  /** sigaltstack / sigdeliver / sigreturn (kern_sig.ts). */
+  sigaltstack(p: Process, t: Thread, addr: number, len: number): Outcome {
+    return sigaltstack(this, p, t, addr, len);
+  }
+
+  sendsig(p: Process, t: Thread, sp: number | undefined, onstack: boolean): KGen<Outcome> {
+    return sendsig(this, p, t, sp, onstack);
+  }
+
+  sigreturn(t: Thread, edited: Readonly<Record<string, number>>): Outcome {
+    return sigreturn(this, t, edited);
   }
 
   /** mlockall / munlockall / mlock2 (vm_mlock.ts). */

@@ -113,6 +113,12 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
       return k.msync(p, resolveAddr(p, a.addr, s), lenOf(a.len), (a.flags as string[] | number | undefined) ?? []);
     case 'madvise':
       return yield* k.madvise(p, t, resolveAddr(p, a.addr, s), lenOf(a.len), a.advice as string);
+    case 'sigaltstack':
+      return k.sigaltstack(p, t, resolveAddr(p, a.addr, s), a.len as number);
+    case 'sigdeliver':
+      return yield* k.sendsig(p, t, a.sp !== undefined ? resolveAddr(p, a.sp, s) : undefined, a.onstack === true);
+    case 'sigreturn':
+      return k.sigreturn(t, a.pkru !== undefined ? { pkru: a.pkru as number } : {});
     case 'mlockall':
       return yield* k.mlockall(p, t, bitsOf(a.flags, MCL_BITS));
     case 'munlockall':

@@ -10,7 +10,9 @@ const dir = mkdtempSync(join(tmpdir(), 'vmlab-fuzz-'));
 async function find(machine: string, policy: string, seed: string, ops: string, schedules?: string) {
   const out = join(dir, `${policy.replace(/\W/g, '_')}.yaml`);
   const lines: string[] = [];
-  const code = await fuzzCommand({ machine, policy: [policy], seed, ops, json: true, out, ...(schedules !== undefined ? { schedules } : {}) }, (s) => lines.push(s));
+  const code = await fuzzCommand({ machine, policy: [policy], seed, ops, json: true, out, ...(schedules !== undefined ? { schedules } : {}) }, (s) =>
+    lines.push(s),
+  );
   expect(code, lines.join('\n')).toBe(1);
   const doc = JSON.parse(lines[0]!);
   const text = readFileSync(out, 'utf8');
@@ -40,13 +42,26 @@ describe('vmlab fuzz', () => {
   }, 60000);
 
   it('finds the pkru.clear_on=pmap_remove swapout key loss with the key model', async () => {
-    const { doc, text } = await find('amd64', 'pkru.clear_on=pmap_remove', '1', '3000');
-    expect(doc.violation.signature).toBe('expectation of read');
+    // Seed 3 since the generator draws minherit (seed 1 now shrinks to 10 operations).
+    const { doc, text } = await find('amd64', 'pkru.clear_on=pmap_remove', '3', '3000');
+    expect(doc.violation.signature).toBe('expectation of write');
     expect(doc.violation.shrunkOps).toBeLessThan(10);
     expect(text).toMatch(/set_pkru/);
     expect(text).toMatch(/swapout/);
     expect(text).toMatch(/pkey: \d/);
     const fixed = await runFuzzText(text.replace('pkru.clear_on: pmap_remove', 'pkru.clear_on: map_delete'));
+    expect(fixed.failures).toEqual([]);
+    expect(fixed.violations).toEqual([]);
+  }, 60000);
+
+  it('finds and shrinks the fault.cow_shared_shadow=no_invalidate stale mapping (FreeBSD-SA-21:08)', async () => {
+    const { doc, text } = await find('amd64', 'fault.cow_shared_shadow=no_invalidate', '3', '3000');
+    expect(doc.violation.signature).toBe('invariant pte_target');
+    expect(doc.violation.shrunkOps).toBeLessThan(12);
+    // The shape of shared_shadow_inval_test: INHERIT_SHARE, a read, a fork, the child's write.
+    expect(text).toMatch(/inherit: share/);
+    expect(text).toMatch(/- fork: \{ pid: (\d+), child: (\d+)[^\n]*\n {2}- write: \{ pid: \2,/);
+    const fixed = await runFuzzText(text.replace('fault.cow_shared_shadow: no_invalidate', 'fault.cow_shared_shadow: invalidate'));
     expect(fixed.failures).toEqual([]);
     expect(fixed.violations).toEqual([]);
   }, 60000);

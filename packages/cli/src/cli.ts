@@ -10,6 +10,7 @@ import { exploreCommand } from './commands/explore.ts';
 import { fuzzCommand } from './commands/fuzz.ts';
 import { newPluginCommand } from './commands/newPlugin.ts';
 import { traceCommand } from './commands/trace.ts';
+import { viewCommand } from './commands/view.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -82,7 +83,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .argument('<file>', 'scenario file (YAML or JSON)')
     .option('--machines <list>', "comma-separated presets or machine files, overriding the scenario's machines")
     .option('--json', 'print one JSON document')
-    .option('--html <file>', 'also write a self-contained HTML report with SVG charts of the counters')
+    .option('--html <file>', "also write a self-contained HTML report (differences first, SVG charts of the counters), and beside it each machine's run log (FILE.MACHINE.jsonl) and their viewer (FILE.view.html)")
     .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
     .action((file: string, o: { machines?: string; json?: boolean; html?: string; check?: boolean }) =>
       act(io, o.json === true, () => compareCommand(file, o, io.out)),
@@ -95,6 +96,15 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--until <n>', 'replay commands up to sequence number n and print the state after it')
     .option('--json', 'print one JSON document')
     .action((log: string, o: { until?: string; json?: boolean }) => act(io, o.json === true, () => replayCommand(log, o, io.out)));
+
+  program
+    .command('view')
+    .description('write a self-contained HTML viewer of run logs (address spaces, shadow chains, pages, MD tables, races as lanes, the timeline) at every command; prints its path')
+    .argument('<log...>', 'run logs (run --log, an explore counterexample, a fuzz case run with --log; several for a compare, one per machine)')
+    .option('-o, --output <file.html>', 'where to write it (default: beside the first log, named after it)')
+    .option('--open', 'open it in the desktop browser')
+    .option('--serve', 'serve it on 127.0.0.1 at a free port (only this file) until interrupted')
+    .action((logs: string[], o: { output?: string; open?: boolean; serve?: boolean }) => act(io, false, () => viewCommand(logs, o, io.out)));
 
   program
     .command('explore')

@@ -80,11 +80,13 @@ export type { Range } from './util/Rangeset.ts';
 
 // --- kernel threads and locks ----------------------------------------------------------------------
 export type { KGen, Wait } from './sched/KGen.ts';
-export { DeadlockError, SleepLock, runSerial } from './sched/KGen.ts';
+export type { Run } from './sched/KGen.ts';
+export { DeadlockError, SleepLock, runNow, runSerial, settle } from './sched/KGen.ts';
 
 // --- the system-call front and MD dispatch ---------------------------------------------------------
 export { Kernel } from './sys/Kernel.ts';
-export type { EntryFlagsContext, MdArgs } from './sys/ArchOps.ts';
+export type { EntryFlagsContext, MdArgs, MdState } from './sys/ArchOps.ts';
+export { mdState } from './sys/mdDispatch.ts';
 export { ArchOps } from './sys/ArchOps.ts';
 export { Counters } from './vm/Counters.ts';
 /** What every MI routine and policy implementation is given (the MI kernel below the system calls). */
@@ -94,6 +96,7 @@ export type { VmContext } from './vm/VmContext.ts';
 export type { PolicyBinding, PolicyDefinition } from './policy/PolicyDefinition.ts';
 export { Policies, PolicyRegistry } from './policy/PolicyDefinition.ts';
 export { MapDeletePolicy } from './policy/MapDeletePolicy.ts';
+export { FAULT_COW_SHARED_SHADOW, FaultCowPolicy, faultCowInvalidate } from './policy/FaultCowPolicy.ts';
 export { FaultRevalidatePolicy } from './policy/FaultRevalidatePolicy.ts';
 export { ExitPolicy } from './policy/ExitPolicy.ts';
 export { MadvisePolicy } from './policy/MadvisePolicy.ts';

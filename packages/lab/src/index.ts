@@ -79,8 +79,22 @@ export { defaultCatalog } from './catalog/defaultCatalog.ts';
 export { LOG_VERSION, LogError, LogWriter, parseLog, plainSpec } from './replay/log.ts';
 export type { LogCommand, LogConfig, LogEnd, LogSched, RunLog } from './replay/log.ts';
 export { hashEventLines, machineInvariants, machineState, replayLog, scenarioOfLog } from './replay/replay.ts';
-export type { ReplayOptions, ReplayResult } from './replay/replay.ts';
+export type { ReplayObserver, ReplayOptions, ReplayResult } from './replay/replay.ts';
 export { loadLog, replayLogFile } from './replay/loadLog.ts';
+
+// The viewer: the state snapshot (replay --until), the HTML viewer, the lanes of a race.
+export { SNAPSHOT_PAGE_LIMIT, stateSnapshot } from './view/stateSnapshot.ts';
+export type { EntryState, ObjectState, PageState, ProcessState, PteState, StateSnapshot } from './view/stateSnapshot.ts';
+export { formatState } from './view/formatState.ts';
+export { LaneRecorder } from './view/lanes.ts';
+export type { LaneSlice, Lanes } from './view/lanes.ts';
+export { formatLanes } from './view/formatLanes.ts';
+export { laneHooks, lanesOfLog } from './view/recordLanes.ts';
+export type { LaneHooks } from './view/recordLanes.ts';
+export { isMdKind, machineLegend, specLegend, viewModel } from './view/viewModel.ts';
+export type { MachineLegend, ViewCommand, ViewModel, ViewViolation } from './view/viewModel.ts';
+export { viewHtml } from './view/viewHtml.ts';
+export { defaultViewPath, writeView } from './view/writeView.ts';
 
 // Schedule exploration.
 export { explore, firstProblem, schedulesOf, withSchedules } from './explore/explore.ts';
@@ -103,6 +117,8 @@ export { compareReports, compareScenario } from './compare/compareReports.ts';
 export type { CompareResult, CompareRow } from './compare/compareReports.ts';
 export { compareJson, formatCompare } from './compare/formatCompare.ts';
 export { compareHtml } from './compare/compareHtml.ts';
+export type { CompareHtmlOptions } from './compare/compareHtml.ts';
+export { compareLogPath, compareViewPath, writeCompareHtml } from './compare/writeCompareHtml.ts';
 
 // The pmap conformance suite and the plugin template that passes it.
 export { CONFORMANCE } from './conformance/scenarios.ts';

@@ -170,6 +170,10 @@ export class SwapPager implements Pager, EventSubscriber {
     return this.inUse;
   }
 
+  storedPages(obj: VmObject): number[] {
+    return [...(this.meta(obj, false)?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
   // --- pager operations -------------------------------------------------------------------
 
   haspage(obj: VmObject, pindex: number): boolean {

@@ -1,4 +1,4 @@
-import { type ArchOps, errno, type Kernel, type MdArgs, OK, type Outcome, PAGE_SIZE, type Process, type Thread } from '@vmlab/core';
+import { type ArchOps, errno, type Kernel, type MdArgs, type MdState, OK, type Outcome, PAGE_SIZE, type Process, type Thread } from '@vmlab/core';
 import { injectable } from 'inversify';
 import { Arm64Pmap, ENTRY_BTI } from './Arm64Pmap.ts';
 
@@ -51,5 +51,16 @@ export class Arm64ArchOps implements ArchOps {
 
   entryProtName(mdFlags: number): string | undefined {
     return (mdFlags & ENTRY_BTI) !== 0 ? 'bti' : undefined;
+  }
+
+  /** The viewer's side table: the guarded ranges (pm_bti; the PROT_BTI entries under Linux). */
+  mdState(k: Kernel, p: Process): MdState | undefined {
+    const pmap = p.vmspace.pmap;
+    if (!(pmap instanceof Arm64Pmap) || pmap.bti === null || p.vmspace.dead) return undefined;
+    const guards: { start: number; end: number }[] = [];
+    if (k.abi === 'linux') {
+      for (const e of p.vmspace.map.entries) if ((e.mdFlags & ENTRY_BTI) !== 0) guards.push({ start: e.start, end: e.end });
+    } else for (const r of pmap.bti.intervals()) guards.push({ start: r.start, end: r.end });
+    return { ranges: { bti_guards: guards } };
   }
 }

@@ -1,7 +1,7 @@
 import { bigintJson } from '@vmlab/lab';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { InputError, type Strategy, checkOutput, defaultCatalog, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
+import { InputError, type Strategy, checkOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
 
 export interface ExploreFlags {
   bound?: string;
@@ -117,7 +117,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     for (const x of v.report.violations.slice(1)) out.push(`    also ${x.invariant}: ${x.message}`);
     for (const sc of v.schedules) out.push(`    concurrent step at line ${sc.line}:`, `      schedule: [${sc.schedule.join(', ')}]`);
     out.push(`    verified with run: ${o.verified === true ? `yes, run with this schedule reports ${o.verifiedAs}` : `NO (run reports ${o.verifiedAs ?? 'nothing'})`}`);
-    out.push(`    replayable log: ${o.log} (vmlab replay ${o.log})`);
+    out.push(`    replayable log: ${o.log} (vmlab replay ${o.log}; vmlab view ${o.log})`);
+    if (o.log !== undefined) for (const l of await lanesOfLog(loadLog(o.log), o.log, catalog)) out.push(`    ${l}`);
   }
   const want = expected.expect === 'clean' ? 'clean' : `a violation${expected.invariant !== undefined ? ` of ${expected.invariant}` : ''}`;
   out.push(`  expected ${want}: ${ok ? 'as expected' : 'NOT as expected'}`);

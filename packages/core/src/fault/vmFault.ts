@@ -75,8 +75,10 @@ export function vmFault(ctx: VmContext, vms: Vmspace, va: number, access: number
 function faultLookup(fs: FaultState): FaultRun | typeof GO_ON {
   const { ctx, vms, access } = fs;
   const map = vms.map;
-  // vm_map_lookup takes the map's read lock: wait while a fork holds it exclusively.
-  if (map.lock.owner !== -1) return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.owner === -1 });
+  // vm_map_lookup takes the map's read lock: wait while a system call (fork, munmap, ...)
+  // holds it exclusively. mlock's own wiring faults run under the lock mlock holds.
+  if (map.lock.owner !== -1 && (fs.flags & FAULT_WIRE) === 0)
+    return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.owner === -1 });
   const idx = map.lookup(fs.va);
   if (idx < 0) return FaultResult.NoEntry;
   const e = map.entries[idx]!;
@@ -150,6 +152,9 @@ function faultWalk(fs: FaultState): FaultRun {
       fs.pi = pi;
       fs.frame = frame;
       fs.stamp = fs.vms.map.timestamp;
+      // vm_fault holds a reference on its first object while it sleeps: an unmap meanwhile
+      // leaves the object (and the busy page) for the fault to finish with.
+      objs.hold(first);
       return pageIn(fs.copy());
     }
     if (obj.type === 'vnode') return pi >= obj.size ? FaultResult.OutOfBounds : FaultResult.NoPage;
@@ -193,14 +198,20 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
   mem.flags[frame] = (mem.flags[frame] as number) & ~PG_BUSY;
   if (r !== PagerResult.Ok) {
     ctx.objects.freePage(obj, frame);
+    ctx.objects.release(fs.first);
     if (r === PagerResult.Bad) return obj.type === 'vnode' && pi >= obj.size ? FaultResult.OutOfBounds : FaultResult.NoPage;
     return FaultResult.PagerError;
   }
   emitPagein(ctx.bus, obj.id, pi, 1);
   if ((ctx.faultRevalidate.afterPagerSleep && fs.vms.map.timestamp !== fs.stamp) || mem.object[frame] !== obj.id) {
+    // The map changed while we slept (an munmap, an mprotect, a fork): drop the reference
+    // (unlock_and_deallocate) and fault again from the lookup (RetryFault).
+    ctx.objects.release(fs.first);
     return yield* settle(vmFault(ctx, fs.vms, fs.va, fs.access, fs.tid, fs.flags));
   }
-  return faultFinish(fs);
+  const res = faultFinish(fs);
+  ctx.objects.release(fs.first);
+  return res;
 }
 
 /**
@@ -223,6 +234,10 @@ function faultFinish(fs: FaultState): FaultResult {
       if (nf === -1) return FaultResult.NoMemory;
       mem.contents.copyFrom(nf, mem.contents, frame);
       ctx.counters.cowCopies++;
+      // vm_fault_cow (FreeBSD-SA-21:08): a first object shared read/write between address
+      // spaces (not ONEMAPPING) may be mapped elsewhere over the source page; every mapping
+      // of that page goes, so the other sharers fault and find the copy.
+      if (!first.oneMapping && ctx.faultCowPolicy.invalidateSource) ctx.pages.removeAll(frame);
       frame = nf;
       obj = first;
     } else {

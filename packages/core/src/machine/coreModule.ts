@@ -15,6 +15,7 @@ import { type Pmap, PmapFactory } from '../pmap/Pmap.ts';
 import { PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
 import { tlbDeferredModule } from '../pmap/Tlb.ts';
 import { exitLastReferenceModule, exitPurgeInExitModule } from '../policy/ExitPolicy.ts';
+import { faultCowDefaultModule } from '../policy/FaultCowPolicy.ts';
 import { FaultRevalidatePolicy, faultRevalidatesAfterPagerSleep } from '../policy/FaultRevalidatePolicy.ts';
 import { MADVISE_POLICY_BINDINGS, madviseFreeBSDModule } from '../policy/MadvisePolicy.ts';
 import { MapDeletePolicy, mapDeleteFreeBSDModule, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
@@ -62,7 +63,8 @@ export function coreModule(r: MachineSpec): ContainerModule {
     bind(EventSubscriber).toService(VnodePagerToken);
     bind(MapDeletePolicy).toConstantValue(mapDeleteNotifyAll);
     bind(FaultRevalidatePolicy).toConstantValue(faultRevalidatesAfterPagerSleep);
-    for (const m of [exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule]) void m.load(options);
+    for (const m of [exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule, faultCowDefaultModule])
+      void m.load(options);
     bind<Invariant>(InvariantContribution).toConstantValue(revokeWalkInvariant);
     // The kernel's pmap is the first the arch's factory makes (made when the kernel is).
     bind<Pmap>(KernelPmap).toDynamicValue((ctx) => ctx.get<PmapFactory>(PmapFactory).create(true));

@@ -65,6 +65,21 @@ export class VmObjects {
   }
 
   /**
+   * A kernel path's own reference across a sleep (vm_fault's vm_object_reference of its
+   * first object): an unmap meanwhile cannot terminate the object under it.
+   */
+  hold(o: VmObject): void {
+    o.refCount++;
+    o.heldRefs++;
+  }
+
+  /** Drops a reference taken by `hold` (vm_object_deallocate): the object may go now. */
+  release(o: VmObject): void {
+    o.heldRefs--;
+    this.deallocate(o);
+  }
+
+  /**
    * vm_object_deallocate: drops a reference; at zero the object is terminated and its
    * backing object's reference dropped in turn. When an anonymous object is left with one
    * reference that is its only shadow's, the shadow absorbs it (collapse).

@@ -59,6 +59,8 @@ export interface Pager {
   freeRange?(obj: VmObject, start: number, end: number): void;
   /** Blocks in use (for `check swap_used`). */
   used?(): number;
+  /** The pindexes whose copies the backing store holds for obj, ascending (a viewer's swapped pages). */
+  storedPages?(obj: VmObject): number[];
 }
 
 /** Token of the pager for anonymous objects (core binds the zero-fill pager; pager-swap rebinds). */

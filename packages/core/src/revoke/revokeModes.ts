@@ -1,3 +1,4 @@
+import { PAGE_SIZE } from '../abi/constants.ts';
 import type { VmMapEntry } from '../map/VmMapEntry.ts';
 import type { VnodeFile } from '../pager/VnodeFile.ts';
 import { pmapRemove } from '../pmap/pmapCalls.ts';
@@ -5,6 +6,21 @@ import type { Vmspace } from '../proc/Vmspace.ts';
 import type { VmContext } from '../vm/VmContext.ts';
 import type { RevokeMode } from './RevocationWalk.ts';
 import { emitFileRevoke, emitRevoke } from '../events/emit.ts';
+
+/** Removes the translations of [start, end) that map a page not of an anonymous object, in runs. */
+function zapFilePages(ctx: VmContext, vms: Vmspace, start: number, end: number): void {
+  const mem = ctx.mem;
+  let run = -1;
+  for (let va = start; va <= end; va += PAGE_SIZE) {
+    const f = va < end ? vms.pmap.extract(va) : -1;
+    const zap = f >= 0 && ctx.objects.live.get(mem.object[f] as number)?.isAnon !== true;
+    if (zap && run < 0) run = va;
+    if (!zap && run >= 0) {
+      pmapRemove(ctx.bus, vms.pmap, run, va, 'revoke');
+      run = -1;
+    }
+  }
+}
 
 /**
  * Revokes one mapping's translations: the `revoke` event first (the entry is still as it
@@ -47,8 +63,14 @@ export const zapMode: RevokeMode = {
     ctx.objects.pageRemove(o, 0, o.size, false);
   },
   revokeEntry(ctx, vms, e, fileObject, evenCows) {
+    if (!evenCows) {
+      // zap_details.even_cows = 0: should_zap_folio keeps the PTEs of anonymous pages (the
+      // private copy-on-write copies) and zaps those of the file's pages.
+      emitRevoke(ctx.bus, ctx.ownerOf(vms), vms.pmap, e.start, e.end, e.file!.path);
+      if (!vms.dead) zapFilePages(ctx, vms, e.start, e.end);
+      return;
+    }
     revokeMapping(ctx, vms, e, e.file!);
-    if (!evenCows) return;
     let first = e.offset;
     for (let o = e.object; o !== null && o !== fileObject; o = o.backing) {
       if (o.isAnon) {

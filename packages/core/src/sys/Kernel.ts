@@ -19,6 +19,7 @@ import type { PageOps } from '../pmap/PageOps.ts';
 import type { PmapFactory } from '../pmap/Pmap.ts';
 import { pmapEnter, pmapRemove } from '../pmap/pmapCalls.ts';
 import type { ExitPolicy } from '../policy/ExitPolicy.ts';
+import type { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
 import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import type { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
@@ -88,6 +89,7 @@ export class Kernel implements VmContext {
   readonly madvisePolicy: MadvisePolicy;
   readonly pageDaemon: PageDaemon;
   readonly revokePolicy: RevokePolicy;
+  readonly faultCowPolicy: FaultCowPolicy;
   readonly faultRevalidate: FaultRevalidatePolicy;
   private nextCpu = 0;
 
@@ -117,6 +119,7 @@ export class Kernel implements VmContext {
     this.madvisePolicy = vm.madvisePolicy;
     this.pageDaemon = vm.pageDaemon;
     this.revokePolicy = vm.revokePolicy;
+    this.faultCowPolicy = vm.faultCowPolicy;
     this.faultRevalidate = vm.faultRevalidate;
     this.archOps = archOps ?? [];
   }
@@ -225,13 +228,16 @@ export class Kernel implements VmContext {
   }
 
   // --- memory system calls (vm_mmap.ts) --------------------------------------------------
+  // Each takes the map lock for its duration: the value at once when the lock is free, or
+  // the continuation that sleeps for it (finish with `settle` in a kernel path, `runNow` in
+  // a serial one).
 
-  mmap(p: Process, a: MmapArgs): Outcome {
+  mmap(p: Process, a: MmapArgs): Run<Outcome> {
     return mmap(this, p, a);
   }
 
-  munmap(p: Process, addr: number | bigint, len: number | bigint): Outcome {
-    return munmap(this, p, addr, len);
+  munmap(p: Process, addr: number | bigint, len: number | bigint, t?: Thread): Run<Outcome> {
+    return munmap(this, p, addr, len, t);
   }
 
   /** sigaltstack / sigdeliver / sigreturn (kern_sig.ts). */
@@ -263,12 +269,12 @@ export class Kernel implements VmContext {
     return mlock2(this, p, t, s, e, flags);
   }
 
-  mimmutable(p: Process, addr: number, len: number): Outcome {
-    return mimmutable(this, p, addr, len);
+  mimmutable(p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
+    return mimmutable(this, p, addr, len, t);
   }
 
-  mseal(p: Process, addr: number, len: number, flags: number): Outcome {
-    return mseal(this, p, addr, len, flags);
+  mseal(p: Process, addr: number, len: number, flags: number, t?: Thread): Run<Outcome> {
+    return mseal(this, p, addr, len, flags, t);
   }
 
   /** mremap (Linux only; mremap.ts). */
@@ -287,24 +293,24 @@ export class Kernel implements VmContext {
     return userAccessBytes(this, p, t, va, size, write, value);
   }
 
-  mprotect(p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Outcome {
+  mprotect(p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Run<Outcome> {
     return mprotect(this, p, addr, len, prot, protExtra, t);
   }
 
-  minherit(p: Process, addr: number, len: number, inherit: Inherit): Outcome {
-    return minherit(this, p, addr, len, inherit);
+  minherit(p: Process, addr: number, len: number, inherit: Inherit, t?: Thread): Run<Outcome> {
+    return minherit(this, p, addr, len, inherit, t);
   }
 
   mlock(p: Process, t: Thread, addr: number, len: number): KGen<Outcome> {
     return mlock(this, p, t, addr, len);
   }
 
-  munlock(p: Process, addr: number, len: number): Outcome {
-    return munlock(this, p, addr, len);
+  munlock(p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
+    return munlock(this, p, addr, len, t);
   }
 
-  msync(p: Process, addr: number, len: number, flags: readonly string[] | number): Outcome {
-    return msync(this, p, addr, len, flags);
+  msync(p: Process, addr: number, len: number, flags: readonly string[] | number, t?: Thread): Run<Outcome> {
+    return msync(this, p, addr, len, flags, t);
   }
 
   madvise(p: Process, t: Thread, addr: number, len: number, advice: string): KGen<Outcome> {

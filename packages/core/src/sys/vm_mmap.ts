@@ -1,13 +1,16 @@
 import { type Inherit, PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/constants.ts';
-import { MMAP_FLAG_NAMES, mmapCheck } from '../abi/mmapArgs.ts';
+import { MMAP_FLAG_NAMES, type MmapPlan, mmapCheck } from '../abi/mmapArgs.ts';
 import { vmMapRangeImmutable, vmMapSetImmutable } from '../map/vmMapImmutable.ts';
 import { OK, type Outcome, errno } from '../abi/outcome.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, VmMapEntry } from '../map/VmMapEntry.ts';
+import { vmMapInsert } from '../map/vmMapMerge.ts';
 import { KernResult, vmMapDelete, vmMapInherit, vmMapProtect, vmMapSync, vmMapUnwire, vmMapWire } from '../map/vmMapOps.ts';
 import type { Process, Thread } from '../proc/Process.ts';
-import { type KGen, runSerial } from '../sched/KGen.ts';
+import { type KGen, type Run, isKGen, runSerial, settle } from '../sched/KGen.ts';
 import { populate, wireNewMapping } from './vm_mlock.ts';
 import { uvmMapCleanFree } from './uvm_map_clean.ts';
+import { lockOwner, withMapLock, withMapLockSleeping } from '../map/vmMapLock.ts';
+import type { Vmspace } from '../proc/Vmspace.ts';
 import type { FileRecord } from '../vm/VmContext.ts';
 import type { EntryFlagsContext } from './ArchOps.ts';
 import type { Kernel } from './Kernel.ts';
@@ -62,17 +65,25 @@ function wxRefused(k: Kernel, prot: number): Outcome | undefined {
   return errno(k.abi === 'openbsd' ? 'ENOTSUP' : 'EACCES');
 }
 
+/** Runs `then` on a Run's value once it has one (at once, or after the continuation). */
+function andThen<T>(r: Run<T>, then: (v: T) => T): Run<T> {
+  if (!isKGen(r)) return then(r);
+  return (function* () {
+    return then(yield* settle(r));
+  })();
+}
+
 /**
  * mmap: the ABI's argument checks (abi/mmapArgs.ts: FreeBSD kern_mmap, Linux do_mmap,
- * OpenBSD sys_mmap), W^X under `mmap.wx: refuse`, then vm_mmap_object: a fixed request
- * replaces what it overlaps unless it must not (EEXIST under Linux, ENOMEM on the BSDs)
- * or an entry there is immutable (EPERM); otherwise first fit from the hint. The result is
- * the mapping's start plus the file offset's position within its page.
+ * OpenBSD sys_mmap), W^X under `mmap.wx: refuse`, then vm_mmap_object under the map's
+ * exclusive lock: a fixed request replaces what it overlaps unless it must not (EEXIST under
+ * Linux, ENOMEM on the BSDs) or an entry there is immutable (EPERM); otherwise first fit
+ * from the hint. The result is the mapping's start plus the file offset's position within
+ * its page. After the lock: Linux MAP_POPULATE / MAP_LOCKED and mlockall(MCL_FUTURE).
  */
-export function mmap(k: Kernel, p: Process, a: MmapArgs): Outcome {
+export function mmap(k: Kernel, p: Process, a: MmapArgs): Run<Outcome> {
   const vms = p.vmspace;
   const map = vms.map;
-  const vm = k.vm;
   const chk = mmapCheck(
     k.abi,
     { addr: BigInt(a.addr ?? 0), len: BigInt(a.len), prot: a.prot, flags: flagBits(k.abi, a.flags), hasFile: a.file !== undefined, offset: BigInt(a.offset ?? 0) },
@@ -90,6 +101,22 @@ export function mmap(k: Kernel, p: Process, a: MmapArgs): Outcome {
     if (fileRec === undefined) return errno('ENOENT');
     if (fileRec.file.revoked) return errno('ENXIO');
   }
+  const out = withMapLock(map, lockOwner(p.pid, a.thread?.tid ?? 0), true, () => mmapLocked(k, p, vms, pl, md, fileRec));
+  const t = a.thread;
+  if (t === undefined || !(pl.populate || pl.locked || vms.wireFuture !== '')) return out;
+  return andThen(out, (o) => {
+    if (o.ok !== true) return o;
+    const start = Number(o.addr) - pl.pageoff;
+    if (pl.populate || pl.locked) runSerial(populate(k, p, t, start, start + pl.size, (pl.prot & VM_PROT_WRITE) !== 0 && !pl.shared, false));
+    runSerial(wireNewMapping(k, p, t, start, start + pl.size, pl.locked));
+    return o;
+  });
+}
+
+/** vm_mmap_object's map part (vm_map_find / vm_map_fixed), with the map locked. */
+function mmapLocked(k: Kernel, p: Process, vms: Vmspace, pl: MmapPlan, md: number, fileRec: FileRecord | undefined): Outcome {
+  const map = vms.map;
+  const vm = k.vm;
   const len = pl.size;
   let start: number;
   if (pl.fixed) {
@@ -118,14 +145,8 @@ export function mmap(k: Kernel, p: Process, a: MmapArgs): Outcome {
     o.flags = 0;
     e.object = o;
   }
-  map.insert(e);
+  vmMapInsert(vm, vms, e);
   emitMmap(k.bus, p.pid, vms.pmap, start, start + len, pl.prot, md);
-  // Linux MAP_POPULATE / MAP_LOCKED (mm_populate: a write fault for a private writable
-  // mapping, else a read fault) and mlockall(MCL_FUTURE) (vm_mmap_object's MAP_WIREFUTURE).
-  if (a.thread !== undefined) {
-    if (pl.populate || pl.locked) runSerial(populate(k, p, a.thread, start, start + len, (pl.prot & VM_PROT_WRITE) !== 0 && !pl.shared, false));
-    runSerial(wireNewMapping(k, p, a.thread, start, start + len, pl.locked));
-  }
   return { ok: true, addr: start + pl.pageoff };
 }
 
@@ -134,8 +155,9 @@ export function mmap(k: Kernel, p: Process, a: MmapArgs): Outcome {
  * EINVAL), Linux __vm_munmap (the address must be aligned; sealed entries: EPERM), OpenBSD
  * sys_munmap (the whole range must be mapped, else EINVAL; immutable entries: EPERM). The
  * range is computed in 64-bit arithmetic: one that wraps or leaves user space is EINVAL.
+ * vm_map_remove: lock, vm_map_delete, unlock.
  */
-export function munmap(k: Kernel, p: Process, addr: number | bigint, len: number | bigint): Outcome {
+export function munmap(k: Kernel, p: Process, addr: number | bigint, len: number | bigint, t?: Thread): Run<Outcome> {
   const map = p.vmspace.map;
   const A = BigInt(addr);
   const L = BigInt(len);
@@ -148,10 +170,12 @@ export function munmap(k: Kernel, p: Process, addr: number | bigint, len: number
   const s = Number(s0);
   const end = Number(e0);
   if (s === end) return OK;
-  if (k.abi === 'openbsd' && !map.covered(s, end)) return errno('EINVAL');
-  if (vmMapRangeImmutable(map, s, end)) return errno('EPERM');
-  vmMapDelete(k.vm, p.vmspace, s, end);
-  return OK;
+  return withMapLock(map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+    if (k.abi === 'openbsd' && !map.covered(s, end)) return errno('EINVAL');
+    if (vmMapRangeImmutable(map, s, end)) return errno('EPERM');
+    vmMapDelete(k.vm, p.vmspace, s, end);
+    return OK;
+  });
 }
 
 /**
@@ -160,7 +184,7 @@ export function munmap(k: Kernel, p: Process, addr: number | bigint, len: number
  * OpenBSD sys_mprotect (W^X; immutable entries: EPERM, except read-write to read-only).
  * The MD extra part of prot goes through the arch modules.
  */
-export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Outcome {
+export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Run<Outcome> {
   if (k.abi === 'linux' && addr % PAGE_SIZE !== 0) return errno('EINVAL');
   const known = k.abi === 'freebsd' ? VM_PROT_ALL | (VM_PROT_ALL << 16) : VM_PROT_ALL;
   if ((prot & ~known) !== 0) return errno('EINVAL');
@@ -170,12 +194,6 @@ export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot:
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
   if (r[0] === r[1]) return OK;
-  const map = p.vmspace.map;
-  for (let i = map.lowerBound(r[0]); i < map.entries.length && map.entries[i]!.start < r[1]; i++) {
-    const e = map.entries[i]!;
-    // OpenBSD lets an immutable read-write entry become read-only (a data-locking idiom).
-    if (e.immutable && !(k.abi === 'openbsd' && e.prot === (VM_PROT_READ | VM_PROT_WRITE) && prot === VM_PROT_READ)) return errno('EPERM');
-  }
   let md: ((e: VmMapEntry) => number) | null = null;
   if (protExtra !== '' || k.archOps.some((a) => a.entryFlags !== undefined)) {
     const probe = entryFlags(k, protExtra, 0, 'mprotect');
@@ -183,56 +201,74 @@ export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot:
     const ctx: EntryFlagsContext = { p, ...(t !== undefined ? { t } : {}), prot };
     md = (e) => entryFlags(k, protExtra, e.mdFlags, 'mprotect', ctx) ?? e.mdFlags;
   }
+  const map = p.vmspace.map;
   // OpenBSD uvm_map_protect: under mlockall(MCL_FUTURE), a PROT_NONE range made accessible is wired.
   const wireAfter: [number, number][] = [];
-  if (k.abi === 'openbsd' && p.vmspace.wireFuture !== '' && prot !== 0 && t !== undefined) {
+  const out = withMapLock(map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
     for (let i = map.lowerBound(r[0]); i < map.entries.length && map.entries[i]!.start < r[1]; i++) {
       const e = map.entries[i]!;
-      if (e.prot === 0 && e.wiredCount === 0) wireAfter.push([Math.max(r[0], e.start), Math.min(r[1], e.end)]);
+      // OpenBSD lets an immutable read-write entry become read-only (a data-locking idiom).
+      if (e.immutable && !(k.abi === 'openbsd' && e.prot === (VM_PROT_READ | VM_PROT_WRITE) && prot === VM_PROT_READ)) return errno('EPERM');
     }
-  }
-  const kr = vmMapProtect(k.vm, p.vmspace, r[0], r[1], prot, md);
-  if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
-  if (kr === KernResult.ProtectionFailure) return errno('EACCES');
-  emitProtect(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], prot);
-  for (const [s, e] of wireAfter) runSerial(wireNewMapping(k, p, t!, s, e, false));
-  return OK;
+    if (k.abi === 'openbsd' && p.vmspace.wireFuture !== '' && prot !== 0) {
+      for (let i = map.lowerBound(r[0]); i < map.entries.length && map.entries[i]!.start < r[1]; i++) {
+        const e = map.entries[i]!;
+        if (e.prot === 0 && e.wiredCount === 0) wireAfter.push([Math.max(r[0], e.start), Math.min(r[1], e.end)]);
+      }
+    }
+    const kr = vmMapProtect(k.vm, p.vmspace, r[0], r[1], prot, md);
+    if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
+    if (kr === KernResult.ProtectionFailure) return errno('EACCES');
+    emitProtect(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], prot);
+    return OK;
+  });
+  if (t === undefined) return out;
+  return andThen(out, (o) => {
+    for (const [s, e] of wireAfter) runSerial(wireNewMapping(k, p, t, s, e, false));
+    return o;
+  });
 }
 
 /**
  * mimmutable (OpenBSD sys_mimmutable / uvm_map_immutable): marks the mapped parts of the
  * range immutable; holes are skipped.
  */
-export function mimmutable(k: Kernel, p: Process, addr: number, len: number): Outcome {
+export function mimmutable(k: Kernel, p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
   if (k.abi !== 'openbsd') return errno('ENOSYS');
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
-  vmMapSetImmutable(k.vm, p.vmspace, r[0], r[1]);
-  return OK;
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+    vmMapSetImmutable(k.vm, p.vmspace, r[0], r[1]);
+    return OK;
+  });
 }
 
 /**
  * mseal (Linux do_mseal, mm/mseal.c): flags must be 0 and the start aligned (EINVAL); the
  * whole range must be mapped (ENOMEM), checked before anything is sealed.
  */
-export function mseal(k: Kernel, p: Process, addr: number, len: number, flags: number): Outcome {
+export function mseal(k: Kernel, p: Process, addr: number, len: number, flags: number, t?: Thread): Run<Outcome> {
   if (k.abi !== 'linux') return errno('ENOSYS');
   if (flags !== 0 || addr % PAGE_SIZE !== 0) return errno('EINVAL');
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
   if (r[0] === r[1]) return OK;
-  if (!p.vmspace.map.covered(r[0], r[1])) return errno('ENOMEM');
-  vmMapSetImmutable(k.vm, p.vmspace, r[0], r[1]);
-  return OK;
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+    if (!p.vmspace.map.covered(r[0], r[1])) return errno('ENOMEM');
+    vmMapSetImmutable(k.vm, p.vmspace, r[0], r[1]);
+    return OK;
+  });
 }
 
 /** minherit (kern_minherit). */
-export function minherit(k: Kernel, p: Process, addr: number, len: number, inherit: Inherit): Outcome {
+export function minherit(k: Kernel, p: Process, addr: number, len: number, inherit: Inherit, t?: Thread): Run<Outcome> {
   if (addr % PAGE_SIZE !== 0) return errno('EINVAL');
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
-  vmMapInherit(k.vm, p.vmspace, r[0], r[1], inherit);
-  return OK;
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+    vmMapInherit(k.vm, p.vmspace, r[0], r[1], inherit);
+    return OK;
+  });
 }
 
 /** mlock (kern_mlock → vm_map_wire). */
@@ -240,20 +276,23 @@ export function* mlock(k: Kernel, p: Process, t: Thread, addr: number, len: numb
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
   if (r[0] === r[1]) return OK;
-  const kr = yield* vmMapWire(k.vm, p.vmspace, r[0], r[1], t.tid);
+  // vm_map_wire holds the map against other changes while it faults the pages in (FreeBSD
+  // marks the entries in transition and drops the lock; here the lock stays held).
+  const kr = yield* withMapLockSleeping(p.vmspace.map, lockOwner(p.pid, t.tid), true, () => vmMapWire(k.vm, p.vmspace, r[0], r[1], t.tid));
   if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
   if (kr !== KernResult.Success) return errno('EAGAIN');
   return OK;
 }
 
 /** munlock (kern_munlock → vm_map_unwire). */
-export function munlock(k: Kernel, p: Process, addr: number, len: number): Outcome {
+export function munlock(k: Kernel, p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
   if (r[0] === r[1]) return OK;
-  const kr = vmMapUnwire(k.vm, p.vmspace, r[0], r[1]);
-  if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
-  return OK;
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+    const kr = vmMapUnwire(k.vm, p.vmspace, r[0], r[1]);
+    return kr === KernResult.InvalidAddress ? errno('ENOMEM') : OK;
+  });
 }
 
 /**
@@ -271,7 +310,7 @@ function msyncNames(bits: number, abi: string): string[] | undefined {
 }
 
 /** msync (kern_msync → vm_map_sync). */
-export function msync(k: Kernel, p: Process, addr: number, len: number, flags: readonly string[] | number): Outcome {
+export function msync(k: Kernel, p: Process, addr: number, len: number, flags: readonly string[] | number, t?: Thread): Run<Outcome> {
   const names = typeof flags === 'number' ? msyncNames(flags, k.abi) : flags;
   if (names === undefined) return errno('EINVAL');
   const async = names.includes('async');
@@ -281,11 +320,14 @@ export function msync(k: Kernel, p: Process, addr: number, len: number, flags: r
   if (async && names.includes('sync')) return errno('EINVAL');
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
-  const kr = vmMapSync(k.vm, p.vmspace, r[0], r[1], inval);
-  if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
-  if (kr === KernResult.InvalidArgument) return errno('EBUSY');
-  emitMsync(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], inval);
-  return OK;
+  // vm_map_sync looks the range up under the read lock.
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), false, () => {
+    const kr = vmMapSync(k.vm, p.vmspace, r[0], r[1], inval);
+    if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
+    if (kr === KernResult.InvalidArgument) return errno('EBUSY');
+    emitMsync(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], inval);
+    return OK;
+  });
 }
 
 /** madvise (kern_madvise → vm_map_madvise; the XNU advice where the madvise policy binds it). */
@@ -300,11 +342,12 @@ export function* madvise(k: Kernel, p: Process, t: Thread, addr: number, len: nu
     return out;
   }
   if (advice === 'free' && k.abi === 'openbsd') {
-    const out = uvmMapCleanFree(k, p, r[0], r[1]);
+    const out = yield* settle(withMapLock(p.vmspace.map, lockOwner(p.pid, t.tid), false, () => uvmMapCleanFree(k, p, r[0], r[1])));
     if (out.ok === true) emitMadvise(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], advice);
     return out;
   }
-  const out = yield* k.madvisePolicy.madvise(k.vm, p, t, r[0], r[1], advice);
+  // vm_map_madvise takes the read lock for advice that touches pages, not entries.
+  const out = yield* withMapLockSleeping(p.vmspace.map, lockOwner(p.pid, t.tid), false, () => k.madvisePolicy.madvise(k.vm, p, t, r[0], r[1], advice));
   if (out.ok === true) emitMadvise(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], advice);
   return out;
 }

@@ -8,6 +8,7 @@ import { AnonPager, type Pager, VnodePagerToken } from '../pager/Pager.ts';
 import { type PageOps, PageOpsToken } from '../pmap/PageOps.ts';
 import { type Pmap, PmapFactory } from '../pmap/Pmap.ts';
 import { ExitPolicy } from '../policy/ExitPolicy.ts';
+import { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
 import { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
@@ -56,6 +57,7 @@ export class MiKernel implements VmContext, PageReclaimer {
     @inject(MadvisePolicy) readonly madvisePolicy: MadvisePolicy,
     @inject(PageDaemon) readonly pageDaemon: PageDaemon,
     @inject(RevokePolicy) readonly revokePolicy: RevokePolicy,
+    @inject(FaultCowPolicy) readonly faultCowPolicy: FaultCowPolicy,
     @inject(KernelPmap) kernelPmap: Pmap,
     @inject(PageOpsToken) readonly pages: PageOps,
     @inject(FaultRevalidatePolicy) readonly faultRevalidate: FaultRevalidatePolicy,
@@ -79,4 +81,3 @@ export class MiKernel implements VmContext, PageReclaimer {
     return new Vmspace(this.nextVmspace++, this.pmaps.create(kernel), kernel, 0x1000, this.userTop);
   }
 }
-

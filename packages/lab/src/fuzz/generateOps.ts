@@ -42,8 +42,21 @@ export function generateOps(rng: Prng, n: number, arch: string, opts: { concurre
     const value = () => (arm && rng.chance(0.5) ? rng.pick(ARM64_WORDS) : rng.next());
     let op: FuzzOp;
     if (roll < 34) op = { op: 'write', pid, name, page, word, value: value() };
-    else if (roll < 60) op = arm && rng.chance(0.4) ? { op: 'fetch', pid, name, page, word } : { op: 'read', pid, name, page, word };
-    else if (roll < 63) op = { op: 'munmap', pid, name };
+    else if (roll < 58) op = arm && rng.chance(0.4) ? { op: 'fetch', pid, name, page, word } : { op: 'read', pid, name, page, word };
+    else if (roll < 60) {
+      if (r.file) continue;
+      const inherit = rng.pick(['share', 'share', 'copy'] as const);
+      if (inherit === 'share' && pids.length < 4 && rng.chance(0.5)) {
+        // Swarm bias toward the shared-shadow case (FreeBSD-SA-21:08): map the page, share
+        // the region with a new child, let the child write it, and read it back here.
+        push({ op: 'minherit', pid, name, inherit });
+        push({ op: 'read', pid, name, page, word });
+        const child = m.nextPid++;
+        push({ op: 'fork', pid, child });
+        push({ op: 'write', pid: child, name, page, word, value: value() });
+        op = { op: 'read', pid, name, page, word };
+      } else op = { op: 'minherit', pid, name, inherit };
+    } else if (roll < 63) op = { op: 'munmap', pid, name };
     else if (roll < 67) {
       const prot = arm ? rng.pick(['r', 'rw', 'rx', 'rwx'] as const) : rng.pick(['r', 'rw'] as const);
       if (rng.chance(0.5) && r.pages > 1) {

@@ -3,7 +3,7 @@
  * "Operations"): the step's operands resolved, the call made, its outcome returned. A
  * step that sleeps in the kernel yields (it runs as a kernel thread).
  */
-import { Access, type Inherit, type KGen, type Kernel, type Machine, type PmapContext, PmapContextToken } from '@vmlab/core';
+import { Access, type Inherit, type KGen, type Kernel, type Machine, type PmapContext, PmapContextToken, settle } from '@vmlab/core';
 import type { Step } from '../scenario/ast.ts';
 import { checkStep } from './checkStep.ts';
 import { generateStep } from './generateStep.ts';
@@ -84,33 +84,35 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
       return k.threadExit(p, t);
     case 'mmap': {
       const [prot, extra] = protOf(k, a.prot as string | number);
-      const out = k.mmap(p, {
-        ...(a.addr !== undefined ? { addr: resolveAddr64(p, a.addr, s) } : {}),
-        len: a.len as number | bigint,
-        prot,
-        protExtra: extra,
-        flags: a.flags as string[] | number,
-        thread: t,
-        ...(a.file !== undefined ? { file: a.file as string } : {}),
-        ...(a.offset !== undefined ? { offset: a.offset as number | bigint } : {}),
-      });
+      const out = yield* settle(
+        k.mmap(p, {
+          ...(a.addr !== undefined ? { addr: resolveAddr64(p, a.addr, s) } : {}),
+          len: a.len as number | bigint,
+          prot,
+          protExtra: extra,
+          flags: a.flags as string[] | number,
+          thread: t,
+          ...(a.file !== undefined ? { file: a.file as string } : {}),
+          ...(a.offset !== undefined ? { offset: a.offset as number | bigint } : {}),
+        }),
+      );
       if (out.ok === true && typeof a.as === 'string' && out.addr !== undefined) p.names.set(a.as, Number(out.addr));
       return out;
     }
     case 'munmap':
-      return k.munmap(p, resolveAddr64(p, a.addr, s), a.len as number | bigint);
+      return yield* settle(k.munmap(p, resolveAddr64(p, a.addr, s), a.len as number | bigint, t));
     case 'mprotect': {
       const [prot, extra] = protOf(k, a.prot as string | number);
-      return k.mprotect(p, resolveAddr(p, a.addr, s), lenOf(a.len), prot, extra, t);
+      return yield* settle(k.mprotect(p, resolveAddr(p, a.addr, s), lenOf(a.len), prot, extra, t));
     }
     case 'minherit':
-      return k.minherit(p, resolveAddr(p, a.addr, s), lenOf(a.len), a.inherit as Inherit);
+      return yield* settle(k.minherit(p, resolveAddr(p, a.addr, s), lenOf(a.len), a.inherit as Inherit, t));
     case 'mlock':
       return yield* k.mlock(p, t, resolveAddr(p, a.addr, s), lenOf(a.len));
     case 'munlock':
-      return k.munlock(p, resolveAddr(p, a.addr, s), lenOf(a.len));
+      return yield* settle(k.munlock(p, resolveAddr(p, a.addr, s), lenOf(a.len), t));
     case 'msync':
-      return k.msync(p, resolveAddr(p, a.addr, s), lenOf(a.len), (a.flags as string[] | number | undefined) ?? []);
+      return yield* settle(k.msync(p, resolveAddr(p, a.addr, s), lenOf(a.len), (a.flags as string[] | number | undefined) ?? [], t));
     case 'madvise':
       return yield* k.madvise(p, t, resolveAddr(p, a.addr, s), lenOf(a.len), a.advice as string);
     case 'sigaltstack':
@@ -126,9 +128,9 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
     case 'mlock2':
       return yield* k.mlock2(p, t, resolveAddr(p, a.addr, s), lenOf(a.len), bitsOf(a.flags, { onfault: 1 }));
     case 'mimmutable':
-      return k.mimmutable(p, resolveAddr(p, a.addr, s), lenOf(a.len));
+      return yield* settle(k.mimmutable(p, resolveAddr(p, a.addr, s), lenOf(a.len), t));
     case 'mseal':
-      return k.mseal(p, resolveAddr(p, a.addr, s), lenOf(a.len), (a.flags as number | undefined) ?? 0);
+      return yield* settle(k.mseal(p, resolveAddr(p, a.addr, s), lenOf(a.len), (a.flags as number | undefined) ?? 0, t));
     case 'mremap': {
       const bits = bitsOf(a.flags, MREMAP_BITS);
       const out = k.mremap(p, {

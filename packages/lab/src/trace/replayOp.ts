@@ -1,4 +1,4 @@
-import type { Outcome, Thread } from '@vmlab/core';
+import { type Outcome, runNow, type Thread } from '@vmlab/core';
 import type { TraceExecutor } from './TraceExecutor.ts';
 import { settle } from './TraceExecutor.ts';
 import type { TraceOp } from './TraceOp.ts';
@@ -81,51 +81,55 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
       const anon = op.flags.includes('MAP_ANONYMOUS');
       if (!anon) ensureFile(x, op.path ?? `file#${op.pid}.fd${op.fd}`, FILE_SIZE);
       const map = (protExtra: string): Outcome =>
-        k.mmap(p, {
-          addr: op.addr,
-          len: op.len,
-          prot: op.prot,
-          protExtra,
-          flags: [shared ? 'shared' : 'private', 'fixed', ...(anon ? ['anon'] : [])],
-          thread: t,
-          ...(anon ? {} : { file: op.path ?? `file#${op.pid}.fd${op.fd}`, offset: op.offset }),
-        });
+        runNow(
+          k.mmap(p, {
+            addr: op.addr,
+            len: op.len,
+            prot: op.prot,
+            protExtra,
+            flags: [shared ? 'shared' : 'private', 'fixed', ...(anon ? ['anon'] : [])],
+            thread: t,
+            ...(anon ? {} : { file: op.path ?? `file#${op.pid}.fd${op.fd}`, offset: op.offset }),
+          }),
+        );
       return withExtra(x, op.protExtra, map);
     }
     case 'implicit_map': {
-      if (op.upgrade) return check(k.mprotect(p, op.addr, op.len, op.prot, '', t));
+      if (op.upgrade) return check(runNow(k.mprotect(p, op.addr, op.len, op.prot, '', t)));
       const text = op.kind === 'text';
       const file = `image:${op.path ?? op.pid}`;
       if (text) ensureFile(x, file, IMAGE_SIZE);
       return check(
-        k.mmap(p, {
-          addr: op.addr,
-          len: op.len,
-          prot: op.prot,
-          protExtra: '',
-          flags: ['private', 'fixed', ...(text ? [] : ['anon'])],
-          thread: t,
-          ...(text ? { file, offset: op.addr } : {}),
-        }),
+        runNow(
+          k.mmap(p, {
+            addr: op.addr,
+            len: op.len,
+            prot: op.prot,
+            protExtra: '',
+            flags: ['private', 'fixed', ...(text ? [] : ['anon'])],
+            thread: t,
+            ...(text ? { file, offset: op.addr } : {}),
+          }),
+        ),
       );
     }
     case 'munmap':
-      return check(k.munmap(p, op.addr, op.len));
+      return check(runNow(k.munmap(p, op.addr, op.len)));
     case 'mprotect':
       if (op.pkey !== undefined && op.pkey !== -1) {
         const key = x.pkeys.get(op.pid)?.get(op.pkey);
         if (key === undefined) {
           // the machine gave no key (it has none): the program falls back to plain mprotect
           x.noteNotReplayed('pkey_mprotect: no such key on this machine (plain mprotect)');
-          return check(k.mprotect(p, op.addr, op.len, op.prot, '', t));
+          return check(runNow(k.mprotect(p, op.addr, op.len, op.prot, '', t)));
         }
         return check(k.mdSyscall(p, t, 'pkey_mprotect', { addr: op.addr, len: op.len, prot: op.prot, key }));
       }
-      return withExtra(x, op.protExtra, (extra) => k.mprotect(p, op.addr, op.len, op.prot, extra, t));
+      return withExtra(x, op.protExtra, (extra) => runNow(k.mprotect(p, op.addr, op.len, op.prot, extra, t)));
     case 'madvise': {
       const a = ADVICE[op.advice];
       if (a === undefined) return { skip: `madvise ${op.advice}: no such advice in this kernel` };
-      if (typeof a === 'object') return check(k.minherit(p, op.addr, roundUp(op.len), a.inherit));
+      if (typeof a === 'object') return check(runNow(k.minherit(p, op.addr, roundUp(op.len), a.inherit)));
       return check(settle(k.madvise(p, t, op.addr, op.len, a)));
     }
     case 'brk':
@@ -133,18 +137,18 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
     case 'mlock':
       return check(settle(k.mlock(p, t, op.addr, op.len)));
     case 'munlock':
-      return check(k.munlock(p, op.addr, op.len));
+      return check(runNow(k.munlock(p, op.addr, op.len)));
     case 'mlockall':
     case 'munlockall': {
       for (const e of [...p.vmspace.map.entries]) {
-        const r = check(op.op === 'mlockall' ? settle(k.mlock(p, t, e.start, e.end - e.start)) : k.munlock(p, e.start, e.end - e.start));
+        const r = check(op.op === 'mlockall' ? settle(k.mlock(p, t, e.start, e.end - e.start)) : runNow(k.munlock(p, e.start, e.end - e.start)));
         if (r) return r;
       }
       return undefined;
     }
     case 'msync': {
       const names = op.flags.map((f) => (f === 'MS_ASYNC' ? 'async' : f === 'MS_SYNC' ? 'sync' : f === 'MS_INVALIDATE' ? 'invalidate' : f));
-      return check(k.msync(p, op.addr, op.len, names));
+      return check(runNow(k.msync(p, op.addr, op.len, names)));
     }
     case 'mremap': {
       const mremap = (k as unknown as { mremap?: (...a: unknown[]) => Outcome }).mremap;
@@ -233,6 +237,6 @@ function brk(x: TraceExecutor, pid: number, old: number, next: number): ReplayRe
   const from = roundUp(old);
   const to = roundUp(next);
   if (to === from) return undefined;
-  if (to > from) return check(k.mmap(c.p, { addr: from, len: to - from, prot: 3, protExtra: '', flags: ['private', 'fixed', 'anon'], thread: c.t }));
-  return check(k.munmap(c.p, to, from - to));
+  if (to > from) return check(runNow(k.mmap(c.p, { addr: from, len: to - from, prot: 3, protExtra: '', flags: ['private', 'fixed', 'anon'], thread: c.t })));
+  return check(runNow(k.munmap(c.p, to, from - to)));
 }

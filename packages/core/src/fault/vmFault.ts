@@ -10,7 +10,7 @@ import { FaultState, faultStateFor, releaseFaultState } from './FaultState.ts';
 import { emitPagein } from '../events/emit.ts';
 
 /** Fault results (what the access turns into). */
-export const enum FaultResult {
+export enum FaultResult {
   Success = 0,
   /** No entry at the address: SIGSEGV/SEGV_MAPERR. */
   NoEntry = 1,

@@ -8,8 +8,8 @@ import type { Kernel } from './Kernel.ts';
  * OpenBSD's MADV_FREE: uvm_map_clean(map, start, end, PGO_FREE) (sys/uvm/uvm_map.c). The
  * range must be mapped without holes (EFAULT) and hold no immutable entry with anonymous
  * memory (EPERM). The anonymous layer's pages are freed at once, not left for the page
- * daemon as FreeBSD's lazy MADV_FREE does: a page of an anonymous object only this entry
- * uses (amap_refs == 1) loses its mappings and is freed with its swap copy, a wired page
+ * daemon as FreeBSD's lazy MADV_FREE does: a page of an anonymous object with one mapping
+ * (ONEMAPPING, no shadow: amap_refs == 1) loses its mappings and is freed with its swap copy, a wired page
  * stays; with more references the page is only deactivated. The file object under a
  * private mapping is left alone (no write permission on it); flushing a shared file
  * mapping's pages with PGO_FREE is not modelled.
@@ -27,7 +27,8 @@ export function uvmMapCleanFree(k: Kernel, p: Process, start: number, end: numbe
     const e = map.entries[i]!;
     const o = e.object;
     if (o === null || !o.isAnon) continue;
-    const shared = o.refCount > 1 || o.shadows.size > 0;
+    // amap_refs > 1: the object is shared (MAP_SHARED, or both sides of a fork) or shadowed.
+    const shared = !o.oneMapping || o.shadows.size > 0;
     const lo = e.offset + (Math.max(start, e.start) - e.start) / PAGE_SIZE;
     const hi = e.offset + (Math.min(end, e.end) - e.start) / PAGE_SIZE;
     const frames: number[] = [];

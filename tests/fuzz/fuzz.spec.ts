@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fuzzCommand } from '@vmlab/cli';
 import { type FuzzOp, runFuzzText, scenarioText } from '@vmlab/lab';
+import { ROOT } from '../helpers/scenario.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-fuzz-'));
 
@@ -77,6 +78,42 @@ describe('vmlab fuzz', () => {
     expect(fixed.failures).toEqual([]);
     expect(fixed.violations).toEqual([]);
   }, 60000);
+});
+
+describe('vmlab fuzz --machine FILE', () => {
+  const legacy = join(ROOT, 'examples/machines/amd64-swap-2018.yaml');
+  const run = async (machine: string) => {
+    const lines: string[] = [];
+    const out = join(dir, `machine-${machine.replace(/\W/g, '_')}.yaml`);
+    const code = await fuzzCommand({ machine, seed: '1', ops: '200', schedules: '8', json: true, out }, (s) => lines.push(s));
+    return { code, doc: JSON.parse(lines[0]!) as { violation: { signature: string; file: string } | null } };
+  };
+
+  describe('when the file is the 2018 swap pager order (D15293: swap.readbehind after_unlock)', () => {
+    it('should run its policies and find the fault/fork split race the preset does not have', async () => {
+      const bug = await run(legacy);
+      expect(bug.code).toBe(1);
+      expect(bug.doc.violation?.signature).toMatch(/^invariant /);
+      const text = readFileSync(bug.doc.violation!.file, 'utf8');
+      expect(text).toMatch(/machine: \{ name: amd64-swap-2018, arch: amd64, policies: \{ swap\.readbehind: after_unlock \} \}/);
+      const fixed = await runFuzzText(text.replace('swap.readbehind: after_unlock', 'swap.readbehind: before_unlock'));
+      expect(fixed.violations).toEqual([]);
+      const preset = await run('amd64');
+      expect(preset.code).toBe(0);
+      expect(preset.doc.violation).toBeNull();
+    }, 120000);
+  });
+
+  describe('when the file sets abi, cpus, memory and features', () => {
+    it('should carry them into the shrunk scenario', async () => {
+      const file = join(dir, 'linux-machine.yaml');
+      writeFileSync(file, 'name: small-linux\narch: amd64\nabi: linux\ncpus: 3\nphysmem: 32MiB\nfeatures: { pku: true }\npolicies: { pkru.clear_on: pmap_remove }\n');
+      const lines: string[] = [];
+      const out = join(dir, 'linux-violation.yaml');
+      expect(await fuzzCommand({ machine: file, seed: '1', ops: '3000', json: true, out }, (s) => lines.push(s))).toBe(1);
+      expect(readFileSync(out, 'utf8')).toContain(`machine: { name: small-linux, arch: amd64, abi: linux, cpus: 3, physmem: ${32 * 1024 * 1024}, features: { pku: true }, policies: { pkru.clear_on: pmap_remove } }`);
+    }, 120000);
+  });
 });
 
 describe('fuzz shadow model', () => {

@@ -125,12 +125,13 @@ export { CONFORMANCE } from './conformance/scenarios.ts';
 export type { ConformanceCase } from './conformance/scenarios.ts';
 export { pluginMachine, runConformance } from './conformance/runConformance.ts';
 export type { ConformanceOptions, ConformanceResult } from './conformance/runConformance.ts';
-export { pluginTemplate } from './conformance/pluginTemplate.ts';
+export { pluginTemplate, TEMPLATE_TOOLS } from './conformance/pluginTemplate.ts';
 
 // The exit codes, the internal-error report and the one writer of output files.
 export { EXIT, escapeControl, internalErrorText } from './io/exitCodes.ts';
 export { checkOutput, openOutput, outputProblem, writeOutput } from './io/outputFile.ts';
 export type { OutputStream } from './io/outputFile.ts';
+export { uniqueOutput } from './io/uniqueOutput.ts';
 // Traces of real programs (strace, valgrind lackey), their replay on a machine, and workload generators.
 export type { ImplicitKind, TraceOp, TracePos, TraceSink, TraceWarning } from './trace/TraceOp.ts';
 export type { TraceFigures } from './trace/TraceFigures.ts';

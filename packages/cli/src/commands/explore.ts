@@ -1,7 +1,6 @@
 import { bigintJson } from '@vmlab/lab';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { InputError, type Strategy, checkOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
+import { basename } from 'node:path';
+import { InputError, type Strategy, checkOutput, uniqueOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
 
 export interface ExploreFlags {
   bound?: string;
@@ -53,9 +52,13 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
   const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
   const json = flags.json === true;
   const bar = progress(json);
-  // A violation's log: --log (one per machine when there are several), else the temporary folder.
+  // A violation's log: --log (one per machine when there are several), else a new file in the current folder.
   const logFor = (machine: string): string =>
-    flags.log !== undefined ? (machines.length > 1 ? flags.log.replace(/(\.jsonl)?$/, `.${machine}.jsonl`) : flags.log) : join(tmpdir(), `vmlab-explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-${machine}.jsonl`);
+    flags.log !== undefined
+      ? machines.length > 1
+        ? flags.log.replace(/(\.jsonl)?$/, `.${machine}.jsonl`)
+        : flags.log
+      : uniqueOutput(`explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-${machine}`, 'jsonl');
   const { outcomes, expected, ok } = await exploreScenario(s, machines, catalog, {
     strategy,
     bound,

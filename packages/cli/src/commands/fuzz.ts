@@ -1,4 +1,4 @@
-import { InputError, checkOutput, writeOutput, defaultCatalog, failureSignature, fuzzMachine, isRace, machineFromWord } from '@vmlab/lab';
+import { InputError, checkOutput, uniqueOutput, writeOutput, defaultCatalog, failureSignature, fuzzMachine, isRace, machineFromWord } from '@vmlab/lab';
 import { progress } from './explore.ts';
 
 export interface FuzzFlags {
@@ -37,7 +37,8 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
   const perRun = num('ops-per-run', flags.opsPerRun, 200, 1);
   const schedules = Math.floor(num('schedules', flags.schedules, 0, 0));
   const seconds = flags.time !== undefined ? num('time', flags.time, 0, 0) : undefined;
-  const out = flags.out ?? 'fuzz-violation.yaml';
+  // By default a new file in the current folder (never one an earlier run wrote).
+  const out = flags.out ?? uniqueOutput(`fuzz-${base.name}-seed${seed}`, 'yaml');
   checkOutput('--out', out);
   const pol = Object.entries(policies).map(([k, v]) => `${k}: ${v}`).join(', ');
   const foundBy = `vmlab fuzz --machine ${flags.machine ?? 'amd64'}${(flags.policy ?? []).map((p) => ` --policy ${p}`).join('')} --seed ${seed}${schedules > 0 ? ` --schedules ${schedules}` : ''}`;

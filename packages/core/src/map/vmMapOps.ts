@@ -12,7 +12,7 @@ import { vmMapSimplifyRange } from './vmMapMerge.ts';
 import { emitMapDelete, emitPageout, emitWire } from '../events/emit.ts';
 
 /** KERN_* results of the map layer, turned into errnos by the system-call layer. */
-export const enum KernResult {
+export enum KernResult {
   Success = 0,
   InvalidAddress = 1,
   ProtectionFailure = 2,

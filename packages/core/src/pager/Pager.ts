@@ -2,7 +2,7 @@ import type { KGen } from '../sched/KGen.ts';
 import type { VmObject } from '../object/VmObject.ts';
 
 /** What a getpages call achieved. */
-export const enum PagerResult {
+export enum PagerResult {
   Ok = 0,
   /** The backing store does not have the page (past the end of a file: SIGBUS with the ABI's code; a revoked file: SIGBUS/BUS_ADRERR). */
   Bad = 1,

@@ -5,7 +5,7 @@ import { Model, apply } from './shadowModel.ts';
 const WORDS = 4;
 const ARM64_WORDS = [...CALL_PADS, 0xd503249f, 0xd503201f];
 
-/** Draws `n` operations valid in the model's state (the arch decides keys or guards). */
+/** Draws `n` operations valid in the model's state (the arch decides keys or guards: `amd64`, `arm64`, or `none` for neither). */
 export function generateOps(rng: Prng, n: number, arch: string, opts: { concurrent?: boolean } = {}): FuzzOp[] {
   const m = new Model();
   const ops: FuzzOp[] = [];
@@ -80,6 +80,7 @@ export function generateOps(rng: Prng, n: number, arch: string, opts: { concurre
     } else if (roll < 84) op = { op: 'madvise', pid, name, advice: rng.pick(['dontneed', 'free', 'free', 'willneed'] as const) };
     else if (roll < 89) {
       if (arm) op = { op: 'guard', pid, name };
+      else if (arch !== 'amd64') continue;
       else if (rng.chance(0.5)) op = { op: 'key', pid, name, key: 1 + rng.below(4), persist: rng.chance(0.3) };
       else op = { op: 'pkey', pid, key: 1 + rng.below(4), deny: rng.pick(['none', 'none', 'write', 'access', 'all'] as const) };
     } else if (roll < 90) {

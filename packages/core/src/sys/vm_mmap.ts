@@ -4,12 +4,12 @@ import { vmMapRangeImmutable, vmMapSetImmutable } from '../map/vmMapImmutable.ts
 import { OK, type Outcome, errno } from '../abi/outcome.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, VmMapEntry } from '../map/VmMapEntry.ts';
 import { vmMapInsert } from '../map/vmMapMerge.ts';
-import { KernResult, vmMapDelete, vmMapInherit, vmMapProtect, vmMapSync, vmMapUnwire, vmMapWire } from '../map/vmMapOps.ts';
+import { KernResult, vmMapDelete, vmMapDeleteMustWait, vmMapInherit, vmMapProtect, vmMapSync, vmMapUnwire, vmMapWire } from '../map/vmMapOps.ts';
 import type { Process, Thread } from '../proc/Process.ts';
 import { type KGen, type Run, isKGen, runSerial, settle } from '../sched/KGen.ts';
 import { populate, wireNewMapping } from './vm_mlock.ts';
 import { uvmMapCleanFree } from './uvm_map_clean.ts';
-import { lockOwner, withMapLock, withMapLockSleeping } from '../map/vmMapLock.ts';
+import { lockOwner, withMapLock, withMapLockSleeping, withMapLockWhen } from '../map/vmMapLock.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { FileRecord } from '../vm/VmContext.ts';
 import type { EntryFlagsContext } from './ArchOps.ts';
@@ -101,7 +101,9 @@ export function mmap(k: Kernel, p: Process, a: MmapArgs): Run<Outcome> {
     if (fileRec === undefined) return errno('ENOENT');
     if (fileRec.file.revoked) return errno('ENXIO');
   }
-  const out = withMapLock(map, lockOwner(p.pid, a.thread?.tid ?? 0), true, () => mmapLocked(k, p, vms, pl, md, fileRec));
+  // MAP_FIXED over a mapping deletes it first (vm_map_delete may sleep on a busy page).
+  const ready = () => !pl.fixed || !vmMapDeleteMustWait(k.vm, vms, pl.start, pl.start + pl.size);
+  const out = withMapLockWhen(map, lockOwner(p.pid, a.thread?.tid ?? 0), ready, 'vm_object_page_remove: page busy', () => mmapLocked(k, p, vms, pl, md, fileRec));
   const t = a.thread;
   if (t === undefined || !(pl.populate || pl.locked || vms.wireFuture !== '')) return out;
   return andThen(out, (o) => {
@@ -170,10 +172,14 @@ export function munmap(k: Kernel, p: Process, addr: number | bigint, len: number
   const s = Number(s0);
   const end = Number(e0);
   if (s === end) return OK;
-  return withMapLock(map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+  // vm_map_remove: lock, vm_map_delete (which sleeps on a page busy for I/O it must
+  // remove), unlock.
+  const vms = p.vmspace;
+  const ready = () => !vmMapDeleteMustWait(k.vm, vms, s, end);
+  return withMapLockWhen(map, lockOwner(p.pid, t?.tid ?? 0), ready, 'vm_object_page_remove: page busy', () => {
     if (k.abi === 'openbsd' && !map.covered(s, end)) return errno('EINVAL');
     if (vmMapRangeImmutable(map, s, end)) return errno('EPERM');
-    vmMapDelete(k.vm, p.vmspace, s, end);
+    vmMapDelete(k.vm, vms, s, end);
     return OK;
   });
 }

@@ -103,7 +103,7 @@ steps:
       k.spawn(1, false);
       const p = k.procs.get(1)!;
       const out = runNow(k.mmap(p, { len: 4096, prot: 3, protExtra: '', flags: ['private', 'anon'] }));
-      k.write(p, p.thread(0)!, out.addr!, 5);
+      k.write(p, p.thread(0)!, Number(out.addr), 5);
       const inv = new InvariantRegistry();
       for (const i of CORE_INVARIANTS) inv.add(i);
       expect(inv.check(m)).toEqual([]);

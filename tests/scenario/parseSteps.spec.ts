@@ -16,7 +16,7 @@ describe('parseScenario', () => {
       const e = oneError(withSteps('  - write: { pid: 1, addr: buf, value: 1, vaule: 2 }\n'));
       expect(e).toMatchObject({ line: FIRST, col: 43 });
       expect(e.problem).toContain("unknown argument 'vaule' for write");
-      expect(e.problem).toContain('write takes pid, addr, value, tid?, expect?, expect_on?');
+      expect(e.problem).toContain('write takes pid, addr, value, size?, tid?, expect?, expect_on?');
     });
   });
 
@@ -63,11 +63,15 @@ describe('parseScenario', () => {
       expect(e.problem).toContain("unknown name 'bfu'");
     });
 
-    it('should report a value beyond 32 bits at the value', () => {
+    it('should report a value beyond the store size at the value', () => {
       const t = withSteps('  - write: { pid: 1, addr: buf, value: 0x100000000 }\n');
       const e = oneError(t);
       expect(e).toMatchObject(loc(t, '0x100000000'));
-      expect(e.problem).toContain('0x100000000 does not fit in 32 bits');
+      expect(e.problem).toContain('0x100000000 does not fit in 4 bytes');
+      const t2 = withSteps('  - write: { pid: 1, addr: buf, value: 0x100, size: 1 }\n');
+      expect(oneError(t2)).toMatchObject(loc(t2, '0x100'));
+      const t3 = withSteps('  - write: { pid: 1, addr: buf, value: 0x10000000000000000, size: 8 }\n');
+      expect(oneError(t3).problem).toContain('does not fit in 64 bits');
     });
 
     it('should report an enumerated argument outside its values', () => {

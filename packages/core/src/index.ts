@@ -28,7 +28,7 @@ export {
   truncPage,
 } from './abi/constants.ts';
 export type { Outcome, SignalInfo } from './abi/outcome.ts';
-export { OK, errno } from './abi/outcome.ts';
+export { OK, bigintJson, errno } from './abi/outcome.ts';
 export { errnoValue } from './abi/errno.ts';
 
 // --- events: the MI layer's lifecycle streams ----------------------------------------------
@@ -74,6 +74,7 @@ export { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED, VmMapEntry }
 export { clipRange } from './map/vmMapOps.ts';
 export { Vmspace } from './proc/Vmspace.ts';
 export { Process, Thread } from './proc/Process.ts';
+export type { SigFrame } from './proc/Process.ts';
 export { Rangeset } from './util/Rangeset.ts';
 export type { Range } from './util/Rangeset.ts';
 

@@ -69,6 +69,8 @@ export { parseProtString } from './runner/stepArgs.ts';
 export { composeNamed, runOnMachine } from './runner/runOnMachine.ts';
 export type { RunOnMachineOptions } from './runner/runOnMachine.ts';
 export { fmt, formatRun, reportOk, runJson, stepLine } from './report/formatRun.ts';
+/** JSON.stringify replacer writing 64-bit bigint values (addresses, 8-byte loads) as 0x strings. */
+export { bigintJson } from '@vmlab/core';
 
 // The default catalog: the built-in arches, presets, policies and plugins.
 export { defaultCatalog } from './catalog/defaultCatalog.ts';

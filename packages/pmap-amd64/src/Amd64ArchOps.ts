@@ -7,6 +7,7 @@ import {
   OK,
   type Outcome,
   type Process,
+  type SigFrame,
   runNow,
   type Thread,
   VM_PROT_EXECUTE,
@@ -16,6 +17,7 @@ import { AMD64_USER_TOP, Amd64Pmap, ENTRY_PKEY_MASK } from './Amd64Pmap.ts';
 import {
   AMD64_PKRU_EXCL,
   AMD64_PKRU_PERSIST,
+  LINUX_INIT_PKRU,
   PKEY_DISABLE_ACCESS,
   PKEY_DISABLE_WRITE,
   PKRU_KEYS,
@@ -115,6 +117,32 @@ export class Amd64ArchOps implements ArchOps {
 
   entryProtName(): string | undefined {
     return undefined;
+  }
+
+  /**
+   * PKRU across signal delivery (SEMANTICS T1.5, T6.10). The interrupted PKRU is saved in
+   * the frame (the XSAVE area) and sigreturn restores it, or the value a handler wrote there.
+   * Linux (arch/x86/kernel/signal.c sig_prepare_pkru, fpu__clear_user_states) writes the
+   * frame with every key enabled, so an alternate stack protected by any key can take it,
+   * and starts the handler with the init PKRU (key 0 enabled, the others access-disabled).
+   * FreeBSD and OpenBSD write the frame under the thread's PKRU (a key that denies the
+   * stack makes the frame write fail) and the handler starts with the PKRU the thread had
+   * (neither kernel's tests assert the handler-entry value; docs/abi/freebsd.md).
+   */
+  sigFrame(k: Kernel, t: Thread, phase: 'save' | 'enter' | 'restore', frame: SigFrame, edited?: Readonly<Record<string, number>>): void {
+    if (k.config.features.pku !== true) return;
+    switch (phase) {
+      case 'save':
+        frame.md.pkru = pkruOf(t, k.abi);
+        if (k.abi === 'linux') setPkru(t, 0);
+        return;
+      case 'enter':
+        setPkru(t, k.abi === 'linux' ? LINUX_INIT_PKRU : (frame.md.pkru as number));
+        return;
+      case 'restore':
+        setPkru(t, edited?.pkru ?? (frame.md.pkru as number));
+        return;
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import { InputError, checkOutput, colorEnabled, compareJson, compareLogPath, compareScenario, compareViewPath, defaultCatalog, formatCompare, loadScenario, scenarioMachines, writeCompareHtml } from '@vmlab/lab';
+import { InputError, bigintJson, checkOutput, colorEnabled, compareJson, compareLogPath, compareScenario, compareViewPath, defaultCatalog, formatCompare, loadScenario, scenarioMachines, writeCompareHtml } from '@vmlab/lab';
 
 export interface CompareFlags {
   machines?: string;
@@ -25,7 +25,7 @@ export async function compareCommand(file: string, flags: CompareFlags, print: (
     ...(html !== undefined ? { logFor: (m: string) => compareLogPath(html, m) } : {}),
   });
   if (html !== undefined) await writeCompareHtml(c, file, html, catalog);
-  if (flags.json === true) print(JSON.stringify(compareJson(c), null, 2));
+  if (flags.json === true) print(JSON.stringify(compareJson(c), bigintJson, 2));
   else print(formatCompare(c, { width: process.stdout.isTTY ? process.stdout.columns : undefined, color: colorEnabled(process.stdout) }));
   return c.ok ? 0 : 1;
 }

@@ -1,3 +1,4 @@
+import { bigintJson } from '@vmlab/lab';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,7 @@ export async function demoCommand(json: boolean, print: (s: string) => void): Pr
     reports.push(await runOnMachine(s, machineFromWord(name, catalog), catalog, { check: true }));
   }
   if (json) {
-    print(JSON.stringify({ demo: s.name, runs: reports.map(runJson) }, null, 2));
+    print(JSON.stringify({ demo: s.name, runs: reports.map(runJson) }, bigintJson, 2));
     return reports.every(reportOk) ? 0 : 1;
   }
   const rule = (title: string) => print(`\n${'═'.repeat(4)} ${title} ${'═'.repeat(Math.max(4, 86 - title.length))}\n`);

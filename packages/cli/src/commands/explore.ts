@@ -2,7 +2,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InputError, STRATEGIES, type ShardDoc, type Strategy, checkOutput, uniqueOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, mergeResults, scenarioMachines, violated } from '@vmlab/lab';
+import { InputError, bigintJson, STRATEGIES, type ShardDoc, type Strategy, checkOutput, uniqueOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, mergeResults, scenarioMachines, violated } from '@vmlab/lab';
 import { printMerged } from './merge.ts';
 
 export interface ExploreFlags {
@@ -159,7 +159,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
               : {}),
           })),
         },
-        null,
+        bigintJson,
         2,
       ),
     );

@@ -1,4 +1,4 @@
-import { InputError, defaultCatalog, fmt, formatState, loadLog, machineState, replayLogFile } from '@vmlab/lab';
+import { InputError, bigintJson, defaultCatalog, fmt, formatState, loadLog, machineState, replayLogFile } from '@vmlab/lab';
 
 export interface ReplayFlags {
   until?: string;
@@ -38,7 +38,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, print: (s:
           ...(r.scheduleDivergence !== undefined ? { scheduleDivergence: r.scheduleDivergence } : {}),
           ...(until !== undefined ? { until, command: cmd, state } : {}),
         },
-        null,
+        bigintJson,
         2,
       ),
     );

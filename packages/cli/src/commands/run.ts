@@ -1,4 +1,4 @@
-import { InputError, type RunReport, checkOutput, defaultCatalog, formatRun, laneHooks, loadScenario, reportOk, runJson, runOnMachine, scenarioMachines } from '@vmlab/lab';
+import { InputError, bigintJson, type RunReport, checkOutput, defaultCatalog, formatRun, laneHooks, loadScenario, reportOk, runJson, runOnMachine, scenarioMachines } from '@vmlab/lab';
 
 export interface RunFlags {
   machine?: string;
@@ -29,7 +29,7 @@ export async function runCommand(file: string, flags: RunFlags, print: (s: strin
   if (input !== undefined) throw new InputError(input.error!);
   if (flags.json === true) {
     const docs = reports.map(runJson);
-    print(JSON.stringify(docs.length === 1 ? docs[0] : { scenario: s.name, runs: docs }, null, 2));
+    print(JSON.stringify(docs.length === 1 ? docs[0] : { scenario: s.name, runs: docs }, bigintJson, 2));
   } else {
     print(reports.map((r, i) => [formatRun(r, flags.verbose === true), ...lanes[i]!].join('\n')).join('\n\n'));
   }

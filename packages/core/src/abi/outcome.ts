@@ -4,8 +4,10 @@
  */
 export interface Outcome {
   ok?: true;
-  addr?: number;
-  value?: number;
+  /** A bigint only for an address at or above 2^53 (a fault far outside user space). */
+  addr?: number | bigint;
+  /** A bigint only for an 8-byte load at or above 2^53. */
+  value?: number | bigint;
   key?: number;
   pages?: number;
   signal?: 'SIGSEGV' | 'SIGBUS' | 'SIGILL';
@@ -29,4 +31,12 @@ export interface SignalInfo {
   code: string;
   addr: number;
   pkey?: number;
+}
+
+/**
+ * JSON.stringify replacer for outcomes and reports: a 64-bit value held as a bigint (an
+ * address or a loaded value at or above 2^53) is written as a 0x hex string.
+ */
+export function bigintJson(_key: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? `0x${v.toString(16)}` : v;
 }

@@ -47,4 +47,5 @@ export type RemoveReason =
   | 'madvise'
   | 'purge'
   | 'exec'
-  | 'teardown';
+  | 'teardown'
+  | 'mremap';

@@ -1,6 +1,6 @@
 import { Access, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/constants.ts';
 import { PG_BUSY, PG_DIRTY, PG_REUSABLE } from '../mem/PhysMem.ts';
-import { MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
+import { MAP_ENTRY_LOCK_ONFAULT, MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
 import { PagerResult } from '../pager/Pager.ts';
 import { pmapEnter } from '../pmap/pmapCalls.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
@@ -16,12 +16,17 @@ export enum FaultResult {
   NoEntry = 1,
   /** The entry forbids the access: SIGSEGV/SEGV_ACCERR. */
   Protection = 2,
-  /** No page exists there (past the end of a file, or a revoked mapping): SIGBUS/BUS_ADRERR. */
+  /** No page exists there (a revoked mapping): SIGBUS/BUS_ADRERR. */
   NoPage = 3,
   /** The pager failed: SIGBUS/BUS_OBJERR. */
   PagerError = 4,
   /** No physical memory, even after reclaim. */
   NoMemory = 5,
+  /**
+   * The page lies past the end of its file object (FreeBSD KERN_OUT_OF_BOUNDS): SIGBUS with
+   * the ABI's code (abi/faultSignal.ts).
+   */
+  OutOfBounds = 6,
 }
 
 export const FAULT_WIRE = 1;
@@ -152,7 +157,7 @@ function faultWalk(fs: FaultState): FaultRun {
       objs.hold(first);
       return pageIn(fs.copy());
     }
-    if (obj.type === 'vnode') return FaultResult.NoPage;
+    if (obj.type === 'vnode') return pi >= obj.size ? FaultResult.OutOfBounds : FaultResult.NoPage;
     if (obj.backing === null) {
       // Zero fill in the first object.
       obj = first;
@@ -194,7 +199,8 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
   if (r !== PagerResult.Ok) {
     ctx.objects.freePage(obj, frame);
     ctx.objects.release(fs.first);
-    return r === PagerResult.Bad ? FaultResult.NoPage : FaultResult.PagerError;
+    if (r === PagerResult.Bad) return obj.type === 'vnode' && pi >= obj.size ? FaultResult.OutOfBounds : FaultResult.NoPage;
+    return FaultResult.PagerError;
   }
   emitPagein(ctx.bus, obj.id, pi, 1);
   if ((ctx.faultRevalidate.afterPagerSleep && fs.vms.map.timestamp !== fs.stamp) || mem.object[frame] !== obj.id) {
@@ -240,10 +246,19 @@ function faultFinish(fs: FaultState): FaultResult {
   }
   if ((e.eflags & MAP_ENTRY_NEEDS_COPY) !== 0) prot &= ~VM_PROT_WRITE;
   if (access === Access.Write) objs.markDirty(obj, frame);
-  const wired = (fs.flags & FAULT_WIRE) !== 0;
+  let wired = (fs.flags & FAULT_WIRE) !== 0;
+  let wireNow = wired;
+  if (!wired && (e.eflags & MAP_ENTRY_LOCK_ONFAULT) !== 0) {
+    // Lock on fault (Linux VM_LOCKONFAULT): the page faulted in is wired; one it replaces
+    // at this address (a copy-on-write copy-up) gives its wiring back.
+    wired = true;
+    const old = fs.vms.pmap.extract(fs.vaPage);
+    wireNow = old !== frame;
+    if (wireNow && old >= 0 && (mem.wireCount[old] as number) > 0) mem.wireCount[old] = (mem.wireCount[old] as number) - 1;
+  }
   // A debugger's write goes to the page, but the mapping keeps the entry's rights.
   pmapEnter(ctx.bus, fs.vms.pmap, fs.vaPage, frame, forced && access === Access.Write ? e.prot & ~VM_PROT_WRITE : prot, wired);
-  if (wired) {
+  if (wireNow) {
     mem.wireCount[frame] = (mem.wireCount[frame] as number) + 1;
     // Wiring a page in the reusable state takes it back into the footprint (XNU T5.8a).
     mem.flags[frame] = (mem.flags[frame] as number) & ~PG_REUSABLE;

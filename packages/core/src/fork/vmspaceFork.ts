@@ -1,7 +1,7 @@
 import { VM_PROT_WRITE } from '../abi/constants.ts';
 import { PG_DIRTY } from '../mem/PhysMem.ts';
 import { entryBack } from '../map/vmMapOps.ts';
-import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED, VmMapEntry } from '../map/VmMapEntry.ts';
+import { MAP_ENTRY_COW, MAP_ENTRY_IMMUTABLE, MAP_ENTRY_LOCK_ONFAULT, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED, VmMapEntry } from '../map/VmMapEntry.ts';
 import { OBJ_ONEMAPPING, type VmObject } from '../object/VmObject.ts';
 import type { Thread } from '../proc/Process.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
@@ -50,7 +50,7 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
             ctx.objects.reference(c.object);
           }
           c.wiredCount = 0;
-          c.eflags &= ~MAP_ENTRY_USER_WIRED;
+          c.eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_LOCK_ONFAULT);
           cmap.entries.push(c);
           break;
         }
@@ -80,6 +80,7 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
  */
 function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEntry): KGen<void> {
   const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
+  c.eflags = e.eflags & MAP_ENTRY_IMMUTABLE;
   c.mdFlags = e.mdFlags;
   c.shared = e.shared;
   c.file = e.file;

@@ -6,6 +6,13 @@ import type { VnodeFile } from '../pager/VnodeFile.ts';
 export const MAP_ENTRY_COW = 1;
 export const MAP_ENTRY_NEEDS_COPY = 2;
 export const MAP_ENTRY_USER_WIRED = 4;
+/**
+ * The entry may not be unmapped, replaced or reprotected (OpenBSD UVM_ET_IMMUTABLE from
+ * mimmutable(2); Linux VM_SEALED from mseal(2)). Kept across clip and fork.
+ */
+export const MAP_ENTRY_IMMUTABLE = 8;
+/** Pages are wired as they fault in (Linux VM_LOCKONFAULT: mlock2(MLOCK_ONFAULT), MCL_ONFAULT). */
+export const MAP_ENTRY_LOCK_ONFAULT = 16;
 
 /**
  * A map entry (FreeBSD struct vm_map_entry): [start, end) of a map backed by `object` at
@@ -40,6 +47,10 @@ export class VmMapEntry {
 
   get needsCopy(): boolean {
     return (this.eflags & MAP_ENTRY_NEEDS_COPY) !== 0;
+  }
+
+  get immutable(): boolean {
+    return (this.eflags & MAP_ENTRY_IMMUTABLE) !== 0;
   }
 
   get wired(): boolean {

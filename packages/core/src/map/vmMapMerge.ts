@@ -77,7 +77,7 @@ export function vmMapInsert(ctx: VmContext, vms: Vmspace, e: VmMapEntry): void {
     prev.mdFlags === e.mdFlags &&
     objectCoalesce(ctx, prev, e.pages)
   ) {
-    if (prev.inherit === e.inherit && prev.prot === e.prot && prev.maxprot === e.maxprot && prev.wiredCount === 0) {
+    if (prev.inherit === e.inherit && prev.prot === e.prot && prev.maxprot === e.maxprot && prev.wiredCount === 0 && prev.eflags === e.eflags) {
       prev.end = e.end;
       map.timestamp++;
       vmMapSimplifyRange(ctx, vms, prev.end, prev.end);

@@ -7,7 +7,7 @@ import type { Vmspace } from '../proc/Vmspace.ts';
 import { type KGen, settle } from '../sched/KGen.ts';
 import { pmapRemove } from '../pmap/pmapCalls.ts';
 import type { VmContext } from '../vm/VmContext.ts';
-import { MAP_ENTRY_COW, MAP_ENTRY_USER_WIRED, type VmMapEntry } from './VmMapEntry.ts';
+import { MAP_ENTRY_COW, MAP_ENTRY_LOCK_ONFAULT, MAP_ENTRY_USER_WIRED, type VmMapEntry } from './VmMapEntry.ts';
 import { vmMapSimplifyRange } from './vmMapMerge.ts';
 import { emitMapDelete, emitPageout, emitWire } from '../events/emit.ts';
 
@@ -118,7 +118,7 @@ export function entryUnwire(ctx: VmContext, vms: Vmspace, e: VmMapEntry): void {
   }
   vms.pmap.unwire(e.start, e.end);
   e.wiredCount = 0;
-  e.eflags &= ~MAP_ENTRY_USER_WIRED;
+  e.eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_LOCK_ONFAULT);
 }
 
 /** vm_map_protect: sets the protection of [start, end); lowered rights reach the pmap. */

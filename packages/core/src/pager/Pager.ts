@@ -4,7 +4,7 @@ import type { VmObject } from '../object/VmObject.ts';
 /** What a getpages call achieved. */
 export enum PagerResult {
   Ok = 0,
-  /** The backing store does not have the page (past the end of a file): SIGBUS/BUS_ADRERR. */
+  /** The backing store does not have the page (past the end of a file: SIGBUS with the ABI's code; a revoked file: SIGBUS/BUS_ADRERR). */
   Bad = 1,
   /** I/O failed: SIGBUS/BUS_OBJERR. */
   Error = 2,

@@ -18,7 +18,8 @@ function revoked(obj: VmObject): boolean {
 
 /**
  * The vnode pager (FreeBSD vnode_pager.c): pages of a file-backed object come from the
- * file and are written back to it. A page at or past the end of the file does not exist.
+ * file and are written back to it. A page at or past the end of the file does not exist; the
+ * part of the last page past the end reads zero, and stores there do not reach the file.
  *
  * It is also a subscriber (bound in core's module): on `file_revoke` it marks the file's
  * object revoked, and from then on a page-in fails as a missing page (SIGBUS/BUS_ADRERR, as
@@ -45,7 +46,7 @@ export class VnodePager implements Pager, EventSubscriber {
     const f = obj.file;
     if (f === null || pindex >= f.pages || revoked(obj)) return PagerResult.Bad;
     const c = this.mem.contents;
-    c.fill(frame, f.fill);
+    c.fill(frame, f.pageBackground(pindex));
     f.forEachWritten(pindex, (w, v) => c.write(frame, w, v));
     return PagerResult.Ok;
   }

@@ -73,4 +73,15 @@ export const CORE_POLICIES: PolicyDefinition[] = [
     description:
       'immediate: invalidations reach other CPUs at once (an IPI each on amd64, one broadcast on arm64). deferred: they are queued and done at the next context switch on each CPU, before pages are reused.',
   },
+  {
+    key: 'mmap.wx',
+    values: ['allow', 'refuse'],
+    defaultFor: (abi) => (abi === 'openbsd' ? 'refuse' : 'allow'),
+    // A parameter the system-call layer reads (no module to bind).
+    accepts: (v) => v === 'allow' || v === 'refuse',
+    owner: '@vmlab/core',
+    rules: 'docs/abi',
+    description:
+      'Whether mmap and mprotect may ask for write and execute together. refuse (the default with abi openbsd): W^X, OpenBSD uvm_wxcheck (ENOTSUP unless the binary and its filesystem are wxallowed) and FreeBSD kern.elf64.allow_wx=0 (EACCES). allow: a wxallowed OpenBSD filesystem, FreeBSD and Linux by default.',
+  },
 ];

@@ -2,9 +2,21 @@ import type { PmapThread } from '../pmap/Pmap.ts';
 import type { Vmspace } from './Vmspace.ts';
 
 /** A thread: its CPU and MD register state (PmapThread), and whether it is alive. */
+/** A signal frame the kernel pushed (sendsig) and sigreturn pops: where it lies, and MD state saved in it. */
+export interface SigFrame {
+  readonly addr: number;
+  readonly onAltStack: boolean;
+  /** What the arch saved (amd64: the interrupted PKRU, T1.5), by name. */
+  readonly md: Record<string, number>;
+}
+
 export class Thread implements PmapThread {
   md: unknown = undefined;
   alive = true;
+  /** sigaltstack: the alternate signal stack, or null. */
+  altStack: { addr: number; len: number } | null = null;
+  /** Signal frames delivered and not yet returned from, innermost last. */
+  readonly sigFrames: SigFrame[] = [];
   constructor(
     readonly pid: number,
     readonly tid: number,

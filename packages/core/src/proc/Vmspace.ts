@@ -15,6 +15,12 @@ export class Vmspace {
   /** The start of the heap (vm_daddr) once a break call set it, and its end, page-aligned (vm_daddr + vm_dsize). */
   daddr: number | undefined = undefined;
   dbreak = 0;
+  /**
+   * mlockall(MCL_FUTURE): new mappings are wired (FreeBSD MAP_WIREFUTURE, OpenBSD
+   * VM_MAP_WIREFUTURE, Linux VM_LOCKED in mm->def_flags), or locked as they fault
+   * (`onfault`: Linux MCL_FUTURE|MCL_ONFAULT).
+   */
+  wireFuture: '' | 'wire' | 'onfault' = '';
   readonly map: VmMap;
 
   constructor(

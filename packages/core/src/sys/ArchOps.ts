@@ -1,5 +1,5 @@
 import type { Outcome } from '../abi/outcome.ts';
-import type { Process, Thread } from '../proc/Process.ts';
+import type { Process, SigFrame, Thread } from '../proc/Process.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { Kernel } from './Kernel.ts';
 
@@ -57,6 +57,14 @@ export interface ArchOps {
   entriesMergeable?(k: Kernel, vms: Vmspace, start: number, mid: number, end: number): boolean;
   /** The extra prot letters an entry's MD flags show in `check entry` (`bti`), or undefined. */
   entryProtName?(mdFlags: number): string | undefined;
+  /**
+   * Signal delivery's MD part (sendsig / sigreturn), called in this order: `save` before the
+   * kernel writes the frame (save the interrupted state into frame.md and set the state the
+   * frame write runs under), `enter` once it is written (the state the handler starts
+   * with), `restore` at sigreturn, or when the frame could not be written (from frame.md;
+   * `edited` holds values a handler wrote into the saved frame).
+   */
+  sigFrame?(k: Kernel, t: Thread, phase: 'save' | 'enter' | 'restore', frame: SigFrame, edited?: Readonly<Record<string, number>>): void;
   /** The process's MD state for a viewer (side tables, registers), or undefined when it has none. */
   mdState?(k: Kernel, p: Process): MdState | undefined;
 }

@@ -42,8 +42,13 @@ import { entryProtExtra, mdQuery, mdSyscall } from './mdDispatch.ts';
 import { debugAccess } from './proc_rwmem.ts';
 import { access, accessStep, copy, read, signalFor, write } from './trap.ts';
 import { revoke } from './vfs_revoke.ts';
-import { type MmapArgs, madvise, minherit, mlock, mmap, mprotect, msync, munlock, munmap } from './vm_mmap.ts';
 import { obreak } from './vm_unix.ts';
+import { MMAP_BASE, type MmapArgs, madvise, mimmutable, minherit, mlock, mmap, mprotect, mseal, msync, munlock, munmap } from './vm_mmap.ts';
+import { type MremapArgs, mremap } from './mremap.ts';
+import { truncate } from './vfs_truncate.ts';
+import { mlock2, mlockall, munlockall } from './vm_mlock.ts';
+import { sendsig, sigaltstack, sigreturn } from './kern_sig.ts';
+import { userAccessBytes } from './trap_bytes.ts';
 import { pageout } from './vm_pageout.ts';
 import { swapout } from './vm_swapout.ts';
 import { pageoutPage } from '../pageout/pageoutPage.ts';
@@ -232,13 +237,66 @@ export class Kernel implements VmContext {
     return mmap(this, p, a);
   }
 
-  munmap(p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
+  munmap(p: Process, addr: number | bigint, len: number | bigint, t?: Thread): Run<Outcome> {
     return munmap(this, p, addr, len, t);
   }
 
   /** brk: move the end of the heap (kern_break, sys/vm_unix.ts). */
   obreak(p: Process, newBreak: number): Run<Outcome> {
     return obreak(this, p, newBreak);
+  }
+
+  /** sigaltstack / sigdeliver / sigreturn (kern_sig.ts). */
+  sigaltstack(p: Process, t: Thread, addr: number, len: number): Outcome {
+    return sigaltstack(this, p, t, addr, len);
+  }
+
+  sendsig(p: Process, t: Thread, sp: number | undefined, onstack: boolean): KGen<Outcome> {
+    return sendsig(this, p, t, sp, onstack);
+  }
+
+  sigreturn(t: Thread, edited: Readonly<Record<string, number>>): Outcome {
+    return sigreturn(this, t, edited);
+  }
+
+  /** mlockall / munlockall / mlock2 (vm_mlock.ts). */
+  mlockall(p: Process, t: Thread, flags: number): KGen<Outcome> {
+    return mlockall(this, p, t, flags);
+  }
+
+  munlockall(p: Process): Outcome {
+    return munlockall(this, p);
+  }
+
+  mlock2(p: Process, t: Thread, addr: number, len: number, flags: number): KGen<Outcome> {
+    const s = addr - (addr % PAGE_SIZE);
+    const e = Math.ceil((addr + len) / PAGE_SIZE) * PAGE_SIZE;
+    if (e > this.userTop || !(e >= s)) return (function* () { return errno('EINVAL'); })();
+    return mlock2(this, p, t, s, e, flags);
+  }
+
+  mimmutable(p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
+    return mimmutable(this, p, addr, len, t);
+  }
+
+  mseal(p: Process, addr: number, len: number, flags: number, t?: Thread): Run<Outcome> {
+    return mseal(this, p, addr, len, flags, t);
+  }
+
+  /** mremap (Linux only; mremap.ts). */
+  mremap(p: Process, a: MremapArgs): Outcome {
+    if (this.abi !== 'linux') return errno('ENOSYS');
+    return mremap(this, p, a, MMAP_BASE);
+  }
+
+  /** truncate (vfs_truncate.ts). */
+  truncate(path: string, size: number): Outcome {
+    return truncate(this, path, size);
+  }
+
+  /** A load or store of 1, 2, 4 or 8 bytes at any address (trap_bytes.ts). */
+  accessBytes(p: Process, t: Thread, va: number | bigint, size: number, write: boolean, value?: number | bigint): KGen<Outcome> {
+    return userAccessBytes(this, p, t, va, size, write, value);
   }
 
   mprotect(p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Run<Outcome> {
@@ -268,7 +326,7 @@ export class Kernel implements VmContext {
   // --- memory accesses (trap.ts, proc_rwmem.ts) -------------------------------------------
 
   signalFor(r: FaultResult, va: number): SignalInfo | Outcome {
-    return signalFor(r, va);
+    return signalFor(r, va, this.abi);
   }
 
   access(p: Process, t: Thread, va: number, acc: number, branch?: 'direct' | 'call' | 'jump', tries = 0, missed = false): Run<number | Outcome> {

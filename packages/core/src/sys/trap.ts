@@ -6,6 +6,7 @@ import type { Process, Thread } from '../proc/Process.ts';
 import { type KGen, type Run, isKGen, runNow, settle } from '../sched/KGen.ts';
 import type { Kernel } from './Kernel.ts';
 import { emitFault } from '../events/emit.ts';
+import { outOfBoundsCode } from '../abi/faultSignal.ts';
 
 /**
  * User memory access (FreeBSD sys/amd64/amd64/trap.c trap_pfault, and copyin/copyout):
@@ -16,8 +17,11 @@ import { emitFault } from '../events/emit.ts';
 
 type Branch = 'direct' | 'call' | 'jump';
 
-/** A fault result as the signal the process gets (trap_pfault's signal and code). */
-export function signalFor(r: FaultResult, va: number): SignalInfo | Outcome {
+/**
+ * A fault result as the signal the process gets (trap_pfault's signal and code); past the
+ * end of a file object the code is the ABI's (abi/faultSignal.ts).
+ */
+export function signalFor(r: FaultResult, va: number, abi = 'freebsd'): SignalInfo | Outcome {
   switch (r) {
     case FaultResult.NoEntry:
       return { signal: 'SIGSEGV', code: 'SEGV_MAPERR', addr: va };
@@ -27,6 +31,8 @@ export function signalFor(r: FaultResult, va: number): SignalInfo | Outcome {
       return { signal: 'SIGBUS', code: 'BUS_ADRERR', addr: va };
     case FaultResult.PagerError:
       return { signal: 'SIGBUS', code: 'BUS_OBJERR', addr: va };
+    case FaultResult.OutOfBounds:
+      return { signal: 'SIGBUS', code: outOfBoundsCode(abi), addr: va };
     default:
       return { error: `out of physical memory at 0x${va.toString(16)}` };
   }
@@ -66,7 +72,7 @@ function* accessAfterSleep(k: Kernel, g: KGen<FaultResult>, p: Process, t: Threa
 /** Records a handled fault (the `fault` event); the signal it became, or undefined when the access retries. */
 function faultDone(k: Kernel, p: Process, t: Thread, va: number, acc: number, r: FaultResult): Outcome | undefined {
   emitFault(k.bus, p.pid, t.tid, va, acc, r === FaultResult.Success);
-  return r === FaultResult.Success ? undefined : (signalFor(r, va) as Outcome);
+  return r === FaultResult.Success ? undefined : (signalFor(r, va, k.abi) as Outcome);
 }
 
 /** The frame for a serial user access, the present-translation case without entering the VM. */

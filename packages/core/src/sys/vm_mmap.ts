@@ -1,10 +1,14 @@
-import { type Inherit, PAGE_SIZE, VM_PROT_ALL } from '../abi/constants.ts';
+import { type Inherit, PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/constants.ts';
+import { MMAP_FLAG_NAMES, type MmapPlan, mmapCheck } from '../abi/mmapArgs.ts';
+import { vmMapRangeImmutable, vmMapSetImmutable } from '../map/vmMapImmutable.ts';
 import { OK, type Outcome, errno } from '../abi/outcome.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, VmMapEntry } from '../map/VmMapEntry.ts';
 import { vmMapInsert } from '../map/vmMapMerge.ts';
 import { KernResult, vmMapDelete, vmMapDeleteMustWait, vmMapInherit, vmMapProtect, vmMapSync, vmMapUnwire, vmMapWire } from '../map/vmMapOps.ts';
 import type { Process, Thread } from '../proc/Process.ts';
-import type { KGen, Run } from '../sched/KGen.ts';
+import { type KGen, type Run, isKGen, runSerial, settle } from '../sched/KGen.ts';
+import { populate, wireNewMapping } from './vm_mlock.ts';
+import { uvmMapCleanFree } from './uvm_map_clean.ts';
 import { lockOwner, withMapLock, withMapLockSleeping, withMapLockWhen } from '../map/vmMapLock.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { FileRecord } from '../vm/VmContext.ts';
@@ -16,34 +20,31 @@ import { emitMadvise, emitMmap, emitMsync, emitProtect } from '../events/emit.ts
 /**
  * The mmap family of system calls (FreeBSD sys/vm/vm_mmap.c: kern_mmap, kern_munmap,
  * kern_mprotect, kern_minherit, kern_mlock, kern_munlock, kern_msync, kern_madvise):
- * argument checks and errnos by ABI, then the map layer (map/vmMapOps.ts).
+ * argument checks and errnos by ABI (docs/abi/), then the map layer (map/vmMapOps.ts);
+ * OpenBSD's mimmutable and Linux's mseal (map/vmMapImmutable.ts).
  */
 
 /** mmap arguments, normalised (addresses resolved, prot as bits plus the MD extra part). */
 export interface MmapArgs {
-  addr?: number;
-  len: number;
+  /** Exact 64-bit values: a bigint at or above 2^53. */
+  addr?: number | bigint;
+  len: number | bigint;
   prot: number;
   protExtra: string;
   flags: readonly string[] | number;
   /** The calling thread (for MD entry flags that depend on it). */
   thread?: Thread;
   file?: string;
-  offset?: number;
+  offset?: number | bigint;
 }
-
-const MMAP_FLAG_BITS: Record<string, Record<string, number>> = {
-  freebsd: { shared: 0x1, private: 0x2, fixed: 0x10, anon: 0x1000, excl: 0x4000 },
-  openbsd: { shared: 0x1, private: 0x2, fixed: 0x10, anon: 0x1000, excl: 0x800 },
-  linux: { shared: 0x1, private: 0x2, fixed: 0x10, anon: 0x20, excl: 0x100000 },
-};
 
 /** The first mmap placement hint (SCENARIO.md: first fit upward from here). */
 export const MMAP_BASE = 0x10000000;
 
+/** A flag list as the ABI's bits; a name the ABI does not have sets no bit. */
 function flagBits(abi: string, flags: readonly string[] | number): number {
   if (typeof flags === 'number') return flags;
-  const tab = MMAP_FLAG_BITS[abi] ?? MMAP_FLAG_BITS.freebsd!;
+  const tab = MMAP_FLAG_NAMES[abi] ?? MMAP_FLAG_NAMES.freebsd!;
   let b = 0;
   for (const f of flags) b |= tab[f] ?? 0;
   return b;
@@ -57,110 +58,145 @@ function range(k: Kernel, addr: number, len: number): [number, number] | undefin
   return [s, e];
 }
 
-/** mmap (kern_mmap / vm_mmap_object): the map work under the map's exclusive lock. */
+/** Whether W^X refuses prot here (`mmap.wx: refuse`), and the errno the ABI gives. */
+function wxRefused(k: Kernel, prot: number): Outcome | undefined {
+  if ((prot & (VM_PROT_WRITE | VM_PROT_EXECUTE)) !== (VM_PROT_WRITE | VM_PROT_EXECUTE)) return undefined;
+  if (k.config.policies['mmap.wx'] !== 'refuse') return undefined;
+  return errno(k.abi === 'openbsd' ? 'ENOTSUP' : 'EACCES');
+}
+
+/** Runs `then` on a Run's value once it has one (at once, or after the continuation). */
+function andThen<T>(r: Run<T>, then: (v: T) => T): Run<T> {
+  if (!isKGen(r)) return then(r);
+  return (function* () {
+    return then(yield* settle(r));
+  })();
+}
+
+/**
+ * mmap: the ABI's argument checks (abi/mmapArgs.ts: FreeBSD kern_mmap, Linux do_mmap,
+ * OpenBSD sys_mmap), W^X under `mmap.wx: refuse`, then vm_mmap_object under the map's
+ * exclusive lock: a fixed request replaces what it overlaps unless it must not (EEXIST under
+ * Linux, ENOMEM on the BSDs) or an entry there is immutable (EPERM); otherwise first fit
+ * from the hint. The result is the mapping's start plus the file offset's position within
+ * its page. After the lock: Linux MAP_POPULATE / MAP_LOCKED and mlockall(MCL_FUTURE).
+ */
 export function mmap(k: Kernel, p: Process, a: MmapArgs): Run<Outcome> {
-  const abi = k.abi;
-  const tab = MMAP_FLAG_BITS[abi] ?? MMAP_FLAG_BITS.freebsd!;
-  const fl = flagBits(abi, a.flags);
-  const shared = (fl & tab.shared!) !== 0;
-  const priv = (fl & tab.private!) !== 0;
-  const anon = (fl & tab.anon!) !== 0;
-  const fixed = (fl & tab.fixed!) !== 0;
-  const excl = (fl & tab.excl!) !== 0;
-  if (a.len <= 0 || shared === priv) return errno('EINVAL');
-  if (excl && !fixed && abi !== 'linux') return errno('EINVAL');
-  if ((a.prot & ~VM_PROT_ALL) !== 0) return errno('EINVAL');
-  const offset = a.offset ?? 0;
-  if (offset % PAGE_SIZE !== 0) return errno('EINVAL');
-  if (anon && a.file !== undefined) return errno('EINVAL');
-  if (!anon && a.file === undefined) return errno('EBADF');
-  const md = entryFlags(k, a.protExtra, 0, 'mmap', { p, ...(a.thread !== undefined ? { t: a.thread } : {}), prot: a.prot });
+  const vms = p.vmspace;
+  const map = vms.map;
+  const chk = mmapCheck(
+    k.abi,
+    { addr: BigInt(a.addr ?? 0), len: BigInt(a.len), prot: a.prot, flags: flagBits(k.abi, a.flags), hasFile: a.file !== undefined, offset: BigInt(a.offset ?? 0) },
+    { min: map.min, max: map.max },
+  );
+  if ('errno' in chk) return errno(chk.errno);
+  const pl = chk.plan;
+  const wx = wxRefused(k, pl.prot);
+  if (wx !== undefined) return wx;
+  const md = entryFlags(k, a.protExtra, 0, 'mmap', { p, ...(a.thread !== undefined ? { t: a.thread } : {}), prot: pl.prot });
   if (md === undefined) return errno('EINVAL');
-  const len = Math.ceil(a.len / PAGE_SIZE) * PAGE_SIZE;
   let fileRec: FileRecord | undefined;
-  if (a.file !== undefined) {
-    fileRec = k.files.get(a.file);
+  if (!pl.anon) {
+    fileRec = k.files.get(a.file!);
     if (fileRec === undefined) return errno('ENOENT');
     if (fileRec.file.revoked) return errno('ENXIO');
   }
-  const vms = p.vmspace;
   // MAP_FIXED over a mapping deletes it first (vm_map_delete may sleep on a busy page).
-  const over = fixed || (excl && abi === 'linux') ? a.addr : undefined;
-  const ready = () => over === undefined || !vmMapDeleteMustWait(k.vm, vms, over, over + len);
-  return withMapLockWhen(vms.map, lockOwner(p.pid, a.thread?.tid ?? 0), ready, 'vm_object_page_remove: page busy', () =>
-    mmapLocked(k, p, a, vms, len, offset, shared, priv, fixed, excl, md, fileRec),
-  );
+  const ready = () => !pl.fixed || !vmMapDeleteMustWait(k.vm, vms, pl.start, pl.start + pl.size);
+  const out = withMapLockWhen(map, lockOwner(p.pid, a.thread?.tid ?? 0), ready, 'vm_object_page_remove: page busy', () => mmapLocked(k, p, vms, pl, md, fileRec));
+  const t = a.thread;
+  if (t === undefined || !(pl.populate || pl.locked || vms.wireFuture !== '')) return out;
+  return andThen(out, (o) => {
+    if (o.ok !== true) return o;
+    const start = Number(o.addr) - pl.pageoff;
+    if (pl.populate || pl.locked) runSerial(populate(k, p, t, start, start + pl.size, (pl.prot & VM_PROT_WRITE) !== 0 && !pl.shared, false));
+    runSerial(wireNewMapping(k, p, t, start, start + pl.size, pl.locked));
+    return o;
+  });
 }
 
 /** vm_mmap_object's map part (vm_map_find / vm_map_fixed), with the map locked. */
-function mmapLocked(
-  k: Kernel,
-  p: Process,
-  a: MmapArgs,
-  vms: Vmspace,
-  len: number,
-  offset: number,
-  shared: boolean,
-  priv: boolean,
-  fixed: boolean,
-  excl: boolean,
-  md: number,
-  fileRec: FileRecord | undefined,
-): Outcome {
-  const abi = k.abi;
+function mmapLocked(k: Kernel, p: Process, vms: Vmspace, pl: MmapPlan, md: number, fileRec: FileRecord | undefined): Outcome {
   const map = vms.map;
   const vm = k.vm;
+  const len = pl.size;
   let start: number;
-  if (fixed || (excl && abi === 'linux')) {
-    if (a.addr === undefined || a.addr % PAGE_SIZE !== 0) return errno('EINVAL');
-    start = a.addr;
-    if (start < map.min || start + len > map.max) return errno('EINVAL');
-    if (excl && map.intersects(start, start + len)) return errno(abi === 'linux' ? 'EEXIST' : 'ENOMEM');
-    if (map.intersects(start, start + len)) vmMapDelete(vm, vms, start, start + len);
+  if (pl.fixed) {
+    start = pl.start;
+    const overlaps = map.intersects(start, start + len);
+    if (pl.noReplace && overlaps) return errno(k.abi === 'linux' ? 'EEXIST' : 'ENOMEM');
+    if (overlaps && vmMapRangeImmutable(map, start, start + len)) return errno('EPERM');
+    if (overlaps) vmMapDelete(vm, vms, start, start + len);
   } else {
-    const hint = a.addr !== undefined && a.addr !== 0 ? a.addr - (a.addr % PAGE_SIZE) : MMAP_BASE;
+    const hint = pl.start !== 0 ? pl.start : MMAP_BASE;
     start = map.findSpace(hint, len);
     if (start < 0 && hint !== MMAP_BASE) start = map.findSpace(MMAP_BASE, len);
     if (start < 0) return errno('ENOMEM');
   }
-  const e = new VmMapEntry(start, start + len, a.prot, VM_PROT_ALL, shared ? 'share' : 'copy');
-  e.shared = shared;
+  const e = new VmMapEntry(start, start + len, pl.prot, pl.maxProt, pl.shared ? 'share' : 'copy');
+  e.shared = pl.shared;
   e.mdFlags = md;
   if (fileRec !== undefined) {
     e.file = fileRec.file;
     e.object = fileRec.object;
-    e.offset = offset / PAGE_SIZE;
+    e.offset = pl.pindex;
     vm.objects.reference(fileRec.object);
-    if (priv) e.eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
-  } else if (shared) {
+    if (!pl.shared) e.eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
+  } else if (pl.shared) {
     const o = vm.objects.allocate('anon', len / PAGE_SIZE, vm.anonPager);
     o.flags = 0;
     e.object = o;
   }
   vmMapInsert(vm, vms, e);
-  emitMmap(k.bus, p.pid, vms.pmap, start, start + len, a.prot, md);
-  return { ok: true, addr: start };
+  emitMmap(k.bus, p.pid, vms.pmap, start, start + len, pl.prot, md);
+  return { ok: true, addr: start + pl.pageoff };
 }
 
-/** munmap (kern_munmap): a logical unmap of the range (vm_map_delete). */
-export function munmap(k: Kernel, p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
-  if (addr % PAGE_SIZE !== 0 || len <= 0) return errno('EINVAL');
-  const r = range(k, addr, len);
-  if (r === undefined || r[0] < p.vmspace.map.min) return errno('EINVAL');
+/**
+ * munmap: FreeBSD kern_munmap (an unaligned address is rounded down, a zero length is
+ * EINVAL), Linux __vm_munmap (the address must be aligned; sealed entries: EPERM), OpenBSD
+ * sys_munmap (the whole range must be mapped, else EINVAL; immutable entries: EPERM). The
+ * range is computed in 64-bit arithmetic: one that wraps or leaves user space is EINVAL.
+ * vm_map_remove: lock, vm_map_delete, unlock.
+ */
+export function munmap(k: Kernel, p: Process, addr: number | bigint, len: number | bigint, t?: Thread): Run<Outcome> {
+  const map = p.vmspace.map;
+  const A = BigInt(addr);
+  const L = BigInt(len);
+  const P = BigInt(PAGE_SIZE);
+  if (k.abi === 'linux' && A % P !== 0n) return errno('EINVAL');
+  if (L === 0n && k.abi !== 'openbsd') return errno('EINVAL');
+  const s0 = A - (A % P);
+  const e0 = ((A + L + P - 1n) / P) * P;
+  if (e0 > 1n << 64n || e0 > BigInt(k.userTop) || s0 < BigInt(map.min)) return errno('EINVAL');
+  const s = Number(s0);
+  const end = Number(e0);
+  if (s === end) return OK;
   // vm_map_remove: lock, vm_map_delete (which sleeps on a page busy for I/O it must
   // remove), unlock.
   const vms = p.vmspace;
-  const ready = () => !vmMapDeleteMustWait(k.vm, vms, r[0], r[1]);
-  return withMapLockWhen(vms.map, lockOwner(p.pid, t?.tid ?? 0), ready, 'vm_object_page_remove: page busy', () => {
-    vmMapDelete(k.vm, vms, r[0], r[1]);
+  const ready = () => !vmMapDeleteMustWait(k.vm, vms, s, end);
+  return withMapLockWhen(map, lockOwner(p.pid, t?.tid ?? 0), ready, 'vm_object_page_remove: page busy', () => {
+    if (k.abi === 'openbsd' && !map.covered(s, end)) return errno('EINVAL');
+    if (vmMapRangeImmutable(map, s, end)) return errno('EPERM');
+    vmMapDelete(k.vm, vms, s, end);
     return OK;
   });
 }
 
-/** mprotect (kern_mprotect): the MD extra part of prot goes through the arch modules. */
+/**
+ * mprotect: FreeBSD kern_mprotect (PROT_MAX bits allowed; an unaligned start is rounded
+ * down), Linux do_mprotect_pkey (aligned start; unknown bits EINVAL; sealed: EPERM),
+ * OpenBSD sys_mprotect (W^X; immutable entries: EPERM, except read-write to read-only).
+ * The MD extra part of prot goes through the arch modules.
+ */
 export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Run<Outcome> {
-  if (addr % PAGE_SIZE !== 0) return errno('EINVAL');
-  if ((prot & ~VM_PROT_ALL) !== 0) return errno('EINVAL');
+  if (k.abi === 'linux' && addr % PAGE_SIZE !== 0) return errno('EINVAL');
+  const known = k.abi === 'freebsd' ? VM_PROT_ALL | (VM_PROT_ALL << 16) : VM_PROT_ALL;
+  if ((prot & ~known) !== 0) return errno('EINVAL');
+  prot &= VM_PROT_ALL;
+  const wx = wxRefused(k, prot);
+  if (wx !== undefined) return wx;
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
   if (r[0] === r[1]) return OK;
@@ -171,11 +207,61 @@ export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot:
     const ctx: EntryFlagsContext = { p, ...(t !== undefined ? { t } : {}), prot };
     md = (e) => entryFlags(k, protExtra, e.mdFlags, 'mprotect', ctx) ?? e.mdFlags;
   }
-  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+  const map = p.vmspace.map;
+  // OpenBSD uvm_map_protect: under mlockall(MCL_FUTURE), a PROT_NONE range made accessible is wired.
+  const wireAfter: [number, number][] = [];
+  const out = withMapLock(map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+    for (let i = map.lowerBound(r[0]); i < map.entries.length && map.entries[i]!.start < r[1]; i++) {
+      const e = map.entries[i]!;
+      // OpenBSD lets an immutable read-write entry become read-only (a data-locking idiom).
+      if (e.immutable && !(k.abi === 'openbsd' && e.prot === (VM_PROT_READ | VM_PROT_WRITE) && prot === VM_PROT_READ)) return errno('EPERM');
+    }
+    if (k.abi === 'openbsd' && p.vmspace.wireFuture !== '' && prot !== 0) {
+      for (let i = map.lowerBound(r[0]); i < map.entries.length && map.entries[i]!.start < r[1]; i++) {
+        const e = map.entries[i]!;
+        if (e.prot === 0 && e.wiredCount === 0) wireAfter.push([Math.max(r[0], e.start), Math.min(r[1], e.end)]);
+      }
+    }
     const kr = vmMapProtect(k.vm, p.vmspace, r[0], r[1], prot, md);
     if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
     if (kr === KernResult.ProtectionFailure) return errno('EACCES');
     emitProtect(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], prot);
+    return OK;
+  });
+  if (t === undefined) return out;
+  return andThen(out, (o) => {
+    for (const [s, e] of wireAfter) runSerial(wireNewMapping(k, p, t, s, e, false));
+    return o;
+  });
+}
+
+/**
+ * mimmutable (OpenBSD sys_mimmutable / uvm_map_immutable): marks the mapped parts of the
+ * range immutable; holes are skipped.
+ */
+export function mimmutable(k: Kernel, p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
+  if (k.abi !== 'openbsd') return errno('ENOSYS');
+  const r = range(k, addr, len);
+  if (r === undefined) return errno('EINVAL');
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+    vmMapSetImmutable(k.vm, p.vmspace, r[0], r[1]);
+    return OK;
+  });
+}
+
+/**
+ * mseal (Linux do_mseal, mm/mseal.c): flags must be 0 and the start aligned (EINVAL); the
+ * whole range must be mapped (ENOMEM), checked before anything is sealed.
+ */
+export function mseal(k: Kernel, p: Process, addr: number, len: number, flags: number, t?: Thread): Run<Outcome> {
+  if (k.abi !== 'linux') return errno('ENOSYS');
+  if (flags !== 0 || addr % PAGE_SIZE !== 0) return errno('EINVAL');
+  const r = range(k, addr, len);
+  if (r === undefined) return errno('EINVAL');
+  if (r[0] === r[1]) return OK;
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+    if (!p.vmspace.map.covered(r[0], r[1])) return errno('ENOMEM');
+    vmMapSetImmutable(k.vm, p.vmspace, r[0], r[1]);
     return OK;
   });
 }
@@ -255,6 +341,17 @@ export function* madvise(k: Kernel, p: Process, t: Thread, addr: number, len: nu
   if (addr % PAGE_SIZE !== 0) return errno('EINVAL');
   const r = range(k, addr, len);
   if (r === undefined || r[0] < p.vmspace.map.min) return errno('EINVAL');
+  if (advice === 'populate_read' || advice === 'populate_write') {
+    if (k.abi !== 'linux') return errno('EINVAL');
+    const out = yield* populate(k, p, t, r[0], r[1], advice === 'populate_write', true);
+    if (out.ok === true) emitMadvise(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], advice);
+    return out;
+  }
+  if (advice === 'free' && k.abi === 'openbsd') {
+    const out = yield* settle(withMapLock(p.vmspace.map, lockOwner(p.pid, t.tid), false, () => uvmMapCleanFree(k, p, r[0], r[1])));
+    if (out.ok === true) emitMadvise(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], advice);
+    return out;
+  }
   // vm_map_madvise takes the read lock for advice that touches pages, not entries.
   const out = yield* withMapLockSleeping(p.vmspace.map, lockOwner(p.pid, t.tid), false, () => k.madvisePolicy.madvise(k.vm, p, t, r[0], r[1], advice));
   if (out.ok === true) emitMadvise(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], advice);

@@ -2,7 +2,7 @@
  * `compare`: one scenario on several machines, lined up step by step; what differs is
  * marked machine-independent or machine-dependent (SCENARIO.md "compare").
  */
-import { type Catalog, resolveSpec } from '@vmlab/core';
+import { type Catalog, bigintJson, resolveSpec } from '@vmlab/core';
 import { type MachineLegend, specLegend } from '../view/viewModel.ts';
 import type { Scenario, Step } from '../scenario/ast.ts';
 import { InputError } from '../scenario/InputError.ts';
@@ -62,7 +62,7 @@ function stepsByPos(steps: readonly Step[], out = new Map<string, Step>()): Map<
   return out;
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a, bigintJson) === JSON.stringify(b, bigintJson);
 
 /** Whether a step is machine-dependent (an MD syscall, an indirect-branch fetch). */
 function stepIsMd(op: string, step: Step | undefined): boolean {

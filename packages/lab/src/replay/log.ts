@@ -15,6 +15,19 @@
 import type { FileSpec, MachineSpec, Step } from '../scenario/ast.ts';
 import type { CommandRecord, RunOptions, RunReport, SchedulePoint } from '../runner/RunReport.ts';
 
+/** A 64-bit value held as a bigint (a step's `len`, an 8-byte store) is written as `{ "u64": "0x..." }`. */
+function logReplacer(_key: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? { u64: `0x${v.toString(16)}` } : v;
+}
+
+function logReviver(_key: string, v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const u = (v as { u64?: unknown }).u64;
+    if (typeof u === 'string' && Object.keys(v).length === 1 && /^0x[0-9a-f]+$/.test(u)) return BigInt(u);
+  }
+  return v;
+}
+
 export const LOG_VERSION = 1;
 
 export interface LogConfig {
@@ -115,7 +128,7 @@ export class LogWriter {
   }
 
   private line(o: unknown): void {
-    this.write(`${JSON.stringify(o)}\n`);
+    this.write(`${JSON.stringify(o, logReplacer)}\n`);
   }
 }
 
@@ -136,7 +149,7 @@ export function parseLog(text: string, file: string): RunLog {
     if (raw.trim() === '') continue;
     let o: Record<string, unknown>;
     try {
-      o = JSON.parse(raw) as Record<string, unknown>;
+      o = JSON.parse(raw, logReviver) as Record<string, unknown>;
     } catch (e) {
       return bad(i, `not JSON: ${(e as Error).message}`);
     }

@@ -3,6 +3,7 @@ import { fingerprintOf } from './fingerprint.ts';
 import { DeadlockError, EVENT_KINDS, type KGen, type Kernel, type Machine, type Outcome, PluginInvariantError, runSerial } from '@vmlab/core';
 import type { CheckQuery, Expectation, Scenario, Step } from '../scenario/ast.ts';
 import { formatExpect, matchExpectation, type MatchContext } from '../scenario/matchExpectation.ts';
+import { addrPlus } from '../scenario/values.ts';
 import { eventLine } from './eventLine.ts';
 import { execStep } from './execStep.ts';
 import { type CounterSample, RunError, type RunOptions, type RunReport, type SchedulePoint, type StepReport, type ViolationReport } from './RunReport.ts';
@@ -169,7 +170,7 @@ export class ScenarioRunner {
         if (a.name === undefined) return a.offset;
         const p = pid !== undefined ? this.k.procs.get(pid) : undefined;
         const base = p?.names.get(a.name);
-        return base === undefined ? undefined : base + a.offset;
+        return base === undefined ? undefined : addrPlus(base, a.offset);
       },
       errnoValue: (n) => this.k.errnoValue(n),
       saved: (n) => this.saved.get(n),

@@ -9,7 +9,18 @@ import { checkStep } from './checkStep.ts';
 import { generateStep } from './generateStep.ts';
 import { touchStep } from './touchStep.ts';
 import { RunError } from './RunReport.ts';
-import { parseProtString, procOf, resolveAddr, threadOf } from './stepArgs.ts';
+import { lenOf, procOf, protOf, resolveAddr, resolveAddr64, threadOf } from './stepArgs.ts';
+
+/** Linux mremap flag bits (include/uapi/linux/mman.h). */
+const MREMAP_BITS: Record<string, number> = { maymove: 1, fixed: 2, dontunmap: 4 };
+/** mlockall's MCL_* bits (the same values on FreeBSD, OpenBSD and Linux). */
+const MCL_BITS: Record<string, number> = { current: 1, future: 2, onfault: 4 };
+
+/** A flag list (or the raw number) as bits. */
+function bitsOf(v: unknown, tab: Record<string, number>): number {
+  if (typeof v === 'number') return v;
+  return ((v as string[] | undefined) ?? []).reduce((b, f) => b | (tab[f] ?? 0), 0);
+}
 
 /** Performs one step (not `concurrent`) on the machine; its outcome is the step's result. */
 export function* execStep(machine: Machine, s: Step): KGen<unknown> {
@@ -24,6 +35,8 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
       return checkStep(k, s);
     case 'revoke':
       return yield* k.revoke(a.file as string, a.even_cows === true);
+    case 'truncate':
+      return k.truncate(a.file as string, a.size as number);
     case 'pageout':
       return yield* pageout(k, s);
     case 'release':
@@ -70,42 +83,77 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
     case 'thread_exit':
       return k.threadExit(p, t);
     case 'mmap': {
-      const [prot, extra] = parseProtString(a.prot as string);
+      const [prot, extra] = protOf(k, a.prot as string | number);
       const out = yield* settle(
         k.mmap(p, {
-          ...(a.addr !== undefined ? { addr: resolveAddr(p, a.addr, s) } : {}),
-          len: a.len as number,
+          ...(a.addr !== undefined ? { addr: resolveAddr64(p, a.addr, s) } : {}),
+          len: a.len as number | bigint,
           prot,
           protExtra: extra,
           flags: a.flags as string[] | number,
           thread: t,
           ...(a.file !== undefined ? { file: a.file as string } : {}),
-          ...(a.offset !== undefined ? { offset: a.offset as number } : {}),
+          ...(a.offset !== undefined ? { offset: a.offset as number | bigint } : {}),
         }),
       );
-      if (out.ok === true && typeof a.as === 'string' && out.addr !== undefined) p.names.set(a.as, out.addr);
+      if (out.ok === true && typeof a.as === 'string' && out.addr !== undefined) p.names.set(a.as, Number(out.addr));
       return out;
     }
     case 'munmap':
-      return yield* settle(k.munmap(p, resolveAddr(p, a.addr, s), a.len as number, t));
+      return yield* settle(k.munmap(p, resolveAddr64(p, a.addr, s), a.len as number | bigint, t));
     case 'mprotect': {
-      const [prot, extra] = parseProtString(a.prot as string);
-      return yield* settle(k.mprotect(p, resolveAddr(p, a.addr, s), a.len as number, prot, extra, t));
+      const [prot, extra] = protOf(k, a.prot as string | number);
+      return yield* settle(k.mprotect(p, resolveAddr(p, a.addr, s), lenOf(a.len), prot, extra, t));
     }
     case 'minherit':
-      return yield* settle(k.minherit(p, resolveAddr(p, a.addr, s), a.len as number, a.inherit as Inherit, t));
+      return yield* settle(k.minherit(p, resolveAddr(p, a.addr, s), lenOf(a.len), a.inherit as Inherit, t));
     case 'mlock':
-      return yield* k.mlock(p, t, resolveAddr(p, a.addr, s), a.len as number);
+      return yield* k.mlock(p, t, resolveAddr(p, a.addr, s), lenOf(a.len));
     case 'munlock':
-      return yield* settle(k.munlock(p, resolveAddr(p, a.addr, s), a.len as number, t));
+      return yield* settle(k.munlock(p, resolveAddr(p, a.addr, s), lenOf(a.len), t));
     case 'msync':
-      return yield* settle(k.msync(p, resolveAddr(p, a.addr, s), a.len as number, (a.flags as string[] | number | undefined) ?? [], t));
+      return yield* settle(k.msync(p, resolveAddr(p, a.addr, s), lenOf(a.len), (a.flags as string[] | number | undefined) ?? [], t));
     case 'madvise':
-      return yield* k.madvise(p, t, resolveAddr(p, a.addr, s), a.len as number, a.advice as string);
+      return yield* k.madvise(p, t, resolveAddr(p, a.addr, s), lenOf(a.len), a.advice as string);
+    case 'sigaltstack':
+      return k.sigaltstack(p, t, resolveAddr(p, a.addr, s), a.len as number);
+    case 'sigdeliver':
+      return yield* k.sendsig(p, t, a.sp !== undefined ? resolveAddr(p, a.sp, s) : undefined, a.onstack === true);
+    case 'sigreturn':
+      return k.sigreturn(t, a.pkru !== undefined ? { pkru: a.pkru as number } : {});
+    case 'mlockall':
+      return yield* k.mlockall(p, t, bitsOf(a.flags, MCL_BITS));
+    case 'munlockall':
+      return k.munlockall(p);
+    case 'mlock2':
+      return yield* k.mlock2(p, t, resolveAddr(p, a.addr, s), lenOf(a.len), bitsOf(a.flags, { onfault: 1 }));
+    case 'mimmutable':
+      return yield* settle(k.mimmutable(p, resolveAddr(p, a.addr, s), lenOf(a.len), t));
+    case 'mseal':
+      return yield* settle(k.mseal(p, resolveAddr(p, a.addr, s), lenOf(a.len), (a.flags as number | undefined) ?? 0, t));
+    case 'mremap': {
+      const bits = bitsOf(a.flags, MREMAP_BITS);
+      const out = k.mremap(p, {
+        addr: resolveAddr(p, a.addr, s),
+        oldLen: lenOf(a.old_len),
+        newLen: lenOf(a.new_len),
+        flags: bits,
+        ...(a.new_addr !== undefined ? { newAddr: resolveAddr(p, a.new_addr, s) } : {}),
+      });
+      if (out.ok === true && typeof a.as === 'string' && out.addr !== undefined) p.names.set(a.as, Number(out.addr));
+      return out;
+    }
     case 'read':
-      return yield* k.accessStep(p, t, resolveAddr(p, a.addr, s), Access.Read);
-    case 'write':
-      return yield* k.accessStep(p, t, resolveAddr(p, a.addr, s), Access.Write, a.value as number);
+    case 'write': {
+      const va = resolveAddr64(p, a.addr, s);
+      const size = (a.size as number | undefined) ?? 4;
+      const write = s.op === 'write';
+      // An aligned word: the word path (its fast translation and events).
+      if (size === 4 && typeof va === 'number' && va % 4 === 0) {
+        return yield* k.accessStep(p, t, va, write ? Access.Write : Access.Read, write ? Number(a.value) : undefined);
+      }
+      return yield* k.accessBytes(p, t, va, size, write, a.value as number | bigint | undefined);
+    }
     case 'fetch':
       return yield* k.accessStep(p, t, resolveAddr(p, a.addr, s), Access.Execute, undefined, (a.branch as 'direct' | 'call' | 'jump' | undefined) ?? 'direct');
     case 'copyin':
@@ -128,8 +176,8 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
     case 'pkey_mprotect': {
       const md: Record<string, unknown> = { ...a };
       if (a.addr !== undefined) md.addr = resolveAddr(p, a.addr, s);
-      if (typeof a.prot === 'string') {
-        const [prot, extra] = parseProtString(a.prot);
+      if (typeof a.prot === 'string' || typeof a.prot === 'number') {
+        const [prot, extra] = protOf(k, a.prot);
         md.prot = prot;
         md.protExtra = extra;
       }

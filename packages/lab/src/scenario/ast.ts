@@ -11,7 +11,8 @@ export type { FileSpec, MachineSpec, SourcePos };
 /** An address: a number, or a name bound by an earlier `as:` plus an offset. */
 export interface AddrExpr {
   name?: string;
-  offset: number;
+  /** Exact: a bigint when at or above 2^53 (a 64-bit value such as `(void *)-1`). */
+  offset: number | bigint;
 }
 
 /** Comparison operators for numeric expectation fields. */
@@ -30,7 +31,7 @@ export interface SavedRef {
  * objects compare field by field, fields left out are not compared.
  */
 export type ExpectValue =
-  | { kind: 'scalar'; value: number | string | boolean | null }
+  | { kind: 'scalar'; value: number | bigint | string | boolean | null }
   | { kind: 'addr'; addr: AddrExpr }
   | { kind: 'saved'; ref: SavedRef }
   | { kind: 'cmp'; ops: { op: CmpOp; rhs: ExpectValue }[] }
@@ -45,6 +46,7 @@ export interface Expectation {
 /** Normalised step arguments, by name. */
 export type ArgValue =
   | number
+  | bigint // a 64-bit value at or above 2^53 (`len`, `value` of an 8-byte store)
   | string
   | boolean
   | AddrExpr

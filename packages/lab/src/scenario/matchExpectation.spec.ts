@@ -23,7 +23,7 @@ const ERRNO: Record<string, number> = { EINVAL: 22, EFAULT: 14, EOPNOTSUPP: 45, 
 const BUF = 0x10000000;
 
 const ctx: MatchContext = {
-  resolveAddr: (a: AddrExpr) => (a.name === undefined ? a.offset : a.name === 'buf' ? BUF + a.offset : undefined),
+  resolveAddr: (a: AddrExpr) => (a.name === undefined ? a.offset : a.name === 'buf' ? BUF + Number(a.offset) : undefined),
   errnoValue: (name) => ERRNO[name],
   saved: (name) => (name === 'before' ? { footprint: 40, object: { id: 7, depth: 0, refs: 2 } } : undefined),
 };

@@ -9,7 +9,7 @@ import { formatAddrExpr, hex } from './values.ts';
 
 export interface MatchContext {
   /** The address a name expression stands for in the step's process, if bound. */
-  resolveAddr(a: AddrExpr): number | undefined;
+  resolveAddr(a: AddrExpr): number | bigint | undefined;
   /** The ABI's value of an errno name, if it is one. */
   errnoValue(name: string): number | undefined;
   /** The answer of the check saved under this name, by query. */
@@ -35,7 +35,7 @@ function match(exp: ExpectValue, actual: unknown, ctx: MatchContext, path: strin
     case 'addr': {
       const want = ctx.resolveAddr(exp.addr);
       if (want === undefined) return `${at(path)}name '${exp.addr.name}' is not bound`;
-      return actual === want ? null : differ(path, `${formatAddrExpr(exp.addr)} (${hex(want)})`, actual);
+      return actual === want ? null : differ(path, `${formatAddrExpr(exp.addr)} (${hex64(want)})`, actual);
     }
 
     case 'saved': {
@@ -80,7 +80,7 @@ function match(exp: ExpectValue, actual: unknown, ctx: MatchContext, path: strin
   }
 }
 
-function scalarHolds(want: number | string | boolean | null, actual: unknown, ctx: MatchContext): boolean {
+function scalarHolds(want: number | bigint | string | boolean | null, actual: unknown, ctx: MatchContext): boolean {
   if (want === null) return actual === null || actual === undefined;
   if (typeof want !== 'string') return actual === want;
   if (actual === want) return true;
@@ -114,7 +114,7 @@ function numberOf(rhs: ExpectValue, ctx: MatchContext): number | string {
   if (rhs.kind === 'scalar' && typeof rhs.value === 'number') return rhs.value;
   if (rhs.kind === 'addr') {
     const n = ctx.resolveAddr(rhs.addr);
-    return n === undefined ? `name '${rhs.addr.name}' is not bound` : n;
+    return n === undefined ? `name '${rhs.addr.name}' is not bound` : Number(n);
   }
   if (rhs.kind === 'saved') {
     const r = resolveSaved(rhs.ref, ctx);
@@ -157,6 +157,11 @@ function at(path: string[]): string {
   return path.length === 0 ? '' : `${path.join('.')}: `;
 }
 
+/** Hex for a 64-bit value, exact when it is a bigint. */
+function hex64(v: number | bigint): string {
+  return typeof v === 'bigint' ? `0x${v.toString(16)}` : hex(v);
+}
+
 function differ(path: string[], expected: string, actual: unknown): string {
   return `${at(path)}expected ${expected}, got ${formatValue(actual, path[path.length - 1])}`;
 }
@@ -166,6 +171,7 @@ export function formatValue(v: unknown, field: string | undefined): string {
   if (v === undefined) return '(absent)';
   if (v === null) return 'null';
   if (typeof v === 'number') return field !== undefined && HEX_FIELDS.has(field) && v >= 16 ? hex(v) : String(v);
+  if (typeof v === 'bigint') return hex64(v);
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return `[${v.map((x) => formatValue(x, field)).join(', ')}]`;
   if (typeof v === 'object') {

@@ -1,7 +1,7 @@
 /** Expectations (SCENARIO.md "Expectations"): outcome maps, comparisons, alternatives and `$saved` references. */
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { CmpOp, ExpectValue, Expectation, SavedRef } from './ast.ts';
-import { ValueError, looksLikeSize, parseAddr, parseNumber, parseSize } from './values.ts';
+import { ValueError, looksLikeSize, parseAddr, parseNumber, parseSize, parseU64 } from './values.ts';
 import { substituteIndex, type Walker } from './Walker.ts';
 
 const CMP_OPS: readonly CmpOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
@@ -30,7 +30,7 @@ function parseExpectValue(w: Walker, node: Node | null, field: string | undefine
   if (node === null) return { kind: 'scalar', value: null };
   if (isScalar(node)) {
     const v = node.value;
-    if (typeof v === 'bigint') return { kind: 'scalar', value: w.value(node, parseNumber) };
+    if (typeof v === 'bigint') return { kind: 'scalar', value: w.value(node, (x) => ((x as bigint) >= 0n ? parseU64(x) : parseNumber(x))) };
     if (typeof v === 'number' || typeof v === 'boolean' || v === null) return { kind: 'scalar', value: v };
     if (typeof v === 'string') {
       // inside repeat: the loop index put in ($i, 0x100+$i); the node is read through w.value below, which does the same

@@ -7,7 +7,7 @@ import { isSeq, type Node, type YAMLMap } from 'yaml';
 import type { ArgValue, CheckQuery, SourcePos, Step } from './ast.ts';
 import { parseExpectOn, parseExpectation } from './parseExpectation.ts';
 import { type ArgKind, CHECK_QUERIES, type OpSpec, OPS, QUERIES, RIGHTS_VALUES, STEP_OPS, describeArgs } from './stepSchemas.ts';
-import { parseAddr, parseCount, parseEnum, parseFlags, parseName, parseProt, parseSize, parseU32 } from './values.ts';
+import { parseAccessSize, parseAddr, parseCount, parseEnum, parseFlags, parseLength, parseName, parseProt, parseSize, parseU32, parseU64 } from './values.ts';
 import { GENERATORS } from '../trace/generators/generators.ts';
 import type { Entry, Walker } from './Walker.ts';
 
@@ -56,7 +56,8 @@ function parseStep(w: Walker, node: Node | null, anchor: Node, nested: boolean):
   const rest = parseArgs(w, key, spec, argEntries, argsMap ?? keyNode, step.args, ['expect', 'expect_on']);
 
   if (key === 'pageout') checkPageout(w, step.args, argsMap ?? keyNode);
-  if (key === 'mmap' && typeof step.args['as'] === 'string') w.names.add(step.args['as']);
+  if (key === 'write') checkWriteValue(w, step.args, argEntries);
+  if ((key === 'mmap' || key === 'mremap') && typeof step.args['as'] === 'string') w.names.add(step.args['as']);
 
   for (const e of rest) {
     if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined));
@@ -131,6 +132,12 @@ function parseArg(w: Walker, name: string, kind: ArgKind, anchor: Node, node: No
     }
     case 'size':
       return w.value(node, parseSize);
+    case 'len':
+      return w.value(node, parseLength);
+    case 'u64':
+      return w.value(node, parseU64);
+    case 'access_size':
+      return w.value(node, parseAccessSize);
     case 'u32':
       return w.value(node, parseU32);
     case 'prot':
@@ -156,6 +163,17 @@ function parseArg(w: Walker, name: string, kind: ArgKind, anchor: Node, node: No
   }
 }
 
+
+/** A store's value must fit its size (4 bytes unless `size` says otherwise). */
+function checkWriteValue(w: Walker, args: Record<string, ArgValue>, entries: Entry[]): void {
+  const size = typeof args['size'] === 'number' ? args['size'] : 4;
+  const v = args['value'];
+  if (typeof v !== 'number' && typeof v !== 'bigint') return;
+  if (BigInt(v) >= 1n << BigInt(size * 8)) {
+    const node = entries.find((e) => e.key === 'value')?.value ?? null;
+    if (node !== null) w.error(node, `value 0x${BigInt(v).toString(16)} does not fit in ${size} byte${size === 1 ? '' : 's'}; give a size: 8 for a 64-bit store`);
+  }
+}
 
 function checkPageout(w: Walker, args: Record<string, ArgValue>, anchor: Node): void {
   const hasAddr = args['addr'] !== undefined;

@@ -10,6 +10,9 @@ export type ArgKind =
   | 'by' // a number when numeric, else a string
   | 'addr'
   | 'size' // bytes
+  | 'len' // a system call's length or offset: a size, or any 64-bit value
+  | 'u64'
+  | 'access_size' // 1, 2, 4 or 8 bytes
   | 'count'
   | 'u32'
   | 'prot'
@@ -42,8 +45,26 @@ function op(args: Record<string, ArgKind>, thread = false): OpSpec {
   return { args: out };
 }
 
-export const MMAP_FLAGS = ['private', 'shared', 'anon', 'fixed', 'excl'] as const;
+export const MMAP_FLAGS = [
+  'private',
+  'shared',
+  'anon',
+  'fixed',
+  'excl',
+  'stack',
+  'populate',
+  'locked',
+  'noreserve',
+  'shared_validate',
+  'nosync',
+  'nocore',
+  'concealed',
+  'prefault_read',
+] as const;
 export const MSYNC_FLAGS = ['sync', 'async', 'invalidate'] as const;
+export const MREMAP_FLAGS = ['maymove', 'fixed', 'dontunmap'] as const;
+export const MCL_FLAGS = ['current', 'future', 'onfault'] as const;
+export const MLOCK2_FLAGS = ['onfault'] as const;
 export const SYSARCH_FLAGS = ['persist', 'excl'] as const;
 export const INHERIT_VALUES = ['copy', 'share', 'none', 'zero'] as const;
 export const ADVICE_VALUES = [
@@ -54,6 +75,8 @@ export const ADVICE_VALUES = [
   'free_reusable',
   'free_reuse',
   'can_reuse',
+  'populate_read',
+  'populate_write',
 ] as const;
 export const BRANCH_VALUES = ['direct', 'call', 'jump'] as const;
 export const SYSARCH_OPS = ['set_pkru', 'clear_pkru', 'guard_page'] as const;
@@ -63,7 +86,7 @@ export const ABI_VALUES = ['freebsd', 'linux', 'openbsd'] as const;
 export const TOUCH_ACCESS = ['read', 'write', 'exec'] as const;
 export const TOUCH_ORDER = ['sequential', 'random'] as const;
 
-const range = { pid: 'id', addr: 'addr', len: 'size' } as const;
+const range = { pid: 'id', addr: 'addr', len: 'len' } as const;
 
 /** Every operation of SCENARIO.md "Operations", but `concurrent` and `check`. */
 export const OPS: Record<string, OpSpec> = {
@@ -74,11 +97,11 @@ export const OPS: Record<string, OpSpec> = {
     {
       pid: 'id',
       'addr?': 'addr',
-      len: 'size',
+      len: 'len',
       prot: 'prot',
       flags: { flags: MMAP_FLAGS },
       'file?': 'string',
-      'offset?': 'size',
+      'offset?': 'len',
       'as?': 'name',
     },
     true,
@@ -90,8 +113,8 @@ export const OPS: Record<string, OpSpec> = {
   munlock: op(range, true),
   msync: op({ ...range, flags: { flags: MSYNC_FLAGS } }, true),
   madvise: op({ ...range, advice: { enum: ADVICE_VALUES } }, true),
-  read: op({ pid: 'id', addr: 'addr' }, true),
-  write: op({ pid: 'id', addr: 'addr', value: 'u32' }, true),
+  read: op({ pid: 'id', addr: 'addr', 'size?': 'access_size' }, true),
+  write: op({ pid: 'id', addr: 'addr', value: 'u64', 'size?': 'access_size' }, true),
   fetch: op({ pid: 'id', addr: 'addr', 'branch?': { enum: BRANCH_VALUES } }, true),
   copyin: op({ pid: 'id', addr: 'addr', 'value?': 'u32' }, true),
   copyout: op({ pid: 'id', addr: 'addr', 'value?': 'u32' }, true),
@@ -106,6 +129,16 @@ export const OPS: Record<string, OpSpec> = {
   swapout: op({ pid: 'id' }),
   pageout: op({ 'pid?': 'id', 'addr?': 'addr', 'len?': 'size', 'pages?': 'count' }),
   revoke: op({ file: 'string', 'even_cows?': 'bool' }),
+  truncate: op({ file: 'string', size: 'size' }),
+  mimmutable: op(range, true),
+  sigaltstack: op({ pid: 'id', addr: 'addr', len: 'size' }, true),
+  sigdeliver: op({ pid: 'id', 'sp?': 'addr', 'onstack?': 'bool' }, true),
+  sigreturn: op({ pid: 'id', 'pkru?': 'u32' }, true),
+  mlockall: op({ pid: 'id', flags: { flags: MCL_FLAGS } }, true),
+  munlockall: op({ pid: 'id' }, true),
+  mlock2: op({ ...range, 'flags?': { flags: MLOCK2_FLAGS } }, true),
+  mseal: op({ ...range, 'flags?': 'count' }, true),
+  mremap: op({ pid: 'id', addr: 'addr', old_len: 'len', new_len: 'len', 'flags?': { flags: MREMAP_FLAGS }, 'new_addr?': 'addr', 'as?': 'name' }, true),
   sysarch: op(
     { ...range, op: { enum: SYSARCH_OPS }, 'key?': 'id', 'flags?': { flags: SYSARCH_FLAGS } },
     true,

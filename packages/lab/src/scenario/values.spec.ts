@@ -125,7 +125,16 @@ describe('parseProt', () => {
       expect(() => parseProt('rr')).toThrow(/twice/);
       expect(() => parseProt('btir')).toThrow(/bad prot/);
       expect(() => parseProt('')).toThrow(/bad prot/);
-      expect(() => parseProt(7n)).toThrow(/bad prot/);
+      expect(() => parseProt(0x100000000n)).toThrow(/bad prot.*32-bit/);
+      expect(() => parseProt(-1n)).toThrow(/bad prot/);
+    });
+  });
+
+  describe('when the protection is a number', () => {
+    it('should keep the raw PROT_* bits for the kernel to check', () => {
+      expect(parseProt(7n)).toBe(7);
+      expect(parseProt('0x100003')).toBe(0x100003);
+      expect(parseProt(0xffff)).toBe(0xffff);
     });
   });
 });

@@ -67,6 +67,66 @@ export function parseNumber(v: unknown): number {
   throw new ValueError(`expected a number (decimal or 0x hex), got ${show(v)}`);
 }
 
+const U64_MAX = (1n << 64n) - 1n;
+
+/** A 64-bit value as a number when a double holds it exactly and safely, else as a bigint. */
+export function u64Value(b: bigint): number | bigint {
+  return b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
+}
+
+/**
+ * A 64-bit unsigned machine value (an address, a length, a register): 0 to 2^64 - 1, decimal
+ * or 0x hex. A negative literal is its two's complement, as C's `(void *)-1` or
+ * `-PAGE_SIZE` (from -2^63). Exact: a number when below 2^53, else a bigint.
+ */
+export function parseU64(v: unknown): number | bigint {
+  let b: bigint | undefined;
+  if (typeof v === 'bigint') b = v;
+  else if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
+  else if (typeof v === 'string') {
+    const m = NUMBER_RE.exec(v.trim());
+    if (m) b = m[1] ? -BigInt(m[2]!) : BigInt(m[2]!);
+  }
+  if (b === undefined) throw new ValueError(`expected a number (decimal or 0x hex), got ${show(v)}`);
+  if (b > U64_MAX) throw new ValueError(`${show(v)} does not fit in 64 bits (0 to 0xffffffffffffffff)`);
+  if (b < -(1n << 63n)) throw new ValueError(`${show(v)} is below -2^63`);
+  return u64Value(b < 0n ? b + (1n << 64n) : b);
+}
+
+/**
+ * A system call's length or file offset: a size with a unit (`2 pages`), or any 64-bit
+ * value (`0xffffffffffffffff`, `-1`), which the kernel then checks.
+ */
+export function parseLength(v: unknown): number | bigint {
+  if (typeof v === 'string' && !NUMBER_RE.test(v.trim())) return parseSize(v);
+  try {
+    return parseU64(v);
+  } catch (e) {
+    if (e instanceof ValueError && /64 bits|below/.test(e.message)) throw e;
+    throw new ValueError(`bad length ${show(v)}: expected bytes, a number with KiB, MiB, GiB, page or pages, or a 64-bit value`);
+  }
+}
+
+/** An access size in bytes: 1, 2, 4 or 8. */
+export function parseAccessSize(v: unknown): number {
+  const n = typeof v === 'bigint' || typeof v === 'number' || typeof v === 'string' ? Number(typeof v === 'string' ? v.trim() : v) : NaN;
+  if (n === 1 || n === 2 || n === 4 || n === 8) return n;
+  throw new ValueError(`bad access size ${show(v)}: expected 1, 2, 4 or 8 (bytes)`);
+}
+
+/**
+ * `base + offset` as 64-bit pointer arithmetic (exact, modulo 2^64): the address a name
+ * expression stands for.
+ */
+export function addrPlus(base: number, offset: number | bigint): number | bigint {
+  if (typeof offset === 'number') {
+    const n = base + offset;
+    if (Number.isSafeInteger(n) && n >= 0) return n;
+  }
+  const b = (BigInt(base) + BigInt(offset)) & U64_MAX;
+  return u64Value(b);
+}
+
 /** A non-negative integer (pid, tid, cpu, key, counts). */
 export function parseCount(v: unknown): number {
   const n = parseNumber(v);
@@ -135,33 +195,47 @@ export function parseAddr(v: unknown): AddrExpr {
         if (m[2] === '-') off = -off;
       }
       if (/^[0-9]/.test(base)) {
-        const addr = parseCount(base) + off;
-        if (addr < 0) throw new ValueError(`bad address '${v}': it is negative`);
-        return { offset: addr };
+        const b = BigInt(parseU64(base)) + BigInt(off);
+        if (b < 0n) throw new ValueError(`bad address '${v}': it is negative`);
+        if (b > U64_MAX) throw new ValueError(`bad address '${v}': it does not fit in 64 bits`);
+        return { offset: u64Value(b) };
       }
       return { name: base, offset: off };
     }
+    if (NUMBER_RE.test(s)) return { offset: parseU64(s) };
     throw new ValueError(`bad address '${v}': expected a number, a name, or name+offset (e.g. buf+0x1000, buf+2 pages)`);
   }
   try {
-    return { offset: parseCount(v) };
-  } catch {
+    return { offset: parseU64(v) };
+  } catch (e) {
+    if (e instanceof ValueError && /64 bits|below/.test(e.message)) throw new ValueError(`bad address: ${e.message}`);
     throw new ValueError(`bad address ${show(v)}: expected a number, a name, or name+offset`);
   }
 }
 
 /** The text form of an address expression, as written. */
 export function formatAddrExpr(a: AddrExpr): string {
-  if (a.name === undefined) return hex(a.offset);
+  if (a.name === undefined) return typeof a.offset === 'bigint' ? `0x${a.offset.toString(16)}` : hex(a.offset);
+  if (typeof a.offset === 'bigint') return `${a.name}+0x${a.offset.toString(16)}`;
   if (a.offset === 0) return a.name;
   return a.offset < 0 ? `${a.name}-${hex(-a.offset)}` : `${a.name}+${hex(a.offset)}`;
 }
 
-/** A protection: `none`, or r, w, x in any order, optionally followed by `bti`; canonical form. */
-export function parseProt(v: unknown): string {
+/**
+ * A protection: `none`, or r, w, x in any order, optionally followed by `bti`; canonical form.
+ * Or a number: the raw PROT_* bits in the ABI's encoding (32 bits), which the kernel checks.
+ */
+export function parseProt(v: unknown): string | number {
   const bad = (): never => {
-    throw new ValueError(`bad prot ${show(v)}: expected none or a combination of r, w, x, optionally followed by bti (e.g. rw, rx, rxbti)`);
+    throw new ValueError(`bad prot ${show(v)}: expected none, a combination of r, w, x optionally followed by bti (e.g. rw, rx, rxbti), or the raw PROT_* bits as a number`);
   };
+  if (typeof v === 'number' || typeof v === 'bigint' || (typeof v === 'string' && NUMBER_RE.test(v.trim()))) {
+    try {
+      return parseU32(v);
+    } catch {
+      throw new ValueError(`bad prot ${show(v)}: raw PROT_* bits are a 32-bit number (0 to 0xffffffff)`);
+    }
+  }
   if (typeof v !== 'string') return bad();
   const s = v.trim().toLowerCase();
   if (s === 'none') return 'none';

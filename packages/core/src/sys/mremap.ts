@@ -1,0 +1,146 @@
+import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/constants.ts';
+import type { Outcome } from '../abi/outcome.ts';
+import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
+import { vmMapRangeImmutable } from '../map/vmMapImmutable.ts';
+import { clipRange, vmMapDelete } from '../map/vmMapOps.ts';
+import type { Process } from '../proc/Process.ts';
+import type { Vmspace } from '../proc/Vmspace.ts';
+import type { Kernel } from './Kernel.ts';
+import { emitMmap } from '../events/emit.ts';
+
+/** Linux mremap flags (include/uapi/linux/mman.h). */
+export const MREMAP_MAYMOVE = 1;
+export const MREMAP_FIXED = 2;
+export const MREMAP_DONTUNMAP = 4;
+
+export interface MremapArgs {
+  addr: number;
+  oldLen: number;
+  newLen: number;
+  flags: number;
+  newAddr?: number;
+}
+
+const roundUp = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+
+/**
+ * mremap (Linux mm/mremap.c: the syscall, mremap_to, vma_expandable, move_vma with
+ * move_page_tables). Shrinking unmaps the tail; growing extends in place when the space
+ * after is free, else moves with MREMAP_MAYMOVE (ENOMEM without); MREMAP_FIXED moves to
+ * new_addr, unmapping what was there; MREMAP_DONTUNMAP leaves the old range mapped but
+ * empty (a private anonymous mapping: its next touch reads zero).
+ *
+ * A move carries the entry (object, offset, protection, keys and BTI in mdFlags, COW and
+ * needs-copy state, wiring) and its translations: each present PTE is entered at the new
+ * address with the rights it had, then the old range's PTEs are removed, which invalidates
+ * the TLBs before the old range can be mapped again (the CVE-2018-18281 window closed).
+ *
+ * Conditions: the old range lies in one entry (EFAULT otherwise); sealed entries, at the old
+ * range or under a fixed target, refuse (EPERM).
+ */
+export function mremap(k: Kernel, p: Process, a: MremapArgs, placeFrom: number): Outcome {
+  const vms = p.vmspace;
+  const map = vms.map;
+  const { addr, flags } = a;
+  if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) !== 0) return k.errno('EINVAL');
+  if ((flags & MREMAP_FIXED) !== 0 && (flags & MREMAP_MAYMOVE) === 0) return k.errno('EINVAL');
+  const dontUnmap = (flags & MREMAP_DONTUNMAP) !== 0;
+  if (dontUnmap && ((flags & MREMAP_MAYMOVE) === 0 || a.oldLen !== a.newLen)) return k.errno('EINVAL');
+  if (addr % PAGE_SIZE !== 0) return k.errno('EINVAL');
+  const oldLen = roundUp(a.oldLen);
+  const newLen = roundUp(a.newLen);
+  if (newLen === 0 || !Number.isFinite(newLen)) return k.errno('EINVAL');
+  if (oldLen === 0) return k.errno('EINVAL'); // duplicating a shared mapping is not modelled
+  if (addr + oldLen > map.max) return k.errno('EINVAL');
+  if (vmMapRangeImmutable(map, addr, addr + oldLen)) return k.errno('EPERM');
+
+  if ((flags & MREMAP_FIXED) !== 0) {
+    const to = a.newAddr ?? 0;
+    if (to % PAGE_SIZE !== 0) return k.errno('EINVAL');
+    if (newLen > map.max || to > map.max - newLen || to < map.min) return k.errno('EINVAL');
+    // The old and new ranges may not overlap.
+    if (addr < to + newLen && to < addr + oldLen) return k.errno('EINVAL');
+    const i = map.lookup(addr);
+    if (i < 0 || map.entries[i]!.end < addr + Math.min(oldLen, newLen)) return k.errno('EFAULT');
+    if (vmMapRangeImmutable(map, to, to + newLen)) return k.errno('EPERM');
+    if (dontUnmap && !movableDontUnmap(k, vms, addr)) return k.errno('EINVAL');
+    vmMapDelete(k.vm, vms, to, to + newLen);
+    let len = oldLen;
+    if (oldLen > newLen) {
+      vmMapDelete(k.vm, vms, addr + newLen, addr + oldLen);
+      len = newLen;
+    }
+    return moveRange(k, p, addr, len, to, newLen, dontUnmap);
+  }
+
+  // Shrinking in place (the tail is unmapped), or the same size.
+  if (oldLen >= newLen && !dontUnmap) {
+    if (oldLen > newLen) vmMapDelete(k.vm, vms, addr + newLen, addr + oldLen);
+    return { ok: true, addr };
+  }
+  const i = map.lookup(addr);
+  if (i < 0) return k.errno('EFAULT');
+  const e = map.entries[i]!;
+  if (e.end < addr + oldLen) return k.errno('EFAULT');
+  if (dontUnmap && !movableDontUnmap(k, vms, addr)) return k.errno('EINVAL');
+  // Growing in place: the old range ends the entry and the space after is free.
+  if (!dontUnmap && e.end === addr + oldLen && !map.intersects(addr + oldLen, addr + newLen) && addr + newLen <= map.max) {
+    e.end = addr + newLen;
+    const o = e.object;
+    if (o !== null && o.isAnon && o.size < e.offset + e.pages) o.size = e.offset + e.pages;
+    map.timestamp++;
+    emitMmap(k.bus, p.pid, vms.pmap, addr + oldLen, addr + newLen, e.prot, e.mdFlags);
+    return { ok: true, addr };
+  }
+  if ((flags & MREMAP_MAYMOVE) === 0) return k.errno('ENOMEM');
+  const to = map.findSpace(placeFrom, newLen);
+  if (to < 0) return k.errno('ENOMEM');
+  return moveRange(k, p, addr, oldLen, to, newLen, dontUnmap);
+}
+
+/** MREMAP_DONTUNMAP is modelled for private anonymous mappings. */
+function movableDontUnmap(k: Kernel, vms: Vmspace, addr: number): boolean {
+  const e = vms.map.entryAt(addr);
+  return e !== undefined && e.file === null && !e.shared && k !== undefined;
+}
+
+/**
+ * move_vma: the entry's part [from, from + len) becomes [to, to + newLen) (newLen >= len:
+ * the rest extends the object), translations carried, the old range's removed.
+ */
+function moveRange(k: Kernel, p: Process, from: number, len: number, to: number, newLen: number, dontUnmap: boolean): Outcome {
+  const vms = p.vmspace;
+  const map = vms.map;
+  const i = clipRange(k.vm, vms, from, from + len);
+  const e = map.entries[i]!;
+  const ne = e.clone();
+  ne.start = to;
+  ne.end = to + newLen;
+  const o = e.object;
+  if (o !== null && o.isAnon && o.size < ne.offset + ne.pages) o.size = ne.offset + ne.pages;
+  // The translations move: each present PTE is entered at its new address with its rights.
+  const moves: [number, number, number][] = [];
+  vms.pmap.forEachMapping(from, from + len, (va, frame, writable) => {
+    const pte = vms.pmap.pte(va);
+    let prot = VM_PROT_READ | (writable ? VM_PROT_WRITE : 0) | (pte?.executable === true ? VM_PROT_EXECUTE : 0);
+    prot &= e.prot | VM_PROT_READ;
+    moves.push([va - from + to, frame, prot]);
+  });
+  // The old range's translations go first (TLB shootdown included), then the entry.
+  k.pmapRemove(vms, from, from + len, 'mremap');
+  if (dontUnmap) {
+    // The old entry stays, empty: a private anonymous range that zero-fills again.
+    e.object = null;
+    e.offset = 0;
+    e.eflags &= ~(MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
+    ne.wiredCount = 0;
+    e.wiredCount = 0;
+  } else {
+    map.removeAt(i);
+  }
+  map.insert(ne);
+  for (const [va, frame, prot] of moves) k.pmapEnter(vms, va, frame, prot, ne.wiredCount > 0);
+  emitMmap(k.bus, p.pid, vms.pmap, to, to + newLen, ne.prot, ne.mdFlags);
+  k.counters.add('mremap.moves');
+  return { ok: true, addr: to };
+}

@@ -30,7 +30,7 @@ const cases: [string, string[], number][] = [
   ['run', ['run', 'examples/fork-inherit.yaml', '--json', '--log', log], 0],
   ['compare', ['compare', 'examples/pkru-swapout.yaml', '--json'], 0],
   ['replay', ['replay', log, '--json'], 0],
-  ['explore', ['explore', 'examples/explore-split-race.yaml', '--json', '--log', join(TMP, 'x.jsonl')], 0],
+  ['explore', ['explore', 'examples/races/d15293-swap-split/legacy.yaml', '--json', '--log', join(TMP, 'x.jsonl')], 0],
   ['fuzz', ['fuzz', '--ops', '400', '--json', '--out', join(TMP, 'f.yaml')], 0],
   ['fuzz', ['fuzz', '--policy', 'madvise.free_on_shadow=apply', '--seed', '2', '--ops', '3000', '--json', '--out', join(TMP, 'v.yaml')], 1],
   ['policies', ['policies', '--json'], 0],

@@ -11,6 +11,8 @@ function canonical(v: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
       .join(',')}}`;
   }
+  // 64-bit values (addresses and loads past 2^53) as their hex text, as --json writes them.
+  if (typeof v === 'bigint') return JSON.stringify(`0x${v.toString(16)}`);
   return JSON.stringify(v) ?? 'null';
 }
 

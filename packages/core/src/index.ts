@@ -101,7 +101,7 @@ export { EventSubscriber, MachineConfig } from './machine/tokens.ts';
 export type { ArchDescriptor, PluginDescriptor } from './machine/Catalog.ts';
 export { Catalog, defaultMachine } from './machine/Catalog.ts';
 export type { FileSpec, MachineSpec, SourcePos } from './machine/MachineSpec.ts';
-export { MACHINE_DEFAULTS, MAX_CPUS } from './machine/MachineSpec.ts';
+export { MACHINE_DEFAULTS, MAX_CPUS, MAX_PHYSMEM, MAX_SWAP } from './machine/MachineSpec.ts';
 export { Machine } from './machine/Machine.ts';
 export { MachineError, composeMachine, resolveSpec } from './machine/composeMachine.ts';
 export { PluginInvariantError } from './machine/pluginInvariants.ts';

@@ -47,6 +47,11 @@ export function resolveSpec(given: MachineSpec, catalog: Catalog): MachineSpec {
     if (!ok) throw new MachineError(`policy ${key} has no value '${value}'; values: ${d.values.join(', ')}`, p);
     policies[key] = value;
   }
+  for (const f of Object.keys(spec.faults)) {
+    if (!catalog.faultPoints.has(f)) {
+      throw new MachineError(`unknown fault point '${f}'${didYouMean(f, catalog.faultPoints)}; fault points: ${[...catalog.faultPoints].join(', ') || 'none'}`, pos[`faults.${f}`]);
+    }
+  }
   const features: Record<string, boolean> = { ...arch.features };
   for (const [f, v] of Object.entries(spec.features)) {
     if (!(f in arch.features)) {

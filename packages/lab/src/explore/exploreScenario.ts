@@ -3,11 +3,12 @@
  * machines, stopping at the first violation, which is then verified by a plain run with the
  * violating schedule written into the scenario (that run's log is the counterexample).
  */
-import type { Catalog } from '@vmlab/core';
+import { type Catalog, didYouMean } from '@vmlab/core';
 import type { ExploreSpec, Scenario } from '../scenario/ast.ts';
 import { InputError } from '../scenario/InputError.ts';
 import type { NamedMachine } from '../scenario/loadScenario.ts';
-import { runOnMachine } from '../runner/runOnMachine.ts';
+import { composeNamed, runOnMachine } from '../runner/runOnMachine.ts';
+import { machineInvariants } from '../replay/replay.ts';
 import { type ExploreResult, type Strategy, explore, firstProblem, withSchedules } from './explore.ts';
 
 export interface ExploreScenarioOptions {
@@ -45,9 +46,23 @@ export function violated(r: ExploreResult): string[] {
   return [...new Set([v.invariant, ...v.report.violations.map((x) => x.invariant)])];
 }
 
+/** Problems explore reports besides invariants (firstProblem). */
+const OTHER_PROBLEMS = ['expectation', 'deadlock', 'error'];
+
+/** `explore: { invariant: NAME }` must name an invariant some machine checks, or it could never be met. */
+async function checkInvariantName(s: Scenario, name: string, machines: NamedMachine[], catalog: Catalog): Promise<void> {
+  const known = new Set(OTHER_PROBLEMS);
+  for (const m of machines) for (const i of machineInvariants(await composeNamed(s, m, catalog)).all()) known.add(i.name);
+  if (known.has(name)) return;
+  const p = s.explore?.invariantPos;
+  const at = p !== undefined ? `${p.file}:${p.line}:${p.col}: ` : '';
+  throw new InputError(`${at}explore expects invariant '${name}', which no machine of this run checks${didYouMean(name, known)}; known: ${[...known].join(', ')}`);
+}
+
 /** Explores the scenario on each machine in turn, stopping at the first machine with a violation. */
 export async function exploreScenario(s: Scenario, machines: NamedMachine[], catalog: Catalog, o: ExploreScenarioOptions): Promise<ExploreScenarioResult> {
   const expected = s.explore ?? { expect: 'clean' as const };
+  if (expected.invariant !== undefined) await checkInvariantName(s, expected.invariant, machines, catalog);
   const outcomes: MachineOutcome[] = [];
   for (const m of machines) {
     const result = await explore(

@@ -38,6 +38,7 @@ export class Walker {
   /** Names given by `save:` so far, in document order. */
   readonly saves = new Set<string>();
 
+
   constructor(
     readonly text: string,
     readonly file: string,

@@ -128,6 +128,7 @@ function parseExplore(w: Walker, node: Node | null, anchor: Node): ExploreSpec {
         spec.expect = w.value(e.value, (x) => parseEnum(x, ['clean', 'violation'] as const, 'explore expect'));
       } else if (e.key === 'invariant') {
         spec.invariant = w.string(e.value, 'invariant');
+        spec.invariantPos = w.pos(e.value);
       }
     });
   }

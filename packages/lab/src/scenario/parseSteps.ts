@@ -255,9 +255,10 @@ function parseCheckMap(w: Walker, node: Node | null, anchor: Node, pos: SourcePo
     w.error(map, `check needs at least one query; known: ${CHECK_QUERIES.join(', ')}`);
   }
   step.args['queries'] = queries;
+  const qfields = [...queries.map((q) => q.query), 'errno', 'error'];
   for (const e of later) {
-    if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined));
-    else step.expectOn = w.guard(() => parseExpectOn(w, e.value, e.keyNode, undefined));
+    if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined, qfields));
+    else step.expectOn = w.guard(() => parseExpectOn(w, e.value, e.keyNode, undefined, qfields));
   }
   if (save !== undefined) {
     const s = save;

@@ -101,12 +101,14 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .argument('<file>', 'scenario file (YAML or JSON)')
     .option('--bound <n>', 'dfs: preemption bound; pct: priority change points', '2')
     .option('--strategy <s>', 'dfs (bounded exhaustive), random or pct', 'dfs')
-    .option('--seed <s>', 'seed of the random and pct strategies', '1')
+    .option('--seed <s>', 'seed of the random and pct strategies (0 to 4294967295)', '1')
     .option('--runs <n>', 'random/pct: schedules to run; dfs: a cap on schedules')
     .option('--machine <m>', "a preset name or machine file, overriding the scenario's")
     .option('--log <file.jsonl>', "where to write a violation's replayable log (default: the system's temporary folder)")
+    .option('--time <seconds>', 'stop the search on each machine after this many seconds (the result says it was cut short)')
+    .option('--accept-estimate', 'run a search estimated to take more than 10 minutes (refused otherwise, with the estimate)')
     .option('--json', 'print one JSON document')
-    .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; machine?: string; log?: string; json?: boolean }) =>
+    .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; machine?: string; log?: string; json?: boolean; time?: string; acceptEstimate?: boolean }) =>
       act(io, o.json === true, () => exploreCommand(file, o, io.out)),
     );
 
@@ -115,7 +117,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .description('run random workloads with invariants and a shadow model of memory on; on a violation, shrink it to a minimal scenario file')
     .option('--machine <m>', 'a preset name or machine file', 'amd64')
     .option('--policy <key=value...>', 'policy values for the machine (repeatable)')
-    .option('--seed <s>', 'seed', '1')
+    .option('--seed <s>', 'seed (0 to 4294967295)', '1')
     .option('--ops <n>', 'operations to run in all', '10000')
     .option('--ops-per-run <n>', 'operations per run (each run starts from a fresh machine)', '200')
     .option('--schedules <n>', 'also run each run that has concurrent steps under n seeded random schedules', '0')

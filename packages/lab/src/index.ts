@@ -113,3 +113,4 @@ export { pluginTemplate } from './conformance/pluginTemplate.ts';
 export { EXIT, escapeControl, internalErrorText } from './io/exitCodes.ts';
 export { checkOutput, openOutput, outputProblem, writeOutput } from './io/outputFile.ts';
 export type { OutputStream } from './io/outputFile.ts';
+export { MAX_SEED, intFlag, secondsFlag, seedFlag } from './io/flags.ts';

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { InputError, type Strategy, checkOutput, defaultCatalog, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
+import { InputError, type Strategy, checkOutput, intFlag, secondsFlag, seedFlag, defaultCatalog, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
 
 export interface ExploreFlags {
   bound?: string;
@@ -10,15 +10,14 @@ export interface ExploreFlags {
   machine?: string;
   log?: string;
   json?: boolean;
+  time?: string;
+  acceptEstimate?: boolean;
 }
 
 const STRATEGIES: Strategy[] = ['dfs', 'random', 'pct'];
 
-function intFlag(name: string, v: string | undefined, dflt: number, min: number): number {
-  if (v === undefined) return dflt;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new InputError(`--${name} ${v}: give a whole number (${min} or more)`);
-  return Number(v);
-}
+/** A search estimated to take longer than this is refused without --accept-estimate (or --time). */
+const ESTIMATE_LIMIT_SECONDS = 600;
 
 /** A progress line on a terminal's stderr only (none with --json, CI=true or a pipe). */
 export function progress(json: boolean): { tick: (label: string) => void; done: () => void } {
@@ -44,7 +43,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
   const strategy = (flags.strategy ?? 'dfs') as Strategy;
   if (!STRATEGIES.includes(strategy)) throw new InputError(`--strategy ${flags.strategy}: one of ${STRATEGIES.join(', ')}`);
   const bound = intFlag('bound', flags.bound, 2, 0);
-  const seed = intFlag('seed', flags.seed, 1, 0);
+  const seed = seedFlag(flags.seed);
+  const seconds = secondsFlag('time', flags.time);
   const runs = intFlag('runs', flags.runs, strategy === 'dfs' ? 100000 : 1000, 1);
   const catalog = defaultCatalog();
   if (flags.log !== undefined) checkOutput('--log', flags.log, [file]);
@@ -61,6 +61,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     seed,
     runs,
     logFor,
+    ...(seconds !== undefined ? { seconds } : {}),
+    budget: { limitSeconds: ESTIMATE_LIMIT_SECONDS, accept: flags.acceptEstimate === true },
     onProgress: (machine, n) => (n % 10 === 0 ? bar.tick(`explore ${basename(file)} on ${machine}: ${n} schedules`) : undefined),
   });
   bar.done();
@@ -79,6 +81,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
             machine: o.machine,
             schedules: o.result.schedules,
             complete: o.result.complete,
+            ...(o.result.timedOut === true ? { timedOut: true } : {}),
             maxPreemptions: o.result.maxPreemptions,
             maxPoints: o.result.maxPoints,
             ...(o.result.violation !== undefined
@@ -108,7 +111,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     const r = o.result;
     const v = r.violation;
     if (v === undefined) {
-      const all = strategy === 'dfs' ? (r.complete ? `every schedule up to ${bound} preemption${bound === 1 ? '' : 's'}` : `cut short at --runs ${runs}: not every schedule`) : 'sampled, not exhaustive';
+      const all = r.timedOut === true ? `stopped at --time ${seconds} s: not every schedule` : strategy === 'dfs' ? (r.complete ? `every schedule up to ${bound} preemption${bound === 1 ? '' : 's'}` : `cut short at --runs ${runs}: not every schedule`) : 'sampled, not exhaustive';
       out.push(`  ${o.machine}: clean after ${r.schedules} schedule${r.schedules === 1 ? '' : 's'} (${all}; longest ${r.maxPoints} scheduling points)`);
       continue;
     }

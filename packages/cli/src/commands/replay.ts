@@ -1,4 +1,4 @@
-import { InputError, defaultCatalog, fmt, loadLog, machineState, replayLogFile } from '@vmlab/lab';
+import { InputError, defaultCatalog, intFlag, fmt, loadLog, machineState, replayLogFile } from '@vmlab/lab';
 
 export interface ReplayFlags {
   until?: string;
@@ -12,8 +12,7 @@ export interface ReplayFlags {
 export async function replayCommand(file: string, flags: ReplayFlags, print: (s: string) => void): Promise<number> {
   let until: number | undefined;
   if (flags.until !== undefined) {
-    if (!/^\d+$/.test(flags.until) || Number(flags.until) < 1) throw new InputError(`--until ${flags.until}: give a command sequence number (1 or more)`);
-    until = Number(flags.until);
+    until = intFlag('until', flags.until, 1, 1);
   }
   const log = loadLog(file);
   if (until !== undefined && !log.commands.some((c) => c.seq === until)) {

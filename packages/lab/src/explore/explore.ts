@@ -16,6 +16,7 @@
 import type { Scenario, Step } from '../scenario/ast.ts';
 import type { RunOptions, RunReport } from '../runner/RunReport.ts';
 import { Prng } from './prng.ts';
+import { InputError } from '../scenario/InputError.ts';
 
 export type Strategy = 'dfs' | 'random' | 'pct';
 
@@ -41,6 +42,24 @@ export interface ExploreOptions {
   runs: number;
   /** Called after every schedule (a progress bar). */
   onProgress?: (schedules: number) => void;
+  /** Stop after this many seconds of wall time (the result then says it was cut short). */
+  seconds?: number;
+  /**
+   * Refuse to start a search estimated (after its first schedule) to take longer than
+   * `limitSeconds`, unless `accept`; the message gives the estimate and the flags.
+   */
+  budget?: { limitSeconds: number; accept: boolean };
+}
+
+/** Schedules a dfs with this many scheduling points, threads and preemption bound may run (an over-estimate). */
+export function dfsEstimate(points: number, threads: number, bound: number): number {
+  let total = 0;
+  let c = 1;
+  for (let i = 0; i <= bound && i <= points; i++) {
+    total += c * Math.max(1, threads - 1) ** i;
+    c = (c * (points - i)) / (i + 1);
+  }
+  return total;
 }
 
 export interface ExploreViolation {
@@ -61,6 +80,8 @@ export interface ExploreResult {
   /** Scheduling points in the longest schedule. */
   maxPoints: number;
   violation?: ExploreViolation;
+  /** The search stopped at `seconds`. */
+  timedOut?: boolean;
 }
 
 /** The first thing wrong with a run, if any. */
@@ -97,6 +118,13 @@ export function withSchedules(s: Scenario, schedules: readonly { schedule: numbe
   return { ...s, steps };
 }
 
+function formatDuration(s: number): string {
+  if (s < 120) return `${Math.round(s)} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  if (s < 172800) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} days`;
+}
+
 interface Frame {
   runnable: number[];
   chosen: number;
@@ -117,6 +145,14 @@ export async function explore(runOnce: RunOnce, o: ExploreOptions): Promise<Expl
   let maxPoints = 0;
 
   // One run with a choice function; records the points.
+  const started = Date.now();
+  let timedOut = false;
+  const outOfTime = (): boolean => {
+    if (o.seconds !== undefined && Date.now() - started >= o.seconds * 1000) timedOut = true;
+    return timedOut;
+  };
+  let warm = 0;
+  let threadsSeen = 1;
   const runWith = async (choose: (runnable: number[], idx: number, prev: number, segPoint: number) => number) => {
     const points: ExplorePoint[] = [];
     const frames: Frame[] = [];
@@ -149,6 +185,21 @@ export async function explore(runOnce: RunOnce, o: ExploreOptions): Promise<Expl
     maxPre = Math.max(maxPre, pre);
     maxPoints = Math.max(maxPoints, points.length);
     o.onProgress?.(schedules);
+    threadsSeen = points.reduce((m, p) => Math.max(m, p.runnable.length), threadsSeen);
+    // The first schedule pays for warming up: the estimate times schedules 2 to 5.
+    if (schedules === 1) warm = Date.now();
+    if (schedules === 5 && o.budget !== undefined && !o.budget.accept && o.seconds === undefined) {
+      const threads = threadsSeen;
+      const est = o.strategy === 'dfs' ? Math.min(o.runs, dfsEstimate(maxPoints, threads, o.bound)) : o.runs;
+      const each = Math.max(1, (Date.now() - warm) / 4) / 1000;
+      if (est * each > o.budget.limitSeconds) {
+        const how = o.strategy === 'dfs' ? `up to ${Math.round(est).toLocaleString('en')} schedules (${maxPoints} scheduling points, ${threads} threads, bound ${o.bound})` : `${est.toLocaleString('en')} schedules`;
+        throw new InputError(
+          `explore: this search would run ${how}, about ${formatDuration(est * each)} at ${(each * 1000).toFixed(0)} ms each; ` +
+            `pass --accept-estimate to run it, --time SECONDS to stop after a while, or lower --bound/--runs`,
+        );
+      }
+    }
     return { report, points, frames };
   };
 
@@ -163,10 +214,12 @@ export async function explore(runOnce: RunOnce, o: ExploreOptions): Promise<Expl
     maxPreemptions: maxPre,
     maxPoints,
     ...(violation !== undefined ? { violation } : {}),
+    ...(timedOut ? { timedOut } : {}),
   });
 
   if (o.strategy === 'random') {
     for (let i = 0; i < o.runs; i++) {
+      if (outOfTime()) break;
       const { report, points } = await runWith((rs) => rs[rng.below(rs.length)]!);
       const v = found(report, points);
       if (v !== undefined) return result(false, v);
@@ -181,6 +234,7 @@ export async function explore(runOnce: RunOnce, o: ExploreOptions): Promise<Expl
     if (v0 !== undefined) return result(false, v0);
     const k = Math.max(1, first.points.length);
     for (let i = 1; i < o.runs; i++) {
+      if (outOfTime()) break;
       const change = new Set<number>();
       for (let j = 0; j < o.bound; j++) change.add(1 + rng.below(k));
       let prio: number[] = [];
@@ -205,7 +259,7 @@ export async function explore(runOnce: RunOnce, o: ExploreOptions): Promise<Expl
   let prefix: number[] = [];
   let stack: Frame[] = [];
   for (;;) {
-    if (schedules >= o.runs) return result(false);
+    if (schedules >= o.runs || outOfTime()) return result(false);
     const pfx = prefix;
     const { report, points, frames } = await runWith((rs, idx, prev) => {
       if (idx < pfx.length) {

@@ -18,6 +18,10 @@ export interface ExploreScenarioOptions {
   runs: number;
   /** Where the violating run's log goes, for a machine. */
   logFor: (machine: string) => string;
+  /** Stop each machine's search after this many seconds. */
+  seconds?: number;
+  /** Refuse a search estimated above `limitSeconds` unless `accept` (ExploreOptions.budget). */
+  budget?: { limitSeconds: number; accept: boolean };
   /** Called after each schedule with the machine and the number run so far. */
   onProgress?: (machine: string, schedules: number) => void;
 }
@@ -71,7 +75,15 @@ export async function exploreScenario(s: Scenario, machines: NamedMachine[], cat
         if (r.inputError === true) throw new InputError(r.error!);
         return r;
       },
-      { strategy: o.strategy, bound: o.bound, seed: o.seed, runs: o.runs, onProgress: (n) => o.onProgress?.(m.name, n) },
+      {
+        strategy: o.strategy,
+        bound: o.bound,
+        seed: o.seed,
+        runs: o.runs,
+        onProgress: (n) => o.onProgress?.(m.name, n),
+        ...(o.seconds !== undefined ? { seconds: o.seconds } : {}),
+        ...(o.budget !== undefined ? { budget: o.budget } : {}),
+      },
     );
     const out: MachineOutcome = { machine: m.name, result };
     const v = result.violation;

@@ -92,8 +92,9 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .description('rebuild a run from its log alone and verify the domain event log is byte-identical; exit 0 identical, 1 different, 2 bad log')
     .argument('<log>', 'a run log written by run --log (JSON lines)')
     .option('--until <n>', 'replay commands up to sequence number n and print the state after it')
+    .option('--allow-plugins', 'load the plugin files the logged machine names (a log is data: refused without this; the paths are printed first)')
     .option('--json', 'print one JSON document')
-    .action((log: string, o: { until?: string; json?: boolean }) => act(io, o.json === true, () => replayCommand(log, o, io.out)));
+    .action((log: string, o: { until?: string; json?: boolean; allowPlugins?: boolean }) => act(io, o.json === true, () => replayCommand(log, o, io.out)));
 
   program
     .command('explore')

@@ -7,3 +7,4 @@ export { machinesCommand, policiesCommand } from './commands/info.ts';
 export { newPluginCommand } from './commands/newPlugin.ts';
 export { replayCommand } from './commands/replay.ts';
 export { runCommand } from './commands/run.ts';
+export { type CliIo, VERSION, runCli } from './cli.ts';

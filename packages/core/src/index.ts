@@ -104,6 +104,7 @@ export type { FileSpec, MachineSpec, SourcePos } from './machine/MachineSpec.ts'
 export { MACHINE_DEFAULTS, MAX_CPUS, MAX_PHYSMEM, MAX_SWAP } from './machine/MachineSpec.ts';
 export { Machine } from './machine/Machine.ts';
 export { MachineError, composeMachine, resolveSpec } from './machine/composeMachine.ts';
+export { isPluginPath } from './machine/loadPlugin.ts';
 export { PluginInvariantError } from './machine/pluginInvariants.ts';
 export type { PluginArch, VmlabPlugin } from './machine/Plugin.ts';
 export { PLUGIN_API_VERSION } from './machine/Plugin.ts';

@@ -33,6 +33,8 @@ export {
   MMAP_FLAGS,
   MSYNC_FLAGS,
   RIGHTS_VALUES,
+  OPS,
+  QUERIES,
   STEP_OPS,
   SYSARCH_FLAGS,
   SYSARCH_OPS,
@@ -74,11 +76,12 @@ export { fmt, formatRun, reportOk, runJson, stepLine } from './report/formatRun.
 export { defaultCatalog } from './catalog/defaultCatalog.ts';
 
 // Event sourcing: the run log (command log + domain event log) and its replay.
-export { LOG_VERSION, LogError, LogWriter, parseLog, plainSpec } from './replay/log.ts';
+export { LOG_VERSION, LogError, LogWriter, MAX_LOG_DEPTH, parseLog, plainSpec } from './replay/log.ts';
+export { checkLogSteps } from './replay/checkLogSteps.ts';
 export type { LogCommand, LogConfig, LogEnd, LogSched, RunLog } from './replay/log.ts';
 export { hashEventLines, machineInvariants, machineState, replayLog, scenarioOfLog } from './replay/replay.ts';
 export type { ReplayOptions, ReplayResult } from './replay/replay.ts';
-export { loadLog, replayLogFile } from './replay/loadLog.ts';
+export { loadLog, logPluginPaths, replayLogFile } from './replay/loadLog.ts';
 
 // Schedule exploration.
 export { explore, firstProblem, schedulesOf, withSchedules } from './explore/explore.ts';

@@ -16,6 +16,9 @@ export interface ExploreFlags {
 
 const STRATEGIES: Strategy[] = ['dfs', 'random', 'pct'];
 
+/** The most preemptions (dfs) or change points (pct) a search may take. */
+const MAX_BOUND = 64;
+
 /** A search estimated to take longer than this is refused without --accept-estimate (or --time). */
 const ESTIMATE_LIMIT_SECONDS = 600;
 
@@ -42,7 +45,7 @@ export function progress(json: boolean): { tick: (label: string) => void; done: 
 export async function exploreCommand(file: string, flags: ExploreFlags, print: (s: string) => void): Promise<number> {
   const strategy = (flags.strategy ?? 'dfs') as Strategy;
   if (!STRATEGIES.includes(strategy)) throw new InputError(`--strategy ${flags.strategy}: one of ${STRATEGIES.join(', ')}`);
-  const bound = intFlag('bound', flags.bound, 2, 0);
+  const bound = intFlag('bound', flags.bound, 2, 0, MAX_BOUND);
   const seed = seedFlag(flags.seed);
   const seconds = secondsFlag('time', flags.time);
   const runs = intFlag('runs', flags.runs, strategy === 'dfs' ? 100000 : 1000, 1);

@@ -1,8 +1,9 @@
-import { InputError, defaultCatalog, intFlag, fmt, loadLog, machineState, replayLogFile } from '@vmlab/lab';
+import { InputError, defaultCatalog, escapeControl, intFlag, logPluginPaths, fmt, loadLog, machineState, replayLogFile } from '@vmlab/lab';
 
 export interface ReplayFlags {
   until?: string;
   json?: boolean;
+  allowPlugins?: boolean;
 }
 
 /**
@@ -18,7 +19,9 @@ export async function replayCommand(file: string, flags: ReplayFlags, print: (s:
   if (until !== undefined && !log.commands.some((c) => c.seq === until)) {
     throw new InputError(`--until ${until}: the log has commands 1 to ${log.commands.length}`);
   }
-  const r = await replayLogFile(log, file, defaultCatalog(), until !== undefined ? { until } : {});
+  const code = logPluginPaths(log);
+  if (code.length > 0 && flags.allowPlugins === true) process.stderr.write(`vmlab: --allow-plugins: loading plugin code named in ${file}:\n${code.map((c) => `  ${escapeControl(c)}`).join('\n')}\n`);
+  const r = await replayLogFile(log, file, defaultCatalog(), { ...(until !== undefined ? { until } : {}), allowPlugins: flags.allowPlugins === true });
   const state = until !== undefined ? machineState(r.machine) : undefined;
   const cmd = until !== undefined ? log.commands.find((c) => c.seq === until) : undefined;
   if (flags.json === true) {

@@ -80,7 +80,7 @@ export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<Fuz
   try {
     await composeMachine({ ...base.spec, policies: { ...base.spec.policies, ...o.policies } }, catalog, [], base.name);
   } catch (e) {
-    if (e instanceof MachineError) throw new InputError(e.message);
+    if (e instanceof MachineError) throw new InputError(`${Object.keys(o.policies).length > 0 ? '--policy' : '--machine'}: ${e.message}`);
     throw e;
   }
   const started = Date.now();

@@ -46,9 +46,28 @@ export class Walker {
     // uniqueKeys off: the library's duplicate check is quadratic in a map's size; keys are
     // checked here (onlyKeys, entries) in linear time.
     this.doc = parseDocument(text, { lineCounter: this.lines, intAsBigInt: true, prettyErrors: false, uniqueKeys: false });
+    this.checkDepth();
     for (const e of this.doc.errors) {
       const problem = e.code === 'MULTIPLE_DOCS' ? 'a file holds one YAML document; remove the second (after ---)' : e.message;
       this.errorAt(e.pos[0], problem);
+    }
+  }
+
+  /** Lists and maps nested deeper than MAX_DEPTH (as written; aliases are counted when followed). */
+  private checkDepth(): void {
+    const stack: { n: unknown; d: number }[] = [{ n: this.doc.contents, d: 0 }];
+    while (stack.length > 0) {
+      const { n, d } = stack.pop()!;
+      if (isMap(n) || isSeq(n)) {
+        if (d > MAX_DEPTH) {
+          this.doc.errors.push({ code: 'DEPTH', message: `nested more than ${MAX_DEPTH} levels deep`, pos: [n.range?.[0] ?? 0, 0] } as never);
+          return;
+        }
+        for (const it of n.items as unknown[]) {
+          if (isMap(n)) stack.push({ n: (it as { value: unknown }).value, d: d + 1 });
+          else stack.push({ n: it, d: d + 1 });
+        }
+      }
     }
   }
 

@@ -17,8 +17,9 @@ import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
-import { composeMachine, defaultMachine, EventBus, type Kernel, type Process, runSerial, type Thread } from '@vmlab/core';
+import { composeMachine, defaultMachine, EventBus, type Kernel, type Process, runNow, runSerial, type Thread } from '@vmlab/core';
 import { defaultCatalog, parseScenario, runOnMachine, scenarioMachines } from '@vmlab/lab';
+import { traceBench } from './traceBench.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PAGE = 4096;
@@ -75,7 +76,7 @@ function check(o: { ok?: true; errno?: string; error?: string; signal?: string }
 }
 
 function mmapAnon(s: Sim, pages: number): number {
-  const o = s.k.mmap(s.p, { len: pages * PAGE, prot: 3, protExtra: '', flags: ['private', 'anon'] });
+  const o = runNow(s.k.mmap(s.p, { len: pages * PAGE, prot: 3, protExtra: '', flags: ['private', 'anon'] }));
   if (typeof o.addr !== 'number') throw new Error(`bench: mmap failed: ${JSON.stringify(o)}`);
   return o.addr;
 }
@@ -116,7 +117,7 @@ const simFault: Op = (s, n) => {
   const t0 = nowNs();
   touch(s, s.p, s.t, a, n, 1);
   const dt = nowNs() - t0;
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
 };
 
@@ -129,7 +130,7 @@ const simCow: Op = (s, n) => {
   touch(s, c, ct, a, n, 2);
   const dt = nowNs() - t0;
   reap(s, c);
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
 };
 
@@ -140,23 +141,23 @@ const simForkTotal: Op = (s, n) => {
   const c = fork(s);
   reap(s, c);
   const dt = nowNs() - t0;
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt;
 };
 
 const simMunmap: Op = (s, n) => {
   const a = resident(s, n);
   const t0 = nowNs();
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return (nowNs() - t0) / n;
 };
 
 const simMprotect: Op = (s, n) => {
   const a = resident(s, n);
   const t0 = nowNs();
-  check(s.k.mprotect(s.p, a, n * PAGE, 1, ''), 'mprotect');
+  check(runNow(s.k.mprotect(s.p, a, n * PAGE, 1, '')), 'mprotect');
   const dt = nowNs() - t0;
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
 };
 
@@ -167,7 +168,7 @@ const simPageout: Op = (s, n) => {
   const o = runSerial(s.k.swapout(s.p));
   const dt = nowNs() - t0;
   check(o, 'swapout');
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / Math.max(1, o.pages ?? 0);
 };
 
@@ -181,7 +182,7 @@ const simPagein: Op = (s, n) => {
     if (o.value !== 1) throw new Error(`bench: page-in read ${JSON.stringify(o)}`);
   }
   const dt = nowNs() - t0;
-  check(s.k.munmap(s.p, a, n * PAGE), 'munmap');
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
 };
 
@@ -374,6 +375,8 @@ interface Row {
   target?: number;
   /** For a memory row: at most this many bytes. */
   maxBytes?: number;
+  /** For a throughput row: at least this many (in `unit`). */
+  minRate?: number;
   pass?: boolean;
 }
 
@@ -410,6 +413,8 @@ async function main(): Promise<void> {
   const mem = await memoryFigures(QUICK ? 65536 : 262144);
   log('done\n  campaign memory ... ');
   const camp = await campaignMemory(QUICK ? 2000 : 10000);
+  log('done\n  trace reader ... ');
+  const tr = await traceBench(join(HERE, '../tests/trace/fixtures'), QUICK ? 2 : 10);
   log('done\n\n');
 
   const row = (op: string, sim: number, r: number | undefined, target?: number): Row => {
@@ -436,6 +441,8 @@ async function main(): Promise<void> {
     { op: 'bytes /resident page (all)', unit: 'B', sim: mem.total, maxBytes: 32, pass: mem.total <= 32 },
     { op: 'bytes /resident page (added)', unit: 'B', sim: mem.incremental },
     { op: `bytes retained /run (100 to ${camp.runs} runs)`, unit: 'B', sim: camp.perRun, maxBytes: 1024, pass: camp.perRun <= 1024 },
+    { op: 'trace reader alone', unit: 'M acc/s', sim: tr.readerRate / 1e6 },
+    { op: 'trace replay, TLB-hit path', unit: 'M acc/s', sim: tr.replayRate / 1e6, minRate: 5, pass: tr.replayRate >= 5e6 },
   ];
   const seconds = (Date.now() - started) / 1000;
 
@@ -457,8 +464,8 @@ async function main(): Promise<void> {
             mprotectPerPage: prot,
             swapPageoutPerPage: pageout,
             swapPageinPerPage: pagein,
-            swapPageoutMiBps: (PAGE / pageout) * 1e9 / 1048576,
-            swapPageinMiBps: (PAGE / pagein) * 1e9 / 1048576,
+            swapPageoutMiBps: ((PAGE / pageout) * 1e9) / 1048576,
+            swapPageinMiBps: ((PAGE / pagein) * 1e9) / 1048576,
             busPublishNs: bus.publishNs,
             busEventsPerSec: bus.eventsPerSec,
             busUnheardEmitNs: bus.unheardEmitNs,
@@ -470,6 +477,7 @@ async function main(): Promise<void> {
             campaignHeapAt100: camp.at100,
             campaignHeapAtEnd: camp.atEnd,
             bytesRetainedPerRun: camp.perRun,
+            trace: tr,
           },
           rows,
           seconds,
@@ -487,21 +495,34 @@ async function main(): Promise<void> {
     `${fmt(r.sim)} ${r.unit}`,
     r.real !== undefined ? `${fmt(r.real)} ns` : '-',
     r.ratio !== undefined ? `${r.ratio.toFixed(1)}x` : '-',
-    r.target !== undefined ? `>= ${r.target}x` : r.maxBytes !== undefined ? `<= ${r.maxBytes} B` : '-',
+    r.target !== undefined ? `>= ${r.target}x` : r.maxBytes !== undefined ? `<= ${r.maxBytes} B` : r.minRate !== undefined ? `>= ${r.minRate} M/s` : '-',
     r.pass === undefined ? '' : r.pass ? 'PASS' : 'below target',
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!)))
+      .join('  ')
+      .trimEnd();
   const out: string[] = [line(head), line(w.map((n) => '-'.repeat(n)))];
   for (const b of body) out.push(line(b));
   out.push('');
   out.push(`bus: ${(bus.eventsPerSec / 1e6).toFixed(2)} M events/s to one subscriber`);
-  out.push(`swap: page-out ${fmt((PAGE / pageout) * 1e9 / 1048576, 0)} MiB/s, page-in ${fmt((PAGE / pagein) * 1e9 / 1048576, 0)} MiB/s (simulated 4 KiB pages; the real kernel's swap is not measured)`);
+  out.push(
+    `swap: page-out ${fmt(((PAGE / pageout) * 1e9) / 1048576, 0)} MiB/s, page-in ${fmt(((PAGE / pagein) * 1e9) / 1048576, 0)} MiB/s (simulated 4 KiB pages; the real kernel's swap is not measured)`,
+  );
   out.push(`fork fixed cost: simulator ${fmt((forkSmall - forkPage * small) / 1000)} us${real !== undefined ? `, real ${fmt(real.forkFixed / 1000)} us` : ''}`);
   out.push(`memory: ${mem.pages} resident pages${mem.gcExposed ? '' : ' (run node with --expose-gc for steadier figures)'}`);
   const mp = mem.parts;
-  out.push(`memory per page: frames ${fmt(mp.frames)} B, contents ${fmt(mp.contents)} B, pv ${fmt(mp.pv)} B, resident index ${fmt(mp.residentIndex)} B, rest (page tables, TLB model, heap) ${fmt(mp.rest)} B`);
-  out.push(`campaign: heap ${fmt(camp.at100 / 1048576)} MiB after 100 runs, ${fmt(camp.atEnd / 1048576)} MiB after ${camp.runs} (one await loop, fresh machine per run)`);
+  out.push(
+    `memory per page: frames ${fmt(mp.frames)} B, contents ${fmt(mp.contents)} B, pv ${fmt(mp.pv)} B, resident index ${fmt(mp.residentIndex)} B, rest (page tables, TLB model, heap) ${fmt(mp.rest)} B`,
+  );
+  out.push(
+    `campaign: heap ${fmt(camp.at100 / 1048576)} MiB after 100 runs, ${fmt(camp.atEnd / 1048576)} MiB after ${camp.runs} (one await loop, fresh machine per run)`,
+  );
+  out.push(
+    `trace: the real log ${fmt(tr.realGzBytes / 1048576)} MiB gzipped (${fmt(tr.realBytes / 1048576)} MiB, ${fmt(tr.realAccesses / 1e6, 2)} M accesses) repeated to ${fmt(tr.bytes / 1048576)} MiB, ${fmt(tr.accesses / 1e6)} M accesses, ${fmt(tr.records / 1e6)} M records after collapsing, ${fmt(tr.tlbHitShare * 100)}% TLB hits`,
+  );
   if (real === undefined) out.push(`real kernel: not measured (${why})`);
   out.push(`${seconds.toFixed(1)} s`);
   process.stdout.write(out.join('\n') + '\n');

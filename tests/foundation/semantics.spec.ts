@@ -95,14 +95,14 @@ steps:
 
   describe('when the invariant checker meets a broken state', () => {
     it('should name the invariant', async () => {
-      const { composeMachine, CORE_INVARIANTS, InvariantRegistry, Kernel } = await import('@vmlab/core');
+      const { composeMachine, CORE_INVARIANTS, InvariantRegistry, Kernel, runNow } = await import('@vmlab/core');
       const { defaultCatalog } = await import('@vmlab/lab');
       const c = defaultCatalog();
       const m = await composeMachine(c.presets.get('amd64')!, c);
       const k = m.container.get(Kernel);
       k.spawn(1, false);
       const p = k.procs.get(1)!;
-      const out = k.mmap(p, { len: 4096, prot: 3, protExtra: '', flags: ['private', 'anon'] });
+      const out = runNow(k.mmap(p, { len: 4096, prot: 3, protExtra: '', flags: ['private', 'anon'] }));
       k.write(p, p.thread(0)!, out.addr!, 5);
       const inv = new InvariantRegistry();
       for (const i of CORE_INVARIANTS) inv.add(i);

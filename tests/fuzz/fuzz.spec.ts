@@ -1,16 +1,19 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fuzzCommand } from '@vmlab/cli';
 import { type FuzzOp, runFuzzText, scenarioText } from '@vmlab/lab';
+import { ROOT } from '../helpers/scenario.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-fuzz-'));
 
 async function find(machine: string, policy: string, seed: string, ops: string, schedules?: string) {
   const out = join(dir, `${policy.replace(/\W/g, '_')}.yaml`);
   const lines: string[] = [];
-  const code = await fuzzCommand({ machine, policy: [policy], seed, ops, json: true, out, ...(schedules !== undefined ? { schedules } : {}) }, (s) => lines.push(s));
+  const code = await fuzzCommand({ machine, policy: [policy], seed, ops, json: true, out, ...(schedules !== undefined ? { schedules } : {}) }, (s) =>
+    lines.push(s),
+  );
   expect(code, lines.join('\n')).toBe(1);
   const doc = JSON.parse(lines[0]!);
   const text = readFileSync(out, 'utf8');
@@ -40,13 +43,26 @@ describe('vmlab fuzz', () => {
   }, 60000);
 
   it('finds the pkru.clear_on=pmap_remove swapout key loss with the key model', async () => {
-    const { doc, text } = await find('amd64', 'pkru.clear_on=pmap_remove', '1', '3000');
-    expect(doc.violation.signature).toBe('expectation of read');
+    // Seed 3 since the generator draws minherit (seed 1 now shrinks to 10 operations).
+    const { doc, text } = await find('amd64', 'pkru.clear_on=pmap_remove', '3', '3000');
+    expect(doc.violation.signature).toBe('expectation of write');
     expect(doc.violation.shrunkOps).toBeLessThan(10);
     expect(text).toMatch(/set_pkru/);
     expect(text).toMatch(/swapout/);
     expect(text).toMatch(/pkey: \d/);
     const fixed = await runFuzzText(text.replace('pkru.clear_on: pmap_remove', 'pkru.clear_on: map_delete'));
+    expect(fixed.failures).toEqual([]);
+    expect(fixed.violations).toEqual([]);
+  }, 60000);
+
+  it('finds and shrinks the fault.cow_shared_shadow=no_invalidate stale mapping (FreeBSD-SA-21:08)', async () => {
+    const { doc, text } = await find('amd64', 'fault.cow_shared_shadow=no_invalidate', '3', '3000');
+    expect(doc.violation.signature).toBe('invariant pte_target');
+    expect(doc.violation.shrunkOps).toBeLessThan(12);
+    // The shape of shared_shadow_inval_test: INHERIT_SHARE, a read, a fork, the child's write.
+    expect(text).toMatch(/inherit: share/);
+    expect(text).toMatch(/- fork: \{ pid: (\d+), child: (\d+)[^\n]*\n {2}- write: \{ pid: \2,/);
+    const fixed = await runFuzzText(text.replace('fault.cow_shared_shadow: no_invalidate', 'fault.cow_shared_shadow: invalidate'));
     expect(fixed.failures).toEqual([]);
     expect(fixed.violations).toEqual([]);
   }, 60000);
@@ -62,6 +78,42 @@ describe('vmlab fuzz', () => {
     expect(fixed.failures).toEqual([]);
     expect(fixed.violations).toEqual([]);
   }, 60000);
+});
+
+describe('vmlab fuzz --machine FILE', () => {
+  const legacy = join(ROOT, 'examples/machines/amd64-swap-2018.yaml');
+  const run = async (machine: string) => {
+    const lines: string[] = [];
+    const out = join(dir, `machine-${machine.replace(/\W/g, '_')}.yaml`);
+    const code = await fuzzCommand({ machine, seed: '1', ops: '200', schedules: '8', json: true, out }, (s) => lines.push(s));
+    return { code, doc: JSON.parse(lines[0]!) as { violation: { signature: string; file: string } | null } };
+  };
+
+  describe('when the file is the 2018 swap pager order (D15293: swap.readbehind after_unlock)', () => {
+    it('should run its policies and find the fault/fork split race the preset does not have', async () => {
+      const bug = await run(legacy);
+      expect(bug.code).toBe(1);
+      expect(bug.doc.violation?.signature).toMatch(/^invariant /);
+      const text = readFileSync(bug.doc.violation!.file, 'utf8');
+      expect(text).toMatch(/machine: \{ name: amd64-swap-2018, arch: amd64, policies: \{ swap\.readbehind: after_unlock \} \}/);
+      const fixed = await runFuzzText(text.replace('swap.readbehind: after_unlock', 'swap.readbehind: before_unlock'));
+      expect(fixed.violations).toEqual([]);
+      const preset = await run('amd64');
+      expect(preset.code).toBe(0);
+      expect(preset.doc.violation).toBeNull();
+    }, 120000);
+  });
+
+  describe('when the file sets abi, cpus, memory and features', () => {
+    it('should carry them into the shrunk scenario', async () => {
+      const file = join(dir, 'linux-machine.yaml');
+      writeFileSync(file, 'name: small-linux\narch: amd64\nabi: linux\ncpus: 3\nphysmem: 32MiB\nfeatures: { pku: true }\npolicies: { pkru.clear_on: pmap_remove }\n');
+      const lines: string[] = [];
+      const out = join(dir, 'linux-violation.yaml');
+      expect(await fuzzCommand({ machine: file, seed: '1', ops: '3000', json: true, out }, (s) => lines.push(s))).toBe(1);
+      expect(readFileSync(out, 'utf8')).toContain(`machine: { name: small-linux, arch: amd64, abi: linux, cpus: 3, physmem: ${32 * 1024 * 1024}, features: { pku: true }, policies: { pkru.clear_on: pmap_remove } }`);
+    }, 120000);
+  });
 });
 
 describe('fuzz shadow model', () => {

@@ -28,9 +28,11 @@ describe('vmlab new-plugin', () => {
   describe('when the generated pmap is broken (protect does nothing)', () => {
     it('should fail the conformance suite', async () => {
       newPluginCommand('broken', { dir: TMP }, () => {});
-      const file = join(TMP, 'broken', 'index.ts');
-      writeFileSync(file, readFileSync(file, 'utf8').replace('export class BrokenPmap extends SoftPmap {', 'export class BrokenPmap extends SoftPmap {\n  override protect(): void {}'));
-      const results = await runConformance(pluginMachine(file), defaultCatalog());
+      const file = join(TMP, 'broken', 'BrokenPmap.ts');
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain('export class BrokenPmap extends SoftPmap {');
+      writeFileSync(file, text.replace('export class BrokenPmap extends SoftPmap {', 'export class BrokenPmap extends SoftPmap {\n  override protect(): void {}'));
+      const results = await runConformance(pluginMachine(join(TMP, 'broken', 'index.ts')), defaultCatalog());
       const failed = results.filter((r) => !r.ok).map((r) => r.name);
       expect(failed).toContain('cow-write-protect');
       expect(failed).toContain('pmap-basics');

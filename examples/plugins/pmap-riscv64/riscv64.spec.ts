@@ -79,7 +79,10 @@ steps:
     });
 
     it('should send no remote fence on one hart', async () => {
-      const r = await run('steps:\n  - spawn: { pid: 1 }\n  - mmap: { pid: 1, len: 1 page, prot: rw, flags: [private, anon], as: a }\n  - write: { pid: 1, addr: a, value: 1 }\n  - munmap: { pid: 1, addr: a, len: 1 page }\n', 1);
+      const r = await run(
+        'steps:\n  - spawn: { pid: 1 }\n  - mmap: { pid: 1, len: 1 page, prot: rw, flags: [private, anon], as: a }\n  - write: { pid: 1, addr: a, value: 1 }\n  - munmap: { pid: 1, addr: a, len: 1 page }\n',
+        1,
+      );
       expect(r.counters['tlb.remote_fence'] ?? 0).toBe(0);
       expect(r.counters['tlb.sfence_vma']).toBeGreaterThan(0);
     });

@@ -1,14 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, InputError, escapeControl, internalErrorText } from '@vmlab/lab';
-import { machinesCommand, policiesCommand } from './commands/info.ts';
-import { runCommand } from './commands/run.ts';
-import { compareCommand } from './commands/compare.ts';
-import { demoCommand } from './commands/demo.ts';
-import { replayCommand } from './commands/replay.ts';
-import { exploreCommand } from './commands/explore.ts';
-import { fuzzCommand } from './commands/fuzz.ts';
-import { newPluginCommand } from './commands/newPlugin.ts';
+
+// @vmlab/lab (and through it the kernel model) and each command's module are imported when a
+// command runs, so `vmlab --version` and `vmlab --help` load commander alone.
+const lab = () => import('@vmlab/lab');
+const commands = {
+  run: () => import('./commands/run.ts'),
+  compare: () => import('./commands/compare.ts'),
+  demo: () => import('./commands/demo.ts'),
+  replay: () => import('./commands/replay.ts'),
+  explore: () => import('./commands/explore.ts'),
+  fuzz: () => import('./commands/fuzz.ts'),
+  info: () => import('./commands/info.ts'),
+  newPlugin: () => import('./commands/newPlugin.ts'),
+  trace: () => import('./commands/trace.ts'),
+  view: () => import('./commands/view.ts'),
+};
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -39,6 +46,7 @@ async function act(io: CliIo, json: boolean, f: () => Promise<number> | number):
     throw new Done(await f());
   } catch (e) {
     if (e instanceof Done) throw e;
+    const { EXIT, InputError, escapeControl } = await lab();
     if (e instanceof InputError) {
       const msg = escapeControl(e.message);
       if (json) io.out(JSON.stringify({ error: msg, exitCode: EXIT.input }));
@@ -72,7 +80,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
     .option('-v, --verbose', 'print every step, not only failures')
     .action((file: string, o: { machine?: string; json?: boolean; log?: string; check?: boolean; verbose?: boolean }) =>
-      act(io, o.json === true, () => runCommand(file, o, io.out)),
+      act(io, o.json === true, async () => (await commands.run()).runCommand(file, o, io.out)),
     );
 
   program
@@ -81,10 +89,10 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .argument('<file>', 'scenario file (YAML or JSON)')
     .option('--machines <list>', "comma-separated presets or machine files, overriding the scenario's machines")
     .option('--json', 'print one JSON document')
-    .option('--html <file>', 'also write a self-contained HTML report with SVG charts of the counters')
+    .option('--html <file>', "also write a self-contained HTML report (differences first, SVG charts of the counters), and beside it each machine's run log (FILE.MACHINE.jsonl) and their viewer (FILE.view.html)")
     .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
     .action((file: string, o: { machines?: string; json?: boolean; html?: string; check?: boolean }) =>
-      act(io, o.json === true, () => compareCommand(file, o, io.out)),
+      act(io, o.json === true, async () => (await commands.compare()).compareCommand(file, o, io.out)),
     );
 
   program
@@ -94,7 +102,16 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--until <n>', 'replay commands up to sequence number n and print the state after it')
     .option('--allow-plugins', 'load the plugin files the logged machine names (a log is data: refused without this; the paths are printed first)')
     .option('--json', 'print one JSON document')
-    .action((log: string, o: { until?: string; json?: boolean; allowPlugins?: boolean }) => act(io, o.json === true, () => replayCommand(log, o, io.out)));
+    .action((log: string, o: { until?: string; json?: boolean; allowPlugins?: boolean }) => act(io, o.json === true, async () => (await commands.replay()).replayCommand(log, o, io.out)));
+
+  program
+    .command('view')
+    .description('write a self-contained HTML viewer of run logs (address spaces, shadow chains, pages, MD tables, races as lanes, the timeline) at every command; prints its path')
+    .argument('<log...>', 'run logs (run --log, an explore counterexample, a fuzz case run with --log; several for a compare, one per machine)')
+    .option('-o, --output <file.html>', 'where to write it (default: beside the first log, named after it)')
+    .option('--open', 'open it in the desktop browser')
+    .option('--serve', 'serve it on 127.0.0.1 at a free port (only this file) until interrupted')
+    .action((logs: string[], o: { output?: string; open?: boolean; serve?: boolean }) => act(io, false, async () => (await commands.view()).viewCommand(logs, o, io.out)));
 
   program
     .command('explore')
@@ -105,12 +122,12 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--seed <s>', 'seed of the random and pct strategies (0 to 4294967295)', '1')
     .option('--runs <n>', 'random/pct: schedules to run; dfs: a cap on schedules')
     .option('--machine <m>', "a preset name or machine file, overriding the scenario's")
-    .option('--log <file.jsonl>', "where to write a violation's replayable log (default: the system's temporary folder)")
+    .option('--log <file.jsonl>', "where to write a violation's replayable log (default: a new explore-SCENARIO-MACHINE.jsonl in the current folder)")
     .option('--time <seconds>', 'stop the search on each machine after this many seconds (the result says it was cut short)')
     .option('--accept-estimate', 'run a search estimated to take more than 10 minutes (refused otherwise, with the estimate)')
     .option('--json', 'print one JSON document')
     .action((file: string, o: { bound?: string; strategy?: string; seed?: string; runs?: string; machine?: string; log?: string; json?: boolean; time?: string; acceptEstimate?: boolean }) =>
-      act(io, o.json === true, () => exploreCommand(file, o, io.out)),
+      act(io, o.json === true, async () => (await commands.explore()).exploreCommand(file, o, io.out)),
     );
 
   program
@@ -123,36 +140,51 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--ops-per-run <n>', 'operations per run (each run starts from a fresh machine)', '200')
     .option('--schedules <n>', 'also run each run that has concurrent steps under n seeded random schedules', '0')
     .option('--time <seconds>', 'stop after this many seconds of wall time (the operations run are still determined by the seed)')
-    .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation', 'fuzz-violation.yaml')
+    .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation (default: a new fuzz-MACHINE-seedS.yaml in the current folder)')
     .option('--json', 'print one JSON document')
-    .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out: string; json?: boolean }) =>
-      act(io, o.json === true, () => fuzzCommand(o, io.out)),
+    .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out?: string; json?: boolean }) =>
+      act(io, o.json === true, async () => (await commands.fuzz()).fuzzCommand(o, io.out)),
+    );
+
+  program
+    .command('trace')
+    .description('run traces of real programs (strace -f, valgrind lackey; gzip accepted) or a generated workload on machines and print their figures side by side; exit 0, or 2 for bad input')
+    .argument('[files...]', 'trace files: one strace output, or the lackey logs of one run (one per process)')
+    .option('--machine <m>', 'a preset name or machine file (default amd64)')
+    .option('--machines <list>', 'comma-separated presets or machine files, side by side')
+    .option('--generate <name>', 'run a workload generator instead of trace files (--list-generators)')
+    .option('--param <key=value...>', 'a generator parameter (repeatable)')
+    .option('--list-generators', 'list the generators and their parameters')
+    .option('--json', 'print one JSON document')
+    .option('--log <out.jsonl>', 'write each operation and what it became on the machine as JSON lines (OUT.<machine>.jsonl for several machines)')
+    .action((files: string[], o: { machine?: string; machines?: string; generate?: string; param?: string[]; listGenerators?: boolean; json?: boolean; log?: string }) =>
+      act(io, o.json === true, async () => (await commands.trace()).traceCommand(files, o, io.out)),
     );
 
   program
     .command('policies')
     .description('list every policy key, its values and default')
     .option('--json', 'print one JSON document')
-    .action((o: { json?: boolean }) => act(io, o.json === true, () => policiesCommand(o.json === true, io.out)));
+    .action((o: { json?: boolean }) => act(io, o.json === true, async () => (await commands.info()).policiesCommand(o.json === true, io.out)));
 
   program
     .command('machines')
     .description('list the machine presets, arches and plugins')
     .option('--json', 'print one JSON document')
-    .action((o: { json?: boolean }) => act(io, o.json === true, () => machinesCommand(o.json === true, io.out)));
+    .action((o: { json?: boolean }) => act(io, o.json === true, async () => (await commands.info()).machinesCommand(o.json === true, io.out)));
 
   program
     .command('demo')
     .description('run the built-in demonstration on the default machines')
     .option('--json', 'print one JSON document')
-    .action((o: { json?: boolean }) => act(io, o.json === true, () => demoCommand(o.json === true, io.out)));
+    .action((o: { json?: boolean }) => act(io, o.json === true, async () => (await commands.demo()).demoCommand(o.json === true, io.out)));
 
   program
     .command('new-plugin')
     .description('write a pmap plugin folder (index.ts, a conformance test, a machine file, README) that passes the conformance suite')
     .argument('<name>', 'the plugin and arch name')
     .option('--dir <dir>', 'where to create the folder NAME (default: the current folder)')
-    .action((name: string, o: { dir?: string }) => act(io, false, () => newPluginCommand(name, o, io.out)));
+    .action((name: string, o: { dir?: string }) => act(io, false, async () => (await commands.newPlugin()).newPluginCommand(name, o, io.out)));
 
   for (const c of program.commands) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
@@ -168,10 +200,13 @@ function program(io: CliIo, argv: readonly string[]): Command {
 export async function runCli(args: readonly string[], io: CliIo = defaultIo): Promise<number> {
   try {
     await program(io, args).parseAsync([...args], { from: 'user' });
-    return EXIT.ok;
+    return (await lab()).EXIT.ok;
   } catch (e) {
     if (e instanceof Done) return e.code;
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.input;
+    // --help and --version end here with exit code 0, before anything else is loaded.
+    if (e instanceof CommanderError && e.exitCode === 0) return e.exitCode;
+    const { EXIT, internalErrorText } = await lab();
+    if (e instanceof CommanderError) return EXIT.input;
     io.err(internalErrorText(e, VERSION, args));
     return EXIT.internal;
   }

@@ -36,6 +36,7 @@ export type { DomainEvent, EventPayloads } from './events/DomainEvent.ts';
 export type { EventKind, RemoveReason } from './events/kinds.ts';
 export { EVENT_KINDS } from './events/kinds.ts';
 export { EventBus, SubscriberError } from './events/EventBus.ts';
+export { EventSubscriber } from './events/EventSubscriber.ts';
 
 // --- the Pmap contract, the software pmap and page table, the TLB ---------------------------
 export type { BranchKind, Pmap, PmapThread, PteInfo } from './pmap/Pmap.ts';
@@ -48,6 +49,7 @@ export { SoftPageTable } from './mem/index.ts';
 // --- the Pager contract and the page layer a pager works on ------------------------------------
 export type { FaultWindow, Pager } from './pager/Pager.ts';
 export { AnonPager, PagerResult, VnodePagerToken } from './pager/Pager.ts';
+export { ObjectPageService, PageService } from './object/PageService.ts';
 export {
   PG_BUSY,
   PG_DIRTY,
@@ -77,11 +79,13 @@ export type { Range } from './util/Rangeset.ts';
 
 // --- kernel threads and locks ----------------------------------------------------------------------
 export type { KGen, Wait } from './sched/KGen.ts';
-export { DeadlockError, SleepLock, runSerial } from './sched/KGen.ts';
+export type { Run } from './sched/KGen.ts';
+export { DeadlockError, SleepLock, runNow, runSerial, settle } from './sched/KGen.ts';
 
 // --- the system-call front and MD dispatch ---------------------------------------------------------
 export { Kernel } from './sys/Kernel.ts';
-export type { EntryFlagsContext, MdArgs } from './sys/ArchOps.ts';
+export type { EntryFlagsContext, MdArgs, MdState } from './sys/ArchOps.ts';
+export { mdState } from './sys/mdDispatch.ts';
 export { ArchOps } from './sys/ArchOps.ts';
 export { Counters } from './vm/Counters.ts';
 /** What every MI routine and policy implementation is given (the MI kernel below the system calls). */
@@ -91,11 +95,13 @@ export type { VmContext } from './vm/VmContext.ts';
 export type { PolicyBinding, PolicyDefinition } from './policy/PolicyDefinition.ts';
 export { Policies, PolicyRegistry } from './policy/PolicyDefinition.ts';
 export { MapDeletePolicy } from './policy/MapDeletePolicy.ts';
+export { FAULT_COW_SHARED_SHADOW, FaultCowPolicy, faultCowInvalidate } from './policy/FaultCowPolicy.ts';
+export { FaultRevalidatePolicy } from './policy/FaultRevalidatePolicy.ts';
 export { ExitPolicy } from './policy/ExitPolicy.ts';
 export { MadvisePolicy } from './policy/MadvisePolicy.ts';
 export { PageDaemon } from './policy/PageDaemon.ts';
 export { RevokeMode, RevokePolicy, RevokeWalk } from './policy/RevokePolicy.ts';
-export { EventSubscriber, MachineConfig } from './machine/tokens.ts';
+export { MachineConfig } from './machine/tokens.ts';
 
 // --- composition: the catalog, machine configuration, the plugin API ----------------------------------
 export type { ArchDescriptor, PluginDescriptor } from './machine/Catalog.ts';

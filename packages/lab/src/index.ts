@@ -80,8 +80,22 @@ export { LOG_VERSION, LogError, LogWriter, MAX_LOG_DEPTH, parseLog, plainSpec } 
 export { checkLogSteps } from './replay/checkLogSteps.ts';
 export type { LogCommand, LogConfig, LogEnd, LogSched, RunLog } from './replay/log.ts';
 export { hashEventLines, machineInvariants, machineState, replayLog, scenarioOfLog } from './replay/replay.ts';
-export type { ReplayOptions, ReplayResult } from './replay/replay.ts';
+export type { ReplayObserver, ReplayOptions, ReplayResult } from './replay/replay.ts';
 export { loadLog, logPluginPaths, replayLogFile } from './replay/loadLog.ts';
+
+// The viewer: the state snapshot (replay --until), the HTML viewer, the lanes of a race.
+export { SNAPSHOT_PAGE_LIMIT, stateSnapshot } from './view/stateSnapshot.ts';
+export type { EntryState, ObjectState, PageState, ProcessState, PteState, StateSnapshot } from './view/stateSnapshot.ts';
+export { formatState } from './view/formatState.ts';
+export { LaneRecorder } from './view/lanes.ts';
+export type { LaneSlice, Lanes } from './view/lanes.ts';
+export { formatLanes } from './view/formatLanes.ts';
+export { laneHooks, lanesOfLog } from './view/recordLanes.ts';
+export type { LaneHooks } from './view/recordLanes.ts';
+export { isMdKind, machineLegend, specLegend, viewModel } from './view/viewModel.ts';
+export type { MachineLegend, ViewCommand, ViewModel, ViewViolation } from './view/viewModel.ts';
+export { viewHtml } from './view/viewHtml.ts';
+export { defaultViewPath, writeView } from './view/writeView.ts';
 
 // Schedule exploration.
 export { explore, firstProblem, schedulesOf, withSchedules } from './explore/explore.ts';
@@ -104,16 +118,35 @@ export { compareReports, compareScenario } from './compare/compareReports.ts';
 export type { CompareResult, CompareRow } from './compare/compareReports.ts';
 export { compareJson, formatCompare } from './compare/formatCompare.ts';
 export { compareHtml } from './compare/compareHtml.ts';
+export type { CompareHtmlOptions } from './compare/compareHtml.ts';
+export { compareLogPath, compareViewPath, writeCompareHtml } from './compare/writeCompareHtml.ts';
 
 // The pmap conformance suite and the plugin template that passes it.
 export { CONFORMANCE } from './conformance/scenarios.ts';
 export type { ConformanceCase } from './conformance/scenarios.ts';
 export { pluginMachine, runConformance } from './conformance/runConformance.ts';
 export type { ConformanceOptions, ConformanceResult } from './conformance/runConformance.ts';
-export { pluginTemplate } from './conformance/pluginTemplate.ts';
+export { pluginTemplate, TEMPLATE_TOOLS } from './conformance/pluginTemplate.ts';
 
 // The exit codes, the internal-error report and the one writer of output files.
 export { EXIT, escapeControl, internalErrorText } from './io/exitCodes.ts';
 export { checkOutput, openOutput, outputProblem, writeOutput } from './io/outputFile.ts';
 export type { OutputStream } from './io/outputFile.ts';
 export { MAX_SEED, intFlag, secondsFlag, seedFlag } from './io/flags.ts';
+export { uniqueOutput } from './io/uniqueOutput.ts';
+// Traces of real programs (strace, valgrind lackey), their replay on a machine, and workload generators.
+export type { ImplicitKind, TraceOp, TracePos, TraceSink, TraceWarning } from './trace/TraceOp.ts';
+export type { TraceFigures } from './trace/TraceFigures.ts';
+export type { TraceFormat } from './trace/readTrace.ts';
+export type { MachineTrace, TraceInput } from './trace/traceMachines.ts';
+export type { GeneratorParams, TraceGenerator } from './trace/generators/TraceGenerator.ts';
+export { TRACE_BRANCH, TRACE_EXEC, TRACE_READ, TRACE_WRITE } from './trace/TraceOp.ts';
+export { TraceError } from './trace/TraceError.ts';
+export { TraceStats } from './trace/TraceStats.ts';
+export { detectFormat, readTrace } from './trace/readTrace.ts';
+export { TraceExecutor } from './trace/TraceExecutor.ts';
+export { runGenerator, runTrace } from './trace/runTrace.ts';
+export { resolveGenerator, traceMachine, traceMachines } from './trace/traceMachines.ts';
+export { GENERATORS, generate, generatorParams } from './trace/generators/generators.ts';
+export { GenOut } from './trace/generators/TraceGenerator.ts';
+export { formatTrace, traceRows } from './trace/formatTrace.ts';

@@ -1,19 +1,21 @@
 import {
+  Counters,
   EventBus,
+  type EventSubscriber,
+  type FaultRevalidatePolicy,
   type FaultWindow,
   type KGen,
   MachineConfig,
   type MachineSpec,
   OBJ_DEAD,
   OBJ_SPLIT,
+  PAGE_SIZE,
+  PageService,
   PageStore,
   type Pager,
   PagerResult,
-  PG_BUSY,
   PhysMem,
   Policies,
-  PQ_INACTIVE,
-  ResidentIndex,
   type VmObject,
 } from '@vmlab/core';
 import { inject, injectable } from 'inversify';
@@ -27,10 +29,12 @@ export interface ClusterPage {
 
 /**
  * When the read-behind and read-ahead pages are allocated relative to the point where
- * getpages drops the object lock for an I/O buffer (policy `swap.readbehind`).
+ * getpages drops the object lock for an I/O buffer (policy `swap.readbehind`), and, as the
+ * same change (r335171, D15293), whether the fault revalidates the map after the pager
+ * slept: the swap pager's module binds core's FaultRevalidatePolicy to the bound strategy.
  */
 export const SwapReadBehind = Symbol('SwapReadBehind');
-export interface SwapReadBehind {
+export interface SwapReadBehind extends FaultRevalidatePolicy {
   /**
    * Allocates the cluster around `pindex` (busy, in `obj`) and waits for the I/O buffer
    * (`pager.waitForBuffer()`), in this strategy's order. Returns the cluster pages.
@@ -44,6 +48,8 @@ export interface SwapReadBehind {
  * object that is being split gets no clustering at all.
  */
 export class AllocBeforeUnlock implements SwapReadBehind {
+  /** The same fix made the fault look the map up again after the pager slept. */
+  readonly afterPagerSleep = true;
   *cluster(pager: SwapPager, obj: VmObject, pindex: number, w: FaultWindow): KGen<ClusterPage[]> {
     const c = (obj.flags & (OBJ_SPLIT | OBJ_DEAD)) !== 0 ? [] : pager.allocCluster(obj, pindex, w);
     yield* pager.waitForBuffer();
@@ -66,10 +72,20 @@ export function parseCluster(v: string): number | undefined {
  * `swap:` bytes in page-sized blocks whose contents live in a PageStore, per-object
  * metadata mapping page indices to blocks, clustered page-in, page-out, and the
  * bookkeeping hooks (blocks freed when a page is dirtied, when the object dies, when a
- * range is freed; moved with pages by split and collapse).
+ * range is freed; moved with pages by split and collapse). The pages it brings in around a
+ * faulting one come from the object layer's page service.
+ *
+ * It is also an event subscriber (bound in its package's module): what it does in answer to
+ * the MI layer's lifecycle is a subscription, page I/O stays direct Pager calls.
+ * - `map_delete` of an entry that was its object's only mapping of the range
+ *   (`onlyMapping`): the range's blocks are freed (swap_pager_freespace from
+ *   vm_map_entry_delete); at exit the same happens entry by entry, and the object's last
+ *   reference frees the rest (`dealloc`).
+ * - `swapout`: the pages it then writes for that command are counted as the whole-process
+ *   swapout's (`swap.swapout_pages`).
  */
 @injectable()
-export class SwapPager implements Pager {
+export class SwapPager implements Pager, EventSubscriber {
   readonly name = 'swap';
   /** Number of blocks of the swap device. */
   readonly nblocks: number;
@@ -83,13 +99,16 @@ export class SwapPager implements Pager {
   /** Read-behind + read-ahead window in pages (`swap.cluster`). */
   readonly clusterPages: number;
   readonly faults: SwapFaults;
+  /** The command (bus cause) of the whole-process swapout under way, or -1. */
+  private swapoutCause = -1;
 
   constructor(
     @inject(MachineConfig) spec: MachineSpec,
     @inject(Policies) policies: Policies,
     @inject(PhysMem) readonly mem: PhysMem,
-    @inject(ResidentIndex) readonly resident: ResidentIndex,
+    @inject(PageService) readonly pages: PageService,
     @inject(EventBus) readonly bus: EventBus,
+    @inject(Counters) readonly counters: Counters,
     @inject(SwapReadBehind) readonly readBehind: SwapReadBehind,
   ) {
     this.nblocks = Math.max(0, Math.floor(spec.swap / 4096));
@@ -97,6 +116,19 @@ export class SwapPager implements Pager {
     this.freeMap = new Uint8Array(this.nblocks);
     this.clusterPages = parseCluster(policies['swap.cluster'] ?? '8') ?? 8;
     this.faults = new SwapFaults(spec.faults ?? {});
+  }
+
+  // --- lifecycle subscriptions ------------------------------------------------------------
+
+  subscribe(bus: EventBus): void {
+    bus.on('map_delete', this.name, (e) => {
+      const o = e.object;
+      if (o === null || !e.onlyMapping || o.pager !== this) return;
+      this.freeRange(o, e.pindex, e.pindex + (e.end - e.start) / PAGE_SIZE);
+    });
+    bus.on('swapout', this.name, (e) => {
+      this.swapoutCause = e.cause;
+    });
   }
 
   // --- blocks ------------------------------------------------------------------------------
@@ -138,6 +170,10 @@ export class SwapPager implements Pager {
     return this.inUse;
   }
 
+  storedPages(obj: VmObject): number[] {
+    return [...(this.meta(obj, false)?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
   // --- pager operations -------------------------------------------------------------------
 
   haspage(obj: VmObject, pindex: number): boolean {
@@ -153,7 +189,8 @@ export class SwapPager implements Pager {
    * The read-behind and read-ahead pages around `pindex`: the `swap.cluster` window aligned
    * on its size, clipped to the faulting entry and the object; behind the page downward and
    * ahead of it upward, each run stops at the first index that is resident or not on swap.
-   * Pages are allocated busy in `obj` (without reclaim: a cluster page is optional).
+   * Pages are allocated busy in `obj` by the page service (without reclaim: a cluster page
+   * is optional).
    */
   allocCluster(obj: VmObject, pindex: number, w: FaultWindow): ClusterPage[] {
     const n = this.clusterPages;
@@ -163,44 +200,27 @@ export class SwapPager implements Pager {
     const hi = Math.min(pindex - (pindex % n) + n, w.entryEnd, obj.size);
     const out: ClusterPage[] = [];
     for (let i = pindex - 1; i >= lo; i--) {
-      if (!m.has(i) || this.resident.lookup(obj.id, i) !== -1) break;
-      const f = this.allocBusy(obj, i);
+      if (!m.has(i) || this.pages.lookup(obj, i) !== -1) break;
+      const f = this.pages.allocBusy(obj, i);
       if (f === -1) break;
       out.push({ pindex: i, frame: f });
     }
     out.reverse();
     for (let i = pindex + 1; i < hi; i++) {
-      if (!m.has(i) || this.resident.lookup(obj.id, i) !== -1) break;
-      const f = this.allocBusy(obj, i);
+      if (!m.has(i) || this.pages.lookup(obj, i) !== -1) break;
+      const f = this.pages.allocBusy(obj, i);
       if (f === -1) break;
       out.push({ pindex: i, frame: f });
     }
     return out;
   }
 
-  private allocBusy(obj: VmObject, pindex: number): number {
-    const mem = this.mem;
-    const f = mem.alloc(obj.id, pindex);
-    if (f === -1) return -1;
-    this.resident.insert(f);
-    mem.memqInsert(obj, f);
-    mem.flags[f] = (mem.flags[f] as number) | PG_BUSY;
-    obj.pip++;
-    return f;
-  }
-
   private releaseCluster(obj: VmObject, c: readonly ClusterPage[], keep: boolean): void {
-    const mem = this.mem;
+    const pages = this.pages;
     for (const p of c) {
-      obj.pip--;
-      mem.flags[p.frame] = (mem.flags[p.frame] as number) & ~PG_BUSY;
-      if (keep) {
-        mem.enqueue(p.frame, PQ_INACTIVE);
-      } else {
-        this.resident.remove(p.frame);
-        mem.memqRemove(obj, p.frame);
-        mem.free(p.frame);
-      }
+      pages.unbusy(obj, p.frame);
+      if (keep) pages.deactivate(p.frame);
+      else pages.free(obj, p.frame);
     }
   }
 
@@ -261,6 +281,7 @@ export class SwapPager implements Pager {
       }
       this.store.copyFrom(b, mem.contents, f);
       m.set(pi, b);
+      if (this.bus.cause === this.swapoutCause) this.counters.add('swap.swapout_pages');
     }
     return ok;
   }
@@ -304,7 +325,7 @@ export class SwapPager implements Pager {
       sm.delete(i);
       const di = i - start + dstStart;
       const old = dm.get(di);
-      if (keepExisting && (old !== undefined || this.resident.lookup(dst.id, di) !== -1)) {
+      if (keepExisting && (old !== undefined || this.pages.lookup(dst, di) !== -1)) {
         this.freeBlock(b);
         continue;
       }

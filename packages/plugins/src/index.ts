@@ -1,4 +1,11 @@
 /** @vmlab/plugins: alternative policies and observers. */
 export { StatsSubscriber, statsPlugin } from './StatsPlugin.ts';
-export { pkruClearOnPmapRemove, pkruClearOnPmapRemoveModule, pkruClearOnPmapRemoveSwapout, pkruClearOnPmapRemoveSwapoutModule, pkruLegacyBindings } from './pkruLegacy.ts';
+export {
+  pkruClearOnPmapRemove,
+  pkruClearOnPmapRemoveModule,
+  pkruClearOnPmapRemoveSwapout,
+  pkruClearOnPmapRemoveSwapoutModule,
+  pkruLegacyBindings,
+} from './pkruLegacy.ts';
 export { AllocAfterUnlock, swapAfterUnlockBinding, swapAfterUnlockModule } from './swapLegacyReadbehind.ts';
+export { faultCowNoInvalidate, faultCowNoInvalidateBinding, faultCowNoInvalidateModule } from './faultCowLegacy.ts';

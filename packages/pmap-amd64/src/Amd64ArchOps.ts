@@ -1,4 +1,16 @@
-import { type ArchOps, type EntryFlagsContext, type Kernel, type MdArgs, OK, type Outcome, type Process, type Thread, VM_PROT_EXECUTE } from '@vmlab/core';
+import {
+  type ArchOps,
+  type EntryFlagsContext,
+  type Kernel,
+  type MdArgs,
+  type MdState,
+  OK,
+  type Outcome,
+  type Process,
+  runNow,
+  type Thread,
+  VM_PROT_EXECUTE,
+} from '@vmlab/core';
 import { injectable } from 'inversify';
 import { AMD64_USER_TOP, Amd64Pmap, ENTRY_PKEY_MASK } from './Amd64Pmap.ts';
 import {
@@ -11,7 +23,7 @@ import {
   pkruOf,
   setPkru,
   withKeyRights,
-} from './Pkru.ts';
+} from './PkruRegister.ts';
 
 const PAGE = 4096;
 
@@ -105,6 +117,22 @@ export class Amd64ArchOps implements ArchOps {
     return undefined;
   }
 
+  /**
+   * The viewer's side tables: the key ranges (pm_pkru under FreeBSD, with PERSIST; the
+   * entries' keys under Linux) and each thread's PKRU register.
+   */
+  mdState(k: Kernel, p: Process): MdState | undefined {
+    const pm = p.vmspace.pmap;
+    if (!(pm instanceof Amd64Pmap) || !pm.pku || p.vmspace.dead) return undefined;
+    const keys: { start: number; end: number; key: number; persist: boolean }[] = [];
+    if (pm.entryPlacement) {
+      for (const e of p.vmspace.map.entries) if ((e.mdFlags & ENTRY_PKEY_MASK) !== 0) keys.push({ start: e.start, end: e.end, key: e.mdFlags & ENTRY_PKEY_MASK, persist: false });
+    } else for (const r of pm.keys.intervals()) keys.push({ start: r.start, end: r.end, key: r.key, persist: r.persist });
+    const threads: Record<number, Record<string, unknown>> = {};
+    for (const t of p.threads.values()) if (t.alive) threads[t.tid] = { pkru: pkruOf(t, k.abi) };
+    return { ranges: { pkru_keys: keys }, threads };
+  }
+
   // --- FreeBSD sysarch ----------------------------------------------------------------------
   private sysarch(k: Kernel, p: Process, args: MdArgs, pku: boolean): Outcome | undefined {
     const sop = args.op as string;
@@ -163,7 +191,8 @@ export class Amd64ArchOps implements ArchOps {
         if (key !== -1 && !isAllocated(pm, key, pku)) return k.errno('EINVAL');
         this.pendingKey = key;
         try {
-          return k.mprotect(p, args.addr as number, args.len as number, args.prot as number, (args.protExtra as string | undefined) ?? '', t);
+          // An MD system call completes at once: under a map lock another thread holds, runNow reports the deadlock.
+          return runNow(k.mprotect(p, args.addr as number, args.len as number, args.prot as number, (args.protExtra as string | undefined) ?? '', t));
         } finally {
           this.pendingKey = -1;
         }

@@ -1,6 +1,20 @@
-import { Access, type BranchKind, type PmapContext, type PmapThread, type PteInfo, PTE_MD_SHIFT, SoftPmap, VM_PROT_EXECUTE, VM_PROT_READ } from '@vmlab/core';
+import {
+  Access,
+  type BranchKind,
+  type Pmap,
+  type PmapContext,
+  PmapContextToken,
+  type PmapFactory,
+  type PmapThread,
+  type PteInfo,
+  PTE_MD_SHIFT,
+  SoftPmap,
+  VM_PROT_EXECUTE,
+  VM_PROT_READ,
+} from '@vmlab/core';
+import { inject, injectable } from 'inversify';
 import { KeyRangeset } from './KeyRangeset.ts';
-import { pkruDenies, pkruOf } from './Pkru.ts';
+import { pkruDenies, pkruOf } from './PkruRegister.ts';
 
 /** Top of amd64 user space (SCENARIO.md). */
 export const AMD64_USER_TOP = 0x800000000000;
@@ -133,5 +147,16 @@ export class Amd64Pmap extends SoftPmap {
   dropAllKeys(): void {
     if (this.keys.clear()) this.ctx.counters.add('pkru.drop');
     this.deleted.clear();
+  }
+}
+
+/** Makes one amd64 pmap per address space (pmap_pinit). */
+@injectable()
+export class Amd64PmapFactory implements PmapFactory {
+  readonly arch = 'amd64';
+  readonly userTop = AMD64_USER_TOP;
+  constructor(@inject(PmapContextToken) private readonly ctx: PmapContext) {}
+  create(kernel: boolean): Pmap {
+    return new Amd64Pmap(this.ctx, kernel);
   }
 }

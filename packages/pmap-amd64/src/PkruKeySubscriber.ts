@@ -2,7 +2,7 @@ import { type EventBus, type EventSubscriber, Kernel, MapDeletePolicy, type Pmap
 import { inject, injectable } from 'inversify';
 import { Amd64Pmap, ENTRY_PKEY_MASK } from './Amd64Pmap.ts';
 import { PkruClearPolicy } from './PkruClearPolicy.ts';
-import { initialPkru, pkruOf, setPkru } from './Pkru.ts';
+import { initialPkru, pkruOf, setPkru } from './PkruRegister.ts';
 
 /**
  * Maintains every amd64 pmap's key state from the bus, and only from it (T1.15): core

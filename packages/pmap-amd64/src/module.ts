@@ -1,35 +1,15 @@
-import {
-  ArchOps,
-  type ArchDescriptor,
-  EventSubscriber,
-  InvariantContribution,
-  PmapContext,
-  PmapContextToken,
-  PmapFactory,
-  type Pmap,
-} from '@vmlab/core';
-import { ContainerModule, inject, injectable } from 'inversify';
+import { type ArchDescriptor, ArchOps, EventSubscriber, InvariantContribution, PmapFactory } from '@vmlab/core';
+import { ContainerModule } from 'inversify';
 import { Amd64ArchOps } from './Amd64ArchOps.ts';
-import { AMD64_USER_TOP, Amd64Pmap } from './Amd64Pmap.ts';
+import { Amd64PmapFactory } from './Amd64Pmap.ts';
+import { keyLifetimeInvariant } from './keyLifetimeInvariant.ts';
 import { PkruClearPolicy, clearOnMapDelete } from './PkruClearPolicy.ts';
 import { PkruKeySubscriber } from './PkruKeySubscriber.ts';
-import { keyLifetimeInvariant } from './keyLifetime.ts';
-
-/** Makes one amd64 pmap per address space. */
-@injectable()
-export class Amd64PmapFactory implements PmapFactory {
-  readonly arch = 'amd64';
-  readonly userTop = AMD64_USER_TOP;
-  constructor(@inject(PmapContextToken) private readonly ctx: PmapContext) {}
-  create(kernel: boolean): Pmap {
-    return new Amd64Pmap(this.ctx, kernel);
-  }
-}
 
 /**
- * The amd64 architecture's container module: the pmap factory, the PKRU system calls and
- * queries, the key subscriber with its pkru.clear_on binding (default `map_delete`), and
- * the key_lifetime invariant.
+ * The package's one container module, its entry point: the pmap factory, the MD system
+ * calls and queries (PKRU), the key subscriber with the default binding of the policy it
+ * asks (pkru.clear_on = map_delete), and the key_lifetime invariant.
  */
 export const amd64Module = new ContainerModule(({ bind }) => {
   bind(PmapFactory).to(Amd64PmapFactory);
@@ -39,6 +19,7 @@ export const amd64Module = new ContainerModule(({ bind }) => {
   bind(InvariantContribution).toConstantValue(keyLifetimeInvariant);
 });
 
+/** The architecture as the catalog names it: the module above and the CPU features it knows. */
 export const amd64Arch: ArchDescriptor = {
   name: 'amd64',
   description: 'x86-64: 4-level page tables, NX, PKU protection keys (PKRU)',

@@ -1,4 +1,19 @@
-import { Access, type BranchKind, PAGE_SIZE, type PmapContext, type PmapThread, type PteInfo, PTE_MD_SHIFT, SoftPmap, type TlbModel } from '@vmlab/core';
+import {
+  Access,
+  type BranchKind,
+  PAGE_SIZE,
+  type Pmap,
+  type PmapContext,
+  PmapContextToken,
+  type PmapFactory,
+  type PmapThread,
+  type PteInfo,
+  PTE_MD_SHIFT,
+  SoftPmap,
+  type TlbModel,
+} from '@vmlab/core';
+import { inject, injectable } from 'inversify';
+import { isLandingPad } from './BtiLandingPad.ts';
 import { GuardRangeset } from './GuardRangeset.ts';
 
 /** Top of arm64 user space (48-bit VA, SCENARIO.md). */
@@ -7,18 +22,8 @@ export const ARM64_USER_TOP = 0x1000000000000;
 /** The stage-1 Guarded Page bit (ATTR_S1_GP) in the software PTE's MD bits. */
 export const PTE_GP = 1 << PTE_MD_SHIFT;
 
-/** Landing pads (SCENARIO.md): BTI c, BTI j, BTI jc, PACIASP. */
-export const BTI_C = 0xd503245f;
-export const BTI_J = 0xd503249f;
-export const BTI_JC = 0xd50324df;
-export const PACIASP = 0xd503233f;
-
-/** Whether `word` is a landing pad an indirect branch of kind `branch` may land on. */
-export function isLandingPad(word: number, branch: 'call' | 'jump'): boolean {
-  if (word === BTI_JC) return true;
-  if (branch === 'call') return word === BTI_C || word === PACIASP;
-  return word === BTI_J;
-}
+/** VmMapEntry.mdFlags bit for Linux's PROT_BTI (a per-VMA attribute under `abi: linux`). */
+export const ENTRY_BTI = 1;
 
 /**
  * The arm64 pmap: 4-level tables with a 4 KiB granule, AP and UXN bits, and BTI guarded
@@ -77,5 +82,16 @@ export class Arm64Pmap extends SoftPmap {
   pteGuarded(va: number): boolean | undefined {
     const p = this.pte(va - (va % PAGE_SIZE));
     return p === undefined ? undefined : p.guarded === true;
+  }
+}
+
+/** Makes one arm64 pmap per address space (pmap_pinit). */
+@injectable()
+export class Arm64PmapFactory implements PmapFactory {
+  readonly arch = 'arm64';
+  readonly userTop = ARM64_USER_TOP;
+  constructor(@inject(PmapContextToken) private readonly ctx: PmapContext) {}
+  create(kernel: boolean): Pmap {
+    return new Arm64Pmap(this.ctx, kernel);
   }
 }

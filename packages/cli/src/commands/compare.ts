@@ -1,4 +1,4 @@
-import { InputError, checkOutput, compareHtml, compareJson, compareScenario, defaultCatalog, formatCompare, loadScenario, scenarioMachines, writeOutput } from '@vmlab/lab';
+import { InputError, checkOutput, compareJson, compareLogPath, compareScenario, compareViewPath, defaultCatalog, formatCompare, loadScenario, scenarioMachines, writeCompareHtml } from '@vmlab/lab';
 
 export interface CompareFlags {
   machines?: string;
@@ -17,11 +17,14 @@ export async function compareCommand(file: string, flags: CompareFlags, print: (
     override = flags.machines.split(',').map((x) => x.trim());
     if (override.some((x) => x === '')) throw new InputError(`--machines '${flags.machines}': give presets or machine files separated by commas, none empty`);
   }
-  const c = await compareScenario(s, scenarioMachines(s, catalog, override), catalog, { check: flags.check !== false });
-  if (flags.html !== undefined) {
-    const why = writeOutput(flags.html, compareHtml(c), [file]);
-    if (why !== undefined) throw new InputError(`--html ${flags.html}: ${why}`);
-  }
+  const html = flags.html;
+  // With --html, each machine's run log and the viewer of them are written beside the report.
+  if (html !== undefined) checkOutput('--html', compareViewPath(html), [file]);
+  const c = await compareScenario(s, scenarioMachines(s, catalog, override), catalog, {
+    check: flags.check !== false,
+    ...(html !== undefined ? { logFor: (m: string) => compareLogPath(html, m) } : {}),
+  });
+  if (html !== undefined) await writeCompareHtml(c, file, html, catalog);
   if (flags.json === true) print(JSON.stringify(compareJson(c), null, 2));
   else print(formatCompare(c));
   return c.ok ? 0 : 1;

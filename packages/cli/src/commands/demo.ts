@@ -1,12 +1,21 @@
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultCatalog, formatRun, loadScenario, machineFromWord, reportOk, runJson, runOnMachine } from '@vmlab/lab';
+import { tmpdir } from 'node:os';
+import { uniqueOutput, defaultCatalog, formatRun, loadScenario, machineFromWord, reportOk, runJson, runOnMachine } from '@vmlab/lab';
 import { compareCommand } from './compare.ts';
 import { exploreCommand } from './explore.ts';
 
-/** The repository's examples folder (the demo's scenarios live there). */
+/**
+ * The folder of the demo's scenarios: the nearest `examples/` holding demo.yaml above this
+ * module (the repository's from the sources; from the build, the copy scripts/bundle.js puts
+ * in dist/examples, so an installed vmlab has it too).
+ */
 export function examplesDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../../../../examples');
+  for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
+    if (existsSync(join(d, 'examples', 'demo.yaml'))) return join(d, 'examples');
+    if (dirname(d) === d) throw new Error('vmlab demo: its examples folder (examples/demo.yaml) is missing from this installation');
+  }
 }
 
 /**
@@ -36,7 +45,7 @@ export async function demoCommand(json: boolean, print: (s: string) => void): Pr
   const c = await compareCommand(resolve(examplesDir(), 'pkru-swapout.yaml'), {}, print);
 
   rule('3. a race found by search: D15293, fault vs fork split under the 2018 swap order (vmlab explore)');
-  const e = await exploreCommand(resolve(examplesDir(), 'explore-split-race.yaml'), { json: false }, print);
+  const e = await exploreCommand(resolve(examplesDir(), 'explore-split-race.yaml'), { json: false, log: uniqueOutput('vmlab-demo-explore-split-race', 'jsonl', tmpdir()) }, print);
 
   print('\nNext: pnpm vmlab run examples/fork-inherit.yaml -v · pnpm vmlab policies · pnpm vmlab compare examples/compare-three-arches.yaml');
   return reports.every(reportOk) && c === 0 && e === 0 ? 0 : 1;

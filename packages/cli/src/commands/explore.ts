@@ -1,6 +1,5 @@
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { InputError, type Strategy, checkOutput, intFlag, secondsFlag, seedFlag, defaultCatalog, exploreScenario, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
+import { basename } from 'node:path';
+import { InputError, type Strategy, checkOutput, intFlag, secondsFlag, seedFlag, uniqueOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, scenarioMachines, violated } from '@vmlab/lab';
 
 export interface ExploreFlags {
   bound?: string;
@@ -55,9 +54,13 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
   const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
   const json = flags.json === true;
   const bar = progress(json);
-  // A violation's log: --log (one per machine when there are several), else the temporary folder.
+  // A violation's log: --log (one per machine when there are several), else a new file in the current folder.
   const logFor = (machine: string): string =>
-    flags.log !== undefined ? (machines.length > 1 ? flags.log.replace(/(\.jsonl)?$/, `.${machine}.jsonl`) : flags.log) : join(tmpdir(), `vmlab-explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-${machine}.jsonl`);
+    flags.log !== undefined
+      ? machines.length > 1
+        ? flags.log.replace(/(\.jsonl)?$/, `.${machine}.jsonl`)
+        : flags.log
+      : uniqueOutput(`explore-${basename(file).replace(/\.(ya?ml|json)$/, '')}-${machine}`, 'jsonl');
   const { outcomes, expected, ok } = await exploreScenario(s, machines, catalog, {
     strategy,
     bound,
@@ -122,7 +125,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     for (const x of v.report.violations.slice(1)) out.push(`    also ${x.invariant}: ${x.message}`);
     for (const sc of v.schedules) out.push(`    concurrent step at line ${sc.line}:`, `      schedule: [${sc.schedule.join(', ')}]`);
     out.push(`    verified with run: ${o.verified === true ? `yes, run with this schedule reports ${o.verifiedAs}` : `NO (run reports ${o.verifiedAs ?? 'nothing'})`}`);
-    out.push(`    replayable log: ${o.log} (vmlab replay ${o.log})`);
+    out.push(`    replayable log: ${o.log} (vmlab replay ${o.log}; vmlab view ${o.log})`);
+    if (o.log !== undefined) for (const l of await lanesOfLog(loadLog(o.log), o.log, catalog)) out.push(`    ${l}`);
   }
   const want = expected.expect === 'clean' ? 'clean' : `a violation${expected.invariant !== undefined ? ` of ${expected.invariant}` : ''}`;
   out.push(`  expected ${want}: ${ok ? 'as expected' : 'NOT as expected'}`);

@@ -1,4 +1,4 @@
-import { InputError, checkOutput, intFlag, secondsFlag, seedFlag, writeOutput, defaultCatalog, failureSignature, fuzzMachine, isRace, machineFromWord } from '@vmlab/lab';
+import { InputError, checkOutput, intFlag, secondsFlag, seedFlag, uniqueOutput, writeOutput, defaultCatalog, failureSignature, fuzzMachine, isRace, machineFromWord } from '@vmlab/lab';
 import { progress } from './explore.ts';
 
 export interface FuzzFlags {
@@ -32,7 +32,8 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
   const perRun = intFlag('ops-per-run', flags.opsPerRun, 200, 1);
   const schedules = intFlag('schedules', flags.schedules, 0, 0);
   const seconds = secondsFlag('time', flags.time);
-  const out = flags.out ?? 'fuzz-violation.yaml';
+  // By default a new file in the current folder (never one an earlier run wrote).
+  const out = flags.out ?? uniqueOutput(`fuzz-${base.name}-seed${seed}`, 'yaml');
   checkOutput('--out', out);
   const pol = Object.entries(policies).map(([k, v]) => `${k}: ${v}`).join(', ');
   const foundBy = `vmlab fuzz --machine ${flags.machine ?? 'amd64'}${(flags.policy ?? []).map((p) => ` --policy ${p}`).join('')} --seed ${seed}${schedules > 0 ? ` --schedules ${schedules}` : ''}`;

@@ -1,4 +1,4 @@
-import { InputError, defaultCatalog, escapeControl, intFlag, logPluginPaths, fmt, loadLog, machineState, replayLogFile } from '@vmlab/lab';
+import { InputError, defaultCatalog, escapeControl, intFlag, logPluginPaths, fmt, formatState, loadLog, machineState, replayLogFile } from '@vmlab/lab';
 
 export interface ReplayFlags {
   until?: string;
@@ -59,13 +59,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, print: (s:
   out.push(r.identical ? '  identical' : '  DIFFERENT');
   if (state !== undefined && cmd !== undefined) {
     out.push('', `state after command ${until} (step ${cmd.step}, line ${cmd.line}: ${cmd.op}${cmd.thread !== undefined ? ` [t${cmd.thread}]` : ''} ${fmt(cmd.args)}):`);
-    for (const p of state.processes as { pid: number; state: string; threads: number[]; vmspace_refs: number; rss: number; entries: Record<string, unknown>[] }[]) {
-      out.push(`  pid ${p.pid} ${p.state}, threads [${p.threads.join(', ')}], vmspace refs ${p.vmspace_refs}, rss ${p.rss}`);
-      for (const e of p.entries) out.push(`    ${fmt(e.start, 'start')}-${fmt(e.end, 'end')} prot ${e.prot} ${e.shared === true ? 'shared' : 'private'} inherit ${e.inherit} object ${e.object ?? 'none'}${e.revoked === true ? ' revoked' : ''}`);
-    }
-    out.push(`  free pages ${state.free_pages}, swap used ${state.swap_used}`);
-    out.push(`  counters ${fmt(state.counters)}`);
-    out.push(`  events ${fmt(state.events)}`);
+    out.push(...formatState(state));
   }
   print(out.join('\n'));
   return r.identical ? 0 : 1;

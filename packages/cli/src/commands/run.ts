@@ -1,4 +1,4 @@
-import { InputError, type RunReport, checkOutput, defaultCatalog, formatRun, loadScenario, reportOk, runJson, runOnMachine, scenarioMachines } from '@vmlab/lab';
+import { InputError, type RunReport, checkOutput, defaultCatalog, formatRun, laneHooks, loadScenario, reportOk, runJson, runOnMachine, scenarioMachines } from '@vmlab/lab';
 
 export interface RunFlags {
   machine?: string;
@@ -15,9 +15,15 @@ export async function runCommand(file: string, flags: RunFlags, print: (s: strin
   const s = loadScenario(file);
   const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
   const reports: RunReport[] = [];
+  const lanes: string[][] = [];
+  const verbose = flags.verbose === true && flags.json !== true;
   for (const m of machines) {
     const log = flags.log !== undefined && machines.length > 1 ? flags.log.replace(/(\.jsonl)?$/, `.${m.name}.jsonl`) : flags.log;
-    reports.push(await runOnMachine(s, m, catalog, { check: flags.check !== false, ...(log !== undefined ? { log } : {}) }));
+    // -v: the lanes of each concurrent step, recorded as the run goes.
+    const h = verbose ? laneHooks() : undefined;
+    const { text: _t, ...hooks } = h ?? { text: undefined };
+    reports.push(await runOnMachine(s, m, catalog, { check: flags.check !== false, ...(log !== undefined ? { log } : {}), ...(h !== undefined ? hooks : {}) }));
+    lanes.push(h?.text(false) ?? []);
   }
   const input = reports.find((r) => r.inputError === true);
   if (input !== undefined) throw new InputError(input.error!);
@@ -25,7 +31,7 @@ export async function runCommand(file: string, flags: RunFlags, print: (s: strin
     const docs = reports.map(runJson);
     print(JSON.stringify(docs.length === 1 ? docs[0] : { scenario: s.name, runs: docs }, null, 2));
   } else {
-    print(reports.map((r) => formatRun(r, flags.verbose === true)).join('\n\n'));
+    print(reports.map((r, i) => [formatRun(r, flags.verbose === true), ...lanes[i]!].join('\n')).join('\n\n'));
   }
   return reports.every(reportOk) ? 0 : 1;
 }

@@ -16,7 +16,7 @@ export const VM_PROT_ALL = 7;
 export type Inherit = 'copy' | 'share' | 'none' | 'zero';
 
 /** What an access is (the fault type). */
-export const enum Access {
+export enum Access {
   Read = 1,
   Write = 2,
   Execute = 4,

@@ -1,3 +1,4 @@
+import type { VmObject } from '../object/VmObject.ts';
 import type { Pmap, PmapThread } from '../pmap/Pmap.ts';
 import type { EventKind, RemoveReason } from './kinds.ts';
 
@@ -43,8 +44,16 @@ export interface EventPayloads {
    * (its `pmap_remove` follows) and before the entry leaves the map and drops its object.
    * Not emitted for an entry the `map_delete.skips` policy skips. Metadata of the mapping
    * ends here. Stands for pmap_map_delete (called from vm_map_delete).
+   *
+   * For pagers it also stands for vm_map_entry_delete's object step: `object` is the entry's
+   * object (null for an entry never backed), `pindex` the object index of `start`, and
+   * `onlyMapping` says this entry was the only mapping of the object's range
+   * [pindex, pindex + (end - start) / PAGE_SIZE) while the object outlives the entry
+   * (OBJ_ONEMAPPING and a reference other than this entry's, ref_count != 1): nothing can
+   * reach that range again, so FreeBSD frees its swap there (swap_pager_freespace). When
+   * this entry holds the last reference the object dies instead (pgo_dealloc).
    */
-  map_delete: { pid: number; pmap: Pmap; start: number; end: number; hasObject: boolean };
+  map_delete: { pid: number; pmap: Pmap; start: number; end: number; object: VmObject | null; pindex: number; onlyMapping: boolean };
   /**
    * A whole-process swapout (sys/vm_swapout.ts): before the map's translations go (a
    * `pmap_remove` with reason `swapout` follows) and pages are paged out; `pages` is the
@@ -100,6 +109,16 @@ export interface EventPayloads {
    * the revoke_mappings walk (Linux unmap_mapping_range); FreeBSD has no hook.
    */
   revoke: { pid: number; pmap: Pmap; start: number; end: number; file: string };
+  /**
+   * A file's object stops paging in (revoke/revokeModes.ts, `revoke.mode: zap`, at the start
+   * of the revocation walk): the file is already marked revoked (new mmaps fail), its cached
+   * pages are discarded right after, and no mapping has been revoked yet. From this event
+   * on, every page-in of `object` fails as a missing page (SIGBUS/BUS_ADRERR) and nothing is
+   * written back to the file; the vnode pager keeps that state. Under `replace_entry` the
+   * mappings lose the object instead and this event is not emitted. Stands for the revoked
+   * file's fault handler returning VM_FAULT_SIGBUS (Linux) / vgone's vnode_destroy_vobject.
+   */
+  file_revoke: { file: string; object: VmObject };
   /**
    * A TLB invalidation (pmap/SoftPmap.ts): after the PTE change, one per CPU that may cache
    * the range (`remote` for another CPU; queued until its `context_switch` under

@@ -1,3 +1,4 @@
+import type { VmObject } from '../object/VmObject.ts';
 import type { Pmap, PmapThread } from '../pmap/Pmap.ts';
 import type { EventBus } from './EventBus.ts';
 import type { RemoveReason } from './kinds.ts';
@@ -21,8 +22,17 @@ export function emitPmapRemove(bus: EventBus, pmap: Pmap, start: number, end: nu
   if (bus.kind.pmap_remove.wants()) bus.publish({ kind: 'pmap_remove', pmap, start, end, reason });
 }
 
-export function emitMapDelete(bus: EventBus, pid: number, pmap: Pmap, start: number, end: number, hasObject: boolean): void {
-  if (bus.kind.map_delete.wants()) bus.publish({ kind: 'map_delete', pid, pmap, start, end, hasObject });
+export function emitMapDelete(
+  bus: EventBus,
+  pid: number,
+  pmap: Pmap,
+  start: number,
+  end: number,
+  object: VmObject | null,
+  pindex: number,
+  onlyMapping: boolean,
+): void {
+  if (bus.kind.map_delete.wants()) bus.publish({ kind: 'map_delete', pid, pmap, start, end, object, pindex, onlyMapping });
 }
 
 export function emitSwapout(bus: EventBus, pid: number, pmap: Pmap, pages: number): void {
@@ -59,6 +69,10 @@ export function emitPmapDestroy(bus: EventBus, pmap: Pmap): void {
 
 export function emitRevoke(bus: EventBus, pid: number, pmap: Pmap, start: number, end: number, file: string): void {
   if (bus.kind.revoke.wants()) bus.publish({ kind: 'revoke', pid, pmap, start, end, file });
+}
+
+export function emitFileRevoke(bus: EventBus, file: string, object: VmObject): void {
+  if (bus.kind.file_revoke.wants()) bus.publish({ kind: 'file_revoke', file, object });
 }
 
 export function emitTlbInvalidate(bus: EventBus, pmap: Pmap, start: number, end: number, cpu: number, remote: boolean): void {

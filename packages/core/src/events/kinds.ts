@@ -29,6 +29,7 @@ export const EVENT_KINDS = [
   'object_split',
   'object_collapse',
   'object_terminate',
+  'file_revoke',
   'wire',
   'context_switch',
   'signal',

@@ -10,7 +10,7 @@ import { FaultState, faultStateFor, releaseFaultState } from './FaultState.ts';
 import { emitPagein } from '../events/emit.ts';
 
 /** Fault results (what the access turns into). */
-export const enum FaultResult {
+export enum FaultResult {
   Success = 0,
   /** No entry at the address: SIGSEGV/SEGV_MAPERR. */
   NoEntry = 1,
@@ -49,7 +49,7 @@ const GO_ON = -1;
  * returns the continuation: a generator that yields there and then finishes the same fault
  * (the `Run` convention of sched/KGen.ts). After a sleep on a busy page the fault starts
  * again (RetryFault); after pager I/O it looks the map up again and restarts if the map
- * changed (when `ctx.faultRevalidates`).
+ * changed (when the FaultRevalidatePolicy says so, `ctx.faultRevalidate`).
  */
 export function vmFault(ctx: VmContext, vms: Vmspace, va: number, access: number, tid: number, flags: number): FaultRun {
   const fs = faultStateFor(ctx, vms, va, access, tid, flags);
@@ -70,8 +70,10 @@ export function vmFault(ctx: VmContext, vms: Vmspace, va: number, access: number
 function faultLookup(fs: FaultState): FaultRun | typeof GO_ON {
   const { ctx, vms, access } = fs;
   const map = vms.map;
-  // vm_map_lookup takes the map's read lock: wait while a fork holds it exclusively.
-  if (map.lock.owner !== -1) return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.owner === -1 });
+  // vm_map_lookup takes the map's read lock: wait while a system call (fork, munmap, ...)
+  // holds it exclusively. mlock's own wiring faults run under the lock mlock holds.
+  if (map.lock.owner !== -1 && (fs.flags & FAULT_WIRE) === 0)
+    return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.owner === -1 });
   const idx = map.lookup(fs.va);
   if (idx < 0) return FaultResult.NoEntry;
   const e = map.entries[idx]!;
@@ -145,6 +147,9 @@ function faultWalk(fs: FaultState): FaultRun {
       fs.pi = pi;
       fs.frame = frame;
       fs.stamp = fs.vms.map.timestamp;
+      // vm_fault holds a reference on its first object while it sleeps: an unmap meanwhile
+      // leaves the object (and the busy page) for the fault to finish with.
+      objs.hold(first);
       return pageIn(fs.copy());
     }
     if (obj.type === 'vnode') return FaultResult.NoPage;
@@ -154,6 +159,7 @@ function faultWalk(fs: FaultState): FaultRun {
       frame = objs.allocPage(first, fs.firstIndex);
       if (frame === -1) return FaultResult.NoMemory;
       mem.contents.fill(frame, 0);
+      ctx.counters.zeroFills++;
       // A zero-filled page has no backing copy to invalidate: a write just dirties it.
       if (fs.access === Access.Write) mem.flags[frame] = (mem.flags[frame] as number) | PG_DIRTY;
       break;
@@ -187,13 +193,19 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
   mem.flags[frame] = (mem.flags[frame] as number) & ~PG_BUSY;
   if (r !== PagerResult.Ok) {
     ctx.objects.freePage(obj, frame);
+    ctx.objects.release(fs.first);
     return r === PagerResult.Bad ? FaultResult.NoPage : FaultResult.PagerError;
   }
   emitPagein(ctx.bus, obj.id, pi, 1);
-  if ((ctx.faultRevalidates && fs.vms.map.timestamp !== fs.stamp) || mem.object[frame] !== obj.id) {
+  if ((ctx.faultRevalidate.afterPagerSleep && fs.vms.map.timestamp !== fs.stamp) || mem.object[frame] !== obj.id) {
+    // The map changed while we slept (an munmap, an mprotect, a fork): drop the reference
+    // (unlock_and_deallocate) and fault again from the lookup (RetryFault).
+    ctx.objects.release(fs.first);
     return yield* settle(vmFault(ctx, fs.vms, fs.va, fs.access, fs.tid, fs.flags));
   }
-  return faultFinish(fs);
+  const res = faultFinish(fs);
+  ctx.objects.release(fs.first);
+  return res;
 }
 
 /**
@@ -216,6 +228,10 @@ function faultFinish(fs: FaultState): FaultResult {
       if (nf === -1) return FaultResult.NoMemory;
       mem.contents.copyFrom(nf, mem.contents, frame);
       ctx.counters.cowCopies++;
+      // vm_fault_cow (FreeBSD-SA-21:08): a first object shared read/write between address
+      // spaces (not ONEMAPPING) may be mapped elsewhere over the source page; every mapping
+      // of that page goes, so the other sharers fault and find the copy.
+      if (!first.oneMapping && ctx.faultCowPolicy.invalidateSource) ctx.pages.removeAll(frame);
       frame = nf;
       obj = first;
     } else {

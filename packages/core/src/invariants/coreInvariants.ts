@@ -9,10 +9,10 @@ import { staleTlb } from '../pmap/Tlb.ts';
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-/** Every vmspace that is still alive (owned by a process or held), each once, by id. */
+/** Every vmspace that is still alive (owned by a process, the kernel vmspace its kernel threads share, or held), each once, by id. */
 export function liveVmspaces(k: Pick<VmContext, 'procs' | 'holders'>): Vmspace[] {
   const seen = new Map<number, Vmspace>();
-  for (const p of k.procs.values()) if (!p.vmspace.dead && !p.vmspace.kernel) seen.set(p.vmspace.id, p.vmspace);
+  for (const p of k.procs.values()) if (!p.vmspace.dead) seen.set(p.vmspace.id, p.vmspace);
   for (const v of k.holders.values()) if (!v.dead) seen.set(v.id, v);
   return [...seen.values()].sort((a, b) => a.id - b.id);
 }
@@ -66,6 +66,8 @@ export const objectRefs: Invariant = {
     for (const o of k.objects.live.values()) {
       add(o.backing);
       if (o.type === 'vnode') add(o);
+      // A fault asleep in its pager holds its first object.
+      for (let i = 0; i < o.heldRefs; i++) add(o);
       // A split under way holds its new object's reference until the entry takes it.
       add(o.splitInto);
     }
@@ -193,7 +195,10 @@ export const objectRepopulated: Invariant = {
           if (i < s || i >= e || !k.objects.live.has(n.id)) continue;
           const g = k.objects.lookupPage(n, i - s);
           if (g !== -1 && !mem.contents.equals(f, mem.contents, g)) {
-            out.push({ invariant: 'object_repopulated', message: `index ${i} of object ${o.id} also exists as index ${i - s} of its split sibling ${n.id} with different contents` });
+            out.push({
+              invariant: 'object_repopulated',
+              message: `index ${i} of object ${o.id} also exists as index ${i - s} of its split sibling ${n.id} with different contents`,
+            });
           }
         }
       }

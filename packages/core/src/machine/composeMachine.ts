@@ -8,7 +8,7 @@ import type { Catalog } from './Catalog.ts';
 import { Kernel } from '../sys/Kernel.ts';
 import { coreModule } from './coreModule.ts';
 import { Machine } from './Machine.ts';
-import { EventSubscriber } from './tokens.ts';
+import { EventSubscriber } from '../events/EventSubscriber.ts';
 import { PluginLoadError, archPlugin, loadMachinePlugins, resolvePlugin, runHook } from './loadPlugin.ts';
 import { type Invariant, InvariantContribution } from '../invariants/Invariant.ts';
 import { CORE_INVARIANTS } from '../invariants/coreInvariants.ts';

@@ -1,10 +1,12 @@
 import { ContainerModule } from 'inversify';
 import { EventBus } from '../events/EventBus.ts';
+import { EventSubscriber } from '../events/EventSubscriber.ts';
 import { type Invariant, InvariantContribution } from '../invariants/Invariant.ts';
 import { revokeWalkInvariant } from '../invariants/revokeWalk.ts';
 import { PhysMem } from '../mem/PhysMem.ts';
 import { PvTable } from '../mem/PvTable.ts';
 import { ResidentIndex } from '../mem/ResidentIndex.ts';
+import { ObjectPageService, PageService } from '../object/PageService.ts';
 import { DefaultPager } from '../pager/DefaultPager.ts';
 import { AnonPager, VnodePagerToken } from '../pager/Pager.ts';
 import { VnodePager } from '../pager/VnodePager.ts';
@@ -13,6 +15,8 @@ import { type Pmap, PmapFactory } from '../pmap/Pmap.ts';
 import { PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
 import { tlbDeferredModule } from '../pmap/Tlb.ts';
 import { exitLastReferenceModule, exitPurgeInExitModule } from '../policy/ExitPolicy.ts';
+import { faultCowDefaultModule } from '../policy/FaultCowPolicy.ts';
+import { FaultRevalidatePolicy, faultRevalidatesAfterPagerSleep } from '../policy/FaultRevalidatePolicy.ts';
 import { MADVISE_POLICY_BINDINGS, madviseFreeBSDModule } from '../policy/MadvisePolicy.ts';
 import { MapDeletePolicy, mapDeleteFreeBSDModule, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
 import { simplePageDaemonModule } from '../policy/PageDaemon.ts';
@@ -27,11 +31,13 @@ import { MachineConfig } from './tokens.ts';
 /**
  * Core's entry point for composition: every binding of a machine's machine-independent
  * part, for a resolved configuration. The configuration and its policies; physical memory,
- * the pv table, the resident index, the event bus and counters; the pmap context the arch's
- * pmaps share and the page operations over them; the default and vnode pagers; the default
- * value of each core policy (`map_delete.skips`, `exit.teardown`, `madvise.*`, the page
- * daemon, `revoke.*`); the MI kernel (the VmContext) and the system-call front. The arch's
- * module binds the PmapFactory; other policy values rebind what they change.
+ * the pv table, the resident index and the page service over them, the event bus and counters; the pmap context the arch's
+ * pmaps share and the page operations over them; the default and vnode pagers (the vnode
+ * pager also as an event subscriber); the default value of each core policy
+ * (`map_delete.skips`, `exit.teardown`, `madvise.*`, the page daemon, `revoke.*`, the
+ * fault's revalidation after a pager sleep); the MI kernel (the VmContext) and the
+ * system-call front. The arch's module binds the PmapFactory; other policy values rebind
+ * what they change.
  */
 export function coreModule(r: MachineSpec): ContainerModule {
   return new ContainerModule((options) => {
@@ -45,14 +51,20 @@ export function coreModule(r: MachineSpec): ContainerModule {
     bind(AbiName).toConstantValue(r.abi);
     bind(EventBus).toConstantValue(bus);
     bind(PhysMem).toConstantValue(mem);
-    bind(ResidentIndex).toConstantValue(new ResidentIndex(mem));
+    const resident = new ResidentIndex(mem);
+    bind(ResidentIndex).toConstantValue(resident);
+    bind(PageService).toConstantValue(new ObjectPageService(mem, resident));
     bind(PvTable).toConstantValue(pv);
     bind(Counters).toConstantValue(counters);
     bind(PmapContextToken).toConstantValue(new PmapContext(mem, pv, bus, counters, r.cpus, r.features, r.abi));
     bind(AnonPager).to(DefaultPager);
     bind(VnodePagerToken).to(VnodePager);
+    // Pagers subscribe too: the vnode pager stops paging in a revoked file's object.
+    bind(EventSubscriber).toService(VnodePagerToken);
     bind(MapDeletePolicy).toConstantValue(mapDeleteNotifyAll);
-    for (const m of [exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule]) void m.load(options);
+    bind(FaultRevalidatePolicy).toConstantValue(faultRevalidatesAfterPagerSleep);
+    for (const m of [exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule, faultCowDefaultModule])
+      void m.load(options);
     bind<Invariant>(InvariantContribution).toConstantValue(revokeWalkInvariant);
     // The kernel's pmap is the first the arch's factory makes (made when the kernel is).
     bind<Pmap>(KernelPmap).toDynamicValue((ctx) => ctx.get<PmapFactory>(PmapFactory).create(true));

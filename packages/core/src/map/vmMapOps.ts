@@ -1,5 +1,6 @@
 import { Access, type Inherit, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/constants.ts';
 import { FAULT_WIRE, FaultResult, vmFault } from '../fault/vmFault.ts';
+import { vmFaultCopyEntryUpgrade } from '../fault/vmFaultCopyEntry.ts';
 import type { RemoveReason } from '../events/kinds.ts';
 import { PG_DIRTY } from '../mem/PhysMem.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
@@ -7,10 +8,11 @@ import { type KGen, settle } from '../sched/KGen.ts';
 import { pmapRemove } from '../pmap/pmapCalls.ts';
 import type { VmContext } from '../vm/VmContext.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_USER_WIRED, type VmMapEntry } from './VmMapEntry.ts';
+import { vmMapSimplifyRange } from './vmMapMerge.ts';
 import { emitMapDelete, emitPageout, emitWire } from '../events/emit.ts';
 
 /** KERN_* results of the map layer, turned into errnos by the system-call layer. */
-export const enum KernResult {
+export enum KernResult {
   Success = 0,
   InvalidAddress = 1,
   ProtectionFailure = 2,
@@ -64,7 +66,9 @@ export function clipRange(ctx: VmContext, vms: Vmspace, start: number, end: numb
 /**
  * vm_map_delete: logically unmaps [start, end). For each entry: unwire, then the
  * logical-unmap hook (pmap_map_delete: the `map_delete` event, then Pmap.remove) unless the
- * map_delete policy skips it, then unlink and drop the object reference.
+ * map_delete policy skips it, then unlink and drop the object reference. The event also
+ * tells pagers whether the entry was its object's only mapping of the range
+ * (vm_map_entry_delete's OBJ_ONEMAPPING test, taken before this entry's reference goes).
  */
 export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: number): void {
   const map = vms.map;
@@ -73,7 +77,8 @@ export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: nu
     const e = map.entries[i]!;
     if (e.wiredCount > 0) entryUnwire(ctx, vms, e);
     if (ctx.mapDeletePolicy.notifies(e)) {
-      emitMapDelete(ctx.bus, ctx.ownerOf(vms), vms.pmap, e.start, e.end, e.object !== null);
+      const o = e.object;
+      emitMapDelete(ctx.bus, ctx.ownerOf(vms), vms.pmap, e.start, e.end, o, e.offset, o !== null && o.refCount !== 1 && o.oneMapping);
       pmapRemove(ctx.bus, vms.pmap, e.start, e.end, 'map_delete');
     }
     map.removeAt(i);
@@ -106,6 +111,10 @@ export function vmMapProtect(ctx: VmContext, vms: Vmspace, start: number, end: n
     const old = e.prot;
     e.prot = prot;
     if (mdFlags !== null) e.mdFlags = mdFlags(e);
+    // A user-wired entry gaining write access copies its copy-on-write pages now.
+    if ((e.eflags & MAP_ENTRY_USER_WIRED) !== 0 && (prot & VM_PROT_WRITE) !== 0 && (old & VM_PROT_WRITE) === 0) {
+      vmFaultCopyEntryUpgrade(ctx, vms, e);
+    }
     if ((old & ~prot) !== 0) {
       if ((prot & (VM_PROT_READ | VM_PROT_EXECUTE)) === 0) {
         pmapRemove(ctx.bus, vms.pmap, e.start, e.end, 'protect');
@@ -116,6 +125,7 @@ export function vmMapProtect(ctx: VmContext, vms: Vmspace, start: number, end: n
     }
   }
   map.timestamp++;
+  vmMapSimplifyRange(ctx, vms, start, end);
   return KernResult.Success;
 }
 
@@ -125,6 +135,7 @@ export function vmMapInherit(ctx: VmContext, vms: Vmspace, start: number, end: n
   let i = clipRange(ctx, vms, start, end);
   for (; i < map.entries.length && map.entries[i]!.start < end; i++) map.entries[i]!.inherit = inherit;
   map.timestamp++;
+  vmMapSimplifyRange(ctx, vms, start, end);
   return KernResult.Success;
 }
 
@@ -150,6 +161,7 @@ export function* vmMapWire(ctx: VmContext, vms: Vmspace, start: number, end: num
     e.wiredCount = 1;
     emitWire(ctx.bus, ctx.ownerOf(vms), e.start, e.end, true);
   }
+  vmMapSimplifyRange(ctx, vms, start, end);
   return KernResult.Success;
 }
 
@@ -164,6 +176,7 @@ export function vmMapUnwire(ctx: VmContext, vms: Vmspace, start: number, end: nu
     entryUnwire(ctx, vms, e);
     emitWire(ctx.bus, ctx.ownerOf(vms), e.start, e.end, false);
   }
+  vmMapSimplifyRange(ctx, vms, start, end);
   return KernResult.Success;
 }
 

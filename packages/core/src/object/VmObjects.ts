@@ -5,6 +5,7 @@ import type { Pager } from '../pager/Pager.ts';
 import type { PageOps } from '../pmap/PageOps.ts';
 import type { VnodeFile } from '../pager/VnodeFile.ts';
 import type { KGen } from '../sched/KGen.ts';
+import { ObjectPageService, type PageService } from './PageService.ts';
 import { OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT, VmObject } from './VmObject.ts';
 import { emitObjectCollapse, emitObjectSplit, emitObjectTerminate } from '../events/emit.ts';
 
@@ -44,6 +45,8 @@ export class VmObjects {
     private readonly pages: PageOps,
     /** Asked when no page is free (the page daemon, vm_wait's wakeup); null for none. */
     private readonly reclaimer: PageReclaimer | null,
+    /** The page service: pages enter and leave objects there (the one pagers are given). */
+    readonly pageService: PageService = new ObjectPageService(mem, resident),
   ) {}
 
   // --- objects ---------------------------------------------------------------------------
@@ -59,6 +62,21 @@ export class VmObjects {
   /** vm_object_reference */
   reference(o: VmObject): void {
     o.refCount++;
+  }
+
+  /**
+   * A kernel path's own reference across a sleep (vm_fault's vm_object_reference of its
+   * first object): an unmap meanwhile cannot terminate the object under it.
+   */
+  hold(o: VmObject): void {
+    o.refCount++;
+    o.heldRefs++;
+  }
+
+  /** Drops a reference taken by `hold` (vm_object_deallocate): the object may go now. */
+  release(o: VmObject): void {
+    o.heldRefs--;
+    this.deallocate(o);
   }
 
   /**
@@ -208,19 +226,15 @@ export class VmObjects {
 
   /** vm_page_alloc: a frame for (o, pindex), or -1 when memory is exhausted even after reclaim. */
   allocPage(o: VmObject, pindex: number): number {
-    let f = this.mem.alloc(o.id, pindex);
-    if (f === -1 && this.reclaimer !== null && this.reclaimer.reclaim()) f = this.mem.alloc(o.id, pindex);
-    if (f === -1) return -1;
-    this.resident.insert(f);
-    this.mem.memqInsert(o, f);
+    const ps = this.pageService;
+    let f = ps.alloc(o, pindex);
+    if (f === -1 && this.reclaimer !== null && this.reclaimer.reclaim()) f = ps.alloc(o, pindex);
     return f;
   }
 
   /** vm_page_free: the frame leaves its object; the caller removed its mappings. */
   freePage(o: VmObject, f: number): void {
-    this.resident.remove(f);
-    this.mem.memqRemove(o, f);
-    this.mem.free(f);
+    this.pageService.free(o, f);
   }
 
   /**
@@ -240,7 +254,7 @@ export class VmObjects {
   }
 
   lookupPage(o: VmObject, pindex: number): number {
-    return this.resident.lookup(o.id, pindex);
+    return this.pageService.lookup(o, pindex);
   }
 
   /** Puts a faulted page on the active queue if it is on none. */

@@ -2,7 +2,7 @@ import type { KGen } from '../sched/KGen.ts';
 import type { VmObject } from '../object/VmObject.ts';
 
 /** What a getpages call achieved. */
-export const enum PagerResult {
+export enum PagerResult {
   Ok = 0,
   /** The backing store does not have the page (past the end of a file): SIGBUS/BUS_ADRERR. */
   Bad = 1,
@@ -59,6 +59,8 @@ export interface Pager {
   freeRange?(obj: VmObject, start: number, end: number): void;
   /** Blocks in use (for `check swap_used`). */
   used?(): number;
+  /** The pindexes whose copies the backing store holds for obj, ascending (a viewer's swapped pages). */
+  storedPages?(obj: VmObject): number[];
 }
 
 /** Token of the pager for anonymous objects (core binds the zero-fill pager; pager-swap rebinds). */

@@ -57,6 +57,12 @@ export interface Pmap {
   removePages(): void;
   /** pmap_copy (optional): pre-populates this pmap from `src` over [start, end), read-only. */
   copy?(src: Pmap, start: number, end: number): void;
+  /**
+   * Whether the map may merge its neighbouring entries [start, mid) and [mid, end)
+   * (vm_map_try_merge_entries) as far as MD state kept for the ranges goes: false when
+   * such state must stay apart. Absent: always. Entries whose MD bits differ never merge.
+   */
+  entriesMergeable?(start: number, mid: number, end: number): boolean;
   /** pmap_unwire: clears the wired attribute of [start, end). */
   unwire(start: number, end: number): void;
 

@@ -2,7 +2,7 @@ import { ContainerModule } from 'inversify';
 import { PAGE_SIZE } from '../abi/constants.ts';
 import type { Invariant, Violation } from '../invariants/Invariant.ts';
 import type { Machine } from '../machine/Machine.ts';
-import { EventSubscriber } from '../machine/tokens.ts';
+import { EventSubscriber } from '../events/EventSubscriber.ts';
 import type { PmapContext } from './PmapContext.ts';
 import { PmapContextToken } from './PmapContextToken.ts';
 

@@ -3,6 +3,14 @@ import type { PolicyDefinition } from './PolicyDefinition.ts';
 /** The policy keys whose behaviour lives in core. */
 export const CORE_POLICIES: PolicyDefinition[] = [
   {
+    key: 'fault.cow_shared_shadow',
+    values: ['invalidate'],
+    owner: '@vmlab/core',
+    rules: 'FreeBSD-SA-21:08.vm (CVE-2021-29626)',
+    description:
+      'What a copy-on-write copy into a shadow object shared between address spaces (minherit(INHERIT_SHARE) on a copy-on-write mapping, then fork) does to the other mappings of the copied page. invalidate (the fix): vm_fault_cow removes every mapping of the source page, and vm_fault_copy_entry upgrades a wired entry in its own object. no_invalidate (@vmlab/plugins) is the bug: the other sharers keep reading the old page.',
+  },
+  {
     key: 'map_delete.skips',
     values: ['none', 'freebsd'],
     owner: '@vmlab/core',

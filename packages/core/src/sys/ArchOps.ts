@@ -1,5 +1,6 @@
 import type { Outcome } from '../abi/outcome.ts';
 import type { Process, Thread } from '../proc/Process.ts';
+import type { Vmspace } from '../proc/Vmspace.ts';
 import type { Kernel } from './Kernel.ts';
 
 /** Arguments of an MD system call step, normalised by the runner (addresses resolved). */
@@ -25,6 +26,18 @@ export interface EntryFlagsContext {
   /** The new protection bits (VM_PROT_*). */
   readonly prot: number;
 }
+/**
+ * What an arch module shows a viewer of one process (`replay --until N --json`, `vmlab view`):
+ * its MD side tables as named lists of address ranges, and each thread's MD registers.
+ * Core passes it through without reading it.
+ */
+export interface MdState {
+  /** Named tables of [start, end) ranges with the values the module records for each. */
+  ranges?: Record<string, { start: number; end: number; [field: string]: unknown }[]>;
+  /** Per-thread MD register state, by tid (a value per register name). */
+  threads?: Record<number, Record<string, unknown>>;
+}
+
 export interface ArchOps {
   readonly name: string;
   /** An MD system call: its outcome, or undefined if it is not this module's. */
@@ -36,6 +49,14 @@ export interface ArchOps {
    * mprotect: a number, or undefined when the extra part is not this module's.
    */
   entryFlags?(k: Kernel, extra: string, current: number, op: 'mmap' | 'mprotect', ctx?: EntryFlagsContext): number | undefined;
+  /**
+   * Whether two neighbouring entries, [start, mid) and [mid, end), that the MI rules would
+   * merge may become one (vm_map_try_merge_entries): false when MD state the arch keeps
+   * for the ranges, outside the entry's MD flags, must stay apart. Absent: they may.
+   */
+  entriesMergeable?(k: Kernel, vms: Vmspace, start: number, mid: number, end: number): boolean;
   /** The extra prot letters an entry's MD flags show in `check entry` (`bti`), or undefined. */
   entryProtName?(mdFlags: number): string | undefined;
+  /** The process's MD state for a viewer (side tables, registers), or undefined when it has none. */
+  mdState?(k: Kernel, p: Process): MdState | undefined;
 }

@@ -19,6 +19,8 @@ import type { PageOps } from '../pmap/PageOps.ts';
 import type { PmapFactory } from '../pmap/Pmap.ts';
 import { pmapEnter, pmapRemove } from '../pmap/pmapCalls.ts';
 import type { ExitPolicy } from '../policy/ExitPolicy.ts';
+import type { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
+import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import type { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import type { PageDaemon, PageoutRequest } from '../policy/PageDaemon.ts';
@@ -82,6 +84,8 @@ export class Kernel implements VmContext {
   readonly madvisePolicy: MadvisePolicy;
   readonly pageDaemon: PageDaemon;
   readonly revokePolicy: RevokePolicy;
+  readonly faultCowPolicy: FaultCowPolicy;
+  readonly faultRevalidate: FaultRevalidatePolicy;
   private nextCpu = 0;
 
   constructor(
@@ -110,16 +114,9 @@ export class Kernel implements VmContext {
     this.madvisePolicy = vm.madvisePolicy;
     this.pageDaemon = vm.pageDaemon;
     this.revokePolicy = vm.revokePolicy;
+    this.faultCowPolicy = vm.faultCowPolicy;
+    this.faultRevalidate = vm.faultRevalidate;
     this.archOps = archOps ?? [];
-  }
-
-  /** Whether a fault that slept looks the map up again (the D15293 fix); the legacy swap order turns it off. */
-  get faultRevalidates(): boolean {
-    return this.vm.faultRevalidates;
-  }
-
-  set faultRevalidates(v: boolean) {
-    this.vm.faultRevalidates = v;
   }
 
   // --- machine set-up and helpers ---------------------------------------------------------
@@ -226,33 +223,36 @@ export class Kernel implements VmContext {
   }
 
   // --- memory system calls (vm_mmap.ts) --------------------------------------------------
+  // Each takes the map lock for its duration: the value at once when the lock is free, or
+  // the continuation that sleeps for it (finish with `settle` in a kernel path, `runNow` in
+  // a serial one).
 
-  mmap(p: Process, a: MmapArgs): Outcome {
+  mmap(p: Process, a: MmapArgs): Run<Outcome> {
     return mmap(this, p, a);
   }
 
-  munmap(p: Process, addr: number, len: number): Outcome {
-    return munmap(this, p, addr, len);
+  munmap(p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
+    return munmap(this, p, addr, len, t);
   }
 
-  mprotect(p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Outcome {
+  mprotect(p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Run<Outcome> {
     return mprotect(this, p, addr, len, prot, protExtra, t);
   }
 
-  minherit(p: Process, addr: number, len: number, inherit: Inherit): Outcome {
-    return minherit(this, p, addr, len, inherit);
+  minherit(p: Process, addr: number, len: number, inherit: Inherit, t?: Thread): Run<Outcome> {
+    return minherit(this, p, addr, len, inherit, t);
   }
 
   mlock(p: Process, t: Thread, addr: number, len: number): KGen<Outcome> {
     return mlock(this, p, t, addr, len);
   }
 
-  munlock(p: Process, addr: number, len: number): Outcome {
-    return munlock(this, p, addr, len);
+  munlock(p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
+    return munlock(this, p, addr, len, t);
   }
 
-  msync(p: Process, addr: number, len: number, flags: readonly string[] | number): Outcome {
-    return msync(this, p, addr, len, flags);
+  msync(p: Process, addr: number, len: number, flags: readonly string[] | number, t?: Thread): Run<Outcome> {
+    return msync(this, p, addr, len, flags, t);
   }
 
   madvise(p: Process, t: Thread, addr: number, len: number, advice: string): KGen<Outcome> {

@@ -1,7 +1,7 @@
 import { type Outcome, errno } from '../abi/outcome.ts';
 import type { VmMapEntry } from '../map/VmMapEntry.ts';
 import type { Process, Thread } from '../proc/Process.ts';
-import type { EntryFlagsContext, MdArgs } from './ArchOps.ts';
+import type { EntryFlagsContext, MdArgs, MdState } from './ArchOps.ts';
 import type { Kernel } from './Kernel.ts';
 
 /**
@@ -54,4 +54,19 @@ export function mdQuery(k: Kernel, p: Process, name: string, args: MdArgs): unkn
     if (r !== undefined) return r;
   }
   return 'none';
+}
+
+/** The MD state every arch module shows of a process (a viewer's side tables), merged. */
+export function mdState(k: Kernel, p: Process): MdState {
+  const out: MdState = {};
+  for (const a of k.archOps) {
+    const s = a.mdState?.(k, p);
+    if (s === undefined) continue;
+    if (s.ranges !== undefined) out.ranges = { ...out.ranges, ...s.ranges };
+    if (s.threads !== undefined) {
+      out.threads ??= {};
+      for (const [tid, regs] of Object.entries(s.threads)) out.threads[Number(tid)] = { ...out.threads[Number(tid)], ...regs };
+    }
+  }
+  return out;
 }

@@ -1,9 +1,12 @@
 import { type Inherit, PAGE_SIZE, VM_PROT_ALL } from '../abi/constants.ts';
 import { OK, type Outcome, errno } from '../abi/outcome.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, VmMapEntry } from '../map/VmMapEntry.ts';
+import { vmMapInsert } from '../map/vmMapMerge.ts';
 import { KernResult, vmMapDelete, vmMapInherit, vmMapProtect, vmMapSync, vmMapUnwire, vmMapWire } from '../map/vmMapOps.ts';
 import type { Process, Thread } from '../proc/Process.ts';
-import type { KGen } from '../sched/KGen.ts';
+import type { KGen, Run } from '../sched/KGen.ts';
+import { lockOwner, withMapLock, withMapLockSleeping } from '../map/vmMapLock.ts';
+import type { Vmspace } from '../proc/Vmspace.ts';
 import type { FileRecord } from '../vm/VmContext.ts';
 import type { EntryFlagsContext } from './ArchOps.ts';
 import type { Kernel } from './Kernel.ts';
@@ -54,8 +57,8 @@ function range(k: Kernel, addr: number, len: number): [number, number] | undefin
   return [s, e];
 }
 
-/** mmap (kern_mmap / vm_mmap_object). */
-export function mmap(k: Kernel, p: Process, a: MmapArgs): Outcome {
+/** mmap (kern_mmap / vm_mmap_object): the map work under the map's exclusive lock. */
+export function mmap(k: Kernel, p: Process, a: MmapArgs): Run<Outcome> {
   const abi = k.abi;
   const tab = MMAP_FLAG_BITS[abi] ?? MMAP_FLAG_BITS.freebsd!;
   const fl = flagBits(abi, a.flags);
@@ -81,6 +84,25 @@ export function mmap(k: Kernel, p: Process, a: MmapArgs): Outcome {
     if (fileRec.file.revoked) return errno('ENXIO');
   }
   const vms = p.vmspace;
+  return withMapLock(vms.map, lockOwner(p.pid, a.thread?.tid ?? 0), true, () => mmapLocked(k, p, a, vms, len, offset, shared, priv, fixed, excl, md, fileRec));
+}
+
+/** vm_mmap_object's map part (vm_map_find / vm_map_fixed), with the map locked. */
+function mmapLocked(
+  k: Kernel,
+  p: Process,
+  a: MmapArgs,
+  vms: Vmspace,
+  len: number,
+  offset: number,
+  shared: boolean,
+  priv: boolean,
+  fixed: boolean,
+  excl: boolean,
+  md: number,
+  fileRec: FileRecord | undefined,
+): Outcome {
+  const abi = k.abi;
   const map = vms.map;
   const vm = k.vm;
   let start: number;
@@ -110,22 +132,25 @@ export function mmap(k: Kernel, p: Process, a: MmapArgs): Outcome {
     o.flags = 0;
     e.object = o;
   }
-  map.insert(e);
+  vmMapInsert(vm, vms, e);
   emitMmap(k.bus, p.pid, vms.pmap, start, start + len, a.prot, md);
   return { ok: true, addr: start };
 }
 
 /** munmap (kern_munmap): a logical unmap of the range (vm_map_delete). */
-export function munmap(k: Kernel, p: Process, addr: number, len: number): Outcome {
+export function munmap(k: Kernel, p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
   if (addr % PAGE_SIZE !== 0 || len <= 0) return errno('EINVAL');
   const r = range(k, addr, len);
   if (r === undefined || r[0] < p.vmspace.map.min) return errno('EINVAL');
-  vmMapDelete(k.vm, p.vmspace, r[0], r[1]);
-  return OK;
+  // vm_map_remove: lock, vm_map_delete, unlock.
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+    vmMapDelete(k.vm, p.vmspace, r[0], r[1]);
+    return OK;
+  });
 }
 
 /** mprotect (kern_mprotect): the MD extra part of prot goes through the arch modules. */
-export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Outcome {
+export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot: number, protExtra: string, t?: Thread): Run<Outcome> {
   if (addr % PAGE_SIZE !== 0) return errno('EINVAL');
   if ((prot & ~VM_PROT_ALL) !== 0) return errno('EINVAL');
   const r = range(k, addr, len);
@@ -138,20 +163,24 @@ export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot:
     const ctx: EntryFlagsContext = { p, ...(t !== undefined ? { t } : {}), prot };
     md = (e) => entryFlags(k, protExtra, e.mdFlags, 'mprotect', ctx) ?? e.mdFlags;
   }
-  const kr = vmMapProtect(k.vm, p.vmspace, r[0], r[1], prot, md);
-  if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
-  if (kr === KernResult.ProtectionFailure) return errno('EACCES');
-  emitProtect(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], prot);
-  return OK;
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+    const kr = vmMapProtect(k.vm, p.vmspace, r[0], r[1], prot, md);
+    if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
+    if (kr === KernResult.ProtectionFailure) return errno('EACCES');
+    emitProtect(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], prot);
+    return OK;
+  });
 }
 
 /** minherit (kern_minherit). */
-export function minherit(k: Kernel, p: Process, addr: number, len: number, inherit: Inherit): Outcome {
+export function minherit(k: Kernel, p: Process, addr: number, len: number, inherit: Inherit, t?: Thread): Run<Outcome> {
   if (addr % PAGE_SIZE !== 0) return errno('EINVAL');
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
-  vmMapInherit(k.vm, p.vmspace, r[0], r[1], inherit);
-  return OK;
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+    vmMapInherit(k.vm, p.vmspace, r[0], r[1], inherit);
+    return OK;
+  });
 }
 
 /** mlock (kern_mlock → vm_map_wire). */
@@ -159,20 +188,23 @@ export function* mlock(k: Kernel, p: Process, t: Thread, addr: number, len: numb
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
   if (r[0] === r[1]) return OK;
-  const kr = yield* vmMapWire(k.vm, p.vmspace, r[0], r[1], t.tid);
+  // vm_map_wire holds the map against other changes while it faults the pages in (FreeBSD
+  // marks the entries in transition and drops the lock; here the lock stays held).
+  const kr = yield* withMapLockSleeping(p.vmspace.map, lockOwner(p.pid, t.tid), true, () => vmMapWire(k.vm, p.vmspace, r[0], r[1], t.tid));
   if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
   if (kr !== KernResult.Success) return errno('EAGAIN');
   return OK;
 }
 
 /** munlock (kern_munlock → vm_map_unwire). */
-export function munlock(k: Kernel, p: Process, addr: number, len: number): Outcome {
+export function munlock(k: Kernel, p: Process, addr: number, len: number, t?: Thread): Run<Outcome> {
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
   if (r[0] === r[1]) return OK;
-  const kr = vmMapUnwire(k.vm, p.vmspace, r[0], r[1]);
-  if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
-  return OK;
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+    const kr = vmMapUnwire(k.vm, p.vmspace, r[0], r[1]);
+    return kr === KernResult.InvalidAddress ? errno('ENOMEM') : OK;
+  });
 }
 
 /**
@@ -190,7 +222,7 @@ function msyncNames(bits: number, abi: string): string[] | undefined {
 }
 
 /** msync (kern_msync → vm_map_sync). */
-export function msync(k: Kernel, p: Process, addr: number, len: number, flags: readonly string[] | number): Outcome {
+export function msync(k: Kernel, p: Process, addr: number, len: number, flags: readonly string[] | number, t?: Thread): Run<Outcome> {
   const names = typeof flags === 'number' ? msyncNames(flags, k.abi) : flags;
   if (names === undefined) return errno('EINVAL');
   const async = names.includes('async');
@@ -200,11 +232,14 @@ export function msync(k: Kernel, p: Process, addr: number, len: number, flags: r
   if (async && names.includes('sync')) return errno('EINVAL');
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
-  const kr = vmMapSync(k.vm, p.vmspace, r[0], r[1], inval);
-  if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
-  if (kr === KernResult.InvalidArgument) return errno('EBUSY');
-  emitMsync(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], inval);
-  return OK;
+  // vm_map_sync looks the range up under the read lock.
+  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), false, () => {
+    const kr = vmMapSync(k.vm, p.vmspace, r[0], r[1], inval);
+    if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
+    if (kr === KernResult.InvalidArgument) return errno('EBUSY');
+    emitMsync(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], inval);
+    return OK;
+  });
 }
 
 /** madvise (kern_madvise → vm_map_madvise; the XNU advice where the madvise policy binds it). */
@@ -212,7 +247,8 @@ export function* madvise(k: Kernel, p: Process, t: Thread, addr: number, len: nu
   if (addr % PAGE_SIZE !== 0) return errno('EINVAL');
   const r = range(k, addr, len);
   if (r === undefined || r[0] < p.vmspace.map.min) return errno('EINVAL');
-  const out = yield* k.madvisePolicy.madvise(k.vm, p, t, r[0], r[1], advice);
+  // vm_map_madvise takes the read lock for advice that touches pages, not entries.
+  const out = yield* withMapLockSleeping(p.vmspace.map, lockOwner(p.pid, t.tid), false, () => k.madvisePolicy.madvise(k.vm, p, t, r[0], r[1], advice));
   if (out.ok === true) emitMadvise(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], advice);
   return out;
 }

@@ -2,11 +2,14 @@ import { inject, injectable } from 'inversify';
 import { EventBus } from '../events/EventBus.ts';
 import { PhysMem } from '../mem/PhysMem.ts';
 import { ResidentIndex } from '../mem/ResidentIndex.ts';
+import { PageService } from '../object/PageService.ts';
 import { type PageReclaimer, VmObjects } from '../object/VmObjects.ts';
 import { AnonPager, type Pager, VnodePagerToken } from '../pager/Pager.ts';
 import { type PageOps, PageOpsToken } from '../pmap/PageOps.ts';
 import { type Pmap, PmapFactory } from '../pmap/Pmap.ts';
 import { ExitPolicy } from '../policy/ExitPolicy.ts';
+import { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
+import { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import { PageDaemon } from '../policy/PageDaemon.ts';
@@ -36,7 +39,6 @@ export class MiKernel implements VmContext, PageReclaimer {
   readonly objects: VmObjects;
   readonly userTop: number;
   readonly kernelVmspace: Vmspace;
-  faultRevalidates = true;
   /** The owning pid of each process's address space (set by spawn, fork and exec). */
   readonly vmspaceOwner = new Map<Vmspace, number>();
   private nextVmspace = 1;
@@ -55,11 +57,14 @@ export class MiKernel implements VmContext, PageReclaimer {
     @inject(MadvisePolicy) readonly madvisePolicy: MadvisePolicy,
     @inject(PageDaemon) readonly pageDaemon: PageDaemon,
     @inject(RevokePolicy) readonly revokePolicy: RevokePolicy,
+    @inject(FaultCowPolicy) readonly faultCowPolicy: FaultCowPolicy,
     @inject(KernelPmap) kernelPmap: Pmap,
     @inject(PageOpsToken) readonly pages: PageOps,
+    @inject(FaultRevalidatePolicy) readonly faultRevalidate: FaultRevalidatePolicy,
+    @inject(PageService) pageService: PageService,
   ) {
     this.userTop = pmaps.userTop;
-    this.objects = new VmObjects(mem, resident, bus, pages, this);
+    this.objects = new VmObjects(mem, resident, bus, pages, this, pageService);
     this.kernelVmspace = new Vmspace(0, kernelPmap, true, 0x1000, this.userTop);
   }
 
@@ -76,4 +81,3 @@ export class MiKernel implements VmContext, PageReclaimer {
     return new Vmspace(this.nextVmspace++, this.pmaps.create(kernel), kernel, 0x1000, this.userTop);
   }
 }
-

@@ -9,6 +9,8 @@ import type { PageOps } from '../pmap/PageOps.ts';
 import type { PmapFactory } from '../pmap/Pmap.ts';
 import type { Outcome } from '../abi/outcome.ts';
 import type { VmMapEntry } from '../map/VmMapEntry.ts';
+import type { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
+import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import type { Process, Thread } from '../proc/Process.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
@@ -61,8 +63,10 @@ export interface VmContext {
   readonly madvisePolicy: MadvisePolicy;
   readonly pageDaemon: PageDaemon;
   readonly revokePolicy: RevokePolicy;
+  /** `fault.cow_shared_shadow`: what a COW copy into a shared shadow does to the source page's other mappings. */
+  readonly faultCowPolicy: FaultCowPolicy;
   /** Whether a fault that slept in its pager looks the map up again (the D15293 fix). */
-  faultRevalidates: boolean;
+  readonly faultRevalidate: FaultRevalidatePolicy;
   /** The pid whose address space this is (0 when none: held only, or the kernel's). */
   ownerOf(vms: Vmspace): number;
   /** A new, empty address space with a pmap of its own. */

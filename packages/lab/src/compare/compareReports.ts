@@ -2,7 +2,8 @@
  * `compare`: one scenario on several machines, lined up step by step; what differs is
  * marked machine-independent or machine-dependent (SCENARIO.md "compare").
  */
-import type { Catalog } from '@vmlab/core';
+import { type Catalog, resolveSpec } from '@vmlab/core';
+import { type MachineLegend, specLegend } from '../view/viewModel.ts';
 import type { Scenario, Step } from '../scenario/ast.ts';
 import { InputError } from '../scenario/InputError.ts';
 import type { NamedMachine } from '../scenario/loadScenario.ts';
@@ -43,6 +44,10 @@ export interface CompareResult {
   counterNames: string[];
   counters: Record<string, Record<string, number>>;
   reports: RunReport[];
+  /** Each machine's legend (compareScenario fills it in). */
+  legends?: MachineLegend[];
+  /** The run log written for each machine (compareScenario with `logFor`). */
+  logs?: Record<string, string>;
 }
 
 function stepsByPos(steps: readonly Step[], out = new Map<string, Step>()): Map<string, Step> {
@@ -115,15 +120,34 @@ export function compareReports(s: Scenario, reports: RunReport[]): CompareResult
  * Runs the scenario on each machine (invariants checked unless `check` is false) and lines
  * the reports up. Two machines of one name, or bad input met while running, is InputError.
  */
-export async function compareScenario(s: Scenario, machines: NamedMachine[], catalog: Catalog, opts: { check?: boolean } = {}): Promise<CompareResult> {
+export async function compareScenario(
+  s: Scenario,
+  machines: NamedMachine[],
+  catalog: Catalog,
+  opts: { check?: boolean; logFor?: (machine: string) => string } = {},
+): Promise<CompareResult> {
   const seen = new Set<string>();
   for (const m of machines) {
     if (seen.has(m.name)) throw new InputError(`${s.file}: machine name '${m.name}' appears twice; give inline machines distinct names`);
     seen.add(m.name);
   }
   const reports: RunReport[] = [];
-  for (const m of machines) reports.push(await runOnMachine(s, m, catalog, { check: opts.check !== false }));
+  const logs: Record<string, string> = {};
+  for (const m of machines) {
+    const log = opts.logFor?.(m.name);
+    if (log !== undefined) logs[m.name] = log;
+    reports.push(await runOnMachine(s, m, catalog, { check: opts.check !== false, ...(log !== undefined ? { log } : {}) }));
+  }
   const input = reports.find((r) => r.inputError === true);
   if (input !== undefined) throw new InputError(input.error!);
-  return compareReports(s, reports);
+  const legends = machines.map((m) => {
+    let spec = m.spec;
+    try {
+      spec = resolveSpec(m.spec, catalog);
+    } catch {
+      // composed fine above; keep the spec as written
+    }
+    return specLegend(m.name, spec, catalog);
+  });
+  return { ...compareReports(s, reports), legends, ...(opts.logFor !== undefined ? { logs } : {}) };
 }

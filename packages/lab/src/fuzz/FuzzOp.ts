@@ -3,7 +3,8 @@
  * shadow model that turns it into a scenario whose steps carry the outcomes the semantics
  * determine:
  * - memory: values written and read back, zero fill, copy-on-write isolation after fork,
- *   shared mappings seen by every process, file fill, SIGSEGV on a write to a read-only
+ *   shared mappings seen by every process, minherit (INHERIT_SHARE makes the child share
+ *   the region, INHERIT_COPY gives parent and child copy-on-write copies), file fill, SIGSEGV on a write to a read-only
  *   page, SIGBUS after revoke (after MADV_FREE a word may be kept or zero);
  * - amd64 protection keys: the keys `sysarch set_pkru` assigns (with or without persist),
  *   each thread's PKRU set by `pkey_set` (a new thread copies its creator's), munmap
@@ -37,6 +38,8 @@ export type FuzzOp =
   /** `page`/`pages`: a sub-range (it clips the entry); without them the whole region. */
   | { op: 'mprotect'; pid: number; name: string; prot: Prot; page?: number; pages?: number }
   | { op: 'fork'; pid: number; child: number }
+  /** minherit of an anonymous region: what the next fork gives the child. */
+  | { op: 'minherit'; pid: number; name: string; inherit: 'share' | 'copy' }
   | { op: 'exit'; pid: number }
   | { op: 'execve'; pid: number }
   | { op: 'thread'; pid: number }

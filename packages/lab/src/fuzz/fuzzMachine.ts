@@ -4,7 +4,7 @@
  * on every read; runs with concurrent steps also under seeded random schedules. The first
  * failure is shrunk (delta debugging) to a minimal scenario that still fails the same way.
  */
-import { type Catalog, MachineError, composeMachine } from '@vmlab/core';
+import { type Catalog, MACHINE_DEFAULTS, type Machine, type MachineSpec, MachineError, composeMachine } from '@vmlab/core';
 import { defaultCatalog } from '../catalog/defaultCatalog.ts';
 import { type ExploreHooks, explore } from '../explore/explore.ts';
 import { Prng } from '../explore/prng.ts';
@@ -62,6 +62,33 @@ export interface FuzzResult {
   violation?: FuzzViolation;
 }
 
+/** A YAML flow value: bare when it reads back as the same string or number, quoted otherwise. */
+function flow(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(flow).join(', ')}]`;
+  if (typeof v === 'object' && v !== null) return `{ ${Object.entries(v).map(([k, x]) => `${/^[\w.-]+$/.test(k) ? k : JSON.stringify(k)}: ${flow(x)}`).join(', ')} }`;
+  if (typeof v === 'string' && /^[A-Za-z_/.][\w./-]*$/.test(v) && !/^(true|false|null|yes|no|on|off)$/i.test(v)) return v;
+  return JSON.stringify(v);
+}
+
+/**
+ * A machine as inline YAML: what the named machine's file or preset set (defaults left
+ * out), the `--policy` values over its policies, plugin paths absolute (from the loaded spec).
+ */
+function inlineMachine(base: NamedMachine, loaded: MachineSpec, policies: Record<string, string>): string {
+  const s = base.spec;
+  const m: Record<string, unknown> = { name: base.name, arch: loaded.arch };
+  if (s.abi !== MACHINE_DEFAULTS.abi) m.abi = s.abi;
+  if (s.cpus !== MACHINE_DEFAULTS.cpus) m.cpus = s.cpus;
+  if (s.physmem !== MACHINE_DEFAULTS.physmem) m.physmem = s.physmem;
+  if (s.swap !== MACHINE_DEFAULTS.swap) m.swap = s.swap;
+  if (Object.keys(s.features).length > 0) m.features = s.features;
+  const pol = { ...s.policies, ...policies };
+  if (Object.keys(pol).length > 0) m.policies = pol;
+  if (loaded.plugins.length > 0) m.plugins = loaded.plugins;
+  if (Object.keys(s.faults).length > 0) m.faults = s.faults;
+  return flow(m);
+}
+
 /** Runs scenario text on a fresh machine with every invariant checked after every step. */
 export async function runFuzzText(text: string, catalog: Catalog = defaultCatalog(), hooks?: ExploreHooks): Promise<RunReport> {
   const s = parseScenario(text, 'fuzz.yaml');
@@ -74,15 +101,20 @@ export async function runFuzzText(text: string, catalog: Catalog = defaultCatalo
 /** Runs the campaign; bad machine or policy input is InputError before anything runs. */
 export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<FuzzResult> {
   const base = o.machine;
-  const arch = base.spec.arch;
-  const pol = Object.entries(o.policies).map(([k, v]) => `${k}: ${v}`).join(', ');
-  const machineYaml = `{ name: ${base.name}, arch: ${arch}${pol !== '' ? `, policies: { ${pol} }` : ''} }`;
+  // The whole machine (arch, abi, cpus, memory, features, policies, plugins, faults), with
+  // its plugin paths made absolute against the file that named them: the generated
+  // scenarios name it inline and run anywhere.
+  let machine: Machine;
   try {
-    await composeMachine({ ...base.spec, policies: { ...base.spec.policies, ...o.policies } }, catalog, [], base.name);
+    machine = await composeMachine({ ...base.spec, policies: { ...base.spec.policies, ...o.policies } }, catalog, [], base.name);
   } catch (e) {
     if (e instanceof MachineError) throw new InputError(`${Object.keys(o.policies).length > 0 ? '--policy' : '--machine'}: ${e.message}`);
     throw e;
   }
+  const machineYaml = inlineMachine(base, machine.spec, o.policies);
+  const archName = catalog.arches.get(machine.spec.arch)?.name ?? machine.spec.arch;
+  // The arch decides the MD operations drawn: BTI guards on arm64, protection keys on amd64, none elsewhere.
+  const arch = archName === 'arm64' || archName === 'amd64' ? archName : 'none';
   const started = Date.now();
   let ran = 0;
   let runs = 0;

@@ -5,7 +5,7 @@ import { Model, apply } from './shadowModel.ts';
 const WORDS = 4;
 const ARM64_WORDS = [...CALL_PADS, 0xd503249f, 0xd503201f];
 
-/** Draws `n` operations valid in the model's state (the arch decides keys or guards). */
+/** Draws `n` operations valid in the model's state (the arch decides keys or guards: `amd64`, `arm64`, or `none` for neither). */
 export function generateOps(rng: Prng, n: number, arch: string, opts: { concurrent?: boolean } = {}): FuzzOp[] {
   const m = new Model();
   const ops: FuzzOp[] = [];
@@ -42,8 +42,21 @@ export function generateOps(rng: Prng, n: number, arch: string, opts: { concurre
     const value = () => (arm && rng.chance(0.5) ? rng.pick(ARM64_WORDS) : rng.next());
     let op: FuzzOp;
     if (roll < 34) op = { op: 'write', pid, name, page, word, value: value() };
-    else if (roll < 60) op = arm && rng.chance(0.4) ? { op: 'fetch', pid, name, page, word } : { op: 'read', pid, name, page, word };
-    else if (roll < 63) op = { op: 'munmap', pid, name };
+    else if (roll < 58) op = arm && rng.chance(0.4) ? { op: 'fetch', pid, name, page, word } : { op: 'read', pid, name, page, word };
+    else if (roll < 60) {
+      if (r.file) continue;
+      const inherit = rng.pick(['share', 'share', 'copy'] as const);
+      if (inherit === 'share' && pids.length < 4 && rng.chance(0.5)) {
+        // Swarm bias toward the shared-shadow case (FreeBSD-SA-21:08): map the page, share
+        // the region with a new child, let the child write it, and read it back here.
+        push({ op: 'minherit', pid, name, inherit });
+        push({ op: 'read', pid, name, page, word });
+        const child = m.nextPid++;
+        push({ op: 'fork', pid, child });
+        push({ op: 'write', pid: child, name, page, word, value: value() });
+        op = { op: 'read', pid, name, page, word };
+      } else op = { op: 'minherit', pid, name, inherit };
+    } else if (roll < 63) op = { op: 'munmap', pid, name };
     else if (roll < 67) {
       const prot = arm ? rng.pick(['r', 'rw', 'rx', 'rwx'] as const) : rng.pick(['r', 'rw'] as const);
       if (rng.chance(0.5) && r.pages > 1) {
@@ -67,6 +80,7 @@ export function generateOps(rng: Prng, n: number, arch: string, opts: { concurre
     } else if (roll < 84) op = { op: 'madvise', pid, name, advice: rng.pick(['dontneed', 'free', 'free', 'willneed'] as const) };
     else if (roll < 89) {
       if (arm) op = { op: 'guard', pid, name };
+      else if (arch !== 'amd64') continue;
       else if (rng.chance(0.5)) op = { op: 'key', pid, name, key: 1 + rng.below(4), persist: rng.chance(0.3) };
       else op = { op: 'pkey', pid, key: 1 + rng.below(4), deny: rng.pick(['none', 'none', 'write', 'access', 'all'] as const) };
     } else if (roll < 90) {

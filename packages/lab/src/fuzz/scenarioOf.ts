@@ -5,7 +5,14 @@ import { Model, alts, apply, fetchExpect, hex, readExpect, writeExpect } from '.
 export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: string, header: string[] = []): { text: string; kept: FuzzOp[] } {
   const m = new Model();
   const kept: FuzzOp[] = [];
-  const lines: string[] = [...header.map((h) => `# ${h}`), `name: ${JSON.stringify(title)}`, `machine: ${machine}`, 'files:', `  - { path: ${FUZZ_FILE.path}, size: ${FUZZ_FILE.pages} pages, fill: ${hex(FUZZ_FILE.fill)} }`, 'steps:'];
+  const lines: string[] = [
+    ...header.map((h) => `# ${h}`),
+    `name: ${JSON.stringify(title)}`,
+    `machine: ${machine}`,
+    'files:',
+    `  - { path: ${FUZZ_FILE.path}, size: ${FUZZ_FILE.pages} pages, fill: ${hex(FUZZ_FILE.fill)} }`,
+    'steps:',
+  ];
   const sched = (s: number[] | undefined) => (s !== undefined && s.length > 0 ? `\n      schedule: [${s.join(', ')}]` : '');
   for (const o of ops) {
     // The expectation is computed before the model applies the op.
@@ -47,6 +54,10 @@ export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: strin
       case 'fork':
         line = `fork: { pid: ${o.pid}, child: ${o.child}, expect: { ok: true } }`;
         break;
+      case 'minherit':
+        if (r === undefined) continue;
+        line = `minherit: { pid: ${o.pid}, addr: ${o.name}, len: ${r.pages} pages, inherit: ${o.inherit}, expect: { ok: true } }`;
+        break;
       case 'exit':
         line = `exit: { pid: ${o.pid}, expect: { ok: true } }\n  - wait: { pid: ${o.pid} }`;
         break;
@@ -85,32 +96,37 @@ export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: strin
         break;
       case 'race_fork':
         if (r === undefined || p === undefined || o.page >= r.pages) continue;
-        line = [
-          'concurrent:',
-          '      threads:',
-          `        - - write: { pid: ${o.pid}, tid: 0, addr: ${at(o.page, o.word)}, value: ${hex(o.value)}, expect: ${writeExpect(m, p, r, o.page)} }`,
-          `        - - fork: { pid: ${o.pid}, tid: 1, child: ${o.child}, expect: { ok: true } }`,
-        ].join('\n') + sched(o.schedule);
+        line =
+          [
+            'concurrent:',
+            '      threads:',
+            `        - - write: { pid: ${o.pid}, tid: 0, addr: ${at(o.page, o.word)}, value: ${hex(o.value)}, expect: ${writeExpect(m, p, r, o.page)} }`,
+            `        - - fork: { pid: ${o.pid}, tid: 1, child: ${o.child}, expect: { ok: true } }`,
+          ].join('\n') + sched(o.schedule);
         break;
       case 'race_revoke':
         if (r === undefined) continue;
-        line = [
-          'concurrent:',
-          '      threads:',
-          `        - - revoke: { file: ${FUZZ_FILE.path}, expect: { ok: true } }`,
-          `        - - munmap: { pid: ${o.pid}, addr: ${o.name}, len: ${r.pages} pages, expect: { ok: true } }`,
-        ].join('\n') + sched(o.schedule);
+        line =
+          [
+            'concurrent:',
+            '      threads:',
+            `        - - revoke: { file: ${FUZZ_FILE.path}, expect: { ok: true } }`,
+            `        - - munmap: { pid: ${o.pid}, addr: ${o.name}, len: ${r.pages} pages, expect: { ok: true } }`,
+          ].join('\n') + sched(o.schedule);
         break;
       case 'race_exit': {
         if (r === undefined || o.page >= r.pages) continue;
         // A debugger's peek is not filtered by keys: the word, or EFAULT once exit emptied the map.
         const v = alts(m.read(r, o.page * 4096 + o.word * 4)).map((x) => `{ value: ${hex(x)} }`);
-        line = [
-          'concurrent:',
-          '      threads:',
-          `        - - peek: { pid: ${o.pid}, addr: ${at(o.page, o.word)}, by: ${o.by}, expect: { one_of: [${[...new Set(v), '{ errno: EFAULT }'].map((x) => ` ${x}`).join(',')} ] } }`,
-          `        - - exit: { pid: ${o.pid}, expect: { ok: true } }`,
-        ].join('\n') + sched(o.schedule) + `\n  - wait: { pid: ${o.pid} }`;
+        line =
+          [
+            'concurrent:',
+            '      threads:',
+            `        - - peek: { pid: ${o.pid}, addr: ${at(o.page, o.word)}, by: ${o.by}, expect: { one_of: [${[...new Set(v), '{ errno: EFAULT }'].map((x) => ` ${x}`).join(',')} ] } }`,
+            `        - - exit: { pid: ${o.pid}, expect: { ok: true } }`,
+          ].join('\n') +
+          sched(o.schedule) +
+          `\n  - wait: { pid: ${o.pid} }`;
         break;
       }
     }
@@ -128,7 +144,6 @@ export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: strin
 export function scenarioText(ops: readonly FuzzOp[], machine: string, title: string, header: string[] = []): string {
   return scenarioOf(ops, machine, title, header).text;
 }
-
 
 /**
  * The operation list with these schedules (one per `concurrent` step that ran, in order)

@@ -31,6 +31,8 @@ export interface Region {
   /** The key recorded for each page (the pmap's, per process). */
   keys: (PageKey | undefined)[];
   guarded: boolean[];
+  /** Set by minherit; otherwise shared regions are shared with a child and private ones copied. */
+  inherit?: 'share' | 'copy';
 }
 
 export interface Proc {
@@ -56,6 +58,30 @@ export class Model {
 export const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
 export const alts = (c: Cell): number[] => (typeof c === 'number' ? [c] : c);
 const DENY_BITS: Record<Deny, number> = { none: 0, access: 1, write: 2, all: 3 };
+
+const inheritOf = (r: Region): 'share' | 'copy' => r.inherit ?? (r.shared ? 'share' : 'copy');
+
+/** Whether another live process maps the same store (minherit copy would leave it reading through). */
+function storeShared(m: Model, pid: number, r: Region): boolean {
+  for (const [q, pr] of m.procs) for (const x of pr.maps.values()) if (x.store === r.store && (q !== pid || x !== r)) return true;
+  return false;
+}
+
+/**
+ * fork of a region (vmspace_fork): INHERIT_SHARE shares it; INHERIT_COPY makes both
+ * entries copy-on-write (vm_map_copy_entry), so parent and child each keep a private view.
+ */
+function forkRegions(p: Proc): Map<string, Region> {
+  const maps = new Map<string, Region>();
+  for (const [n, r] of p.maps) {
+    if (inheritOf(r) === 'share') maps.set(n, copyRegion(r, false));
+    else {
+      maps.set(n, copyRegion(r, true));
+      if (!r.file) p.maps.set(n, copyRegion(r, true));
+    }
+  }
+  return maps;
+}
 
 function copyRegion(r: Region, privateCopy: boolean): Region {
   return {
@@ -116,8 +142,7 @@ export function apply(m: Model, o: FuzzOp): boolean {
     }
     case 'fork': {
       if (m.procs.has(o.child)) return false;
-      const maps = new Map<string, Region>();
-      for (const [n, r] of p.maps) maps.set(n, copyRegion(r, !r.shared));
+      const maps = forkRegions(p);
       m.procs.set(o.child, { maps, pkru: [p.pkru[0]!] });
       m.nextPid = Math.max(m.nextPid, o.child + 1);
       return true;
@@ -157,12 +182,12 @@ export function apply(m: Model, o: FuzzOp): boolean {
       const off = o.page * 4096 + o.word * 4;
       const old = m.read(r, off);
       const ok = writeOk(m, p, r, o.page, 0);
-      const maps = new Map<string, Region>();
-      for (const [n, x] of p.maps) maps.set(n, copyRegion(x, !x.shared));
+      const shares = inheritOf(r) === 'share';
+      const maps = forkRegions(p);
       if (ok) {
-        r.store.cells.set(off, o.value >>> 0);
+        p.maps.get(o.name)!.store.cells.set(off, o.value >>> 0);
         // The child copied the word before or after the write.
-        if (!r.shared) maps.get(o.name)!.store.cells.set(off, [...new Set([...alts(old), o.value >>> 0])]);
+        if (!shares) maps.get(o.name)!.store.cells.set(off, [...new Set([...alts(old), o.value >>> 0])]);
       }
       m.procs.set(o.child, { maps, pkru: [p.pkru[1]!] });
       m.nextPid = Math.max(m.nextPid, o.child + 1);
@@ -188,6 +213,10 @@ export function apply(m: Model, o: FuzzOp): boolean {
       return o.page < r.pages;
     case 'munmap':
       p.maps.delete(o.name);
+      return true;
+    case 'minherit':
+      if (r.file || (o.inherit === 'copy' && storeShared(m, o.pid, r))) return false;
+      r.inherit = o.inherit;
       return true;
     case 'mprotect': {
       const from = o.page ?? 0;
@@ -246,4 +275,3 @@ export function fetchExpect(m: Model, r: Region, page: number, word: number, add
     ),
   );
 }
-

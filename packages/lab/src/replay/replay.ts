@@ -4,15 +4,16 @@ import {
   type Catalog,
   type Invariant,
   InvariantContribution,
+  type Violation,
   InvariantRegistry,
   type Machine,
   composeMachine,
-  protToString,
 } from '@vmlab/core';
 import type { Scenario } from '../scenario/ast.ts';
 import { ScenarioRunner } from '../runner/ScenarioRunner.ts';
-import { type RunReport } from '../runner/RunReport.ts';
+import type { RunOptions, RunReport } from '../runner/RunReport.ts';
 import type { RunLog } from './log.ts';
+import { type StateSnapshot, stateSnapshot } from '../view/stateSnapshot.ts';
 
 /** Core's invariants and every one the machine's modules contribute. */
 export function machineInvariants(machine: Machine): InvariantRegistry {
@@ -32,9 +33,18 @@ export function hashEventLines(lines: readonly string[]): string {
   return h.digest('hex');
 }
 
+/** Hooks into a replay as it goes (the viewer records states, lanes and the timeline). */
+export interface ReplayObserver extends Pick<RunOptions, 'onCommand' | 'afterCommand' | 'onSchedule' | 'onEventLine'> {
+  /** Every invariant check's result (the runner reports each violation once; this sees every check). */
+  onCheck?: (violations: readonly Violation[]) => void;
+  /** The fresh machine, before the first command. */
+  onMachine?: (m: Machine) => void;
+}
+
 export interface ReplayOptions {
   /** Replay commands up to and including this sequence number. */
   until?: number;
+  observe?: ReplayObserver;
 }
 
 export interface ReplayResult {
@@ -70,12 +80,30 @@ export async function replayLog(log: RunLog, catalog: Catalog, opts: ReplayOptio
   const replayed: string[] = [];
   let choice = 0;
   let divergence: string | undefined;
+  const ob = opts.observe;
+  ob?.onMachine?.(machine);
+  const invariants = machineInvariants(machine);
+  if (ob?.onCheck !== undefined) {
+    const check = invariants.check.bind(invariants);
+    const onCheck = ob.onCheck;
+    invariants.check = (m) => {
+      const v = check(m);
+      onCheck(v);
+      return v;
+    };
+  }
   const report = new ScenarioRunner(machine, scenarioOfLog(log), {
     check: log.config.check,
-    invariants: machineInvariants(machine),
+    invariants,
     stopOnViolation: log.config.stopOnViolation,
     ...(opts.until !== undefined ? { stopAfterCommand: opts.until } : {}),
-    onEventLine: (l) => replayed.push(l),
+    ...(ob?.onCommand !== undefined ? { onCommand: ob.onCommand } : {}),
+    ...(ob?.afterCommand !== undefined ? { afterCommand: ob.afterCommand } : {}),
+    ...(ob?.onSchedule !== undefined ? { onSchedule: ob.onSchedule } : {}),
+    onEventLine: (l) => {
+      replayed.push(l);
+      ob?.onEventLine?.(l);
+    },
     chooser: (runnable) => {
       const p = log.schedule[choice++];
       if (p === undefined || p.runnable.join(',') !== runnable.join(',') || !runnable.includes(p.chosen)) {
@@ -112,39 +140,7 @@ export async function replayLog(log: RunLog, catalog: Catalog, opts: ReplayOptio
   };
 }
 
-/** The machine's state, for time travel: processes, their map entries, RSS, and counters. */
-export function machineState(machine: Machine): Record<string, unknown> {
-  const k = machine.kernel;
-  const procs: unknown[] = [];
-  for (const p of k.procs.values()) {
-    const vms = p.vmspace;
-    const threads: number[] = [];
-    for (const t of p.threads.values()) if (t.alive) threads.push(t.tid);
-    procs.push({
-      pid: p.pid,
-      state: p.state,
-      ...(p.kernel ? { kernel: true } : {}),
-      threads,
-      vmspace_refs: vms.refs,
-      rss: vms.dead ? 0 : vms.pmap.residentCount,
-      entries: vms.map.entries.map((e) => ({
-        start: e.start,
-        end: e.end,
-        prot: protToString(e.prot),
-        inherit: e.inherit,
-        shared: e.shared,
-        object: e.object?.id ?? null,
-        ...(e.revoked ? { revoked: true } : {}),
-      })),
-    });
-  }
-  const events: Record<string, number> = {};
-  for (const [kind, n] of Object.entries(k.bus.counts)) if (n > 0) events[kind] = n;
-  return {
-    processes: procs,
-    free_pages: k.mem.freeCount,
-    swap_used: k.anonPager.used?.() ?? 0,
-    counters: machine.counters.snapshot(),
-    events,
-  };
+/** The machine's state, for time travel (`replay --until`): the viewer's snapshot. */
+export function machineState(machine: Machine): StateSnapshot {
+  return stateSnapshot(machine);
 }

@@ -72,6 +72,8 @@ export interface RunOptions {
   onCommand?: (c: CommandRecord, step: Step) => void;
   /** Receives every scheduling decision of a `concurrent` step, as it is taken. */
   onSchedule?: (p: SchedulePoint, step: Step) => void;
+  /** A command has finished (its outcome recorded, invariants checked): the state `replay --until seq` shows. */
+  afterCommand?: (seq: number) => void;
   /** Stop once the command with this sequence number has finished (replay --until). */
   stopAfterCommand?: number;
 }

@@ -130,6 +130,7 @@ export class ScenarioRunner {
     }
     this.reports.push(r);
     this.checkInvariants(s, idx);
+    this.opts.afterCommand?.(seq);
     if (this.opts.stopAfterCommand !== undefined && seq === this.opts.stopAfterCommand) this.stopped = true;
   }
 

@@ -3,9 +3,11 @@
  * "Operations"): the step's operands resolved, the call made, its outcome returned. A
  * step that sleeps in the kernel yields (it runs as a kernel thread).
  */
-import { Access, type Inherit, type KGen, type Kernel, type Machine, type PmapContext, PmapContextToken } from '@vmlab/core';
+import { Access, type Inherit, type KGen, type Kernel, type Machine, type PmapContext, PmapContextToken, settle } from '@vmlab/core';
 import type { Step } from '../scenario/ast.ts';
 import { checkStep } from './checkStep.ts';
+import { generateStep } from './generateStep.ts';
+import { touchStep } from './touchStep.ts';
 import { RunError } from './RunReport.ts';
 import { parseProtString, procOf, resolveAddr, threadOf } from './stepArgs.ts';
 
@@ -26,6 +28,8 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
       return yield* pageout(k, s);
     case 'release':
       return k.release(a.holder as string);
+    case 'generate':
+      return generateStep(machine, s);
     default:
       break;
   }
@@ -67,33 +71,35 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
       return k.threadExit(p, t);
     case 'mmap': {
       const [prot, extra] = parseProtString(a.prot as string);
-      const out = k.mmap(p, {
-        ...(a.addr !== undefined ? { addr: resolveAddr(p, a.addr, s) } : {}),
-        len: a.len as number,
-        prot,
-        protExtra: extra,
-        flags: a.flags as string[] | number,
-        thread: t,
-        ...(a.file !== undefined ? { file: a.file as string } : {}),
-        ...(a.offset !== undefined ? { offset: a.offset as number } : {}),
-      });
+      const out = yield* settle(
+        k.mmap(p, {
+          ...(a.addr !== undefined ? { addr: resolveAddr(p, a.addr, s) } : {}),
+          len: a.len as number,
+          prot,
+          protExtra: extra,
+          flags: a.flags as string[] | number,
+          thread: t,
+          ...(a.file !== undefined ? { file: a.file as string } : {}),
+          ...(a.offset !== undefined ? { offset: a.offset as number } : {}),
+        }),
+      );
       if (out.ok === true && typeof a.as === 'string' && out.addr !== undefined) p.names.set(a.as, out.addr);
       return out;
     }
     case 'munmap':
-      return k.munmap(p, resolveAddr(p, a.addr, s), a.len as number);
+      return yield* settle(k.munmap(p, resolveAddr(p, a.addr, s), a.len as number, t));
     case 'mprotect': {
       const [prot, extra] = parseProtString(a.prot as string);
-      return k.mprotect(p, resolveAddr(p, a.addr, s), a.len as number, prot, extra, t);
+      return yield* settle(k.mprotect(p, resolveAddr(p, a.addr, s), a.len as number, prot, extra, t));
     }
     case 'minherit':
-      return k.minherit(p, resolveAddr(p, a.addr, s), a.len as number, a.inherit as Inherit);
+      return yield* settle(k.minherit(p, resolveAddr(p, a.addr, s), a.len as number, a.inherit as Inherit, t));
     case 'mlock':
       return yield* k.mlock(p, t, resolveAddr(p, a.addr, s), a.len as number);
     case 'munlock':
-      return k.munlock(p, resolveAddr(p, a.addr, s), a.len as number);
+      return yield* settle(k.munlock(p, resolveAddr(p, a.addr, s), a.len as number, t));
     case 'msync':
-      return k.msync(p, resolveAddr(p, a.addr, s), a.len as number, (a.flags as string[] | number | undefined) ?? []);
+      return yield* settle(k.msync(p, resolveAddr(p, a.addr, s), a.len as number, (a.flags as string[] | number | undefined) ?? [], t));
     case 'madvise':
       return yield* k.madvise(p, t, resolveAddr(p, a.addr, s), a.len as number, a.advice as string);
     case 'read':
@@ -112,6 +118,8 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
       return k.execve(p, t);
     case 'exit':
       return yield* k.exit(p, t);
+    case 'touch':
+      return yield* touchStep(machine, p, t, s);
     case 'sysarch':
     case 'pkey_set':
     case 'wrpkru':

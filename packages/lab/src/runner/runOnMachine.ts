@@ -1,4 +1,4 @@
-import { type Catalog, MachineError, type Machine, composeMachine } from '@vmlab/core';
+import { type Catalog, MachineError, type Machine, type Violation, composeMachine } from '@vmlab/core';
 import { type OutputStream, openOutput } from '../io/outputFile.ts';
 import { LogWriter } from '../replay/log.ts';
 import { machineInvariants } from '../replay/replay.ts';
@@ -13,6 +13,8 @@ export interface RunOnMachineOptions extends Omit<RunOptions, 'invariants'> {
   log?: string;
   /** The seed that chose the schedule (explore's), recorded in the log. */
   seed?: number;
+  /** Sees every invariant check's result (the lanes pin violations to the slice that broke them). */
+  onCheck?: (violations: readonly Violation[]) => void;
 }
 
 /** Composes the machine; bad machine input becomes InputError. */
@@ -31,8 +33,17 @@ export async function composeNamed(s: Scenario, m: NamedMachine, catalog: Catalo
  */
 export async function runOnMachine(s: Scenario, m: NamedMachine, catalog: Catalog, opts: RunOnMachineOptions): Promise<RunReport> {
   const machine = await composeNamed(s, m, catalog);
-  const { log: logFile, seed, ...rest } = opts;
-  const runOpts: RunOptions = { ...rest, invariants: machineInvariants(machine) };
+  const { log: logFile, seed, onCheck, ...rest } = opts;
+  const invariants = machineInvariants(machine);
+  if (onCheck !== undefined) {
+    const check = invariants.check.bind(invariants);
+    invariants.check = (m) => {
+      const v = check(m);
+      onCheck(v);
+      return v;
+    };
+  }
+  const runOpts: RunOptions = { ...rest, invariants };
   let out: OutputStream | undefined;
   let writer: LogWriter | undefined;
   if (logFile !== undefined) {

@@ -37,6 +37,8 @@ export class Walker {
   readonly names = new Set<string>();
   /** Names given by `save:` so far, in document order. */
   readonly saves = new Set<string>();
+  /** The loop indices of the `repeat` steps being read, and their values in this pass. */
+  readonly loop = new Map<string, number>();
 
 
   constructor(
@@ -163,7 +165,7 @@ export class Walker {
   /** Convert a scalar with a value parser, reporting a ValueError at the node. */
   value<T>(node: Node | null, parse: (v: unknown) => T): T {
     try {
-      return parse(this.plain(node));
+      return parse(this.loop.size === 0 ? this.plain(node) : substituteIndex(this.plain(node), this.loop));
     } catch (e) {
       if (e instanceof ValueError) this.fail(node, e.message);
       throw e;
@@ -242,4 +244,44 @@ export class Walker {
   throwIfErrors(): void {
     if (this.errors.length > 0) throw scenarioErrorOf(this.errors);
   }
+}
+
+const NUM = '(?:0x[0-9a-fA-F]+|[0-9]+)';
+const INDEX_TERM = new RegExp(`(?:(${NUM})\\s*\\*\\s*)?\\$([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_.])(?:\\s*\\*\\s*(${NUM}))?`, 'g');
+const SUM = new RegExp(`^(-?${NUM})((?:\\s*[+-]\\s*${NUM})+)$`);
+const NAME_SUM = new RegExp(`^([A-Za-z_][A-Za-z0-9_]*)((?:\\s*[+-]\\s*${NUM})+)$`);
+
+/** The value of `+a-b+c` terms. */
+function terms(text: string): number {
+  let n = 0;
+  for (const m of text.matchAll(new RegExp(`([+-])\\s*(${NUM})`, 'g'))) n += (m[1] === '-' ? -1 : 1) * Number(m[2]);
+  return n;
+}
+
+/**
+ * A scalar with the loop indices of enclosing `repeat` steps put in: `$i`, `$i*N` and `N*$i` become
+ * numbers, then a sum of numbers (`0x100+3`) becomes one number and a name with several offsets
+ * (`buf+0x1000+12288`) one offset. Other `$` words (saved checks) are left alone.
+ */
+export function substituteIndex(v: unknown, loop: ReadonlyMap<string, number>): unknown {
+  if (typeof v !== 'string' || !v.includes('$')) return v;
+  let hit = false;
+  let s = v.replace(INDEX_TERM, (m: string, pre: string | undefined, name: string, post: string | undefined) => {
+    const x = loop.get(name);
+    if (x === undefined) return m;
+    hit = true;
+    return String(x * (pre !== undefined ? Number(pre) : 1) * (post !== undefined ? Number(post) : 1));
+  });
+  const left = /\$([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_.])/.exec(s);
+  if (left) throw new ValueError(`unknown loop index $${left[1]}; the enclosing repeat steps bind ${[...loop.keys()].map((k) => `$${k}`).join(', ')}`);
+  if (!hit) return v;
+  s = s.trim();
+  const sum = SUM.exec(s);
+  if (sum) return String(Number(sum[1]) + terms(sum[2]!));
+  const named = NAME_SUM.exec(s);
+  if (named) {
+    const off = terms(named[2]!);
+    return off < 0 ? `${named[1]}-${-off}` : `${named[1]}+${off}`;
+  }
+  return s;
 }

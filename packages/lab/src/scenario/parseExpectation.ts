@@ -2,7 +2,7 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { CmpOp, ExpectValue, Expectation, SavedRef } from './ast.ts';
 import { ValueError, looksLikeSize, parseAddr, parseNumber, parseSize } from './values.ts';
-import type { Walker } from './Walker.ts';
+import { substituteIndex, type Walker } from './Walker.ts';
 import { didYouMean } from '@vmlab/core';
 
 const CMP_OPS: readonly CmpOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
@@ -56,6 +56,18 @@ function parseExpectValue(w: Walker, node: Node | null, field: string | undefine
     if (typeof v === 'bigint') return { kind: 'scalar', value: w.value(node, parseNumber) };
     if (typeof v === 'number' || typeof v === 'boolean' || v === null) return { kind: 'scalar', value: v };
     if (typeof v === 'string') {
+      // inside repeat: the loop index put in ($i, 0x100+$i); the node is read through w.value below, which does the same
+      const sub = w.loop.size > 0 && v.includes('$') ? (w.value(node, (x) => substituteIndex(x, w.loop)) as string) : v;
+      if (sub !== v) {
+        if (/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(sub)) return { kind: 'scalar', value: w.value(node, parseNumber) };
+        if (field !== undefined && ADDR_FIELDS.has(field)) {
+          const a = w.value(node, parseAddr);
+          w.checkName(node, a);
+          return a.name === undefined ? { kind: 'scalar', value: a.offset } : { kind: 'addr', addr: a };
+        }
+        if (looksLikeSize(sub)) return { kind: 'scalar', value: w.value(node, parseSize) };
+        return { kind: 'scalar', value: sub };
+      }
       if (v.startsWith('$')) return { kind: 'saved', ref: w.value(node, (x) => parseSavedRef(w, x)) };
       if (field !== undefined && ADDR_FIELDS.has(field)) {
         const a = w.value(node, parseAddr);

@@ -8,6 +8,7 @@ import type { ArgValue, CheckQuery, SourcePos, Step } from './ast.ts';
 import { parseExpectOn, parseExpectation } from './parseExpectation.ts';
 import { type ArgKind, CHECK_QUERIES, type OpSpec, OPS, QUERIES, RIGHTS_VALUES, STEP_OPS, describeArgs } from './stepSchemas.ts';
 import { parseAddr, parseCount, parseEnum, parseFlags, parseName, parseProt, parseSize, parseU32 } from './values.ts';
+import { GENERATORS } from '../trace/generators/generators.ts';
 import type { Entry, Walker } from './Walker.ts';
 
 export function parseSteps(w: Walker, node: Node | null, anchor: Node, nested: boolean): Step[] {
@@ -37,6 +38,11 @@ function parseStep(w: Walker, node: Node | null, anchor: Node, nested: boolean):
   const { key, keyNode, value } = entries[0]!;
   const pos = w.pos(keyNode);
   if (key === 'check') return parseCheck(w, value, keyNode, pos);
+  if (key === 'repeat') return parseRepeat(w, value, keyNode, nested);
+  if (key === 'generate') {
+    if (nested) w.fail(keyNode, 'generate cannot run inside concurrent (it runs a whole workload as one step)');
+    return [parseGenerate(w, value, keyNode, pos)];
+  }
   if (key === 'concurrent') {
     if (nested) w.fail(keyNode, 'concurrent steps cannot be nested; a thread of concurrent runs plain steps');
     return [parseConcurrent(w, value, keyNode, pos)];
@@ -267,5 +273,69 @@ function parseCheckMap(w: Walker, node: Node | null, anchor: Node, pos: SourcePo
       w.saves.add(step.save);
     });
   }
+  return step;
+}
+
+/** The most steps one `repeat` may unroll to (its own and nested ones). */
+export const MAX_REPEATED_STEPS = 1_000_000;
+
+/**
+ * `repeat: { times, index?, steps }`: the steps, `times` times, with the loop index (`$i` unless `index`
+ * names it) put into their values. Unrolled here, so every later stage (runner, compare, replay, explore)
+ * sees plain steps, each reported at its position in the file.
+ */
+function parseRepeat(w: Walker, node: Node | null, anchor: Node, nested: boolean): Step[] {
+  const map = w.map(node, 'repeat (a map: times, steps, and optionally index)', anchor);
+  const entries = w.entries(map);
+  w.onlyKeys(entries, ['times', 'index', 'steps'], 'repeat');
+  const timesE = entries.find((e) => e.key === 'times');
+  const stepsE = entries.find((e) => e.key === 'steps');
+  if (timesE === undefined || stepsE === undefined) w.fail(map, 'repeat needs times (a count) and steps (a list of steps)');
+  const times = w.value(timesE.value ?? timesE.keyNode, parseCount);
+  const indexE = entries.find((e) => e.key === 'index');
+  const index = indexE === undefined ? 'i' : w.value(indexE.value ?? indexE.keyNode, parseName);
+  if (w.loop.has(index)) w.fail(indexE?.value ?? map, `the loop index $${index} is already bound by an enclosing repeat; give this one another (index: j)`);
+  const out: Step[] = [];
+  try {
+    for (let i = 0; i < Math.max(times, 1); i++) {
+      w.loop.set(index, i);
+      const before = w.errors.length;
+      const steps = parseSteps(w, stepsE.value, stepsE.keyNode, nested);
+      // a mistake is reported once, from the first pass
+      if (w.errors.length > before) return [];
+      if (times === 0) return [];
+      if (out.length + steps.length > MAX_REPEATED_STEPS) {
+        w.fail(timesE.keyNode, `repeat unrolls to more than ${MAX_REPEATED_STEPS} steps; use touch for large ranges, or fewer times`);
+      }
+      for (const st of steps) out.push(st);
+    }
+  } finally {
+    w.loop.delete(index);
+  }
+  return out;
+}
+
+/** `generate: { name, PARAM: N, ... }`: a workload generator run as one step, its parameters checked here. */
+function parseGenerate(w: Walker, node: Node | null, anchor: Node, pos: SourcePos): Step {
+  const map = w.map(node, 'generate (a map: name and the generator\'s parameters)', anchor);
+  const entries = w.entries(map);
+  const nameE = entries.find((e) => e.key === 'name');
+  if (nameE === undefined) w.fail(map, `generate needs name: one of ${[...GENERATORS.keys()].join(', ')}`);
+  const name = w.string(nameE.value, 'name');
+  const g = GENERATORS.get(name);
+  if (g === undefined) w.fail(nameE.value, `unknown generator '${name}'${didYouMean(name, [...GENERATORS.keys()])}; generators: ${[...GENERATORS.keys()].join(', ')}`);
+  const step: Step = { op: 'generate', args: { name }, pos };
+  const params: Record<string, number> = {};
+  for (const e of entries) {
+    if (e.key === 'name') continue;
+    if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined));
+    else if (e.key === 'expect_on') step.expectOn = w.guard(() => parseExpectOn(w, e.value, e.keyNode, undefined));
+    else if (!(e.key in g.params)) w.error(e.keyNode, `generator ${name} has no parameter '${e.key}'${didYouMean(e.key, Object.keys(g.params))}; it has ${Object.keys(g.params).join(', ')}`);
+    else {
+      const v = w.guard(() => w.value(e.value ?? e.keyNode, parseCount));
+      if (v !== undefined) params[e.key] = v;
+    }
+  }
+  step.args['params'] = Object.entries(params).map(([k, v]) => `${k}=${v}`);
   return step;
 }

@@ -60,6 +60,8 @@ export const SYSARCH_OPS = ['set_pkru', 'clear_pkru', 'guard_page'] as const;
 export const DENY_VALUES = ['none', 'write', 'access', 'all'] as const;
 export const RIGHTS_VALUES = ['none', 'write', 'access'] as const;
 export const ABI_VALUES = ['freebsd', 'linux', 'openbsd'] as const;
+export const TOUCH_ACCESS = ['read', 'write', 'exec'] as const;
+export const TOUCH_ORDER = ['sequential', 'random'] as const;
 
 const range = { pid: 'id', addr: 'addr', len: 'size' } as const;
 
@@ -114,10 +116,23 @@ export const OPS: Record<string, OpSpec> = {
   pkey_free: op({ pid: 'id', key: 'id' }, true),
   pkey_mprotect: op({ ...range, prot: 'prot', key: 'id' }, true),
   context_switch: op({ cpu: 'id' }),
+  touch: op(
+    {
+      pid: 'id',
+      addr: 'addr',
+      len: 'size',
+      access: { enum: TOUCH_ACCESS },
+      'stride?': 'size',
+      'order?': { enum: TOUCH_ORDER },
+      'seed?': 'count',
+      'value?': 'u32',
+    },
+    true,
+  ),
 };
 
 /** Every op name a step may use. */
-export const STEP_OPS: readonly string[] = [...Object.keys(OPS), 'concurrent', 'check'];
+export const STEP_OPS: readonly string[] = [...Object.keys(OPS), 'concurrent', 'check', 'repeat', 'generate'];
 
 /** The state queries of SCENARIO.md "State queries", with their arguments. */
 export const QUERIES: Record<string, OpSpec> = {

@@ -24,7 +24,10 @@ export const keyLifetimeInvariant: Invariant = {
         if (bad === -1 && (pm.pte(va)?.pkey ?? 0) !== pm.keyAt(va)) bad = va;
       });
       if (bad !== -1) {
-        out.push({ invariant: 'key_lifetime', message: `pmap ${pm.id}: the PTE at ${hex(bad)} has key ${pm.pte(bad)?.pkey ?? 0}, its placement records ${pm.keyAt(bad)}` });
+        out.push({
+          invariant: 'key_lifetime',
+          message: `pmap ${pm.id}: the PTE at ${hex(bad)} has key ${pm.pte(bad)?.pkey ?? 0}, its placement records ${pm.keyAt(bad)}`,
+        });
       }
       if (pm.entryPlacement) {
         if (pm.keys.size > 0) out.push({ invariant: 'key_lifetime', message: `pmap ${pm.id}: a rangeset under the Linux design` });

@@ -1,3 +1,8 @@
+/**
+ * The hardware model the amd64 MD check reads: the per-thread PKRU register (kept in
+ * `Thread.md`), its initial value per ABI, its AD/WD bits per key, and the rights check
+ * (`pkruDenies`) the pmap's `mdCheck` and copyin/copyout apply.
+ */
 import type { PmapThread } from '@vmlab/core';
 
 /** Keys are 0..15 (T1.1). */

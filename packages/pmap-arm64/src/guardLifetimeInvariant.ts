@@ -1,0 +1,33 @@
+import { type Invariant, liveVmspaces, type Machine, type Violation } from '@vmlab/core';
+import { Arm64Pmap, ENTRY_BTI } from './Arm64Pmap.ts';
+import { GuardRangeset } from './GuardRangeset.ts';
+
+/** `guard_lifetime`: GP bits agree with the rangeset, the rangeset stays in user space, and under Linux it is exactly the PROT_BTI entries. */
+export const guardLifetimeInvariant: Invariant = {
+  name: 'guard_lifetime',
+  description:
+    'every present PTE is guarded exactly when its pmap rangeset covers it; guards lie in user space; under abi linux the rangeset is the PROT_BTI entries',
+  check(m: Machine, out: Violation[]): void {
+    const k = m.kernel;
+    for (const vms of liveVmspaces(k)) {
+      const pmap = vms.pmap;
+      if (!(pmap instanceof Arm64Pmap)) continue;
+      const b = pmap.bti;
+      for (const { start: s, end: e } of b?.intervals() ?? []) {
+        if (s < 0 || e > k.userTop)
+          out.push({ invariant: 'guard_lifetime', message: `pmap ${pmap.id}: guard [0x${s.toString(16)}, 0x${e.toString(16)}) outside user space` });
+      }
+      pmap.forEachMapping(vms.map.min, vms.map.max, (va) => {
+        const want = b !== null && b.contains(va);
+        if (pmap.pteGuarded(va) !== want) {
+          out.push({ invariant: 'guard_lifetime', message: `pmap ${pmap.id}: PTE at 0x${va.toString(16)} guarded=${!want} but rangeset says ${want}` });
+        }
+      });
+      if (k.abi === 'linux' && b !== null) {
+        const want = new GuardRangeset();
+        for (const en of vms.map.entries) if ((en.mdFlags & ENTRY_BTI) !== 0) want.add(en.start, en.end);
+        if (!want.sameCoverage(b)) out.push({ invariant: 'guard_lifetime', message: `pmap ${pmap.id}: guarded ranges differ from the PROT_BTI entries` });
+      }
+    }
+  },
+};

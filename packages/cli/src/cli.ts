@@ -17,7 +17,20 @@ const commands = {
   view: () => import('./commands/view.ts'),
 };
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** The package's version: its package.json is one folder up from src/ and dist/, two from dist/chunks/ (a bundle chunk). */
+function readVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pj = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pj.name === '@vmlab/cli' && typeof pj.version === 'string') return pj.version;
+    } catch {
+      // not this one
+    }
+  }
+  return 'unknown';
+}
+
+export const VERSION = readVersion();
 
 /** Where a command's output goes: one line (or block) at a time, without the newline. */
 export interface CliIo {

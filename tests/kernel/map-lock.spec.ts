@@ -64,12 +64,15 @@ steps:
       '{ one_of: [ { value: 0x11 }, { value: 0 } ] }',
     );
 
-    it('should make the fault retry and install the new mapping page, the old object freed with its swap', async () => {
+    it('should make the munmap wait for the page-in, the fault retry and install the new mapping page, the old object freed with its swap', async () => {
       const r = await runText(text);
       expect(problems(r)).toBe('');
       const read = r.steps.find((s) => s.op === 'read')!;
       expect(read.outcome).toEqual({ value: 0 });
-      expect(r.schedule.map((p) => p.reason)).toContain('swap_pager_getpages: wait for buffer');
+      const reasons = r.schedule.map((p) => p.reason);
+      expect(reasons).toContain('swap_pager_getpages: wait for buffer');
+      // vm_map_delete sleeps in vm_object_page_remove on the page busy for the page-in.
+      expect(reasons).toContain('vm_object_page_remove: page busy');
       // The new anonymous page is the entry's own (zero-filled, mapped with the entry's rights).
       expect(outcomes(r).at(-1)).toEqual({ pte: { present: true, writable: true, executable: false, size: 4096, pkey: 0 }, swap_used: 0 });
     });

@@ -36,6 +36,28 @@ function holding<T>(map: VmMap, exclusive: boolean, work: () => T): T {
   }
 }
 
+/**
+ * withMapLock (exclusive) for work that must first wait, holding the lock, until `ready`
+ * holds: vm_map_delete sleeping in vm_object_page_remove on a page that is busy for I/O.
+ */
+export function withMapLockWhen<T>(map: VmMap, owner: number, ready: () => boolean, reason: string, work: () => T): Run<T> {
+  if (map.lock.tryExclusive(owner)) {
+    map.timestamp++;
+    if (ready()) return holding(map, true, work);
+    return waitReadyThenHold(map, owner, true, ready, reason, work);
+  }
+  return waitReadyThenHold(map, owner, false, ready, reason, work);
+}
+
+function* waitReadyThenHold<T>(map: VmMap, owner: number, locked: boolean, ready: () => boolean, reason: string, work: () => T): KGen<T> {
+  if (!locked) {
+    yield* map.lock.lockExclusive(owner);
+    map.timestamp++;
+  }
+  while (!ready()) yield { reason, until: ready };
+  return holding(map, true, work);
+}
+
 /** The same for a system call whose map work may itself sleep (mlock's wiring faults, madvise). */
 export function* withMapLockSleeping<T>(map: VmMap, owner: number, exclusive: boolean, work: () => KGen<T>): KGen<T> {
   if (exclusive) yield* map.lock.lockExclusive(owner);

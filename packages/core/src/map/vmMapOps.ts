@@ -2,7 +2,7 @@ import { Access, type Inherit, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT
 import { FAULT_WIRE, FaultResult, vmFault } from '../fault/vmFault.ts';
 import { vmFaultCopyEntryUpgrade } from '../fault/vmFaultCopyEntry.ts';
 import type { RemoveReason } from '../events/kinds.ts';
-import { PG_DIRTY } from '../mem/PhysMem.ts';
+import { PG_BUSY, PG_DIRTY } from '../mem/PhysMem.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import { type KGen, settle } from '../sched/KGen.ts';
 import { pmapRemove } from '../pmap/pmapCalls.ts';
@@ -84,6 +84,29 @@ export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: nu
     map.removeAt(i);
     ctx.objects.deallocate(e.object);
   }
+}
+
+/**
+ * Whether vm_map_delete of [start, end) would sleep in vm_object_page_remove: an entry that
+ * is its object's only mapping of the range (ONEMAPPING, another reference held) has a page
+ * there busy for I/O (a fault paging it in). Its pages and swap blocks go with the unmap, so
+ * the unmap waits for the I/O to finish.
+ */
+export function vmMapDeleteMustWait(ctx: VmContext, vms: Vmspace, start: number, end: number): boolean {
+  const map = vms.map;
+  const mem = ctx.mem;
+  for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
+    const e = map.entries[i]!;
+    const o = e.object;
+    if (o === null || o.refCount === 1 || !o.oneMapping || o.pip === 0) continue;
+    const lo = e.offset + (Math.max(start, e.start) - e.start) / PAGE_SIZE;
+    const hi = e.offset + (Math.min(end, e.end) - e.start) / PAGE_SIZE;
+    for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
+      const pi = mem.pindex[f] as number;
+      if (pi >= lo && pi < hi && ((mem.flags[f] as number) & PG_BUSY) !== 0) return true;
+    }
+  }
+  return false;
 }
 
 /** Unwires the pages of a wired entry (vm_fault_unwire). */

@@ -2,10 +2,10 @@ import { type Inherit, PAGE_SIZE, VM_PROT_ALL } from '../abi/constants.ts';
 import { OK, type Outcome, errno } from '../abi/outcome.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, VmMapEntry } from '../map/VmMapEntry.ts';
 import { vmMapInsert } from '../map/vmMapMerge.ts';
-import { KernResult, vmMapDelete, vmMapInherit, vmMapProtect, vmMapSync, vmMapUnwire, vmMapWire } from '../map/vmMapOps.ts';
+import { KernResult, vmMapDelete, vmMapDeleteMustWait, vmMapInherit, vmMapProtect, vmMapSync, vmMapUnwire, vmMapWire } from '../map/vmMapOps.ts';
 import type { Process, Thread } from '../proc/Process.ts';
 import type { KGen, Run } from '../sched/KGen.ts';
-import { lockOwner, withMapLock, withMapLockSleeping } from '../map/vmMapLock.ts';
+import { lockOwner, withMapLock, withMapLockSleeping, withMapLockWhen } from '../map/vmMapLock.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { FileRecord } from '../vm/VmContext.ts';
 import type { EntryFlagsContext } from './ArchOps.ts';
@@ -84,7 +84,12 @@ export function mmap(k: Kernel, p: Process, a: MmapArgs): Run<Outcome> {
     if (fileRec.file.revoked) return errno('ENXIO');
   }
   const vms = p.vmspace;
-  return withMapLock(vms.map, lockOwner(p.pid, a.thread?.tid ?? 0), true, () => mmapLocked(k, p, a, vms, len, offset, shared, priv, fixed, excl, md, fileRec));
+  // MAP_FIXED over a mapping deletes it first (vm_map_delete may sleep on a busy page).
+  const over = fixed || (excl && abi === 'linux') ? a.addr : undefined;
+  const ready = () => over === undefined || !vmMapDeleteMustWait(k.vm, vms, over, over + len);
+  return withMapLockWhen(vms.map, lockOwner(p.pid, a.thread?.tid ?? 0), ready, 'vm_object_page_remove: page busy', () =>
+    mmapLocked(k, p, a, vms, len, offset, shared, priv, fixed, excl, md, fileRec),
+  );
 }
 
 /** vm_mmap_object's map part (vm_map_find / vm_map_fixed), with the map locked. */
@@ -142,9 +147,12 @@ export function munmap(k: Kernel, p: Process, addr: number, len: number, t?: Thr
   if (addr % PAGE_SIZE !== 0 || len <= 0) return errno('EINVAL');
   const r = range(k, addr, len);
   if (r === undefined || r[0] < p.vmspace.map.min) return errno('EINVAL');
-  // vm_map_remove: lock, vm_map_delete, unlock.
-  return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
-    vmMapDelete(k.vm, p.vmspace, r[0], r[1]);
+  // vm_map_remove: lock, vm_map_delete (which sleeps on a page busy for I/O it must
+  // remove), unlock.
+  const vms = p.vmspace;
+  const ready = () => !vmMapDeleteMustWait(k.vm, vms, r[0], r[1]);
+  return withMapLockWhen(vms.map, lockOwner(p.pid, t?.tid ?? 0), ready, 'vm_object_page_remove: page busy', () => {
+    vmMapDelete(k.vm, vms, r[0], r[1]);
     return OK;
   });
 }

@@ -82,6 +82,14 @@ function stepProblem(s: unknown, where: string): string | undefined {
     }
     return undefined;
   }
+  if (s.op === 'generate') {
+    // The generator's name and its numeric parameters (checked again when it runs).
+    const { name, params, ...rest } = s.args;
+    if (Object.keys(rest).length > 0) return `${what} has no argument '${Object.keys(rest)[0]}'`;
+    if (typeof name !== 'string') return `${what} needs name`;
+    if (params !== undefined && !(Array.isArray(params) && params.every((p) => typeof p === 'string' && /^\w+=\d+$/.test(p)))) return `${what}: params must be a list of name=number`;
+    return undefined;
+  }
   const spec = OPS[s.op];
   if (spec === undefined) return `${where}: unknown operation '${s.op}'`;
   return argsProblem(spec, s.args, what);

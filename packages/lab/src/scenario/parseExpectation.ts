@@ -11,6 +11,17 @@ const ADDR_FIELDS = new Set(['addr', 'start', 'end']);
 
 /** The top-level fields a step's outcome may have (docs/scenario-format.md "Steps"). */
 export const OUTCOME_FIELDS = ['ok', 'addr', 'value', 'errno', 'signal', 'code', 'pkey', 'pages', 'key', 'error'] as const;
+const FAULT_SUMMARY = ['faults', 'zero_fill', 'cow', 'pagein', 'soft'];
+/** Steps whose outcome has more fields (the workload steps' summaries). */
+const MORE_FIELDS: Record<string, readonly string[]> = {
+  touch: FAULT_SUMMARY,
+  generate: ['ops', 'accesses', ...FAULT_SUMMARY, 'signals', 'refused', 'not_replayed'],
+};
+/** The outcome fields of an operation's step (a `concurrent` step's: any step's). */
+export function outcomeFields(op: string): readonly string[] {
+  if (op === 'concurrent') return [...OUTCOME_FIELDS, ...new Set(Object.values(MORE_FIELDS).flat())];
+  return [...OUTCOME_FIELDS, ...(MORE_FIELDS[op] ?? [])];
+}
 
 /**
  * An expectation. `fields`: the outcome fields the step can have; an expectation that

@@ -262,7 +262,7 @@ export function hostileCases(): HostileCase[] {
   ];
   for (const [name, body, says] of plugins) {
     // Only the never-settling import waits for the limit; a short one keeps the case fast.
-    const env = /never settles/.test(name) ? { VMLAB_PLUGIN_TIMEOUT_MS: '1000' } : {};
+    const env: Record<string, string> = /never settles/.test(name) ? { VMLAB_PLUGIN_TIMEOUT_MS: '1000' } : {};
     add('plugins', name, withPlugin(body), run(), { env, ...(says !== undefined ? { says } : {}) });
   }
   add('plugins', 'a TypeScript plugin under a package.json without type: module', { ...withPlugin(`export default { ${P}, module: new ContainerModule(() => {}) };`), 'package.json': '{ "name": "cjs" }' }, run(), { says: /"type": "module"/ });

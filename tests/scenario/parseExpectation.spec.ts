@@ -3,10 +3,14 @@ import { errorsOf, loc, stepsOf, withSteps } from '../helpers/parse.ts';
 
 describe('parseScenario', () => {
   describe('when expectations are parsed', () => {
-    function expectOf(exp: string) {
-      const steps = stepsOf(
-        withSteps(`  - check: { rss: { pid: 1 }, save: o }\n  - read: { pid: 1, addr: buf, expect: ${exp} }\n`),
-      );
+    // An expectation names the outcome fields of its step: a read's, or (on: 'check') the
+    // queries entry, pte and object of a check.
+    function expectOf(exp: string, on: 'read' | 'check' = 'read') {
+      const host =
+        on === 'read'
+          ? `  - read: { pid: 1, addr: buf, expect: ${exp} }\n`
+          : `  - check: { entry: { pid: 1, addr: buf }, pte: { pid: 1, addr: buf }, object: { pid: 1, addr: buf }, expect: ${exp} }\n`;
+      const steps = stepsOf(withSteps(`  - check: { rss: { pid: 1 }, save: o }\n${host}`));
       return steps[3]!.expect!.value;
     }
 
@@ -19,7 +23,7 @@ describe('parseScenario', () => {
           addr: { kind: 'addr', addr: { name: 'buf', offset: 16 } },
         },
       });
-      expect(expectOf('{ entry: { start: buf, end: 0x10001000, prot: rw } }')).toEqual({
+      expect(expectOf('{ entry: { start: buf, end: 0x10001000, prot: rw } }', 'check')).toEqual({
         kind: 'map',
         fields: {
           entry: {
@@ -35,13 +39,12 @@ describe('parseScenario', () => {
     });
 
     it('should keep none, errno names and booleans as scalars and sizes as bytes', () => {
-      expect(expectOf('{ errno: EINVAL, pte: none, ok: true, size: 2MiB }')).toEqual({
+      expect(expectOf('{ errno: EINVAL, pte: none, entry: { wired: true, size: 2MiB } }', 'check')).toEqual({
         kind: 'map',
         fields: {
           errno: { kind: 'scalar', value: 'EINVAL' },
           pte: { kind: 'scalar', value: 'none' },
-          ok: { kind: 'scalar', value: true },
-          size: { kind: 'scalar', value: 2 * 1024 * 1024 },
+          entry: { kind: 'map', fields: { wired: { kind: 'scalar', value: true }, size: { kind: 'scalar', value: 2 * 1024 * 1024 } } },
         },
       });
     });
@@ -63,7 +66,7 @@ describe('parseScenario', () => {
           },
         },
       });
-      expect(expectOf('{ object: { id: "$o.object.id" } }')).toEqual({
+      expect(expectOf('{ object: { id: "$o.object.id" } }', 'check')).toEqual({
         kind: 'map',
         fields: {
           object: { kind: 'map', fields: { id: { kind: 'saved', ref: { ref: 'o', path: ['object', 'id'], delta: 0 } } } },

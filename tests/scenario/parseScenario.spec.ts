@@ -129,7 +129,7 @@ describe('parseScenario', () => {
         { path: '/a', size: 16384, fill: 0x11111111 },
         { path: '/b', size: 4096, fill: 0 },
       ]);
-      expect(s.explore).toEqual({ expect: 'violation', invariant: 'rss' });
+      expect(s.explore).toEqual({ expect: 'violation', invariant: 'rss', invariantPos: { file: 'f.yaml', line: 5, col: 42 } });
     });
 
     it('should refuse a bad explore expectation and a file without size', () => {

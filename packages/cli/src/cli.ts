@@ -19,7 +19,20 @@ const commands = {
   view: () => import('./commands/view.ts'),
 };
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** The package's version: its package.json is one folder up from src/ and dist/, two from dist/chunks/ (a bundle chunk). */
+function readVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pj = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pj.name === '@vmlab/cli' && typeof pj.version === 'string') return pj.version;
+    } catch {
+      // not this one
+    }
+  }
+  return 'unknown';
+}
+
+export const VERSION = readVersion();
 
 /** Where a command's output goes: one line (or block) at a time, without the newline. */
 export interface CliIo {
@@ -122,8 +135,9 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .description('rebuild a run from its log alone and verify the domain event log is byte-identical; exit 0 identical, 1 different, 2 bad log')
     .argument('<log>', 'a run log written by run --log (JSON lines)')
     .option('--until <n>', 'replay commands up to sequence number n and print the state after it')
+    .option('--allow-plugins', 'load the plugin files the logged machine names (a log is data: refused without this; the paths are printed first)')
     .option('--json', 'print one JSON document')
-    .action((log: string, o: { until?: string; json?: boolean }) => act(io, o.json === true, async (out) => (await commands.replay()).replayCommand(log, o, out), 'replay', log));
+    .action((log: string, o: { until?: string; json?: boolean; allowPlugins?: boolean }) => act(io, o.json === true, async (out) => (await commands.replay()).replayCommand(log, o, out), 'replay', log));
 
   program
     .command('view')
@@ -140,7 +154,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .argument('[file]', 'scenario file (YAML or JSON)')
     .option('--bound <n>', 'dfs: preemption bound; pct: priority change points (depth - 1); delay: delays', '2')
     .option('--strategy <s>', 'dfs (bounded exhaustive), random, pct or delay (delay-bounded random)', 'dfs')
-    .option('--seed <s>', 'seed of the random, pct and delay strategies', '1')
+    .option('--seed <s>', 'seed of the random, pct and delay strategies (0 to 4294967295)', '1')
     .option('--runs <n>', 'random/pct/delay: schedules to run; dfs: a cap on schedules')
     .option('--no-reduction', 'dfs: run every schedule up to the bound (no pruning of equivalent prefixes)')
     .option('--shard <i/n>', 'run shard i (0 to n-1) of a campaign split n ways (merge the results with vmlab merge)')
@@ -148,11 +162,13 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--matrix [dir]', 'the race benchmark: every NAME/{legacy,fixed}.yaml of dir (default examples/races) under each strategy, as a table')
     .option('--machine <m>', "a preset name or machine file, overriding the scenario's")
     .option('--log <file.jsonl>', "where to write a violation's replayable log (default: a new explore-SCENARIO-MACHINE.jsonl in the current folder)")
+    .option('--time <seconds>', 'stop the search on each machine after this many seconds (the result says it was cut short)')
+    .option('--accept-estimate', 'run a search estimated to take more than 10 minutes (refused otherwise, with the estimate)')
     .option('--json', 'print one JSON document')
     .action(
       (
         file: string | undefined,
-        o: { bound?: string; strategy?: string; seed?: string; runs?: string; reduction?: boolean; shard?: string; workers?: string | boolean; matrix?: string | boolean; machine?: string; log?: string; json?: boolean },
+        o: { bound?: string; strategy?: string; seed?: string; runs?: string; reduction?: boolean; shard?: string; workers?: string | boolean; matrix?: string | boolean; machine?: string; log?: string; json?: boolean; time?: string; acceptEstimate?: boolean },
       ) =>
         act(
           io,
@@ -179,7 +195,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .description('run random workloads with invariants and a shadow model of memory on; on a violation, shrink it to a minimal scenario file')
     .option('--machine <m>', 'a preset name or machine file', 'amd64')
     .option('--policy <key=value...>', 'policy values for the machine (repeatable)')
-    .option('--seed <s>', 'seed', '1')
+    .option('--seed <s>', 'seed (0 to 4294967295)', '1')
     .option('--ops <n>', 'operations to run in all', '10000')
     .option('--ops-per-run <n>', 'operations per run (each run starts from a fresh machine)', '200')
     .option('--schedules <n>', 'also run each run that has concurrent steps under n seeded random schedules', '0')

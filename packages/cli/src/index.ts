@@ -8,4 +8,5 @@ export { mergeCommand } from './commands/merge.ts';
 export { newPluginCommand } from './commands/newPlugin.ts';
 export { replayCommand } from './commands/replay.ts';
 export { runCommand } from './commands/run.ts';
+export { type CliIo, VERSION, runCli } from './cli.ts';
 export { serveFile, viewCommand } from './commands/view.ts';

@@ -33,6 +33,8 @@ export {
   MMAP_FLAGS,
   MSYNC_FLAGS,
   RIGHTS_VALUES,
+  OPS,
+  QUERIES,
   STEP_OPS,
   SYSARCH_FLAGS,
   SYSARCH_OPS,
@@ -76,11 +78,12 @@ export { bigintJson } from '@vmlab/core';
 export { defaultCatalog } from './catalog/defaultCatalog.ts';
 
 // Event sourcing: the run log (command log + domain event log) and its replay.
-export { LOG_VERSION, LogError, LogWriter, parseLog, plainSpec } from './replay/log.ts';
+export { LOG_VERSION, LogError, LogWriter, MAX_LOG_DEPTH, parseLog, plainSpec } from './replay/log.ts';
+export { checkLogSteps } from './replay/checkLogSteps.ts';
 export type { LogCommand, LogConfig, LogEnd, LogSched, RunLog } from './replay/log.ts';
 export { hashEventLines, machineInvariants, machineState, replayLog, scenarioOfLog } from './replay/replay.ts';
 export type { ReplayObserver, ReplayOptions, ReplayResult } from './replay/replay.ts';
-export { loadLog, replayLogFile } from './replay/loadLog.ts';
+export { loadLog, logPluginPaths, replayLogFile } from './replay/loadLog.ts';
 
 // The viewer: the state snapshot (replay --until), the HTML viewer, the lanes of a race.
 export { SNAPSHOT_PAGE_LIMIT, stateSnapshot } from './view/stateSnapshot.ts';
@@ -139,6 +142,7 @@ export { pluginTemplate, TEMPLATE_TOOLS } from './conformance/pluginTemplate.ts'
 export { EXIT, escapeControl, internalErrorText } from './io/exitCodes.ts';
 export { checkOutput, openOutput, outputProblem, writeOutput } from './io/outputFile.ts';
 export type { OutputStream } from './io/outputFile.ts';
+export { MAX_SEED, intFlag, secondsFlag, seedFlag } from './io/flags.ts';
 export { uniqueOutput } from './io/uniqueOutput.ts';
 export { colorEnabled, painter } from './report/color.ts';
 export type { CompareTextOptions } from './compare/formatCompare.ts';

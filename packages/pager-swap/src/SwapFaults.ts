@@ -1,5 +1,8 @@
 import type { MachineSpec } from '@vmlab/core';
 
+/** The fault points the swap pager injects at (a machine's `faults:` keys). */
+export const SWAP_FAULT_POINTS = ['swap_read', 'swap_write'] as const;
+
 /** One fault point of the machine file's `faults:` map. */
 export interface FaultSpec {
   at?: number;

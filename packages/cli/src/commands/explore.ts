@@ -2,7 +2,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InputError, bigintJson, STRATEGIES, type ShardDoc, type Strategy, checkOutput, uniqueOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, mergeResults, scenarioMachines, violated } from '@vmlab/lab';
+import { InputError, bigintJson, STRATEGIES, type ShardDoc, type Strategy, checkOutput, intFlag, secondsFlag, seedFlag, uniqueOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, mergeResults, scenarioMachines, violated } from '@vmlab/lab';
 import { printMerged } from './merge.ts';
 
 export interface ExploreFlags {
@@ -19,6 +19,8 @@ export interface ExploreFlags {
   shard?: string;
   /** Run the campaign as this many shards on worker threads (true: one per core). */
   workers?: string | boolean;
+  time?: string;
+  acceptEstimate?: boolean;
 }
 
 /** Runs the shards of the campaign on `n` worker threads and merges their documents. */
@@ -62,11 +64,11 @@ export function shardFlag(v: string | undefined): { index: number; count: number
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
-function intFlag(name: string, v: string | undefined, dflt: number, min: number): number {
-  if (v === undefined) return dflt;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new InputError(`--${name} ${v}: give a whole number (${min} or more)`);
-  return Number(v);
-}
+/** The most preemptions (dfs) or change points (pct) a search may take. */
+const MAX_BOUND = 64;
+
+/** A search estimated to take longer than this is refused without --accept-estimate (or --time). */
+const ESTIMATE_LIMIT_SECONDS = 600;
 
 /** A progress line on a terminal's stderr only (none with --json, CI=true or a pipe). */
 export function progress(json: boolean): { tick: (label: string) => void; done: () => void } {
@@ -96,8 +98,9 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
   }
   const strategy = (flags.strategy ?? 'dfs') as Strategy;
   if (!STRATEGIES.includes(strategy)) throw new InputError(`--strategy ${flags.strategy}: one of ${STRATEGIES.join(', ')}`);
-  const bound = intFlag('bound', flags.bound, 2, 0);
-  const seed = intFlag('seed', flags.seed, 1, 0);
+  const bound = intFlag('bound', flags.bound, 2, 0, MAX_BOUND);
+  const seed = seedFlag(flags.seed);
+  const seconds = secondsFlag('time', flags.time);
   const runs = intFlag('runs', flags.runs, strategy === 'dfs' ? 100000 : 1000, 1);
   const reduction = flags.reduction !== false;
   const shard = shardFlag(flags.shard);
@@ -122,6 +125,8 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     reduction,
     shard,
     logFor,
+    ...(seconds !== undefined ? { seconds } : {}),
+    budget: { limitSeconds: ESTIMATE_LIMIT_SECONDS, accept: flags.acceptEstimate === true },
     onProgress: (machine, n) => (n % 10 === 0 ? bar.tick(`explore ${basename(file)} on ${machine}: ${n} schedules`) : undefined),
   });
   bar.done();
@@ -142,6 +147,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
             machine: o.machine,
             schedules: o.result.schedules,
             complete: o.result.complete,
+            ...(o.result.timedOut === true ? { timedOut: true } : {}),
             maxPreemptions: o.result.maxPreemptions,
             maxPoints: o.result.maxPoints,
             stats: o.result.stats,
@@ -181,7 +187,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     const st = r.stats;
     const cost = `${st.runs} runs, ${st.pruned.equivalent + st.pruned.cut} pruned as equivalent (${st.pruned.equivalent} before running, ${st.pruned.cut} cut short), ${st.cached} prefix classes cached, ${st.ms} ms`;
     if (v === undefined) {
-      const all = strategy === 'dfs' ? (r.complete ? `every schedule up to ${bound} preemption${bound === 1 ? '' : 's'}` : `cut short at --runs ${runs}: not every schedule`) : 'sampled, not exhaustive';
+      const all = r.timedOut === true ? `stopped at --time ${seconds} s: not every schedule` : strategy === 'dfs' ? (r.complete ? `every schedule up to ${bound} preemption${bound === 1 ? '' : 's'}` : `cut short at --runs ${runs}: not every schedule`) : 'sampled, not exhaustive';
       out.push(`  ${o.machine}: clean after ${r.schedules} schedule${r.schedules === 1 ? '' : 's'} (${all}; longest ${r.maxPoints} scheduling points)`, `    ${cost}`);
       continue;
     }

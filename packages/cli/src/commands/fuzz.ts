@@ -1,4 +1,4 @@
-import { InputError, checkOutput, uniqueOutput, writeOutput, defaultCatalog, failureSignature, fuzzMachine, isRace, machineFromWord } from '@vmlab/lab';
+import { InputError, checkOutput, intFlag, secondsFlag, seedFlag, uniqueOutput, writeOutput, defaultCatalog, failureSignature, fuzzMachine, isRace, machineFromWord } from '@vmlab/lab';
 import { progress, shardFlag } from './explore.ts';
 
 export interface FuzzFlags {
@@ -15,11 +15,6 @@ export interface FuzzFlags {
   shard?: string;
 }
 
-const num = (name: string, v: string | undefined, d: number, min: number): number => {
-  if (v === undefined) return d;
-  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) < min) throw new InputError(`--${name} ${v}: give a number (${min} or more)`);
-  return Number(v);
-};
 
 /**
  * `vmlab fuzz`: random workloads on a machine and policy set; on a violation, shrinks it to
@@ -34,11 +29,11 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
     if (m === null) throw new InputError(`--policy ${kv}: write key=value (vmlab policies lists them)`);
     policies[m[1]!] = m[2]!;
   }
-  const seed = num('seed', flags.seed, 1, 0);
-  const total = num('ops', flags.ops, 10000, 1);
-  const perRun = num('ops-per-run', flags.opsPerRun, 200, 1);
-  const schedules = Math.floor(num('schedules', flags.schedules, 0, 0));
-  const seconds = flags.time !== undefined ? num('time', flags.time, 0, 0) : undefined;
+  const seed = seedFlag(flags.seed);
+  const total = intFlag('ops', flags.ops, 10000, 1);
+  const perRun = intFlag('ops-per-run', flags.opsPerRun, 200, 1);
+  const schedules = intFlag('schedules', flags.schedules, 0, 0);
+  const seconds = secondsFlag('time', flags.time);
   // By default a new file in the current folder (never one an earlier run wrote).
   const out = flags.out ?? uniqueOutput(`fuzz-${base.name}-seed${seed}`, 'yaml');
   checkOutput('--out', out);

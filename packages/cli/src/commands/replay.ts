@@ -1,8 +1,9 @@
-import { InputError, bigintJson, defaultCatalog, fmt, formatState, loadLog, machineState, replayLogFile } from '@vmlab/lab';
+import { InputError, bigintJson, defaultCatalog, escapeControl, intFlag, logPluginPaths, fmt, formatState, loadLog, machineState, replayLogFile } from '@vmlab/lab';
 
 export interface ReplayFlags {
   until?: string;
   json?: boolean;
+  allowPlugins?: boolean;
 }
 
 /**
@@ -12,14 +13,15 @@ export interface ReplayFlags {
 export async function replayCommand(file: string, flags: ReplayFlags, print: (s: string) => void): Promise<number> {
   let until: number | undefined;
   if (flags.until !== undefined) {
-    if (!/^\d+$/.test(flags.until) || Number(flags.until) < 1) throw new InputError(`--until ${flags.until}: give a command sequence number (1 or more)`);
-    until = Number(flags.until);
+    until = intFlag('until', flags.until, 1, 1);
   }
   const log = loadLog(file);
   if (until !== undefined && !log.commands.some((c) => c.seq === until)) {
     throw new InputError(`--until ${until}: the log has commands 1 to ${log.commands.length}`);
   }
-  const r = await replayLogFile(log, file, defaultCatalog(), until !== undefined ? { until } : {});
+  const code = logPluginPaths(log);
+  if (code.length > 0 && flags.allowPlugins === true) process.stderr.write(`vmlab: --allow-plugins: loading plugin code named in ${file}:\n${code.map((c) => `  ${escapeControl(c)}`).join('\n')}\n`);
+  const r = await replayLogFile(log, file, defaultCatalog(), { ...(until !== undefined ? { until } : {}), allowPlugins: flags.allowPlugins === true });
   const state = until !== undefined ? machineState(r.machine) : undefined;
   const cmd = until !== undefined ? log.commands.find((c) => c.seq === until) : undefined;
   if (flags.json === true) {

@@ -34,6 +34,8 @@ export class Catalog {
   readonly policies = new PolicyRegistry();
   /** Modules loaded on every machine after core's (the swap pager). */
   readonly baseModules: { name: string; module: ContainerModule; apply?(spec: MachineSpec): boolean }[] = [];
+  /** The fault-injection points a machine's `faults:` may name (each package adds its own). */
+  readonly faultPoints = new Set<string>();
 
   constructor() {
     for (const d of CORE_POLICIES) this.policies.define(d);

@@ -43,6 +43,16 @@ export interface FileSpec {
  */
 export const MAX_CPUS = 31;
 
+/**
+ * The most physical memory a machine may have: the frame tables (about 45 bytes a page,
+ * allocated when the machine is built) of 4 GiB are 45 MB; more would let one line of a
+ * scenario take the process's memory. A scenario that needs a large address space maps
+ * it (mappings cost what is resident, examples/sparse-1tib.yaml); it needs no physmem.
+ */
+export const MAX_PHYSMEM = 4 * 1024 * 1024 * 1024;
+/** The most swap a machine may have (one byte of block map per 4 KiB block: 16 MB). */
+export const MAX_SWAP = 64 * 1024 * 1024 * 1024;
+
 /** What a machine that does not say otherwise has (SCENARIO.md "Machine"). */
 export const MACHINE_DEFAULTS = {
   abi: 'freebsd',

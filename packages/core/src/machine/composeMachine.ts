@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import { PmapFactory } from '../pmap/Pmap.ts';
 import { PmapContextToken } from '../pmap/PmapContextToken.ts';
-import { type FileSpec, MAX_CPUS, type MachineSpec, type SourcePos } from './MachineSpec.ts';
+import { type FileSpec, MAX_CPUS, MAX_PHYSMEM, MAX_SWAP, type MachineSpec, type SourcePos } from './MachineSpec.ts';
 import type { Catalog } from './Catalog.ts';
 import { Kernel } from '../sys/Kernel.ts';
 import { coreModule } from './coreModule.ts';
@@ -27,7 +27,9 @@ export class MachineError extends Error {
 
 
 /** Resolves a machine's policies and features against the catalog (every key filled in). */
-export function resolveSpec(spec: MachineSpec, catalog: Catalog): MachineSpec {
+export function resolveSpec(given: MachineSpec, catalog: Catalog): MachineSpec {
+  // A hand-written or older log's spec may lack the maps and lists: they default to empty.
+  const spec: MachineSpec = { ...given, policies: given.policies ?? {}, features: given.features ?? {}, plugins: given.plugins ?? [], faults: given.faults ?? {} };
   const pos = spec.positions ?? {};
   const arch = catalog.arches.get(spec.arch);
   if (arch === undefined) {
@@ -45,6 +47,11 @@ export function resolveSpec(spec: MachineSpec, catalog: Catalog): MachineSpec {
     if (!ok) throw new MachineError(`policy ${key} has no value '${value}'; values: ${d.values.join(', ')}`, p);
     policies[key] = value;
   }
+  for (const f of Object.keys(spec.faults)) {
+    if (!catalog.faultPoints.has(f)) {
+      throw new MachineError(`unknown fault point '${f}'${didYouMean(f, catalog.faultPoints)}; fault points: ${[...catalog.faultPoints].join(', ') || 'none'}`, pos[`faults.${f}`]);
+    }
+  }
   const features: Record<string, boolean> = { ...arch.features };
   for (const [f, v] of Object.entries(spec.features)) {
     if (!(f in arch.features)) {
@@ -52,7 +59,19 @@ export function resolveSpec(spec: MachineSpec, catalog: Catalog): MachineSpec {
     }
     features[f] = v;
   }
-  if (spec.cpus < 1 || spec.cpus > MAX_CPUS) throw new MachineError(`cpus must be between 1 and ${MAX_CPUS}, got ${spec.cpus}`, pos.cpus);
+  if (!Number.isInteger(spec.cpus) || spec.cpus < 1 || spec.cpus > MAX_CPUS) throw new MachineError(`cpus must be a whole number between 1 and ${MAX_CPUS}, got ${String(spec.cpus)}`, pos.cpus);
+  const page = 4096;
+  if (!Number.isSafeInteger(spec.physmem) || spec.physmem < page || spec.physmem > MAX_PHYSMEM) {
+    throw new MachineError(`physmem must be between 1 page and ${MAX_PHYSMEM / 2 ** 30} GiB (the limit), got ${String(spec.physmem)}`, pos.physmem);
+  }
+  if (!Number.isSafeInteger(spec.swap) || spec.swap < 0 || spec.swap > MAX_SWAP) {
+    throw new MachineError(`swap must be between 0 and ${MAX_SWAP / 2 ** 30} GiB (the limit), got ${String(spec.swap)}`, pos.swap);
+  }
+  for (const k of ['policies', 'features', 'plugins', 'faults'] as const) {
+    const v = (spec as unknown as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'object' || v === null || (k === 'plugins') !== Array.isArray(v)) throw new MachineError(`machine '${k}' must be ${k === 'plugins' ? 'a list' : 'a map'}`);
+  }
   return { ...spec, policies, features };
 }
 

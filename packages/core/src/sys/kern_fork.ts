@@ -12,7 +12,8 @@ import { emitSpawn, emitThreadCreate } from '../events/emit.ts';
 
 /** spawn: a new process with an empty user map (or the kernel's, for a kernel process). */
 export function spawn(k: Kernel, pid: number, kernel: boolean, cpu?: number): Outcome {
-  if (k.procs.has(pid)) return { error: `pid ${pid} already exists` };
+  // The scenario names the pid; one in use (or reaped: pids are not reused) is EEXIST.
+  if (k.procs.has(pid)) return errno('EEXIST');
   if (cpu !== undefined && (cpu < 0 || cpu >= k.config.cpus)) return errno('EINVAL');
   const vm = k.vm;
   const vms = kernel ? vm.kernelVmspace : vm.newVmspace(false);
@@ -41,7 +42,9 @@ export function threadCreate(k: Kernel, p: Process, tid: number, by: Thread, cpu
 
 /** fork (fork1): a child with a copy of the address space (vmspace_fork) and the forking thread's MD state. */
 export function* fork(k: Kernel, p: Process, t: Thread, childPid: number): KGen<Outcome> {
-  if (k.procs.has(childPid)) return { error: `pid ${childPid} already exists` };
+  // fork1 cannot get the child's pid (the scenario named one in use or reaped): EAGAIN,
+  // as when the process table is full.
+  if (k.procs.has(childPid)) return errno('EAGAIN');
   if (p.kernel) return errno('EINVAL');
   const vm = k.vm;
   const cvms = vm.newVmspace(false);

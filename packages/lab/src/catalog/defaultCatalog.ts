@@ -1,7 +1,7 @@
 import { Catalog, defaultMachine } from '@vmlab/core';
 import { amd64Arch, pkruClearOnPolicy } from '@vmlab/pmap-amd64';
 import { arm64Arch } from '@vmlab/pmap-arm64';
-import { SWAP_POLICIES, swapBaseModule } from '@vmlab/pager-swap';
+import { SWAP_FAULT_POINTS, SWAP_POLICIES, swapBaseModule } from '@vmlab/pager-swap';
 import { faultCowNoInvalidateBinding, pkruLegacyBindings, statsPlugin, swapAfterUnlockBinding } from '@vmlab/plugins';
 
 /** The catalog of the built-in packages: arches, presets, policies and plugins. */
@@ -17,5 +17,6 @@ export function defaultCatalog(): Catalog {
   for (const b of pkruLegacyBindings) c.policies.bind(b);
   c.policies.bind(faultCowNoInvalidateBinding);
   c.baseModules.push(swapBaseModule);
+  for (const f of SWAP_FAULT_POINTS) c.faultPoints.add(f);
   return c;
 }

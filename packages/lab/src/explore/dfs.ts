@@ -20,6 +20,7 @@
  * Shards: every shard runs the first schedule (shard 0 counts it); the alternatives at its
  * points (the top-level subtrees) are dealt in turn to the shards, each exploring its own.
  */
+import { SearchClock } from './searchClock.ts';
 import type { ExploreOptions, ExploreResult, ExploreViolation, RunOnce } from './exploreTypes.ts';
 import { CutRun, isPreemption, recordRun, violationOf } from './recordRun.ts';
 import { TraceClass } from './TraceClass.ts';
@@ -39,6 +40,7 @@ interface Frame {
 /** The bounded DFS (see the file comment). */
 export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { index: number; count: number }): Promise<ExploreResult> {
   const t0 = performance.now();
+  const clock = new SearchClock(o);
   const reduce = o.reduction !== false;
   const cache = new Map<string, number>();
   let schedules = 0;
@@ -54,6 +56,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
     maxPreemptions: maxPre,
     maxPoints,
     ...(violation !== undefined ? { violation } : {}),
+    ...(clock.timedOut ? { timedOut: true } : {}),
     stats: { runs, points, pruned, cached: cache.size, ms: Math.round(performance.now() - t0), prefixMs: Math.round(prefixMs) },
   });
   /** Records the node (class, last thread, budget left); false when an explored one subsumes it. */
@@ -72,6 +75,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
   let top = 0; // top-level alternatives dealt so far
   for (let first = true; ; first = false) {
     if (schedules >= o.runs) return result(false);
+    if (clock.outOfTime()) return result(false);
     const pfx = prefix;
     const frames: Frame[] = [];
     let cls = TraceClass.EMPTY;
@@ -109,6 +113,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
         const end = frames[frames.length - 1];
         if (end !== undefined) maxPre = Math.max(maxPre, end.pre + (isPreemption(end.prev, end.runnable, end.chosen) ? 1 : 0));
         o.onProgress?.(schedules);
+        clock.scheduled(schedules, maxPoints, rec.points);
         const v = violationOf(rec.report, rec.points);
         if (v !== undefined) return result(false, v);
       }

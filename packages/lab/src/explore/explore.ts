@@ -18,6 +18,7 @@ import { exploreSampled } from './sampling.ts';
 export type { ExploreHooks, ExploreOptions, ExplorePoint, ExploreResult, ExploreStats, ExploreViolation, RunOnce, Strategy } from './exploreTypes.ts';
 export { STRATEGIES } from './exploreTypes.ts';
 export { firstProblem, schedulesOf, withSchedules } from './schedules.ts';
+export { dfsEstimate } from './searchClock.ts';
 
 /** Explores the schedules; stops at the first schedule with a problem. */
 export async function explore(runOnce: RunOnce, o: ExploreOptions): Promise<ExploreResult> {

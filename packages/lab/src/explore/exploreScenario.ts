@@ -3,11 +3,12 @@
  * machines, stopping at the first violation, which is then verified by a plain run with the
  * violating schedule written into the scenario (that run's log is the counterexample).
  */
-import type { Catalog } from '@vmlab/core';
+import { type Catalog, didYouMean } from '@vmlab/core';
 import type { ExploreSpec, Scenario } from '../scenario/ast.ts';
 import { InputError } from '../scenario/InputError.ts';
 import type { NamedMachine } from '../scenario/loadScenario.ts';
-import { runOnMachine } from '../runner/runOnMachine.ts';
+import { composeNamed, runOnMachine } from '../runner/runOnMachine.ts';
+import { machineInvariants } from '../replay/replay.ts';
 import { type ExploreResult, type Strategy, explore, firstProblem, withSchedules } from './explore.ts';
 
 export interface ExploreScenarioOptions {
@@ -21,6 +22,10 @@ export interface ExploreScenarioOptions {
   shard?: { index: number; count: number };
   /** Where the violating run's log goes, for a machine. */
   logFor: (machine: string) => string;
+  /** Stop each machine's search after this many seconds. */
+  seconds?: number;
+  /** Refuse a search estimated above `limitSeconds` unless `accept` (ExploreOptions.budget). */
+  budget?: { limitSeconds: number; accept: boolean };
   /** Called after each schedule with the machine and the number run so far. */
   onProgress?: (machine: string, schedules: number) => void;
 }
@@ -49,9 +54,23 @@ export function violated(r: ExploreResult): string[] {
   return [...new Set([v.invariant, ...v.report.violations.map((x) => x.invariant)])];
 }
 
+/** Problems explore reports besides invariants (firstProblem). */
+const OTHER_PROBLEMS = ['expectation', 'deadlock', 'error'];
+
+/** `explore: { invariant: NAME }` must name an invariant some machine checks, or it could never be met. */
+async function checkInvariantName(s: Scenario, name: string, machines: NamedMachine[], catalog: Catalog): Promise<void> {
+  const known = new Set(OTHER_PROBLEMS);
+  for (const m of machines) for (const i of machineInvariants(await composeNamed(s, m, catalog)).all()) known.add(i.name);
+  if (known.has(name)) return;
+  const p = s.explore?.invariantPos;
+  const at = p !== undefined ? `${p.file}:${p.line}:${p.col}: ` : '';
+  throw new InputError(`${at}explore expects invariant '${name}', which no machine of this run checks${didYouMean(name, known)}; known: ${[...known].join(', ')}`);
+}
+
 /** Explores the scenario on each machine in turn, stopping at the first machine with a violation. */
 export async function exploreScenario(s: Scenario, machines: NamedMachine[], catalog: Catalog, o: ExploreScenarioOptions): Promise<ExploreScenarioResult> {
   const expected = s.explore ?? { expect: 'clean' as const };
+  if (expected.invariant !== undefined) await checkInvariantName(s, expected.invariant, machines, catalog);
   const outcomes: MachineOutcome[] = [];
   for (const m of machines) {
     const result = await explore(
@@ -68,6 +87,8 @@ export async function exploreScenario(s: Scenario, machines: NamedMachine[], cat
         ...(o.reduction !== undefined ? { reduction: o.reduction } : {}),
         ...(o.shard !== undefined ? { shard: o.shard } : {}),
         onProgress: (n) => o.onProgress?.(m.name, n),
+        ...(o.seconds !== undefined ? { seconds: o.seconds } : {}),
+        ...(o.budget !== undefined ? { budget: o.budget } : {}),
       },
     );
     const out: MachineOutcome = { machine: m.name, result };

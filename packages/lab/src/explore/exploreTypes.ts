@@ -31,6 +31,13 @@ export interface ExploreOptions {
   shard?: { index: number; count: number };
   /** Called after every schedule (a progress bar). */
   onProgress?: (schedules: number) => void;
+  /** Stop after this many seconds of wall time (the result then says it was cut short). */
+  seconds?: number;
+  /**
+   * Refuse a search estimated (after its fifth schedule) to take longer than `limitSeconds`,
+   * unless `accept`; the message gives the estimate and the flags.
+   */
+  budget?: { limitSeconds: number; accept: boolean };
 }
 
 export interface ExploreViolation {
@@ -51,6 +58,8 @@ export interface ExploreResult {
   /** Scheduling points in the longest schedule. */
   maxPoints: number;
   violation?: ExploreViolation;
+  /** The search stopped at `seconds`. */
+  timedOut?: boolean;
   stats: ExploreStats;
 }
 

@@ -12,6 +12,7 @@
  *   deterministic round-robin scheduler (keep the running thread, else the next runnable
  *   one in thread order) that skips over the thread it would pick at `bound` random points.
  */
+import { SearchClock } from './searchClock.ts';
 import type { ExploreOptions, ExploreResult, ExploreViolation, RunOnce } from './exploreTypes.ts';
 import { Prng } from './prng.ts';
 import { type Recorded, recordRun, violationOf } from './recordRun.ts';
@@ -32,6 +33,7 @@ function nextAfter(rs: readonly number[], t: number): number {
 /** Runs the sampling strategy `o.strategy` for this shard's runs. */
 export async function exploreSampled(runOnce: RunOnce, o: ExploreOptions, sh: { index: number; count: number }): Promise<ExploreResult> {
   const t0 = performance.now();
+  const clock = new SearchClock(o);
   let schedules = 0;
   let runs = 0;
   let points = 0;
@@ -48,6 +50,7 @@ export async function exploreSampled(runOnce: RunOnce, o: ExploreOptions, sh: { 
     const last = r.pres.length > 0 ? r.pres[r.pres.length - 1]! : 0;
     maxPre = Math.max(maxPre, last);
     o.onProgress?.(schedules);
+    clock.scheduled(schedules, maxPoints, r.points);
   };
   const result = (violation?: ExploreViolation): ExploreResult => ({
     schedules,
@@ -55,6 +58,7 @@ export async function exploreSampled(runOnce: RunOnce, o: ExploreOptions, sh: { 
     maxPreemptions: maxPre,
     maxPoints,
     ...(violation !== undefined ? { violation } : {}),
+    ...(clock.timedOut ? { timedOut: true } : {}),
     stats: { runs, points, pruned: { equivalent: 0, cut: 0 }, cached: 0, ms: Math.round(performance.now() - t0), prefixMs: Math.round(prefixMs) },
   });
 
@@ -77,6 +81,7 @@ export async function exploreSampled(runOnce: RunOnce, o: ExploreOptions, sh: { 
   }
   for (let i = from; i < o.runs; i++) {
     if (i % sh.count !== sh.index) continue;
+    if (clock.outOfTime()) return result();
     const rng = new Prng(runSeed(o.seed, i));
     let r: Recorded;
     if (o.strategy === 'random') {

@@ -114,7 +114,7 @@ export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<Fuz
   try {
     machine = await composeMachine({ ...base.spec, policies: { ...base.spec.policies, ...o.policies } }, catalog, [], base.name);
   } catch (e) {
-    if (e instanceof MachineError) throw new InputError(e.message);
+    if (e instanceof MachineError) throw new InputError(`${Object.keys(o.policies).length > 0 ? '--policy' : '--machine'}: ${e.message}`);
     throw e;
   }
   const machineYaml = inlineMachine(base, machine.spec, o.policies);

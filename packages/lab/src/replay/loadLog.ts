@@ -1,4 +1,4 @@
-import { type Catalog, MachineError } from '@vmlab/core';
+import { type Catalog, MachineError, isPluginPath } from '@vmlab/core';
 import { InputError } from '../scenario/InputError.ts';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -31,8 +31,25 @@ export function loadLog(file: string): RunLog {
   }
 }
 
-/** Replays a log read from `file`; a logged machine that cannot be built is InputError. */
-export async function replayLogFile(log: RunLog, file: string, catalog: Catalog, opts: ReplayOptions = {}): Promise<ReplayResult> {
+/** The plugin files a log's machine names (its arch and plugins given as paths): code it would load. */
+export function logPluginPaths(log: RunLog): string[] {
+  const spec = log.config.spec;
+  const plugins = Array.isArray(spec.plugins) ? spec.plugins.filter((p): p is string => typeof p === 'string') : [];
+  return [spec.arch, ...plugins].filter((p) => isPluginPath(p));
+}
+
+/**
+ * Replays a log read from `file`; a logged machine that cannot be built is InputError. A log
+ * is data: one whose machine names plugin files is refused unless `allowPlugins` (the
+ * command line's --allow-plugins, which prints the paths first).
+ */
+export async function replayLogFile(log: RunLog, file: string, catalog: Catalog, opts: ReplayOptions & { allowPlugins?: boolean } = {}): Promise<ReplayResult> {
+  const code = logPluginPaths(log);
+  if (code.length > 0 && opts.allowPlugins !== true) {
+    throw new InputError(`${file}: the logged machine loads plugin code: ${code.join(', ')}; replay runs code named in a log only with --allow-plugins`);
+  }
+  const { allowPlugins: _a, ...replayOpts } = opts;
+  opts = replayOpts;
   try {
     return await replayLog(log, catalog, opts);
   } catch (e) {

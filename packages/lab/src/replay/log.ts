@@ -12,7 +12,9 @@
  * the event lines. Every line is written as the run goes, so a run that stops early (an
  * invariant violation, a crash in a plugin) still leaves a log up to that point.
  */
+import { createHash, type Hash } from 'node:crypto';
 import type { FileSpec, MachineSpec, Step } from '../scenario/ast.ts';
+import { checkLogSteps } from './checkLogSteps.ts';
 import type { CommandRecord, RunOptions, RunReport, SchedulePoint } from '../runner/RunReport.ts';
 
 /** A 64-bit value held as a bigint (a step's `len`, an 8-byte store) is written as `{ "u64": "0x..." }`. */
@@ -62,6 +64,8 @@ export interface LogSched extends SchedulePoint {
 export interface LogEnd {
   type: 'end';
   eventHash: string;
+  /** sha256 over the command stream: the config, scenario, command and sched lines as written. */
+  commandHash: string;
   events: number;
   commands: number;
   violations: { invariant: string; message: string; step: number }[];
@@ -95,6 +99,7 @@ export function plainSpec(spec: MachineSpec): MachineSpec {
  */
 export class LogWriter {
   private commands = 0;
+  private readonly commandHash: Hash = createHash('sha256');
 
   constructor(private readonly write: (line: string) => void) {}
 
@@ -119,6 +124,7 @@ export class LogWriter {
       type: 'end',
       eventHash: r.eventHash,
       events: r.eventCount,
+      commandHash: this.commandHash.digest('hex'),
       commands: this.commands,
       violations: r.violations.map((v) => ({ invariant: v.invariant, message: v.message, step: v.step })),
       failures: r.failures.length,
@@ -128,13 +134,36 @@ export class LogWriter {
   }
 
   private line(o: unknown): void {
-    this.write(`${JSON.stringify(o, logReplacer)}\n`);
+    const text = JSON.stringify(o, logReplacer);
+    if ((o as { type?: string }).type !== 'end') this.commandHash.update(`${text}\n`);
+    this.write(`${text}\n`);
   }
 }
 
 /** Parses a run log; a malformed one raises LogError naming the line. */
+/** Lists and maps in a log line may nest this deep (a machine spec needs 3). */
+export const MAX_LOG_DEPTH = 32;
+
+/** The deepest nesting of [ and { in a JSON line (outside strings), without parsing it. */
+function jsonDepth(raw: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) max = Math.max(max, ++depth);
+    else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
+
 export function parseLog(text: string, file: string): RunLog {
   const lines = text.split('\n');
+  const commandHash = createHash('sha256');
   let config: LogConfig | undefined;
   let steps: Step[] | undefined;
   const commands: LogCommand[] = [];
@@ -147,6 +176,7 @@ export function parseLog(text: string, file: string): RunLog {
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
     if (raw.trim() === '') continue;
+    if (jsonDepth(raw) > MAX_LOG_DEPTH) return bad(i, `nested more than ${MAX_LOG_DEPTH} levels deep: not a vmlab log line`);
     let o: Record<string, unknown>;
     try {
       o = JSON.parse(raw, logReviver) as Record<string, unknown>;
@@ -155,22 +185,30 @@ export function parseLog(text: string, file: string): RunLog {
     }
     if (o === null || typeof o !== 'object' || Array.isArray(o)) return bad(i, 'a log line is a JSON object');
     if (end !== undefined) return bad(i, 'a line after the end line');
+    if (o.type !== 'event' && o.type !== 'end') commandHash.update(`${raw}\n`);
     switch (o.type) {
       case 'config':
         if (config !== undefined) return bad(i, 'a second config line');
         if (o.version !== LOG_VERSION) return bad(i, `log version ${String(o.version)}; this vmlab reads version ${LOG_VERSION}`);
         if (typeof o.spec !== 'object' || o.spec === null || typeof (o.spec as MachineSpec).arch !== 'string') return bad(i, 'config has no machine spec');
         if (!Array.isArray(o.files)) return bad(i, 'config has no files list');
+        for (const k of ['name', 'scenario', 'machine'] as const) if (typeof o[k] !== 'string') return bad(i, `config has no ${k} (a string)`);
+        if (typeof o.check !== 'boolean' || typeof o.stopOnViolation !== 'boolean') return bad(i, 'config needs check and stopOnViolation (true or false)');
+        if (typeof o.seed !== 'number' || !Number.isInteger(o.seed)) return bad(i, 'config needs seed (a whole number)');
         config = o as unknown as LogConfig;
         break;
       case 'scenario':
         if (config === undefined) return bad(i, 'the scenario line comes before the config line');
         if (!Array.isArray(o.steps)) return bad(i, 'scenario line has no steps');
+        {
+          const why = checkLogSteps(o.steps);
+          if (why !== undefined) return bad(i, why);
+        }
         steps = o.steps as Step[];
         break;
       case 'command':
         if (steps === undefined) return bad(i, 'a command before the scenario line');
-        if (typeof o.seq !== 'number' || typeof o.op !== 'string') return bad(i, 'a command needs seq and op');
+        if (typeof o.seq !== 'number' || typeof o.op !== 'string' || typeof o.step !== 'number') return bad(i, 'a command needs seq, step and op');
         commands.push(o as unknown as LogCommand);
         break;
       case 'sched':
@@ -185,6 +223,10 @@ export function parseLog(text: string, file: string): RunLog {
       }
       case 'end':
         if (typeof o.eventHash !== 'string') return bad(i, 'the end line has no eventHash');
+        if (typeof o.commandHash !== 'string') return bad(i, 'the end line has no commandHash (the hash of the command stream)');
+        if (o.commandHash !== commandHash.copy().digest('hex')) {
+          return bad(i, 'the command stream (config, scenario, command and sched lines) does not match the commandHash of the end line: the log was altered');
+        }
         end = o as unknown as LogEnd;
         break;
       default:

@@ -9,6 +9,7 @@ import type { Document, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { AddrExpr, SourcePos } from './ast.ts';
 import { ScenarioError, scenarioErrorOf } from './ScenarioError.ts';
 import { ValueError } from './values.ts';
+import { escapeControl } from '../io/exitCodes.ts';
 
 export interface Entry {
   key: string;
@@ -18,6 +19,15 @@ export interface Entry {
 
 /** Why parsing stopped at one node: already reported, unwind to the caller. */
 const REPORTED = Symbol('reported');
+/** Why parsing stopped altogether: MAX_ERRORS problems are enough to show. */
+const TOO_MANY = Symbol('too many errors');
+
+/** Problems reported before the parser stops (a file of 100,000 bad keys shows the first ones). */
+export const MAX_ERRORS = 20;
+/** Alias resolutions a file may need (a "billion laughs" file needs billions). */
+export const MAX_ALIASES = 1000;
+/** Nesting depth of lists and maps. */
+export const MAX_DEPTH = 64;
 
 export class Walker {
   readonly errors: ScenarioError[] = [];
@@ -30,14 +40,36 @@ export class Walker {
   /** The loop indices of the `repeat` steps being read, and their values in this pass. */
   readonly loop = new Map<string, number>();
 
+
   constructor(
     readonly text: string,
     readonly file: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, intAsBigInt: true, prettyErrors: false });
+    // uniqueKeys off: the library's duplicate check is quadratic in a map's size; keys are
+    // checked here (onlyKeys, entries) in linear time.
+    this.doc = parseDocument(text, { lineCounter: this.lines, intAsBigInt: true, prettyErrors: false, uniqueKeys: false });
+    this.checkDepth();
     for (const e of this.doc.errors) {
       const problem = e.code === 'MULTIPLE_DOCS' ? 'a file holds one YAML document; remove the second (after ---)' : e.message;
       this.errorAt(e.pos[0], problem);
+    }
+  }
+
+  /** Lists and maps nested deeper than MAX_DEPTH (as written; aliases are counted when followed). */
+  private checkDepth(): void {
+    const stack: { n: unknown; d: number }[] = [{ n: this.doc.contents, d: 0 }];
+    while (stack.length > 0) {
+      const { n, d } = stack.pop()!;
+      if (isMap(n) || isSeq(n)) {
+        if (d > MAX_DEPTH) {
+          this.doc.errors.push({ code: 'DEPTH', message: `nested more than ${MAX_DEPTH} levels deep`, pos: [n.range?.[0] ?? 0, 0] } as never);
+          return;
+        }
+        for (const it of n.items as unknown[]) {
+          if (isMap(n)) stack.push({ n: (it as { value: unknown }).value, d: d + 1 });
+          else stack.push({ n: it, d: d + 1 });
+        }
+      }
     }
   }
 
@@ -49,12 +81,30 @@ export class Walker {
 
   errorAt(offset: number, problem: string): void {
     const { line, col } = this.lines.linePos(offset);
-    this.errors.push(new ScenarioError(this.file, line, col, problem));
+    this.push(new ScenarioError(this.file, line, col, escapeControl(problem)));
   }
 
   error(node: Node | null | undefined, problem: string): void {
     const p = this.pos(node);
-    this.errors.push(new ScenarioError(this.file, p.line, p.col, problem));
+    this.push(new ScenarioError(this.file, p.line, p.col, escapeControl(problem)));
+  }
+
+  private push(e: ScenarioError): void {
+    this.errors.push(e);
+    if (this.errors.length >= MAX_ERRORS) {
+      this.errors.push(new ScenarioError(this.file, e.line, e.col, `stopped after ${MAX_ERRORS} problems; fix these first`));
+      throw TOO_MANY;
+    }
+  }
+
+  /** Runs the whole parse; stopping at MAX_ERRORS still throws what was found. */
+  static stopsAtLimit<T>(f: () => T, w: () => Walker | undefined): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e === TOO_MANY) throw scenarioErrorOf(w()!.errors);
+      throw e;
+    }
   }
 
   /** Report and unwind. */
@@ -73,18 +123,43 @@ export class Walker {
     }
   }
 
+  private aliases = 0;
+
   deref(node: unknown): Node | null {
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) return (node.resolve(this.doc) as Node | undefined) ?? null;
+    if (isAlias(node)) {
+      if (++this.aliases > MAX_ALIASES) this.fail(node, `more than ${MAX_ALIASES} alias expansions (*name): the file expands too far`);
+      return (node.resolve(this.doc) as Node | undefined) ?? null;
+    }
     return node as Node;
   }
 
-  /** The plain value of a scalar node (bigint for ints); lists and maps as JS values. */
-  plain(node: Node | null): unknown {
+  /**
+   * The plain value of a scalar node (bigint for ints); lists and maps as JS values. A
+   * number written as a float (`1e3`, `2.0`) or with a leading zero (`010`, `0o10`) is
+   * given as its text, which no integer parser accepts.
+   */
+  plain(node: Node | null, depth = 0): unknown {
     if (node === null) return null;
-    if (isScalar(node)) return node.value;
-    if (isSeq(node)) return node.items.map((n) => this.plain(this.deref(n)));
-    return node.toJSON();
+    if (depth > MAX_DEPTH) this.fail(node, `nested more than ${MAX_DEPTH} levels deep`);
+    if (isScalar(node)) {
+      const v = node.value;
+      if (typeof v === 'number' || typeof v === 'bigint') {
+        const src = (node as Scalar).source;
+        if (typeof src === 'string' && (typeof v === 'number' || /^[-+]?0(?:\d|o)/i.test(src))) {
+          if (/^[-+]?0(?:\d|o)/i.test(src)) this.fail(node, `'${src}' looks like an octal number; write it in decimal or as 0x hex`);
+          if (Number.isInteger(v)) return src;
+        }
+      }
+      return v;
+    }
+    if (isSeq(node)) return node.items.map((n) => this.plain(this.deref(n), depth + 1));
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      for (const e of this.entries(node)) out[e.key] = this.plain(e.value, depth + 1);
+      return out;
+    }
+    return null;
   }
 
   /** Convert a scalar with a value parser, reporting a ValueError at the node. */
@@ -109,6 +184,7 @@ export class Walker {
 
   entries(map: YAMLMap): Entry[] {
     const out: Entry[] = [];
+    const seen = new Set<string>();
     for (const pair of map.items) {
       const keyNode = this.deref(pair.key);
       if (keyNode === null || !isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
@@ -116,9 +192,15 @@ export class Walker {
         continue;
       }
       // An empty value (`pageout:`) is a null scalar; callers see null.
+      const key = String(keyNode.value);
+      if (seen.has(key)) {
+        this.error(keyNode, `key '${key}' is given twice`);
+        continue;
+      }
+      seen.add(key);
       const value = this.deref(pair.value);
       const empty = value !== null && isScalar(value) && value.value === null;
-      out.push({ key: String(keyNode.value), keyNode, value: empty ? null : value });
+      out.push({ key, keyNode, value: empty ? null : value });
     }
     return out;
   }

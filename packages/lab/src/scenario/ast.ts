@@ -85,6 +85,8 @@ export type MachineRef =
 export interface ExploreSpec {
   expect: 'clean' | 'violation';
   invariant?: string;
+  /** Where `invariant:` was written. */
+  invariantPos?: SourcePos;
 }
 
 export interface Scenario {

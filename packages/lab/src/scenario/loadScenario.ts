@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Catalog, MachineSpec } from '@vmlab/core';
-import type { MachineRef, Scenario } from './ast.ts';
+import { type Catalog, type MachineSpec, didYouMean } from '@vmlab/core';
+import type { MachineRef, Scenario, Step } from './ast.ts';
 import { parseMachineFile, parseScenario } from './parseScenario.ts';
 import { ScenarioError } from './ScenarioError.ts';
 import { InputError } from './InputError.ts';
@@ -41,8 +41,16 @@ export function resolveMachineRef(ref: MachineRef, catalog: Catalog, base: strin
     }
     case 'path': {
       const path = resolve(base, ref.path);
+      const at = `${ref.pos.file}:${ref.pos.line}:${ref.pos.col}`;
+      let text: string;
       try {
-        const spec = parseMachineFile(readText(path), path);
+        text = readFileSync(path, 'utf8');
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new InputError(`${at}: machine file ${ref.path} ${code === 'ENOENT' ? `does not exist (looked for ${path})` : code === 'EISDIR' ? 'is a folder' : `cannot be read: ${code ?? (e as Error).message}`}; or name a preset: ${[...catalog.presets.keys()].join(', ')}`);
+      }
+      try {
+        const spec = parseMachineFile(text, path);
         return { name: spec.name ?? ref.path, spec };
       } catch (e) {
         if (e instanceof ScenarioError) throw new InputError(e.message);
@@ -63,9 +71,32 @@ export function machineFromWord(word: string, catalog: Catalog): NamedMachine {
 
 /** The machines a scenario runs on: the option's, else the file's (`machine` or `machines`), else amd64. */
 export function scenarioMachines(s: Scenario, catalog: Catalog, override: string[] | undefined): NamedMachine[] {
-  if (override !== undefined && override.length > 0) return override.map((w) => machineFromWord(w, catalog));
+  const own = fileMachines(s, catalog);
+  const run = override !== undefined && override.length > 0 ? override.map((w) => machineFromWord(w, catalog)) : own;
+  checkExpectOn(s, [...own, ...run].map((m) => m.name));
+  return run;
+}
+
+/** The file's own machines (`machine` or `machines`), else amd64. */
+function fileMachines(s: Scenario, catalog: Catalog): NamedMachine[] {
   const base = dirname(resolve(s.file));
   if (s.machines !== undefined) return s.machines.map((r) => resolveMachineRef(r, catalog, base));
   if (s.machine !== undefined) return [resolveMachineRef(s.machine, catalog, base)];
   return [{ name: 'amd64', spec: catalog.presets.get('amd64')! }];
+}
+
+/** An `expect_on` naming a machine neither the file nor the command line runs would never be checked. */
+function checkExpectOn(s: Scenario, names: readonly string[]): void {
+  const visit = (steps: readonly Step[]): void => {
+    for (const st of steps) {
+      for (const [name, x] of Object.entries(st.expectOn ?? {})) {
+        if (!names.includes(name)) {
+          throw new InputError(`${x.pos.file}:${x.pos.line}:${x.pos.col}: expect_on names machine '${name}', which this file does not run on${didYouMean(name, names)}; machines: ${[...new Set(names)].join(', ')}`);
+        }
+      }
+      const threads = st.op === 'concurrent' ? st.args['threads'] : undefined;
+      if (Array.isArray(threads)) for (const t of threads) if (Array.isArray(t)) visit(t as Step[]);
+    }
+  };
+  visit(s.steps);
 }

@@ -3,23 +3,57 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { CmpOp, ExpectValue, Expectation, SavedRef } from './ast.ts';
 import { ValueError, looksLikeSize, parseAddr, parseNumber, parseSize, parseU64 } from './values.ts';
 import { substituteIndex, type Walker } from './Walker.ts';
+import { didYouMean } from '@vmlab/core';
 
 const CMP_OPS: readonly CmpOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
 /** Outcome and query fields whose expected strings are addresses. */
 const ADDR_FIELDS = new Set(['addr', 'start', 'end']);
 
-export function parseExpectation(w: Walker, node: Node | null, anchor: Node, field: string | undefined): Expectation {
+/** The top-level fields a step's outcome may have (docs/scenario-format.md "Steps"). */
+export const OUTCOME_FIELDS = ['ok', 'addr', 'value', 'errno', 'signal', 'code', 'pkey', 'pages', 'key', 'error'] as const;
+const FAULT_SUMMARY = ['faults', 'zero_fill', 'cow', 'pagein', 'soft'];
+/** Steps whose outcome has more fields (the workload steps' summaries). */
+const MORE_FIELDS: Record<string, readonly string[]> = {
+  touch: FAULT_SUMMARY,
+  generate: ['ops', 'accesses', ...FAULT_SUMMARY, 'signals', 'refused', 'not_replayed'],
+};
+/** The outcome fields of an operation's step (a `concurrent` step's: any step's). */
+export function outcomeFields(op: string): readonly string[] {
+  if (op === 'concurrent') return [...OUTCOME_FIELDS, ...new Set(Object.values(MORE_FIELDS).flat())];
+  return [...OUTCOME_FIELDS, ...(MORE_FIELDS[op] ?? [])];
+}
+
+/**
+ * An expectation. `fields`: the outcome fields the step can have; an expectation that
+ * names none of them, or is empty, would hold without checking anything, so it is refused.
+ */
+export function parseExpectation(w: Walker, node: Node | null, anchor: Node, field: string | undefined, fields: readonly string[] = OUTCOME_FIELDS): Expectation {
   if (node === null || !isMap(node)) {
     w.fail(node ?? anchor, 'expect must be a map of outcome fields, e.g. expect: { value: 0x41 } or expect: { errno: EINVAL }');
   }
+  checkFields(w, node, fields);
   return { value: parseExpectValue(w, node, field), pos: w.pos(node) };
 }
 
-export function parseExpectOn(w: Walker, node: Node | null, anchor: Node, field: string | undefined): Record<string, Expectation> {
+/** Top-level keys of an expectation (and of each one_of alternative) must be outcome fields. */
+function checkFields(w: Walker, node: Node, fields: readonly string[]): void {
+  if (!isMap(node)) return;
+  const entries = w.entries(node);
+  if (entries.length === 0) w.fail(node, `an empty expectation checks nothing; name the outcome fields that matter (${fields.join(', ')})`);
+  for (const e of entries) {
+    if (e.key === 'one_of') {
+      if (e.value !== null && isSeq(e.value)) for (const alt of e.value.items) checkFields(w, w.deref(alt)!, fields);
+      continue;
+    }
+    if (!fields.includes(e.key)) w.error(e.keyNode, `the outcome has no field '${e.key}'${didYouMean(e.key, fields)}; it has: ${fields.join(', ')}`);
+  }
+}
+
+export function parseExpectOn(w: Walker, node: Node | null, anchor: Node, field: string | undefined, fields: readonly string[] = OUTCOME_FIELDS): Record<string, Expectation> {
   const map = w.map(node, 'expect_on (machine name → expectation)', anchor);
   const out: Record<string, Expectation> = {};
   for (const e of w.entries(map)) {
-    const x = w.guard(() => parseExpectation(w, e.value, e.keyNode, field));
+    const x = w.guard(() => parseExpectation(w, e.value, e.keyNode, field, fields));
     if (x !== undefined) out[e.key] = x;
   }
   return out;

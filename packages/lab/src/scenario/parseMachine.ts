@@ -1,5 +1,5 @@
 /** The machine part of the scenario format (SCENARIO.md "Machine"): a preset, a path or an inline machine. */
-import { MACHINE_DEFAULTS, MAX_CPUS } from '@vmlab/core';
+import { MACHINE_DEFAULTS, MAX_CPUS, MAX_PHYSMEM, MAX_SWAP } from '@vmlab/core';
 import { isMap, type Node } from 'yaml';
 import type { MachineRef, MachineSpec, SourcePos } from './ast.ts';
 import { ABI_VALUES } from './stepSchemas.ts';
@@ -77,14 +77,19 @@ export function parseMachineSpec(w: Walker, node: Node | null, anchor: Node | nu
           const n = w.value(v, parseCount);
           if (n < 1 || n > MAX_CPUS) w.fail(v, `cpus must be between 1 and ${MAX_CPUS}, got ${n}`);
           spec.cpus = n;
+          positions['cpus'] = w.pos(v);
           break;
         }
         case 'physmem':
           spec.physmem = w.value(v, parseSize);
-          if (spec.physmem === 0) w.fail(v, 'physmem must not be 0');
+          if (spec.physmem < 4096) w.fail(v, `physmem must be at least 1 page, got ${spec.physmem} bytes`);
+          if (spec.physmem > MAX_PHYSMEM) w.fail(v, `physmem ${spec.physmem} bytes is above the limit of ${MAX_PHYSMEM / 2 ** 30} GiB (a large address space needs a mapping, not physmem)`);
+          positions['physmem'] = w.pos(v);
           break;
         case 'swap':
           spec.swap = w.value(v, parseSize);
+          if (spec.swap > MAX_SWAP) w.fail(v, `swap ${spec.swap} bytes is above the limit of ${MAX_SWAP / 2 ** 30} GiB`);
+          positions['swap'] = w.pos(v);
           break;
         case 'features':
           for (const f of w.entries(w.map(v, 'features', e.keyNode))) {

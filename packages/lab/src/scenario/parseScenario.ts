@@ -18,7 +18,14 @@ const EXPLORE_KEYS = ['expect', 'invariant'];
 
 /** Parse and validate a scenario file; throws ScenarioError (or ScenarioErrors for several). */
 export function parseScenario(text: string, file: string): Scenario {
-  const w = new Walker(text, file);
+  let w: Walker | undefined;
+  return Walker.stopsAtLimit(() => {
+    w = new Walker(text, file);
+    return parseScenarioWith(w, file);
+  }, () => w);
+}
+
+function parseScenarioWith(w: Walker, file: string): Scenario {
   w.throwIfErrors();
   const root = w.deref(w.doc.contents);
   if (root === null) w.error(null, 'the scenario is empty; it needs at least name and steps');
@@ -60,7 +67,14 @@ export function parseScenario(text: string, file: string): Scenario {
 
 /** Parse and validate a standalone machine file (SCENARIO.md "Machine"); `name` is optional. */
 export function parseMachineFile(text: string, file: string): MachineSpec {
-  const w = new Walker(text, file);
+  let w: Walker | undefined;
+  return Walker.stopsAtLimit(() => {
+    w = new Walker(text, file);
+    return parseMachineFileWith(w);
+  }, () => w);
+}
+
+function parseMachineFileWith(w: Walker): MachineSpec {
   w.throwIfErrors();
   const root = w.deref(w.doc.contents);
   if (root === null) w.error(null, 'the machine file is empty; it needs at least arch');
@@ -114,6 +128,7 @@ function parseExplore(w: Walker, node: Node | null, anchor: Node): ExploreSpec {
         spec.expect = w.value(e.value, (x) => parseEnum(x, ['clean', 'violation'] as const, 'explore expect'));
       } else if (e.key === 'invariant') {
         spec.invariant = w.string(e.value, 'invariant');
+        spec.invariantPos = w.pos(e.value);
       }
     });
   }

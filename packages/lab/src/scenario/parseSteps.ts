@@ -5,7 +5,7 @@
 import { didYouMean } from '@vmlab/core';
 import { isSeq, type Node, type YAMLMap } from 'yaml';
 import type { ArgValue, CheckQuery, SourcePos, Step } from './ast.ts';
-import { parseExpectOn, parseExpectation } from './parseExpectation.ts';
+import { outcomeFields, parseExpectOn, parseExpectation } from './parseExpectation.ts';
 import { type ArgKind, CHECK_QUERIES, type OpSpec, OPS, QUERIES, RIGHTS_VALUES, STEP_OPS, describeArgs } from './stepSchemas.ts';
 import { parseAccessSize, parseAddr, parseCount, parseEnum, parseFlags, parseLength, parseName, parseProt, parseSize, parseU32, parseU64 } from './values.ts';
 import { GENERATORS } from '../trace/generators/generators.ts';
@@ -60,8 +60,8 @@ function parseStep(w: Walker, node: Node | null, anchor: Node, nested: boolean):
   if ((key === 'mmap' || key === 'mremap') && typeof step.args['as'] === 'string') w.names.add(step.args['as']);
 
   for (const e of rest) {
-    if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined));
-    else if (e.key === 'expect_on') step.expectOn = w.guard(() => parseExpectOn(w, e.value, e.keyNode, undefined));
+    if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined, outcomeFields(key)));
+    else if (e.key === 'expect_on') step.expectOn = w.guard(() => parseExpectOn(w, e.value, e.keyNode, undefined, outcomeFields(key)));
   }
   return [step];
 }
@@ -221,9 +221,9 @@ function parseConcurrent(w: Walker, node: Node | null, anchor: Node, pos: Source
         }
         step.args['schedule'] = sched;
       } else if (e.key === 'expect') {
-        step.expect = parseExpectation(w, e.value, e.keyNode, undefined);
+        step.expect = parseExpectation(w, e.value, e.keyNode, undefined, outcomeFields('concurrent'));
       } else if (e.key === 'expect_on') {
-        step.expectOn = parseExpectOn(w, e.value, e.keyNode, undefined);
+        step.expectOn = parseExpectOn(w, e.value, e.keyNode, undefined, outcomeFields('concurrent'));
       }
     });
   }
@@ -279,9 +279,10 @@ function parseCheckMap(w: Walker, node: Node | null, anchor: Node, pos: SourcePo
     w.error(map, `check needs at least one query; known: ${CHECK_QUERIES.join(', ')}`);
   }
   step.args['queries'] = queries;
+  const qfields = [...queries.map((q) => q.query), 'errno', 'error'];
   for (const e of later) {
-    if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined));
-    else step.expectOn = w.guard(() => parseExpectOn(w, e.value, e.keyNode, undefined));
+    if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined, qfields));
+    else step.expectOn = w.guard(() => parseExpectOn(w, e.value, e.keyNode, undefined, qfields));
   }
   if (save !== undefined) {
     const s = save;
@@ -345,8 +346,8 @@ function parseGenerate(w: Walker, node: Node | null, anchor: Node, pos: SourcePo
   const params: Record<string, number> = {};
   for (const e of entries) {
     if (e.key === 'name') continue;
-    if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined));
-    else if (e.key === 'expect_on') step.expectOn = w.guard(() => parseExpectOn(w, e.value, e.keyNode, undefined));
+    if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined, outcomeFields('generate')));
+    else if (e.key === 'expect_on') step.expectOn = w.guard(() => parseExpectOn(w, e.value, e.keyNode, undefined, outcomeFields('generate')));
     else if (!(e.key in g.params)) w.error(e.keyNode, `generator ${name} has no parameter '${e.key}'${didYouMean(e.key, Object.keys(g.params))}; it has ${Object.keys(g.params).join(', ')}`);
     else {
       const v = w.guard(() => w.value(e.value ?? e.keyNode, parseCount));

@@ -8,6 +8,8 @@ import { type ArgKind, type OpSpec, OPS, QUERIES, RIGHTS_VALUES } from '../scena
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+/** A 64-bit unsigned value: a safe integer, or a bigint below 2^64 (the log's `{ u64 }` form, revived). */
+const isU64 = (v: unknown): boolean => (isInt(v) && v >= 0) || (typeof v === 'bigint' && v >= 0n && v < 1n << 64n);
 
 /** Why a normalised value is not of this kind, or undefined. */
 function kindProblem(kind: ArgKind, v: unknown): string | undefined {
@@ -21,12 +23,19 @@ function kindProblem(kind: ArgKind, v: unknown): string | undefined {
     case 'size':
     case 'count':
       return isInt(v) && v >= 0 ? undefined : 'a whole number, 0 or more';
+    case 'len':
+    case 'u64':
+      return isU64(v) ? undefined : 'a whole number from 0 to 2^64 - 1';
+    case 'access_size':
+      return v === 1 || v === 2 || v === 4 || v === 8 ? undefined : '1, 2, 4 or 8';
+    case 'prot':
+      return typeof v === 'string' || (isInt(v) && v >= 0) ? undefined : 'a protection (letters or the ABI\'s bits)';
     case 'u32':
       return isInt(v) && v >= 0 && v <= 0xffffffff ? undefined : 'a 32-bit word';
     case 'by':
       return (isInt(v) && v >= 0) || typeof v === 'string' ? undefined : 'a pid or a name';
     case 'addr':
-      return isObj(v) && isInt(v.offset) && (v.name === undefined || typeof v.name === 'string') ? undefined : 'an address { name?, offset }';
+      return isObj(v) && (isInt(v.offset) || typeof v.offset === 'bigint') && (v.name === undefined || typeof v.name === 'string') ? undefined : 'an address { name?, offset }';
     case 'rights':
       return (isInt(v) && v >= 0) || (typeof v === 'string' && (RIGHTS_VALUES as readonly string[]).includes(v)) ? undefined : `a number or one of ${RIGHTS_VALUES.join(', ')}`;
     case 'bool':

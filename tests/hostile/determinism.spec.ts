@@ -43,7 +43,7 @@ describe('determinism', () => {
       const cmds = [
         ['run', 'examples/fork-inherit.yaml', '--json'],
         ['compare', 'examples/compare-tlb.yaml', '--json'],
-        ['explore', 'examples/explore-split-race.yaml', '--json', '--log', join(dir, 'x.jsonl')],
+        ['explore', 'examples/races/d15293-swap-split/legacy.yaml', '--json', '--log', join(dir, 'x.jsonl')],
         ['fuzz', '--ops', '400', '--seed', '3', '--json', '--out', join(dir, 'f.yaml')],
       ];
       for (const c of cmds) {

@@ -50,8 +50,8 @@ describe('determinism', () => {
         const a = await cliOut(c);
         const b = await cliOut(c);
         expect(a.code, a.out).toBeLessThan(2);
-        // fuzz reports its rate (ops per second), the one wall-clock figure.
-        const strip = (s: string): string => s.replace(/"opsPerSecond": \d+/, '"opsPerSecond": 0');
+        // The wall-clock figures: fuzz's rate (ops per second) and explore's time (stats.ms, stats.prefixMs).
+        const strip = (s: string): string => s.replace(/"opsPerSecond": \d+/, '"opsPerSecond": 0').replace(/"(ms|prefixMs)": \d+/g, '"$1": 0');
         expect(strip(b.out), c.join(' ')).toBe(strip(a.out));
       }
     });

@@ -3,21 +3,11 @@
  * random order, and sums up what happened: pages touched, faults by kind, and the first signal, which
  * stops it.
  */
+import { prng } from '../trace/generators/TraceGenerator.ts';
 import { Access, type KGen, type Machine, type Process, type Thread } from '@vmlab/core';
 import type { Step } from '../scenario/ast.ts';
 import { resolveAddr } from './stepArgs.ts';
 
-/** mulberry32, seeded: the order of a random touch. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function* touchStep(machine: Machine, p: Process, t: Thread, s: Step): KGen<unknown> {
   const k = machine.kernel;

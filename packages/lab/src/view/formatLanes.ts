@@ -2,7 +2,7 @@ import type { Lanes } from './lanes.ts';
 
 const WIDTH = 46;
 
-function fit(s: string, w: number): string {
+function fitCell(s: string, w: number): string {
   return s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w);
 }
 
@@ -15,12 +15,12 @@ export function formatLanes(all: readonly Lanes[], describe: (seq: number) => st
   const out: string[] = [];
   for (const l of all) {
     out.push(`concurrent step at line ${l.line}: ${l.threads} threads, ${l.slices.length} slices`);
-    const cols = l.labels.map((x) => fit(x, WIDTH));
+    const cols = l.labels.map((x) => fitCell(x, WIDTH));
     out.push(`  ${cols.join(' | ')}`.trimEnd());
     out.push(`  ${cols.map(() => '-'.repeat(WIDTH)).join('-+-')}`);
     for (const s of l.slices) {
       const cell = [...s.commands.map((seq) => describe(seq)), `${s.preempted ? '>> ' : ''}${s.reason === 'done' ? '(done)' : s.reason === 'stopped' ? '(run stopped)' : `yield: ${s.reason}`}`];
-      for (const text of cell) out.push(`  ${l.labels.map((_, i) => fit(i === s.thread ? text : '', WIDTH)).join(' | ')}`.trimEnd());
+      for (const text of cell) out.push(`  ${l.labels.map((_, i) => fitCell(i === s.thread ? text : '', WIDTH)).join(' | ')}`.trimEnd());
       for (const v of s.violations) out.push(`  !! ${v.invariant}: ${v.message}`);
     }
   }

@@ -38,7 +38,14 @@ export async function exploreRates(examples: string, minSeconds: number): Promis
         prefixMs += o.result.stats.prefixMs;
       }
     } while (performance.now() - t0 < minSeconds * 1000);
-    out.push({ race, schedules, seconds: ms / 1000, perSecond: schedules / (ms / 1000), perSecondPastPrefix: schedules / (Math.max(1, ms - prefixMs) / 1000), prefixShare: prefixMs / ms });
+    out.push({
+      race,
+      schedules,
+      seconds: ms / 1000,
+      perSecond: schedules / (ms / 1000),
+      perSecondPastPrefix: schedules / (Math.max(1, ms - prefixMs) / 1000),
+      prefixShare: prefixMs / ms,
+    });
   }
   return out;
 }

@@ -451,7 +451,7 @@ async function main(): Promise<void> {
 
   if (JSON_OUT) {
     process.stdout.write(
-      JSON.stringify(
+      `${JSON.stringify(
         {
           node: process.version,
           pages: N,
@@ -488,7 +488,7 @@ async function main(): Promise<void> {
         },
         null,
         2,
-      ) + '\n',
+      )}\n`,
     );
     return;
   }
@@ -534,7 +534,7 @@ async function main(): Promise<void> {
   }
   if (real === undefined) out.push(`real kernel: not measured (${why})`);
   out.push(`${seconds.toFixed(1)} s`);
-  process.stdout.write(out.join('\n') + '\n');
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -59,6 +59,8 @@ if (JSON_OUT) {
 } else {
   process.stdout.write(`start-up, ${RUNS} runs each (wall time, ms)\n`);
   for (const r of out) {
-    process.stdout.write(`  ${r.name.padEnd(40)} median ${r.medianMs.toFixed(0).padStart(5)}  min ${r.minMs.toFixed(0).padStart(5)}  max ${r.maxMs.toFixed(0).padStart(5)}  ×${r.ratio.toFixed(1)}\n`);
+    process.stdout.write(
+      `  ${r.name.padEnd(40)} median ${r.medianMs.toFixed(0).padStart(5)}  min ${r.minMs.toFixed(0).padStart(5)}  max ${r.maxMs.toFixed(0).padStart(5)}  ×${r.ratio.toFixed(1)}\n`,
+    );
   }
 }

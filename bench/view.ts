@@ -72,7 +72,9 @@ if (!existsSync('/usr/bin/chromium')) {
     result.loadMs = loadMs;
     result.stepMedianMs = stepMs[stepMs.length >> 1]!;
     result.stepMaxMs = stepMs[stepMs.length - 1]!;
-    say(`browser: loaded in ${(loadMs / 1000).toFixed(2)} s; a step takes ${result.stepMedianMs.toFixed(0)} ms (median), ${result.stepMaxMs.toFixed(0)} ms (max)\n`);
+    say(
+      `browser: loaded in ${(loadMs / 1000).toFixed(2)} s; a step takes ${result.stepMedianMs.toFixed(0)} ms (median), ${result.stepMaxMs.toFixed(0)} ms (max)\n`,
+    );
   } finally {
     await b.close();
   }

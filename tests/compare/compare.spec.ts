@@ -105,7 +105,9 @@ steps:
       expect(await page.$$eval('#counters-equal tr td:first-child', (t) => t.map((x) => x.textContent))).toEqual(names.filter((k) => !differ.includes(k)));
       expect(await page.$eval('#counters-equal', (d) => (d as unknown as { open: boolean }).open)).toBe(false);
       // Machine labels of the charts are never clipped: each lies inside its SVG.
-      const clipped = await page.$$eval('svg.chart text.label', (ts) => ts.filter((t) => (t as unknown as { getBBox(): { x: number } }).getBBox().x < 0).map((t) => t.textContent));
+      const clipped = await page.$$eval('svg.chart text.label', (ts) =>
+        ts.filter((t) => (t as unknown as { getBBox(): { x: number } }).getBBox().x < 0).map((t) => t.textContent),
+      );
       expect(clipped).toEqual([]);
       // The legend names each machine's non-default policies.
       expect(await page.textContent('#legend li[data-machine="amd64-deferred"]')).toContain('tlb.shootdown=deferred');
@@ -113,7 +115,9 @@ steps:
       const all = await page.$$eval('#outcomes tbody tr', (r) => r.length);
       const diffRows = doc.steps.filter((x: any) => x.differs).length;
       await page.check('#only-diffs');
-      expect(await page.$$eval('#outcomes tbody tr', (r) => r.filter((x) => (x as unknown as { offsetParent: unknown }).offsetParent !== null).length)).toBe(diffRows);
+      expect(await page.$$eval('#outcomes tbody tr', (r) => r.filter((x) => (x as unknown as { offsetParent: unknown }).offsetParent !== null).length)).toBe(
+        diffRows,
+      );
       expect(diffRows).toBeLessThan(all);
       // Each step links into the viewer written beside the report.
       const href = await page.getAttribute('#outcomes tbody tr:first-child td[data-machine="arm64"] a.view', 'href');

@@ -16,7 +16,10 @@ describe('the compare table', () => {
   describe('when the terminal is 80 columns wide', () => {
     it('should fit every line, cut same-outcome cells with …, and show the differing read in full (pkey: 5)', async () => {
       const text = formatCompare(await pkruSwapout(), { width: 80 });
-      const table = text.split('\n').slice(1, text.split('\n').findIndex((l) => l.startsWith('  (≠')));
+      const table = text.split('\n').slice(
+        1,
+        text.split('\n').findIndex((l) => l.startsWith('  (≠')),
+      );
       for (const l of table) expect(l.length, l).toBeLessThanOrEqual(80);
       expect(table.some((l) => l.includes('…'))).toBe(true);
       expect(table.join('\n')).toMatch(/pkey: 5/);
@@ -42,11 +45,15 @@ describe('the compare table', () => {
       expect(colorEnabled({ isTTY: true }, { NO_COLOR: '' })).toBe(true);
     });
 
-    it('should colour the command\'s output under FORCE_COLOR and not under NO_COLOR', () => {
+    it("should colour the command's output under FORCE_COLOR and not under NO_COLOR", () => {
       const run = (env: Record<string, string>) => {
         const e: Record<string, string | undefined> = { ...process.env, ...env };
         if (env.NO_COLOR === undefined) delete e.NO_COLOR;
-        return spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/vmlab.js'), 'compare', 'examples/pkru-swapout.yaml'], { cwd: ROOT, encoding: 'utf8', env: e }).stdout;
+        return spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/vmlab.js'), 'compare', 'examples/pkru-swapout.yaml'], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: e,
+        }).stdout;
       };
       expect(run({ FORCE_COLOR: '1' })).toContain(`${ESC}31m≠`);
       expect(run({ FORCE_COLOR: '1', NO_COLOR: '1' })).not.toContain(ESC);

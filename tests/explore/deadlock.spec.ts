@@ -15,7 +15,13 @@ function* nest(tid: number, a: SleepLock, b: SleepLock): KGen<void> {
 
 function run(gens: KGen<void>[], schedule: number[]) {
   let k = 0;
-  runThreads(gens, step, { stopped: () => false, chooser: (rs) => (k < schedule.length ? schedule[k++]! : rs[0]!), onPoint: () => {}, resume: () => {}, afterYield: () => {} });
+  runThreads(gens, step, {
+    stopped: () => false,
+    chooser: (rs) => (k < schedule.length ? schedule[k++]! : rs[0]!),
+    onPoint: () => {},
+    resume: () => {},
+    afterYield: () => {},
+  });
 }
 
 describe('deadlock detection', () => {

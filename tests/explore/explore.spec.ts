@@ -10,7 +10,9 @@ const dir = mkdtempSync(join(tmpdir(), 'vmlab-explore-'));
 
 async function exploreJson(file: string, flags: Record<string, string> = {}) {
   const lines: string[] = [];
-  const code = await exploreCommand(resolve(EXAMPLES, file), { json: true, log: join(dir, `${file.replace(/\//g, '_')}.jsonl`), ...flags }, (s) => lines.push(s));
+  const code = await exploreCommand(resolve(EXAMPLES, file), { json: true, log: join(dir, `${file.replace(/\//g, '_')}.jsonl`), ...flags }, (s) =>
+    lines.push(s),
+  );
   return { code, doc: JSON.parse(lines.join('\n')) };
 }
 
@@ -47,7 +49,13 @@ describe('explore finds the three races in their legacy form', () => {
 });
 
 describe('the fixed forms are clean over every schedule to the default bound', () => {
-  for (const file of ['races/d15293-swap-split/fixed.yaml', 'races/revoke-walk/fixed.yaml', 'races/exit-peek/fixed.yaml', 'swap-split-race.yaml', 'revoke-walk-race.yaml']) {
+  for (const file of [
+    'races/d15293-swap-split/fixed.yaml',
+    'races/revoke-walk/fixed.yaml',
+    'races/exit-peek/fixed.yaml',
+    'swap-split-race.yaml',
+    'revoke-walk-race.yaml',
+  ]) {
     it(file, async () => {
       const { code, doc } = await exploreJson(file);
       expect(code).toBe(0);

@@ -10,7 +10,9 @@ const dir = mkdtempSync(join(tmpdir(), 'vmlab-merge-'));
 
 async function explore(file: string, flags: Record<string, string | boolean>) {
   const lines: string[] = [];
-  const code = await exploreCommand(resolve(EXAMPLES, file), { json: true, log: join(dir, `${file.replace(/\//g, '_')}.jsonl`), ...flags }, (s) => lines.push(s));
+  const code = await exploreCommand(resolve(EXAMPLES, file), { json: true, log: join(dir, `${file.replace(/\//g, '_')}.jsonl`), ...flags }, (s) =>
+    lines.push(s),
+  );
   return { code, text: lines.join('\n'), doc: JSON.parse(lines.join('\n')) };
 }
 
@@ -69,7 +71,22 @@ describe('explore --workers', () => {
   describe('when the campaign runs on two worker threads', () => {
     it('should print one merged report equal to the unsharded run', async () => {
       const whole = await explore('races/d15293-swap-split/fixed.yaml', { reduction: false });
-      const out = execFileSync(process.execPath, ['--conditions=vmlab-source', '--import', 'tsx', 'packages/cli/src/main.ts', 'explore', resolve(EXAMPLES, 'races/d15293-swap-split/fixed.yaml'), '--workers', '2', '--no-reduction', '--json'], { cwd: ROOT, encoding: 'utf8' });
+      const out = execFileSync(
+        process.execPath,
+        [
+          '--conditions=vmlab-source',
+          '--import',
+          'tsx',
+          'packages/cli/src/main.ts',
+          'explore',
+          resolve(EXAMPLES, 'races/d15293-swap-split/fixed.yaml'),
+          '--workers',
+          '2',
+          '--no-reduction',
+          '--json',
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
       const doc = JSON.parse(out);
       expect(doc.shards).toBe('2/2');
       expect(doc.ok).toBe(true);

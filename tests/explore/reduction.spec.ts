@@ -1,12 +1,26 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ExploreOptions, InputError, type RunOnce, defaultCatalog, explore, exploreScenario, loadScenario, runOnMachine, scenarioMachines } from '@vmlab/lab';
+import {
+  type ExploreOptions,
+  InputError,
+  type RunOnce,
+  defaultCatalog,
+  explore,
+  exploreScenario,
+  loadScenario,
+  runOnMachine,
+  scenarioMachines,
+} from '@vmlab/lab';
 import { EXAMPLES } from '../helpers/scenario.ts';
 
 const catalog = defaultCatalog();
-const RACES = readdirSync(resolve(EXAMPLES, 'races'), { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap(({ name: d }) => [`races/${d}/legacy.yaml`, `races/${d}/fixed.yaml`]);
-const CONCURRENT = [...readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')), ...RACES].filter((f) => /^\s*- concurrent:/m.test(readFileSync(resolve(EXAMPLES, f), 'utf8')));
+const RACES = readdirSync(resolve(EXAMPLES, 'races'), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap(({ name: d }) => [`races/${d}/legacy.yaml`, `races/${d}/fixed.yaml`]);
+const CONCURRENT = [...readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')), ...RACES].filter((f) =>
+  /^\s*- concurrent:/m.test(readFileSync(resolve(EXAMPLES, f), 'utf8')),
+);
 
 const memo = new Map<string, ReturnType<typeof outcomeOf>>();
 /** The explore outcome of an example (bound-2 dfs), computed once per file and mode. */
@@ -18,10 +32,22 @@ function outcome(file: string, reduction: boolean): ReturnType<typeof outcomeOf>
 
 async function outcomeOf(file: string, reduction: boolean) {
   const s = loadScenario(resolve(EXAMPLES, file));
-  const r = await exploreScenario(s, scenarioMachines(s, catalog, undefined), catalog, { strategy: 'dfs', bound: 2, seed: 1, runs: 100000, reduction, logFor: () => '/dev/null' });
+  const r = await exploreScenario(s, scenarioMachines(s, catalog, undefined), catalog, {
+    strategy: 'dfs',
+    bound: 2,
+    seed: 1,
+    runs: 100000,
+    reduction,
+    logFor: () => '/dev/null',
+  });
   return {
     ok: r.ok,
-    machines: r.outcomes.map((o) => ({ machine: o.machine, complete: o.result.complete, invariant: o.result.violation?.invariant, schedules: o.result.schedules })),
+    machines: r.outcomes.map((o) => ({
+      machine: o.machine,
+      complete: o.result.complete,
+      invariant: o.result.violation?.invariant,
+      schedules: o.result.schedules,
+    })),
   };
 }
 
@@ -69,7 +95,10 @@ describe('the reduced search', () => {
 
   describe('when a third thread works in an unrelated process', () => {
     it('should run at least 10x fewer schedules than bound-2 DFS, clean as it is', async () => {
-      const [red, full] = await Promise.all([outcome('races/d15293-swap-split-bystander/fixed.yaml', true), outcome('races/d15293-swap-split-bystander/legacy.yaml', true)]);
+      const [red, full] = await Promise.all([
+        outcome('races/d15293-swap-split-bystander/fixed.yaml', true),
+        outcome('races/d15293-swap-split-bystander/legacy.yaml', true),
+      ]);
       const unreduced = await outcome('races/d15293-swap-split-bystander/fixed.yaml', false);
       expect(red.ok && full.ok && unreduced.ok).toBe(true);
       expect(red.machines[0]!.complete).toBe(true);
@@ -109,10 +138,16 @@ describe('sharded campaigns', () => {
   }
   describe('when the reduced dfs is sharded', () => {
     it('should give the unsharded verdicts (clean and complete, or the same violation)', async () => {
-      for (const [file, ns] of [['races/d15293-swap-split-bystander/fixed.yaml', [3]], ['races/d15293-swap-split-bystander/legacy.yaml', [2, 8]], ['races/revoke-walk/legacy.yaml', [3]]] as const) {
+      for (const [file, ns] of [
+        ['races/d15293-swap-split-bystander/fixed.yaml', [3]],
+        ['races/d15293-swap-split-bystander/legacy.yaml', [2, 8]],
+        ['races/revoke-walk/legacy.yaml', [3]],
+      ] as const) {
         const whole = await schedulesRun(file, { strategy: 'dfs', bound: 2 });
         for (const n of ns) {
-          const parts = await Promise.all(Array.from({ length: n }, (_, i) => schedulesRun(file, { strategy: 'dfs', bound: 2, shard: { index: i, count: n } })));
+          const parts = await Promise.all(
+            Array.from({ length: n }, (_, i) => schedulesRun(file, { strategy: 'dfs', bound: 2, shard: { index: i, count: n } })),
+          );
           const found = parts.map((p) => p.result.violation?.invariant).filter((x) => x !== undefined);
           if (whole.result.violation === undefined) {
             expect(found, `${file} ${n}`).toEqual([]);

@@ -54,7 +54,10 @@ describe('vmlab CLI', () => {
 
   describe('when an expectation fails', () => {
     it('should exit 1 and list the step, line and both values', () => {
-      const p = file('fail.yaml', 'name: f\nsteps:\n  - spawn: { pid: 1 }\n  - mmap: { pid: 1, len: 1 page, prot: rw, flags: [private, anon], as: a }\n  - read: { pid: 1, addr: a, expect: { value: 0x41 } }\n');
+      const p = file(
+        'fail.yaml',
+        'name: f\nsteps:\n  - spawn: { pid: 1 }\n  - mmap: { pid: 1, len: 1 page, prot: rw, flags: [private, anon], as: a }\n  - read: { pid: 1, addr: a, expect: { value: 0x41 } }\n',
+      );
       const r = vmlab('run', p);
       expect(r.code).toBe(1);
       expect(r.out).toContain(`${p}:5:`);
@@ -67,13 +70,22 @@ describe('vmlab CLI', () => {
       const log = join(dir, 'demo.jsonl');
       const r = vmlab('run', join(ROOT, 'examples/fork-inherit.yaml'), '--json', '--log', log);
       expect(r.code).toBe(0);
-      const doc = JSON.parse(r.out) as { scenario: string; machine: string; steps: { held: boolean | null }[]; eventHash: string; counters: Record<string, number> };
+      const doc = JSON.parse(r.out) as {
+        scenario: string;
+        machine: string;
+        steps: { held: boolean | null }[];
+        eventHash: string;
+        counters: Record<string, number>;
+      };
       expect(doc.scenario).toBe('fork inheritance and COW');
       expect(doc.machine).toBe('amd64');
       expect(doc.steps.filter((s) => s.held === true)).toHaveLength(5);
       expect(doc.eventHash).toMatch(/^[0-9a-f]{64}$/);
       expect(doc.counters.faults).toBeGreaterThan(0);
-      const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; eventHash?: string });
+      const lines = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; eventHash?: string });
       expect(lines[0]!.type).toBe('config');
       expect(lines.at(-1)).toMatchObject({ type: 'end', eventHash: doc.eventHash });
     });

@@ -10,7 +10,12 @@ describe('docs/policies.md', () => {
     it('should be what pnpm docs:policies writes from them (every key, its values, defaults and rules)', () => {
       expect(readFileSync(join(ROOT, 'docs/policies.md'), 'utf8')).toBe(policiesDoc());
       const keys = [...readFileSync(join(ROOT, 'docs/policies.md'), 'utf8').matchAll(/^\| `([a-z_.]+)` \|/gm)].map((m) => m[1]);
-      expect(keys.sort()).toEqual(defaultCatalog().policies.all().map((d) => d.key).sort());
+      expect(keys.sort()).toEqual(
+        defaultCatalog()
+          .policies.all()
+          .map((d) => d.key)
+          .sort(),
+      );
     });
   });
 });

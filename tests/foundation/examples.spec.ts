@@ -5,7 +5,9 @@ import { EXAMPLES, exampleScenario, problems, runScenario } from '../helpers/sce
 /** Every example is documentation a user will run: each must hold under `vmlab run`. */
 describe('examples/', () => {
   // The top level and the race benchmark's pairs (races/NAME/{legacy,fixed}.yaml).
-  const races = readdirSync(`${EXAMPLES}/races`, { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap(({ name: d }) => [`races/${d}/legacy.yaml`, `races/${d}/fixed.yaml`]);
+  const races = readdirSync(`${EXAMPLES}/races`, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap(({ name: d }) => [`races/${d}/legacy.yaml`, `races/${d}/fixed.yaml`]);
   const files = [...readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')), ...races].sort();
 
   it('should hold enough examples to be worth checking', () => {

@@ -10,7 +10,7 @@ async function compare(file: string): Promise<Doc> {
   return JSON.parse(lines.join('\n')) as Doc;
 }
 
-describe('a run\'s fingerprint', () => {
+describe("a run's fingerprint", () => {
   describe('when the PKRU swapout bug and its fix read different values on the same steps', () => {
     it('should differ although the machine-independent event log hash is the same', async () => {
       const doc = await compare('pkru-swapout.yaml');

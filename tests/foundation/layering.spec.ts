@@ -36,7 +36,7 @@ function badImport(pkg: string, file: string, spec: string): string | undefined 
 describe('package layering', () => {
   for (const pkg of PACKAGES) {
     describe(`when reading packages/${pkg}/src`, () => {
-      it('should import only the packages its layer allows, and none through another package\'s src/', () => {
+      it("should import only the packages its layer allows, and none through another package's src/", () => {
         const bad: string[] = [];
         for (const f of sources(join(ROOT, 'packages', pkg, 'src'))) {
           for (const spec of imports(f)) {
@@ -52,7 +52,10 @@ describe('package layering', () => {
   for (const pkg of PACKAGES) {
     describe(`when reading packages/${pkg}/package.json`, () => {
       it('should declare every @vmlab package its sources import (a dependency, or a peer the host provides)', () => {
-        const manifest = JSON.parse(readFileSync(join(ROOT, 'packages', pkg, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+        const manifest = JSON.parse(readFileSync(join(ROOT, 'packages', pkg, 'package.json'), 'utf8')) as {
+          dependencies?: Record<string, string>;
+          peerDependencies?: Record<string, string>;
+        };
         const deps = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})];
         const used = new Set<string>();
         for (const f of sources(join(ROOT, 'packages', pkg, 'src'))) {

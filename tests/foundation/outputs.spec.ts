@@ -15,7 +15,7 @@ function vmlab(cwd: string, ...args: string[]): { code: number; out: string; err
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-describe('the vmlab command in a folder of the user\'s', () => {
+describe("the vmlab command in a folder of the user's", () => {
   describe('when given a relative scenario path', () => {
     it('should read it from the folder it was run in', () => {
       const r = vmlab(join(ROOT, 'examples'), 'run', 'demo.yaml');
@@ -51,7 +51,10 @@ describe('the vmlab command in a folder of the user\'s', () => {
         expect(m, r.out).not.toBeNull();
         return m![1]!;
       });
-      expect(paths).toEqual([join(dir, 'explore-d15293-swap-split-legacy-amd64-swap-2018.jsonl'), join(dir, 'explore-d15293-swap-split-legacy-amd64-swap-2018-2.jsonl')]);
+      expect(paths).toEqual([
+        join(dir, 'explore-d15293-swap-split-legacy-amd64-swap-2018.jsonl'),
+        join(dir, 'explore-d15293-swap-split-legacy-amd64-swap-2018-2.jsonl'),
+      ]);
       expect(readdirSync(dir).length).toBe(2);
     }, 120_000);
   });

@@ -26,7 +26,7 @@ function runModule(name: string, text: string): { code: number; out: string; err
 
 describe('the README examples', () => {
   describe("when core's example runs", () => {
-    it('should read the forked child a copy of the parent\'s word (0x41)', () => {
+    it("should read the forked child a copy of the parent's word (0x41)", () => {
       const text = firstTsBlock('packages/core/README.md');
       expect(text).not.toMatch(/@vmlab\/(cli|lab)/);
       const r = runModule('core-example.ts', `${text}\nconsole.log(JSON.stringify(k.read(child, child.thread(0)!, addr!)));\n`);

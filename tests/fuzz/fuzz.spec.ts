@@ -72,7 +72,7 @@ describe('vmlab fuzz', () => {
     expect(doc.violation.concurrent).toBe(true);
     expect(doc.violation.reproduced).toBe(true);
     expect(doc.violation.shrunkOps).toBeLessThan(12);
-    expect(text).toMatch(/concurrent:\n      threads:\n        - - revoke:/);
+    expect(text).toMatch(/concurrent:\n {6}threads:\n {8}- - revoke:/);
     expect(text).toMatch(/schedule: \[/);
     const fixed = await runFuzzText(text.replace('revoke.walk: no_recheck', 'revoke.walk: recheck'));
     expect(fixed.failures).toEqual([]);
@@ -107,11 +107,16 @@ describe('vmlab fuzz --machine FILE', () => {
   describe('when the file sets abi, cpus, memory and features', () => {
     it('should carry them into the shrunk scenario', async () => {
       const file = join(dir, 'linux-machine.yaml');
-      writeFileSync(file, 'name: small-linux\narch: amd64\nabi: linux\ncpus: 3\nphysmem: 32MiB\nfeatures: { pku: true }\npolicies: { pkru.clear_on: pmap_remove }\n');
+      writeFileSync(
+        file,
+        'name: small-linux\narch: amd64\nabi: linux\ncpus: 3\nphysmem: 32MiB\nfeatures: { pku: true }\npolicies: { pkru.clear_on: pmap_remove }\n',
+      );
       const lines: string[] = [];
       const out = join(dir, 'linux-violation.yaml');
       expect(await fuzzCommand({ machine: file, seed: '1', ops: '3000', json: true, out }, (s) => lines.push(s))).toBe(1);
-      expect(readFileSync(out, 'utf8')).toContain(`machine: { name: small-linux, arch: amd64, abi: linux, cpus: 3, physmem: ${32 * 1024 * 1024}, features: { pku: true }, policies: { pkru.clear_on: pmap_remove } }`);
+      expect(readFileSync(out, 'utf8')).toContain(
+        `machine: { name: small-linux, arch: amd64, abi: linux, cpus: 3, physmem: ${32 * 1024 * 1024}, features: { pku: true }, policies: { pkru.clear_on: pmap_remove } }`,
+      );
     }, 120000);
   });
 });

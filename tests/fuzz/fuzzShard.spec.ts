@@ -8,7 +8,16 @@ const dir = mkdtempSync(join(tmpdir(), 'vmlab-fuzz-shard-'));
 
 async function fuzz(flags: Record<string, string>) {
   const lines: string[] = [];
-  const code = await fuzzCommand({ machine: 'amd64', json: true, out: join(dir, `${flags.shard?.replace('/', '-') ?? 'all'}.yaml`), ...flags, policy: flags.policy !== undefined ? [flags.policy] : [] }, (s) => lines.push(s));
+  const code = await fuzzCommand(
+    {
+      machine: 'amd64',
+      json: true,
+      out: join(dir, `${flags.shard?.replace('/', '-') ?? 'all'}.yaml`),
+      ...flags,
+      policy: flags.policy !== undefined ? [flags.policy] : [],
+    },
+    (s) => lines.push(s),
+  );
   return { code, doc: JSON.parse(lines[0]!) };
 }
 
@@ -20,7 +29,9 @@ describe('fuzz --shard', () => {
         whole ??= fuzz({ seed: '4', ops: '400', opsPerRun: '40', schedules: '2' });
         const w = await whole;
         expect(w.code).toBe(0);
-        const parts = await Promise.all(Array.from({ length: n }, (_, i) => fuzz({ seed: '4', ops: '400', opsPerRun: '40', schedules: '2', shard: `${i}/${n}` })));
+        const parts = await Promise.all(
+          Array.from({ length: n }, (_, i) => fuzz({ seed: '4', ops: '400', opsPerRun: '40', schedules: '2', shard: `${i}/${n}` })),
+        );
         for (const p of parts) expect(p.code).toBe(0);
         expect(parts.reduce((a, p) => a + p.doc.runs, 0)).toBe(w.doc.runs);
         expect(parts.reduce((a, p) => a + p.doc.ops, 0)).toBe(w.doc.ops);

@@ -25,7 +25,10 @@ export function importRefs(file: string): ImportRef[] {
     let typeOnly = m[2] !== undefined;
     const braces = /^\{([^}]*)\}$/.exec(clause.trim());
     if (!typeOnly && braces !== null) {
-      const names = braces[1]!.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const names = braces[1]!
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       typeOnly = names.length > 0 && names.every((n) => n.startsWith('type '));
     }
     out.push({ spec: m[4]!, typeOnly });

@@ -22,7 +22,7 @@ describe('format pieces for ported kernel tests', () => {
     it('should store and load bytes little-endian, split across pages, faulting at the first byte that faults', async () => {
       const r = await runText(
         scenario(
-          [
+          `${[
             '  - mmap: { pid: 1, len: 1 page, prot: rw, flags: [private, anon], as: a }',
             '  - write: { pid: 1, addr: 1, value: 1, size: 1 }',
             '  - write: { pid: 1, addr: a+1, value: 0xbeef, size: 2 }',
@@ -37,7 +37,7 @@ describe('format pieces for ported kernel tests', () => {
             '  - read: { pid: 1, addr: a+1 page, size: 4, expect: { value: 0x33445566 } }',
             '  - write: { pid: 1, addr: -1, value: 1, size: 1, expect: { signal: SIGSEGV, code: SEGV_MAPERR, addr: 0xffffffffffffffff } }',
             '  - read: { pid: 1, addr: 0x7fffffffffff, size: 2, expect: { signal: SIGSEGV, code: SEGV_MAPERR, addr: 0x7fffffffffff } }',
-          ].join('\n') + '\n',
+          ].join('\n')}\n`,
         ),
       );
       expect(problems(r)).toBe('');
@@ -91,7 +91,7 @@ describe('format pieces for ported kernel tests', () => {
     it('should fault the pages in at mmap (and lock them), where a plain mapping faults nothing', async () => {
       const r = await runText(
         scenario(
-          [
+          `${[
             '  - mmap: { pid: 1, len: 4 pages, prot: rw, flags: [private, anon, populate], as: a }',
             '  - check: { rss: { pid: 1 }, expect: { rss: 4 } }',
             '  - check: { pte: { pid: 1, addr: a+3 pages }, expect: { pte: { present: true, writable: true } } }',
@@ -102,7 +102,7 @@ describe('format pieces for ported kernel tests', () => {
             '  - mlockall: { pid: 1, flags: [future] }',
             '  - mmap: { pid: 1, len: 2 pages, prot: rw, flags: [private, anon], as: d }',
             '  - check: { rss: { pid: 1 }, expect: { rss: 8 } }',
-          ].join('\n') + '\n',
+          ].join('\n')}\n`,
           '{ arch: amd64, abi: linux }',
         ),
       );

@@ -18,10 +18,22 @@ function untar(tgz: Buffer): Map<string, string> {
   const tar = gunzipSync(tgz);
   const files = new Map<string, string>();
   for (let at = 0; at + 512 <= tar.length; ) {
-    const name = tar.subarray(at, at + 100).toString('utf8').replace(/\0.*$/s, '');
+    const name = tar
+      .subarray(at, at + 100)
+      .toString('utf8')
+      .replace(/\0.*$/s, '');
     if (name === '') break;
-    const prefix = tar.subarray(at + 345, at + 500).toString('utf8').replace(/\0.*$/s, '');
-    const size = Number.parseInt(tar.subarray(at + 124, at + 136).toString('utf8').trim(), 8);
+    const prefix = tar
+      .subarray(at + 345, at + 500)
+      .toString('utf8')
+      .replace(/\0.*$/s, '');
+    const size = Number.parseInt(
+      tar
+        .subarray(at + 124, at + 136)
+        .toString('utf8')
+        .trim(),
+      8,
+    );
     const path = prefix === '' ? name : `${prefix}/${name}`;
     files.set(path.replace(/^package\//, ''), tar.subarray(at + 512, at + 512 + size).toString('utf8'));
     at += 512 + Math.ceil(size / 512) * 512;
@@ -63,8 +75,11 @@ describe.each(PACKAGES)('the packed @vmlab/%s', (p) => {
   describe('when are-the-types-wrong resolves its entry (ESM-only: node16 from ESM, bundler)', () => {
     it('should find types that match the JavaScript', async () => {
       const attw = join(ROOT, 'node_modules/.bin/attw');
-      const r = await run(attw, [tarballs.get(p)!, '--profile', 'esm-only', '--format', 'json', '--no-color'], { maxBuffer: 1 << 26 }).catch((e: { stdout: string; code: number }) => e);
-      const problems = (JSON.parse(r.stdout) as { analysis: { problems?: { kind: string; entrypoint: string; resolutionKind: string }[] } }).analysis.problems ?? [];
+      const r = await run(attw, [tarballs.get(p)!, '--profile', 'esm-only', '--format', 'json', '--no-color'], { maxBuffer: 1 << 26 }).catch(
+        (e: { stdout: string; code: number }) => e,
+      );
+      const problems =
+        (JSON.parse(r.stdout) as { analysis: { problems?: { kind: string; entrypoint: string; resolutionKind: string }[] } }).analysis.problems ?? [];
       const counted = problems.filter((x) => x.resolutionKind === 'node16-esm' || x.resolutionKind === 'bundler');
       expect(counted.map((x) => `${x.kind} ${x.entrypoint} (${x.resolutionKind})`)).toEqual([]);
     });

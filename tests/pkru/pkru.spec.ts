@@ -157,7 +157,12 @@ steps:
   - read: { pid: 1, addr: b }
 `);
     expect(problems(r)).toBe('');
-    expect(outcomes(r).slice(7)).toEqual([{ pkru: 0x3000 }, { signal: 'SIGSEGV', code: 'SEGV_ACCERR', pkey: 6, addr: 0x10000000 }, { ok: true }, { value: 10 }]);
+    expect(outcomes(r).slice(7)).toEqual([
+      { pkru: 0x3000 },
+      { signal: 'SIGSEGV', code: 'SEGV_ACCERR', pkey: 6, addr: 0x10000000 },
+      { ok: true },
+      { value: 10 },
+    ]);
   });
 
   it('T1.22: exec drops PERSIST keys too and resets PKRU to 0 (freebsd) / 0x55555554 (linux)', async () => {

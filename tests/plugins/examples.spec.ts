@@ -4,7 +4,7 @@ import { exampleScenario, problems, runScenario } from '../helpers/scenario.ts';
 
 describe('plugin examples', () => {
   describe('when compare-three-arches runs on amd64, arm64 and riscv64 (by path)', () => {
-    it('should hold every expectation, agree on every MI step and count each arch\'s remote invalidation', async () => {
+    it("should hold every expectation, agree on every MI step and count each arch's remote invalidation", async () => {
       const s = exampleScenario('compare-three-arches.yaml');
       const reports = await runScenario(s);
       expect(reports.map((r) => r.machine)).toEqual(['amd64', 'arm64', 'riscv64']);

@@ -12,7 +12,10 @@ const TMP = mkdtempSync(join(ROOT, '.vmlab-tmp', 'new-plugin-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 function vmlab(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['--conditions=vmlab-source', '--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--conditions=vmlab-source', '--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
@@ -31,7 +34,10 @@ describe('vmlab new-plugin', () => {
       const file = join(TMP, 'broken', 'BrokenPmap.ts');
       const text = readFileSync(file, 'utf8');
       expect(text).toContain('export class BrokenPmap extends SoftPmap {');
-      writeFileSync(file, text.replace('export class BrokenPmap extends SoftPmap {', 'export class BrokenPmap extends SoftPmap {\n  override protect(): void {}'));
+      writeFileSync(
+        file,
+        text.replace('export class BrokenPmap extends SoftPmap {', 'export class BrokenPmap extends SoftPmap {\n  override protect(): void {}'),
+      );
       const results = await runConformance(pluginMachine(join(TMP, 'broken', 'index.ts')), defaultCatalog());
       const failed = results.filter((r) => !r.ok).map((r) => r.name);
       expect(failed).toContain('cow-write-protect');

@@ -54,14 +54,15 @@ describe('a plugin generated outside the repository', () => {
       expect(pkg.devDependencies!['@vmlab/lab']).toBe(`^${core.version}`);
       const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
       expect(TEMPLATE_TOOLS).toEqual({ typescript: root.devDependencies.typescript, vitest: root.devDependencies.vitest });
-      for (const f of ['index.ts', 'module.ts', 'RiscvPmap.ts', 'tsconfig.json', 'vitest.config.ts', 'README.md', 'riscv.spec.ts', 'machine.yaml']) expect(readFileSync(join(DIR, f), 'utf8').length).toBeGreaterThan(0);
+      for (const f of ['index.ts', 'module.ts', 'RiscvPmap.ts', 'tsconfig.json', 'vitest.config.ts', 'README.md', 'riscv.spec.ts', 'machine.yaml'])
+        expect(readFileSync(join(DIR, f), 'utf8').length).toBeGreaterThan(0);
     });
   });
 
   describe('when it installed a copy of @vmlab/core of its own', () => {
     beforeAll(installDecoyCore);
 
-    it('should run a scenario on the host\'s core from the plugin\'s folder (exit 0)', () => {
+    it("should run a scenario on the host's core from the plugin's folder (exit 0)", () => {
       const r = vmlab(DIR, 'run', 'fork-inherit.yaml', '--machine', 'machine.yaml');
       expect(r.err).toBe('');
       expect(r.out).toContain('5/5 expectations held');
@@ -75,7 +76,7 @@ describe('a plugin generated outside the repository', () => {
       expect(JSON.stringify(JSON.parse(r.out))).toContain('riscv');
     });
 
-    it('should fuzz it with no violation, the arch path taken from the machine file\'s folder', () => {
+    it("should fuzz it with no violation, the arch path taken from the machine file's folder", () => {
       const r = vmlab(TMP, 'fuzz', '--machine', 'riscv/machine.yaml', '--ops', '600', '--json');
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
@@ -90,7 +91,11 @@ describe('a plugin generated outside the repository', () => {
       mkdirSync(join(DIR, 'node_modules/@vmlab'), { recursive: true });
       for (const p of ['core', 'lab']) symlinkSync(join(ROOT, 'packages', p), join(DIR, 'node_modules/@vmlab', p), 'dir');
       symlinkSync(join(ROOT, 'node_modules/vitest'), join(DIR, 'node_modules/vitest'), 'dir');
-      const r = spawnSync(process.execPath, [join(DIR, 'node_modules/vitest/vitest.mjs'), 'run'], { cwd: DIR, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      const r = spawnSync(process.execPath, [join(DIR, 'node_modules/vitest/vitest.mjs'), 'run'], {
+        cwd: DIR,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
       expect(`${r.stdout}${r.stderr}`).toMatch(/1 passed/);
       expect(r.status).toBe(0);
     }, 120_000);

@@ -30,7 +30,10 @@ async function machineError(machine: string): Promise<MachineError> {
 }
 
 function vmlab(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['--conditions=vmlab-source', '--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--conditions=vmlab-source', '--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
@@ -48,7 +51,9 @@ describe('plugins loaded by path', () => {
   describe('when a plugin targets another API version', () => {
     it('should refuse it, naming the plugin, both versions and the plugins: item', async () => {
       const e = await machineError('{ arch: amd64, plugins: [stats, ./wrong-version.ts] }');
-      expect(e.message).toContain(`plugin 'from-the-future' (./wrong-version.ts) targets plugin API version ${PLUGIN_API_VERSION + 1}; this vmlab provides version ${PLUGIN_API_VERSION}`);
+      expect(e.message).toContain(
+        `plugin 'from-the-future' (./wrong-version.ts) targets plugin API version ${PLUGIN_API_VERSION + 1}; this vmlab provides version ${PLUGIN_API_VERSION}`,
+      );
       expect(e.pos).toMatchObject({ file: join(FIXTURES, 'inline.yaml'), line: 2 });
       expect(e.pos!.col).toBeGreaterThan(30);
     });
@@ -137,7 +142,9 @@ describe('a plugin that throws while handling an event', () => {
       const [m] = scenarioMachines(s, catalog, undefined);
       const machine = await composeMachine(m!.spec, catalog, s.files, m!.name);
       const r = new ScenarioRunner(machine, s, { check: true, invariants: machineInvariants(machine) }).run();
-      expect(r.failures.map((f) => [f.op, f.failure])).toEqual([['fork', expect.stringMatching(/throws-on-fork threw on event fork \(caused by command 4\): deliberate failure/)]]);
+      expect(r.failures.map((f) => [f.op, f.failure])).toEqual([
+        ['fork', expect.stringMatching(/throws-on-fork threw on event fork \(caused by command 4\): deliberate failure/)],
+      ]);
       expect(r.steps.slice(4).map((x) => x.outcome)).toEqual([{ value: 7 }, { ok: true }, { value: 7 }]);
       expect(r.violations).toEqual([]);
     });

@@ -37,7 +37,9 @@ async function runAndReplay(file: string) {
 }
 
 describe('replay reproduces every example', () => {
-  const races = readdirSync(resolve(EXAMPLES, 'races'), { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap(({ name: d }) => [`races/${d}/legacy.yaml`, `races/${d}/fixed.yaml`]);
+  const races = readdirSync(resolve(EXAMPLES, 'races'), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap(({ name: d }) => [`races/${d}/legacy.yaml`, `races/${d}/fixed.yaml`]);
   const files = [...readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)), ...races].sort();
   it('there are examples', () => expect(files.length).toBeGreaterThan(20));
   for (const f of files) {
@@ -69,7 +71,13 @@ describe('no hidden nondeterminism', () => {
     const b = (await runAndReplay(big))[0]!.r.eventHash;
     expect(b).toBe(a);
     const cli = () =>
-      JSON.parse(execFileSync('node', ['--conditions=vmlab-source', '--import', 'tsx', 'packages/cli/src/main.ts', 'run', big, '--json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 }).toString()).eventHash as string;
+      JSON.parse(
+        execFileSync('node', ['--conditions=vmlab-source', '--import', 'tsx', 'packages/cli/src/main.ts', 'run', big, '--json'], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          maxBuffer: 1 << 28,
+        }).toString(),
+      ).eventHash as string;
     expect(cli()).toBe(a);
     expect(cli()).toBe(a);
   }, 60000);

@@ -43,7 +43,9 @@ describe('revoke examples', () => {
   it('recheck in the same window skips the vanished entry and revokes the rest, clean', async () => {
     const text = readFileSync(resolve(EXAMPLES, 'revoke-walk-race.yaml'), 'utf8');
     for (const mode of ['replace_entry', 'zap']) {
-      const [r] = await runScenario(scenarioFrom(text.replace('policies: { revoke.walk: recheck }', `policies: { revoke.walk: recheck, revoke.mode: ${mode} }`)));
+      const [r] = await runScenario(
+        scenarioFrom(text.replace('policies: { revoke.walk: recheck }', `policies: { revoke.walk: recheck, revoke.mode: ${mode} }`)),
+      );
       expect(problems(r!)).toBe('');
       expect(r!.events.revoke).toBe(1);
       expect(r!.steps.find((s) => s.op === 'read' && (s.outcome as { signal?: string }).signal !== undefined)?.outcome).toMatchObject({ signal: 'SIGBUS' });

@@ -91,7 +91,7 @@ describe('parseScenario', () => {
       const t = withSteps('  - read: { pid: 1, addr: buf, expect_on: { arm64: { value: 1 }, amd64: { errno: EFAULT } } }\n');
       const steps = stepsOf(t);
       expect(Object.keys(steps[2]!.expectOn!)).toEqual(['arm64', 'amd64']);
-      expect(steps[2]!.expectOn!['arm64']!.pos).toMatchObject(loc(t, '{ value: 1 }'));
+      expect(steps[2]!.expectOn!.arm64!.pos).toMatchObject(loc(t, '{ value: 1 }'));
     });
   });
 });

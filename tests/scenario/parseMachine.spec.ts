@@ -26,10 +26,7 @@ describe('parseScenario', () => {
 
     it('should refuse cpus out of range and a duplicate machine name', () => {
       const errs = errorsOf('name: t\nmachines: [amd64, { name: amd64, arch: amd64, cpus: 32 }]\nsteps: []\n');
-      expect(errs.map((e) => e.problem)).toEqual([
-        expect.stringContaining('used twice'),
-        expect.stringContaining('cpus must be between 1 and 31'),
-      ]);
+      expect(errs.map((e) => e.problem)).toEqual([expect.stringContaining('used twice'), expect.stringContaining('cpus must be between 1 and 31')]);
     });
   });
 
@@ -106,11 +103,7 @@ describe('parseMachineFile', () => {
         err = e;
       }
       expect(err).toBeInstanceOf(ScenarioErrors);
-      expect((err as Error).message.split('\n').map((l) => l.split(': ')[0])).toEqual([
-        'm.yaml:2:6',
-        'm.yaml:3:7',
-        'm.yaml:4:18',
-      ]);
+      expect((err as Error).message.split('\n').map((l) => l.split(': ')[0])).toEqual(['m.yaml:2:6', 'm.yaml:3:7', 'm.yaml:4:18']);
     });
   });
 });

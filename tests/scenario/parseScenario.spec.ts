@@ -44,7 +44,7 @@ describe('parseScenario', () => {
       });
       expect(inline.spec.positions!['policies.pkru.clear_on']).toEqual({ file, ...loc(readFileSync(file, 'utf8'), 'pmap_remove }') });
       const write = s.steps[3]!;
-      expect(write.args['addr']).toEqual({ name: 'heap', offset: 4096 });
+      expect(write.args.addr).toEqual({ name: 'heap', offset: 4096 });
       const read = s.steps.find((x) => x.op === 'read')!;
       expect(read.expectOn!['amd64-legacy']!.value).toEqual({
         kind: 'map',

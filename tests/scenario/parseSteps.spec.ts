@@ -93,7 +93,7 @@ describe('parseScenario', () => {
     it('should convert every argument kind', () => {
       const steps = stepsOf(
         withSteps(
-          [
+          `${[
             '  - thread: { pid: 1, tid: 1, by: 0, cpu: 1 }',
             '  - mmap: { pid: 1, addr: 0x20000000, len: 2 pages, prot: xr, flags: 0x1012, file: /a, offset: 1 page, tid: 1 }',
             '  - sysarch: { pid: 1, op: set_pkru, addr: buf, len: 4KiB, key: 5, flags: [persist] }',
@@ -110,7 +110,7 @@ describe('parseScenario', () => {
             '  - pageout: { pages: 3 }',
             '  - context_switch: { cpu: 1 }',
             '  - spawn: { pid: 9, kernel: true }',
-          ].join('\n') + '\n',
+          ].join('\n')}\n`,
         ),
       ).slice(2);
       expect(steps.map((s) => s.args)).toEqual([
@@ -153,16 +153,14 @@ describe('parseScenario', () => {
       );
       const c = steps[2]!;
       expect(c.op).toBe('concurrent');
-      const threads = c.args['threads'] as Step[][];
+      const threads = c.args.threads as Step[][];
       expect(threads.map((t) => t.map((s) => s.op))).toEqual([['munmap'], ['read', 'write']]);
       expect(threads[1]![0]!.pos).toMatchObject({ line: FIRST + 3, col: 13 });
-      expect(c.args['schedule']).toEqual([1, 0, 1]);
+      expect(c.args.schedule).toEqual([1, 0, 1]);
     });
 
     it('should refuse a nested concurrent at its key', () => {
-      const e = oneError(
-        withSteps('  - concurrent:\n      threads:\n        - - concurrent: { threads: [[ { execve: { pid: 1 } } ]] }\n'),
-      );
+      const e = oneError(withSteps('  - concurrent:\n      threads:\n        - - concurrent: { threads: [[ { execve: { pid: 1 } } ]] }\n'));
       expect(e).toMatchObject({ line: FIRST + 2, col: 13 });
       expect(e.problem).toContain('cannot be nested');
     });
@@ -183,7 +181,7 @@ describe('parseScenario', () => {
         ),
       ).slice(2);
       expect(c!.op).toBe('check');
-      expect((c!.args['queries'] as CheckQuery[]).map(({ query, args }) => ({ query, args }))).toEqual([
+      expect((c!.args.queries as CheckQuery[]).map(({ query, args }) => ({ query, args }))).toEqual([
         { query: 'rss', args: { pid: 1 } },
         { query: 'entry', args: { pid: 1, addr: { name: 'buf', offset: 0 } } },
         { query: 'pkru', args: { pid: 1, tid: 0 } },
@@ -199,9 +197,9 @@ describe('parseScenario', () => {
     });
 
     it('should give one check step per map of a list', () => {
-      const steps = stepsOf(
-        withSteps('  - check:\n      - { rss: { pid: 1 }, save: a }\n      - { rss: { pid: 1 }, expect: { rss: "$a.rss + 1" } }\n'),
-      ).slice(2);
+      const steps = stepsOf(withSteps('  - check:\n      - { rss: { pid: 1 }, save: a }\n      - { rss: { pid: 1 }, expect: { rss: "$a.rss + 1" } }\n')).slice(
+        2,
+      );
       expect(steps.map((s) => [s.op, s.save, s.pos.line, s.pos.col])).toEqual([
         ['check', 'a', FIRST + 1, 9],
         ['check', undefined, FIRST + 2, 9],

@@ -45,13 +45,17 @@ describe('T3.7 fault vs fork split race (D15293)', () => {
   });
 });
 
-const base = (machine: string, body: string) => `name: t\nmachine: ${machine}\nsteps:\n  - spawn: { pid: 1 }\n  - mmap: { pid: 1, len: 16 pages, prot: rw, flags: [private, anon], as: a }\n${body}`;
+const base = (machine: string, body: string) =>
+  `name: t\nmachine: ${machine}\nsteps:\n  - spawn: { pid: 1 }\n  - mmap: { pid: 1, len: 16 pages, prot: rw, flags: [private, anon], as: a }\n${body}`;
 const fill = Array.from({ length: 16 }, (_, i) => `  - write: { pid: 1, addr: a+${i * 4096}, value: ${i + 1} }\n`).join('');
 
 describe('clustering policy', () => {
   it('swap.cluster: 4 reads an aligned 4-page window', async () => {
     const r = await runText(
-      base('{ arch: amd64, policies: { swap.cluster: 4 } }', `${fill}  - swapout: { pid: 1 }\n  - read: { pid: 1, addr: a+${6 * 4096} }\n  - check: { events: { kind: pagein } }\n`),
+      base(
+        '{ arch: amd64, policies: { swap.cluster: 4 } }',
+        `${fill}  - swapout: { pid: 1 }\n  - read: { pid: 1, addr: a+${6 * 4096} }\n  - check: { events: { kind: pagein } }\n`,
+      ),
     );
     expect(problems(r)).toBe('');
     expect(outcomes(r).at(-2)).toEqual({ value: 7 });
@@ -63,7 +67,9 @@ describe('clustering policy', () => {
   });
 
   it('swap: 0 keeps the zero-fill pager: nothing leaves memory dirty', async () => {
-    const r = await runText(base('{ arch: amd64, swap: 0 }', `${fill}  - swapout: { pid: 1 }\n  - check: { swap_used: {} }\n  - read: { pid: 1, addr: a+${3 * 4096} }\n`));
+    const r = await runText(
+      base('{ arch: amd64, swap: 0 }', `${fill}  - swapout: { pid: 1 }\n  - check: { swap_used: {} }\n  - read: { pid: 1, addr: a+${3 * 4096} }\n`),
+    );
     expect(outcomes(r).at(-3)).toEqual({ ok: true, pages: 0 });
     expect(outcomes(r).at(-1)).toEqual({ value: 4 });
   });

@@ -64,7 +64,10 @@ describe('replay --until N --json: the state a viewer shows', () => {
     it('should show the shadow chain: both shadows backed by the original at offset 0', async () => {
       const log = await logOf('fork-inherit.yaml', 'amd64');
       const text = readFileSync(log, 'utf8');
-      const cmds = text.split('\n').filter((l) => l.includes('"type":"command"')).map((l) => JSON.parse(l));
+      const cmds = text
+        .split('\n')
+        .filter((l) => l.includes('"type":"command"'))
+        .map((l) => JSON.parse(l));
       const n = cmds.length;
       const s = await stateAt(log, n);
       const shadowed = s.objects.filter((o: any) => o.backing !== null);
@@ -80,7 +83,10 @@ describe('replay --until N --json: the state a viewer shows', () => {
   describe('when an arm64 guard is set', () => {
     it('should list the guarded range and the PTE guard bit', async () => {
       const log = await logOf('bti-guard.yaml');
-      const cmds = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"type":"command"')).map((l) => JSON.parse(l));
+      const cmds = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"type":"command"'))
+        .map((l) => JSON.parse(l));
       const g = cmds.find((c) => c.op === 'sysarch');
       const s = await stateAt(log, cmds[cmds.length - 1].seq);
       const p = s.processes.find((x: any) => x.pid === g.args.pid);

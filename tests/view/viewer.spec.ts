@@ -45,7 +45,10 @@ describe('vmlab view in headless Chromium', () => {
       const log = join(dir, 'race.jsonl');
       expect(await exploreCommand(resolve(EXAMPLES, 'races/d15293-swap-split/legacy.yaml'), { log }, quiet)).toBe(0);
       const html = await view([log], join(dir, 'race.html'));
-      const text = readFileSync(log, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+      const text = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l));
       const cmds = text.filter((l) => l.type === 'command');
       const sched = text.filter((l) => l.type === 'sched');
       const { page, errors } = await watchedPage(browser);
@@ -60,14 +63,33 @@ describe('vmlab view in headless Chromium', () => {
         const rows = await page.$$eval(`.proc[data-pid="${p.pid}"] table.entries tbody tr`, (trs) =>
           trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 9).map((td) => td.textContent)),
         );
-        expect(rows).toEqual(p.entries.map((e: any) => [`0x${e.start.toString(16)}`, `0x${e.end.toString(16)}`, e.prot, e.maxprot, e.inherit, String(e.wired), e.shared ? 'shared' : 'private', e.object === null ? '-' : String(e.object), String(e.offset)]));
+        expect(rows).toEqual(
+          p.entries.map((e: any) => [
+            `0x${e.start.toString(16)}`,
+            `0x${e.end.toString(16)}`,
+            e.prot,
+            e.maxprot,
+            e.inherit,
+            String(e.wired),
+            e.shared ? 'shared' : 'private',
+            e.object === null ? '-' : String(e.object),
+            String(e.offset),
+          ]),
+        );
       }
       const nodes = await page.$$eval('#chain-graph g.object', (gs) =>
-        gs.map((g) => ({ id: Number(g.getAttribute('data-object')), refs: Number(g.getAttribute('data-refs')), resident: Number(g.getAttribute('data-resident')), swapped: Number(g.getAttribute('data-swapped')) })),
+        gs.map((g) => ({
+          id: Number(g.getAttribute('data-object')),
+          refs: Number(g.getAttribute('data-refs')),
+          resident: Number(g.getAttribute('data-resident')),
+          swapped: Number(g.getAttribute('data-swapped')),
+        })),
       );
       expect(nodes).toEqual(st.objects.map((o: any) => ({ id: o.id, refs: o.refs, resident: o.resident, swapped: o.swapped })));
       // One lane per thread; the slices end at the logged yield reasons, the first one preempted.
-      const slices = await page.$$eval('svg.lanes g.slice', (gs) => gs.map((g) => ({ thread: Number(g.getAttribute('data-thread')), reason: g.getAttribute('data-reason'), preempted: g.classList.contains('preempted') })));
+      const slices = await page.$$eval('svg.lanes g.slice', (gs) =>
+        gs.map((g) => ({ thread: Number(g.getAttribute('data-thread')), reason: g.getAttribute('data-reason'), preempted: g.classList.contains('preempted') })),
+      );
       expect(slices.map((s) => s.thread)).toEqual(sched.map((s) => s.chosen));
       expect(slices.slice(0, -1).map((s) => s.reason)).toEqual(sched.slice(1).map((s) => s.reason));
       expect(slices[0]).toMatchObject({ reason: 'swap_pager_getpages: wait for buffer', preempted: true });
@@ -78,7 +100,9 @@ describe('vmlab view in headless Chromium', () => {
       expect(await page.$$eval('#timeline .violation', (v) => v.map((x) => x.getAttribute('data-invariant')))).toContain('object_repopulated');
       // The counters are the replayed ones; the timeline groups the command's events, MD ones apart, filterable by kind.
       for (const [k, v] of Object.entries(st.counters as Record<string, number>)) if (v > 0) expect(await page.textContent('#memory')).toContain(`${k} ${v}`);
-      const kinds = await page.$$eval(`#timeline .cmd[data-seq="${write.seq}"] .event`, (e) => e.map((x) => `${x.getAttribute('data-kind')}:${x.classList.contains('md') ? 'md' : 'mi'}`));
+      const kinds = await page.$$eval(`#timeline .cmd[data-seq="${write.seq}"] .event`, (e) =>
+        e.map((x) => `${x.getAttribute('data-kind')}:${x.classList.contains('md') ? 'md' : 'mi'}`),
+      );
       const logged = text.filter((l) => l.type === 'event' && l.event.cause === write.seq).map((l) => l.event.kind);
       expect(kinds.map((k) => k.split(':')[0])).toEqual(logged);
       expect(kinds).toContain('pmap_enter:md');
@@ -109,7 +133,10 @@ describe('vmlab view in headless Chromium', () => {
       await page.goto(`file://${join(dir, 'pkru.view.html')}#machine=amd64&cmd=5`);
       await page.waitForSelector('body[data-ready]');
       expect(await page.$$eval('#machines button', (b) => b.map((x) => x.textContent))).toEqual(['amd64', 'amd64-legacy']);
-      const ranges = () => page.$$eval('svg.vamap g.md-range', (g) => g.map((x) => `${x.getAttribute('data-start')}-${x.getAttribute('data-end')} ${x.getAttribute('data-label')}`));
+      const ranges = () =>
+        page.$$eval('svg.vamap g.md-range', (g) =>
+          g.map((x) => `${x.getAttribute('data-start')}-${x.getAttribute('data-end')} ${x.getAttribute('data-label')}`),
+        );
       expect(await ranges()).toEqual(['0x10000000-0x10002000 pkru_keys key 5']);
       // The PTEs of the range carry key 5.
       await page.click('svg.vamap g.entry');
@@ -145,15 +172,16 @@ describe('vmlab view in headless Chromium', () => {
       for (let k = 1; k <= n; k++) {
         await stepTo(page, k);
         const st = await stateAt(log, k);
-        const bands = await page.$$eval('svg.vamap g.entry', (g) => g.map((x) => `${x.getAttribute('data-start')}-${x.getAttribute('data-end')} ${x.getAttribute('data-prot')}`));
+        const bands = await page.$$eval('svg.vamap g.entry', (g) =>
+          g.map((x) => `${x.getAttribute('data-start')}-${x.getAttribute('data-end')} ${x.getAttribute('data-prot')}`),
+        );
         expect(bands).toEqual(st.processes.flatMap((p: any) => p.entries.map((e: any) => `0x${e.start.toString(16)}-0x${e.end.toString(16)} ${e.prot}`)));
         if (k === 8) {
           // after pageout: both pages on swap, 512 GiB apart
           await page.click('svg.vamap g.entry');
-          expect(await page.$$eval('#pte-table tbody tr', (r) => r.map((x) => `${x.getAttribute('data-va')} ${x.querySelector('td.page')!.textContent}`))).toEqual([
-            '0x10000000 on swap in 1',
-            '0x8010000000 on swap in 1',
-          ]);
+          expect(
+            await page.$$eval('#pte-table tbody tr', (r) => r.map((x) => `${x.getAttribute('data-va')} ${x.querySelector('td.page')!.textContent}`)),
+          ).toEqual(['0x10000000 on swap in 1', '0x8010000000 on swap in 1']);
         }
       }
       const w = await page.$$eval('svg.vamap g.entry rect', (r) => r.map((x) => Number(x.getAttribute('width'))));

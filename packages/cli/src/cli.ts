@@ -109,7 +109,7 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .command('run')
     .description('run a scenario; exit 0 if every expectation held, 1 if some failed, 2 for bad input')
     .argument('<file>', 'scenario file (YAML or JSON)')
-    .option('--machine <m>', 'a preset name or machine file, overriding the scenario\'s')
+    .option('--machine <m>', "a preset name or machine file, overriding the scenario's")
     .option('--json', 'print one JSON document')
     .option('--log <file.jsonl>', 'write the command log and the domain event log as JSON lines')
     .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
@@ -124,7 +124,10 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .argument('<file>', 'scenario file (YAML or JSON)')
     .option('--machines <list>', "comma-separated presets or machine files, overriding the scenario's machines")
     .option('--json', 'print one JSON document')
-    .option('--html <file>', "also write a self-contained HTML report (differences first, SVG charts of the counters), and beside it each machine's run log (FILE.MACHINE.jsonl) and their viewer (FILE.view.html)")
+    .option(
+      '--html <file>',
+      "also write a self-contained HTML report (differences first, SVG charts of the counters), and beside it each machine's run log (FILE.MACHINE.jsonl) and their viewer (FILE.view.html)",
+    )
     .addOption(new Option('--no-check', 'do not check invariants after every step (checked by default)'))
     .action((file: string, o: { machines?: string; json?: boolean; html?: string; check?: boolean }) =>
       act(io, o.json === true, async (out) => (await commands.compare()).compareCommand(file, o, out), 'compare', file),
@@ -137,20 +140,28 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--until <n>', 'replay commands up to sequence number n and print the state after it')
     .option('--allow-plugins', 'load the plugin files the logged machine names (a log is data: refused without this; the paths are printed first)')
     .option('--json', 'print one JSON document')
-    .action((log: string, o: { until?: string; json?: boolean; allowPlugins?: boolean }) => act(io, o.json === true, async (out) => (await commands.replay()).replayCommand(log, o, out), 'replay', log));
+    .action((log: string, o: { until?: string; json?: boolean; allowPlugins?: boolean }) =>
+      act(io, o.json === true, async (out) => (await commands.replay()).replayCommand(log, o, out), 'replay', log),
+    );
 
   program
     .command('view')
-    .description('write a self-contained HTML viewer of run logs (address spaces, shadow chains, pages, MD tables, races as lanes, the timeline) at every command; prints its path')
+    .description(
+      'write a self-contained HTML viewer of run logs (address spaces, shadow chains, pages, MD tables, races as lanes, the timeline) at every command; prints its path',
+    )
     .argument('<log...>', 'run logs (run --log, an explore counterexample, a fuzz case run with --log; several for a compare, one per machine)')
     .option('-o, --output <file.html>', 'where to write it (default: beside the first log, named after it)')
     .option('--open', 'open it in the desktop browser')
     .option('--serve', 'serve it on 127.0.0.1 at a free port (only this file) until interrupted')
-    .action((logs: string[], o: { output?: string; open?: boolean; serve?: boolean }) => act(io, false, async () => (await commands.view()).viewCommand(logs, o, io.out)));
+    .action((logs: string[], o: { output?: string; open?: boolean; serve?: boolean }) =>
+      act(io, false, async () => (await commands.view()).viewCommand(logs, o, io.out)),
+    );
 
   program
     .command('explore')
-    .description("explore the schedules of a scenario's concurrent steps; exit 0 when the result is what the file's explore: expects (clean without it), 1 otherwise, 2 bad input")
+    .description(
+      "explore the schedules of a scenario's concurrent steps; exit 0 when the result is what the file's explore: expects (clean without it), 1 otherwise, 2 bad input",
+    )
     .argument('[file]', 'scenario file (YAML or JSON)')
     .option('--bound <n>', 'dfs: preemption bound; pct: priority change points (depth - 1); delay: delays', '2')
     .option('--strategy <s>', 'dfs (bounded exhaustive), random, pct or delay (delay-bounded random)', 'dfs')
@@ -168,13 +179,28 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .action(
       (
         file: string | undefined,
-        o: { bound?: string; strategy?: string; seed?: string; runs?: string; reduction?: boolean; shard?: string; workers?: string | boolean; matrix?: string | boolean; machine?: string; log?: string; json?: boolean; time?: string; acceptEstimate?: boolean },
+        o: {
+          bound?: string;
+          strategy?: string;
+          seed?: string;
+          runs?: string;
+          reduction?: boolean;
+          shard?: string;
+          workers?: string | boolean;
+          matrix?: string | boolean;
+          machine?: string;
+          log?: string;
+          json?: boolean;
+          time?: string;
+          acceptEstimate?: boolean;
+        },
       ) =>
         act(
           io,
           o.json === true,
           async (out) => {
-            if (o.matrix !== undefined && o.matrix !== false) return (await commands.matrix()).matrixCommand(typeof o.matrix === 'string' ? o.matrix : (file ?? 'examples/races'), o, out);
+            if (o.matrix !== undefined && o.matrix !== false)
+              return (await commands.matrix()).matrixCommand(typeof o.matrix === 'string' ? o.matrix : (file ?? 'examples/races'), o, out);
             if (file === undefined) throw new (await lab()).InputError('explore: give a scenario file (or --matrix)');
             return (await commands.explore()).exploreCommand(file, o, out);
           },
@@ -185,7 +211,9 @@ function program(io: CliIo, argv: readonly string[]): Command {
 
   program
     .command('merge')
-    .description('combine the --json results of a sharded explore or fuzz campaign (one file per shard) into one; exit as the unsharded command would, 2 bad input')
+    .description(
+      'combine the --json results of a sharded explore or fuzz campaign (one file per shard) into one; exit as the unsharded command would, 2 bad input',
+    )
     .argument('<results...>', "the shards' JSON result files")
     .option('--json', 'print one JSON document')
     .action((files: string[], o: { json?: boolean }) => act(io, o.json === true, async () => (await commands.merge()).mergeCommand(files, o, io.out)));
@@ -203,13 +231,26 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation (default: a new fuzz-MACHINE-seedS.yaml in the current folder)')
     .option('--shard <i/n>', 'run shard i (0 to n-1) of the campaign split n ways: the runs numbered i, i+n, ... (merge the results with vmlab merge)')
     .option('--json', 'print one JSON document')
-    .action((o: { machine: string; policy?: string[]; seed: string; ops: string; opsPerRun?: string; schedules?: string; time?: string; out?: string; shard?: string; json?: boolean }) =>
-      act(io, o.json === true, async (out) => (await commands.fuzz()).fuzzCommand(o, out), 'fuzz'),
+    .action(
+      (o: {
+        machine: string;
+        policy?: string[];
+        seed: string;
+        ops: string;
+        opsPerRun?: string;
+        schedules?: string;
+        time?: string;
+        out?: string;
+        shard?: string;
+        json?: boolean;
+      }) => act(io, o.json === true, async (out) => (await commands.fuzz()).fuzzCommand(o, out), 'fuzz'),
     );
 
   program
     .command('trace')
-    .description('run traces of real programs (strace -f, valgrind lackey; gzip accepted) or a generated workload on machines and print their figures side by side; exit 0, or 2 for bad input')
+    .description(
+      'run traces of real programs (strace -f, valgrind lackey; gzip accepted) or a generated workload on machines and print their figures side by side; exit 0, or 2 for bad input',
+    )
     .argument('[files...]', 'trace files: one strace output, or the lackey logs of one run (one per process)')
     .option('--machine <m>', 'a preset name or machine file (default amd64)')
     .option('--machines <list>', 'comma-separated presets or machine files, side by side')
@@ -218,8 +259,11 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--list-generators', 'list the generators and their parameters')
     .option('--json', 'print one JSON document')
     .option('--log <out.jsonl>', 'write each operation and what it became on the machine as JSON lines (OUT.<machine>.jsonl for several machines)')
-    .action((files: string[], o: { machine?: string; machines?: string; generate?: string; param?: string[]; listGenerators?: boolean; json?: boolean; log?: string }) =>
-      act(io, o.json === true, async (out) => (await commands.trace()).traceCommand(files, o, out), 'trace'),
+    .action(
+      (
+        files: string[],
+        o: { machine?: string; machines?: string; generate?: string; param?: string[]; listGenerators?: boolean; json?: boolean; log?: string },
+      ) => act(io, o.json === true, async (out) => (await commands.trace()).traceCommand(files, o, out), 'trace'),
     );
 
   program

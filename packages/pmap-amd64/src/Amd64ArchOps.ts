@@ -154,7 +154,8 @@ export class Amd64ArchOps implements ArchOps {
     if (!(pm instanceof Amd64Pmap) || !pm.pku || p.vmspace.dead) return undefined;
     const keys: { start: number; end: number; key: number; persist: boolean }[] = [];
     if (pm.entryPlacement) {
-      for (const e of p.vmspace.map.entries) if ((e.mdFlags & ENTRY_PKEY_MASK) !== 0) keys.push({ start: e.start, end: e.end, key: e.mdFlags & ENTRY_PKEY_MASK, persist: false });
+      for (const e of p.vmspace.map.entries)
+        if ((e.mdFlags & ENTRY_PKEY_MASK) !== 0) keys.push({ start: e.start, end: e.end, key: e.mdFlags & ENTRY_PKEY_MASK, persist: false });
     } else for (const r of pm.keys.intervals()) keys.push({ start: r.start, end: r.end, key: r.key, persist: r.persist });
     const threads: Record<number, Record<string, unknown>> = {};
     for (const t of p.threads.values()) if (t.alive) threads[t.tid] = { pkru: pkruOf(t, k.abi) };

@@ -77,7 +77,7 @@ export class PkruKeySubscriber implements EventSubscriber {
     if (abi === 'linux') {
       bus.on('protect', this.name, (e) => {
         const p = amd64(e.pmap);
-        if (p !== undefined && p.entryPlacement) p.refreshPteKeys(e.start, e.end);
+        if (p?.entryPlacement) p.refreshPteKeys(e.start, e.end);
       });
     }
   }

@@ -73,7 +73,7 @@ export class Arm64Pmap extends SoftPmap {
   /** Re-derives GP of every present PTE in [start, end) from the rangeset (pmap_mask_set). */
   syncGuardBits(start: number, end: number): number {
     const b = this.bti;
-    const n = this.rewriteMdBits(start, end, (va, bits) => (b !== null && b.contains(va) ? bits | PTE_GP : bits & ~PTE_GP));
+    const n = this.rewriteMdBits(start, end, (va, bits) => (b?.contains(va) ? bits | PTE_GP : bits & ~PTE_GP));
     if (n > 0) this.ctx.counters.add('bti.pte_rewrites', n);
     return n;
   }

@@ -1,4 +1,18 @@
-import { InputError, bigintJson, checkOutput, colorEnabled, compareJson, compareLogPath, compareScenario, compareViewPath, defaultCatalog, formatCompare, loadScenario, scenarioMachines, writeCompareHtml } from '@vmlab/lab';
+import {
+  InputError,
+  bigintJson,
+  checkOutput,
+  colorEnabled,
+  compareJson,
+  compareLogPath,
+  compareScenario,
+  compareViewPath,
+  defaultCatalog,
+  formatCompare,
+  loadScenario,
+  scenarioMachines,
+  writeCompareHtml,
+} from '@vmlab/lab';
 
 export interface CompareFlags {
   machines?: string;

@@ -46,7 +46,11 @@ export async function demoCommand(json: boolean, print: (s: string) => void): Pr
   const c = await compareCommand(resolve(examplesDir(), 'pkru-swapout.yaml'), {}, print);
 
   rule('3. a race found by search: D15293, fault vs fork split under the 2018 swap order (vmlab explore)');
-  const e = await exploreCommand(resolve(examplesDir(), 'races/d15293-swap-split/legacy.yaml'), { json: false, log: uniqueOutput('vmlab-demo-explore-split-race', 'jsonl', tmpdir()) }, print);
+  const e = await exploreCommand(
+    resolve(examplesDir(), 'races/d15293-swap-split/legacy.yaml'),
+    { json: false, log: uniqueOutput('vmlab-demo-explore-split-race', 'jsonl', tmpdir()) },
+    print,
+  );
 
   print('\nNext: pnpm vmlab run examples/fork-inherit.yaml -v · pnpm vmlab policies · pnpm vmlab compare examples/compare-three-arches.yaml');
   return reports.every(reportOk) && c === 0 && e === 0 ? 0 : 1;

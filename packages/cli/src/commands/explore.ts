@@ -2,7 +2,26 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InputError, bigintJson, STRATEGIES, type ShardDoc, type Strategy, checkOutput, intFlag, secondsFlag, seedFlag, uniqueOutput, defaultCatalog, exploreScenario, lanesOfLog, loadLog, loadScenario, mergeResults, scenarioMachines, violated } from '@vmlab/lab';
+import {
+  InputError,
+  bigintJson,
+  STRATEGIES,
+  type ShardDoc,
+  type Strategy,
+  checkOutput,
+  intFlag,
+  secondsFlag,
+  seedFlag,
+  uniqueOutput,
+  defaultCatalog,
+  exploreScenario,
+  lanesOfLog,
+  loadLog,
+  loadScenario,
+  mergeResults,
+  scenarioMachines,
+  violated,
+} from '@vmlab/lab';
 import { printMerged } from './merge.ts';
 
 export interface ExploreFlags {
@@ -30,13 +49,17 @@ async function onWorkers(file: string, flags: ExploreFlags, n: number, print: (s
   const docs = await Promise.all(
     Array.from({ length: n }, (_, i) => {
       const { workers: _w, ...rest } = flags;
-      const log = flags.log !== undefined ? flags.log.replace(/(\.jsonl)?$/, `.shard${i}.jsonl`) : join(tmpdir(), `vmlab-explore-${fileStem(file)}-shard${i}.jsonl`);
+      const log =
+        flags.log !== undefined ? flags.log.replace(/(\.jsonl)?$/, `.shard${i}.jsonl`) : join(tmpdir(), `vmlab-explore-${fileStem(file)}-shard${i}.jsonl`);
       const shardFlags: ExploreFlags = { ...rest, shard: `${i}/${n}`, json: true, log };
       return new Promise<ShardDoc>((res, rej) => {
         // From sources (tsx), the worker registers tsx's loader before importing the .ts module.
         const w =
           extname(self) === '.ts'
-            ? new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData: { file, flags: shardFlags } })
+            ? new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url.href)}); })`, {
+                eval: true,
+                workerData: { file, flags: shardFlags },
+              })
             : new Worker(url, { workerData: { file, flags: shardFlags } });
         w.once('message', (m: { code?: number; out?: string; error?: string; input?: boolean }) => {
           void w.terminate();
@@ -47,7 +70,14 @@ async function onWorkers(file: string, flags: ExploreFlags, n: number, print: (s
       });
     }),
   );
-  return printMerged(mergeResults(docs, docs.map((_, i) => `shard ${i}/${n}`)), flags.json === true, print);
+  return printMerged(
+    mergeResults(
+      docs,
+      docs.map((_, i) => `shard ${i}/${n}`),
+    ),
+    flags.json === true,
+    print,
+  );
 }
 
 /** A scenario file's name for its outputs; a race pair's legacy.yaml or fixed.yaml is named with its folder. */
@@ -187,14 +217,26 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     const st = r.stats;
     const cost = `${st.runs} runs, ${st.pruned.equivalent + st.pruned.cut} pruned as equivalent (${st.pruned.equivalent} before running, ${st.pruned.cut} cut short), ${st.cached} prefix classes cached, ${st.ms} ms`;
     if (v === undefined) {
-      const all = r.timedOut === true ? `stopped at --time ${seconds} s: not every schedule` : strategy === 'dfs' ? (r.complete ? `every schedule up to ${bound} preemption${bound === 1 ? '' : 's'}` : `cut short at --runs ${runs}: not every schedule`) : 'sampled, not exhaustive';
-      out.push(`  ${o.machine}: clean after ${r.schedules} schedule${r.schedules === 1 ? '' : 's'} (${all}; longest ${r.maxPoints} scheduling points)`, `    ${cost}`);
+      const all =
+        r.timedOut === true
+          ? `stopped at --time ${seconds} s: not every schedule`
+          : strategy === 'dfs'
+            ? r.complete
+              ? `every schedule up to ${bound} preemption${bound === 1 ? '' : 's'}`
+              : `cut short at --runs ${runs}: not every schedule`
+            : 'sampled, not exhaustive';
+      out.push(
+        `  ${o.machine}: clean after ${r.schedules} schedule${r.schedules === 1 ? '' : 's'} (${all}; longest ${r.maxPoints} scheduling points)`,
+        `    ${cost}`,
+      );
       continue;
     }
     out.push(`  ${o.machine}: VIOLATION of ${v.invariant} on schedule ${r.schedules}: ${v.message}`, `    ${cost}`);
     for (const x of v.report.violations.slice(1)) out.push(`    also ${x.invariant}: ${x.message}`);
     for (const sc of v.schedules) out.push(`    concurrent step at line ${sc.line}:`, `      schedule: [${sc.schedule.join(', ')}]`);
-    out.push(`    verified with run: ${o.verified === true ? `yes, run with this schedule reports ${o.verifiedAs}` : `NO (run reports ${o.verifiedAs ?? 'nothing'})`}`);
+    out.push(
+      `    verified with run: ${o.verified === true ? `yes, run with this schedule reports ${o.verifiedAs}` : `NO (run reports ${o.verifiedAs ?? 'nothing'})`}`,
+    );
     out.push(`    replayable log: ${o.log} (vmlab replay ${o.log}; vmlab view ${o.log})`);
     if (o.log !== undefined) for (const l of await lanesOfLog(loadLog(o.log), o.log, catalog)) out.push(`    ${l}`);
   }

@@ -1,4 +1,17 @@
-import { InputError, checkOutput, intFlag, secondsFlag, seedFlag, uniqueOutput, writeOutput, defaultCatalog, failureSignature, fuzzMachine, isRace, machineFromWord } from '@vmlab/lab';
+import {
+  InputError,
+  checkOutput,
+  intFlag,
+  secondsFlag,
+  seedFlag,
+  uniqueOutput,
+  writeOutput,
+  defaultCatalog,
+  failureSignature,
+  fuzzMachine,
+  isRace,
+  machineFromWord,
+} from '@vmlab/lab';
 import { progress, shardFlag } from './explore.ts';
 
 export interface FuzzFlags {
@@ -14,7 +27,6 @@ export interface FuzzFlags {
   /** `I/N`. */
   shard?: string;
 }
-
 
 /**
  * `vmlab fuzz`: random workloads on a machine and policy set; on a violation, shrinks it to
@@ -38,7 +50,9 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
   const out = flags.out ?? uniqueOutput(`fuzz-${base.name}-seed${seed}`, 'yaml');
   checkOutput('--out', out);
   const shard = shardFlag(flags.shard);
-  const pol = Object.entries(policies).map(([k, v]) => `${k}: ${v}`).join(', ');
+  const pol = Object.entries(policies)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
   const foundBy = `vmlab fuzz --machine ${flags.machine ?? 'amd64'}${(flags.policy ?? []).map((p) => ` --policy ${p}`).join('')} --seed ${seed}${schedules > 0 ? ` --schedules ${schedules}` : ''}${flags.shard !== undefined ? ` --shard ${flags.shard}` : ''}`;
   const json = flags.json === true;
   const bar = progress(json);
@@ -61,15 +75,66 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
   const v = r.violation;
   if (v === undefined) {
     const rate = Math.round(r.ops / Math.max(r.elapsedSeconds, 1e-3));
-    if (json) print(JSON.stringify({ machine: base.name, policies, seed, shard: `${shard.index}/${shard.count}`, ops: r.ops, runs: r.runs, schedules: r.schedules, violation: null, opsPerSecond: rate }, null, 2));
-    else print(`fuzz on ${base.name}${pol !== '' ? ` (${pol})` : ''}, seed ${seed}: ${r.ops} operations in ${r.runs} runs${r.schedules > 0 ? ` and ${r.schedules} random schedules` : ''}, no violation (${rate} ops/s)`);
+    if (json)
+      print(
+        JSON.stringify(
+          {
+            machine: base.name,
+            policies,
+            seed,
+            shard: `${shard.index}/${shard.count}`,
+            ops: r.ops,
+            runs: r.runs,
+            schedules: r.schedules,
+            violation: null,
+            opsPerSecond: rate,
+          },
+          null,
+          2,
+        ),
+      );
+    else
+      print(
+        `fuzz on ${base.name}${pol !== '' ? ` (${pol})` : ''}, seed ${seed}: ${r.ops} operations in ${r.runs} runs${r.schedules > 0 ? ` and ${r.schedules} random schedules` : ''}, no violation (${rate} ops/s)`,
+      );
     return 0;
   }
   const unwritten = writeOutput(out, v.text);
   const check = v.check;
-  const first = check.violations[0] !== undefined ? `${check.violations[0].invariant}: ${check.violations[0].message}` : check.failures[0] !== undefined ? `line ${check.failures[0].pos.line} ${check.failures[0].op}: ${check.failures[0].failure}` : (check.error ?? 'nothing (not reproduced)');
+  const first =
+    check.violations[0] !== undefined
+      ? `${check.violations[0].invariant}: ${check.violations[0].message}`
+      : check.failures[0] !== undefined
+        ? `line ${check.failures[0].pos.line} ${check.failures[0].op}: ${check.failures[0].failure}`
+        : (check.error ?? 'nothing (not reproduced)');
   if (json) {
-    print(JSON.stringify({ machine: base.name, policies, seed, shard: `${shard.index}/${shard.count}`, ops: r.ops, runs: r.runs, schedules: r.schedules, violation: { run: v.run, signature: v.signature, detail: first, shrunkOps: v.shrunk.length, fromOps: v.ops.length, steps: v.text.split('\n').filter((l) => l.startsWith('  - ')).length, concurrent: v.shrunk.some(isRace), reproduced: failureSignature(check) === v.signature, file: unwritten === undefined ? out : null, ...(unwritten !== undefined ? { notWritten: unwritten, text: v.text } : {}) } }, null, 2));
+    print(
+      JSON.stringify(
+        {
+          machine: base.name,
+          policies,
+          seed,
+          shard: `${shard.index}/${shard.count}`,
+          ops: r.ops,
+          runs: r.runs,
+          schedules: r.schedules,
+          violation: {
+            run: v.run,
+            signature: v.signature,
+            detail: first,
+            shrunkOps: v.shrunk.length,
+            fromOps: v.ops.length,
+            steps: v.text.split('\n').filter((l) => l.startsWith('  - ')).length,
+            concurrent: v.shrunk.some(isRace),
+            reproduced: failureSignature(check) === v.signature,
+            file: unwritten === undefined ? out : null,
+            ...(unwritten !== undefined ? { notWritten: unwritten, text: v.text } : {}),
+          },
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     print(
       [

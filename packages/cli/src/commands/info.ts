@@ -19,7 +19,12 @@ export function policiesCommand(json: boolean, print: (s: string) => void): numb
   for (const r of rows) {
     print(`${r.key}`);
     print(`  values:  ${r.values.map((v) => (v === r.default ? `${v} (default)` : v)).join(', ')}`);
-    if (r.defaults !== undefined) print(`  default by abi: ${Object.entries(r.defaults).map(([a, v]) => `${a}=${v}`).join(', ')}`);
+    if (r.defaults !== undefined)
+      print(
+        `  default by abi: ${Object.entries(r.defaults)
+          .map(([a, v]) => `${a}=${v}`)
+          .join(', ')}`,
+      );
     print(`  rules:   ${r.rules}   (${r.owner})`);
     print(`  ${r.description}`);
   }
@@ -37,9 +42,15 @@ export function machinesCommand(json: boolean, print: (s: string) => void): numb
     return 0;
   }
   print('presets:');
-  for (const p of presets) print(`  ${p.name.padEnd(8)} arch ${p.arch}, abi ${p.abi}, ${p.cpus} cpus, physmem ${p.physmem / 1048576} MiB, swap ${p.swap / 1048576} MiB`);
+  for (const p of presets)
+    print(`  ${p.name.padEnd(8)} arch ${p.arch}, abi ${p.abi}, ${p.cpus} cpus, physmem ${p.physmem / 1048576} MiB, swap ${p.swap / 1048576} MiB`);
   print('arches:');
-  for (const a of arches) print(`  ${a.name.padEnd(8)} ${a.description}; features: ${Object.entries(a.features).map(([f, v]) => `${f}=${v}`).join(', ')}`);
+  for (const a of arches)
+    print(
+      `  ${a.name.padEnd(8)} ${a.description}; features: ${Object.entries(a.features)
+        .map(([f, v]) => `${f}=${v}`)
+        .join(', ')}`,
+    );
   print('plugins:');
   for (const p of plugins) print(`  ${p.name.padEnd(8)} ${p.description}`);
   return 0;

@@ -16,6 +16,10 @@ export async function matrixCommand(dir: string, flags: { json?: boolean }, prin
   const rows = await raceMatrix(dir, defaultCatalog(), undefined, (r) => bar.tick(`matrix: ${r.race} done`));
   bar.done();
   const ok = rows.every((r) => r.fixedClean && r.cells[0]!.found);
-  print(json ? JSON.stringify({ dir, ok, races: rows }, null, 2) : `${matrixTable(rows)}\n\n${rows.length} races; ${ok ? 'dfs finds every legacy form and every fixed form is clean' : 'NOT every race found by dfs with its fixed form clean'}`);
+  print(
+    json
+      ? JSON.stringify({ dir, ok, races: rows }, null, 2)
+      : `${matrixTable(rows)}\n\n${rows.length} races; ${ok ? 'dfs finds every legacy form and every fixed form is clean' : 'NOT every race found by dfs with its fixed form clean'}`,
+  );
   return ok ? 0 : 1;
 }

@@ -31,13 +31,19 @@ export function printMerged(m: MergedDoc, json: boolean, print: (s: string) => v
     return m.code;
   }
   const d = m.doc as Record<string, unknown>;
-  const out: string[] = [`merged ${m.shards} shard${m.shards === 1 ? '' : 's'} of ${m.kind === 'explore' ? 'an explore' : 'a fuzz'} campaign${m.missing.length > 0 ? ` (MISSING shards ${m.missing.join(', ')})` : ''}`];
+  const out: string[] = [
+    `merged ${m.shards} shard${m.shards === 1 ? '' : 's'} of ${m.kind === 'explore' ? 'an explore' : 'a fuzz'} campaign${m.missing.length > 0 ? ` (MISSING shards ${m.missing.join(', ')})` : ''}`,
+  ];
   if (m.kind === 'fuzz') {
     const v = d.violation as { signature: string; run: number } | null;
-    out.push(`  ${d.ops} operations in ${d.runs} runs, ${d.schedules} random schedules: ${v === null ? 'no violation' : `VIOLATION in run ${v.run} (${v.signature})`}`);
+    out.push(
+      `  ${d.ops} operations in ${d.runs} runs, ${d.schedules} random schedules: ${v === null ? 'no violation' : `VIOLATION in run ${v.run} (${v.signature})`}`,
+    );
   } else {
     for (const x of d.machines as { machine: string; schedules: number; complete: boolean; violation?: { invariant: string; message?: string } }[]) {
-      out.push(`  ${x.machine}: ${x.violation !== undefined ? `VIOLATION of ${x.violation.invariant}` : 'clean'} after ${x.schedules} schedules${x.complete ? ' (complete)' : ''}`);
+      out.push(
+        `  ${x.machine}: ${x.violation !== undefined ? `VIOLATION of ${x.violation.invariant}` : 'clean'} after ${x.schedules} schedules${x.complete ? ' (complete)' : ''}`,
+      );
     }
     out.push(`  expected ${(d.expected as { expect: string }).expect}: ${d.ok === true ? 'as expected' : 'NOT as expected'}`);
   }

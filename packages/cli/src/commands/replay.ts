@@ -1,4 +1,16 @@
-import { InputError, bigintJson, defaultCatalog, escapeControl, intFlag, logPluginPaths, fmt, formatState, loadLog, machineState, replayLogFile } from '@vmlab/lab';
+import {
+  InputError,
+  bigintJson,
+  defaultCatalog,
+  escapeControl,
+  intFlag,
+  logPluginPaths,
+  fmt,
+  formatState,
+  loadLog,
+  machineState,
+  replayLogFile,
+} from '@vmlab/lab';
 
 export interface ReplayFlags {
   until?: string;
@@ -20,7 +32,8 @@ export async function replayCommand(file: string, flags: ReplayFlags, print: (s:
     throw new InputError(`--until ${until}: the log has commands 1 to ${log.commands.length}`);
   }
   const code = logPluginPaths(log);
-  if (code.length > 0 && flags.allowPlugins === true) process.stderr.write(`vmlab: --allow-plugins: loading plugin code named in ${file}:\n${code.map((c) => `  ${escapeControl(c)}`).join('\n')}\n`);
+  if (code.length > 0 && flags.allowPlugins === true)
+    process.stderr.write(`vmlab: --allow-plugins: loading plugin code named in ${file}:\n${code.map((c) => `  ${escapeControl(c)}`).join('\n')}\n`);
   const r = await replayLogFile(log, file, defaultCatalog(), { ...(until !== undefined ? { until } : {}), allowPlugins: flags.allowPlugins === true });
   const state = until !== undefined ? machineState(r.machine) : undefined;
   const cmd = until !== undefined ? log.commands.find((c) => c.seq === until) : undefined;
@@ -58,7 +71,10 @@ export async function replayCommand(file: string, flags: ReplayFlags, print: (s:
   }
   out.push(r.identical ? '  identical' : '  DIFFERENT');
   if (state !== undefined && cmd !== undefined) {
-    out.push('', `state after command ${until} (step ${cmd.step}, line ${cmd.line}: ${cmd.op}${cmd.thread !== undefined ? ` [t${cmd.thread}]` : ''} ${fmt(cmd.args)}):`);
+    out.push(
+      '',
+      `state after command ${until} (step ${cmd.step}, line ${cmd.line}: ${cmd.op}${cmd.thread !== undefined ? ` [t${cmd.thread}]` : ''} ${fmt(cmd.args)}):`,
+    );
     out.push(...formatState(state));
   }
   print(out.join('\n'));

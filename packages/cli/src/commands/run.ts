@@ -1,4 +1,17 @@
-import { InputError, bigintJson, type RunReport, checkOutput, defaultCatalog, formatRun, laneHooks, loadScenario, reportOk, runJson, runOnMachine, scenarioMachines } from '@vmlab/lab';
+import {
+  InputError,
+  bigintJson,
+  type RunReport,
+  checkOutput,
+  defaultCatalog,
+  formatRun,
+  laneHooks,
+  loadScenario,
+  reportOk,
+  runJson,
+  runOnMachine,
+  scenarioMachines,
+} from '@vmlab/lab';
 
 export interface RunFlags {
   machine?: string;
@@ -18,7 +31,10 @@ export async function runCommand(file: string, flags: RunFlags, print: (s: strin
   const lanes: string[][] = [];
   const verbose = flags.verbose === true && flags.json !== true;
   for (const m of machines) {
-    const log = flags.log !== undefined && machines.length > 1 ? flags.log.replace(/(\.jsonl)?(\.gz)?$/, (_, j: string | undefined, g: string | undefined) => `.${m.name}${j ?? '.jsonl'}${g ?? ''}`) : flags.log;
+    const log =
+      flags.log !== undefined && machines.length > 1
+        ? flags.log.replace(/(\.jsonl)?(\.gz)?$/, (_, j: string | undefined, g: string | undefined) => `.${m.name}${j ?? '.jsonl'}${g ?? ''}`)
+        : flags.log;
     // -v: the lanes of each concurrent step, recorded as the run goes.
     const h = verbose ? laneHooks() : undefined;
     const { text: _t, ...hooks } = h ?? { text: undefined };

@@ -9,11 +9,7 @@ export class SubscriberError extends Error {
     readonly event: DomainEvent,
     readonly original: unknown,
   ) {
-    super(
-      `${subscriber} threw on event ${event.kind} (caused by command ${event.cause}): ${
-        original instanceof Error ? original.message : String(original)
-      }`,
-    );
+    super(`${subscriber} threw on event ${event.kind} (caused by command ${event.cause}): ${original instanceof Error ? original.message : String(original)}`);
   }
 }
 

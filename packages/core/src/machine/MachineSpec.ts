@@ -36,7 +36,6 @@ export interface FileSpec {
   fill: number;
 }
 
-
 /**
  * The most CPUs a machine may have: active-CPU sets and TLB targets are 32-bit masks with
  * one bit kept free, so 31.

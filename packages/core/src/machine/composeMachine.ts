@@ -25,15 +25,23 @@ export class MachineError extends Error {
   }
 }
 
-
 /** Resolves a machine's policies and features against the catalog (every key filled in). */
 export function resolveSpec(given: MachineSpec, catalog: Catalog): MachineSpec {
   // A hand-written or older log's spec may lack the maps and lists: they default to empty.
-  const spec: MachineSpec = { ...given, policies: given.policies ?? {}, features: given.features ?? {}, plugins: given.plugins ?? [], faults: given.faults ?? {} };
+  const spec: MachineSpec = {
+    ...given,
+    policies: given.policies ?? {},
+    features: given.features ?? {},
+    plugins: given.plugins ?? [],
+    faults: given.faults ?? {},
+  };
   const pos = spec.positions ?? {};
   const arch = catalog.arches.get(spec.arch);
   if (arch === undefined) {
-    throw new MachineError(`unknown arch '${spec.arch}'; known: ${[...catalog.arches.keys()].join(', ')}${didYouMean(spec.arch, catalog.arches.keys())}`, pos.arch);
+    throw new MachineError(
+      `unknown arch '${spec.arch}'; known: ${[...catalog.arches.keys()].join(', ')}${didYouMean(spec.arch, catalog.arches.keys())}`,
+      pos.arch,
+    );
   }
   const policies: Record<string, string> = {};
   for (const d of catalog.policies.all()) policies[d.key] = catalog.policies.defaultOf(d.key, spec.abi);
@@ -41,7 +49,13 @@ export function resolveSpec(given: MachineSpec, catalog: Catalog): MachineSpec {
     const d = catalog.policies.get(key);
     const p = pos[`policies.${key}`];
     if (d === undefined) {
-      throw new MachineError(`unknown policy '${key}'${didYouMean(key, catalog.policies.all().map((x) => x.key))}; 'vmlab policies' lists them`, p);
+      throw new MachineError(
+        `unknown policy '${key}'${didYouMean(
+          key,
+          catalog.policies.all().map((x) => x.key),
+        )}; 'vmlab policies' lists them`,
+        p,
+      );
     }
     const ok = d.values.includes(value) || (d.accepts?.(value) ?? false);
     if (!ok) throw new MachineError(`policy ${key} has no value '${value}'; values: ${d.values.join(', ')}`, p);
@@ -49,7 +63,10 @@ export function resolveSpec(given: MachineSpec, catalog: Catalog): MachineSpec {
   }
   for (const f of Object.keys(spec.faults)) {
     if (!catalog.faultPoints.has(f)) {
-      throw new MachineError(`unknown fault point '${f}'${didYouMean(f, catalog.faultPoints)}; fault points: ${[...catalog.faultPoints].join(', ') || 'none'}`, pos[`faults.${f}`]);
+      throw new MachineError(
+        `unknown fault point '${f}'${didYouMean(f, catalog.faultPoints)}; fault points: ${[...catalog.faultPoints].join(', ') || 'none'}`,
+        pos[`faults.${f}`],
+      );
     }
   }
   const features: Record<string, boolean> = { ...arch.features };
@@ -59,7 +76,8 @@ export function resolveSpec(given: MachineSpec, catalog: Catalog): MachineSpec {
     }
     features[f] = v;
   }
-  if (!Number.isInteger(spec.cpus) || spec.cpus < 1 || spec.cpus > MAX_CPUS) throw new MachineError(`cpus must be a whole number between 1 and ${MAX_CPUS}, got ${String(spec.cpus)}`, pos.cpus);
+  if (!Number.isInteger(spec.cpus) || spec.cpus < 1 || spec.cpus > MAX_CPUS)
+    throw new MachineError(`cpus must be a whole number between 1 and ${MAX_CPUS}, got ${String(spec.cpus)}`, pos.cpus);
   const page = 4096;
   if (!Number.isSafeInteger(spec.physmem) || spec.physmem < page || spec.physmem > MAX_PHYSMEM) {
     throw new MachineError(`physmem must be between 1 page and ${MAX_PHYSMEM / 2 ** 30} GiB (the limit), got ${String(spec.physmem)}`, pos.physmem);
@@ -70,7 +88,8 @@ export function resolveSpec(given: MachineSpec, catalog: Catalog): MachineSpec {
   for (const k of ['policies', 'features', 'plugins', 'faults'] as const) {
     const v = (spec as unknown as Record<string, unknown>)[k];
     if (v === undefined) continue;
-    if (typeof v !== 'object' || v === null || (k === 'plugins') !== Array.isArray(v)) throw new MachineError(`machine '${k}' must be ${k === 'plugins' ? 'a list' : 'a map'}`);
+    if (typeof v !== 'object' || v === null || (k === 'plugins') !== Array.isArray(v))
+      throw new MachineError(`machine '${k}' must be ${k === 'plugins' ? 'a list' : 'a map'}`);
   }
   return { ...spec, policies, features };
 }

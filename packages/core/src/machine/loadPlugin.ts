@@ -83,7 +83,8 @@ export function moduleTypeProblem(file: string): string | undefined {
       if (type === 'module') return undefined;
       return `${file} is an ES module plugin but ${pj} has no "type": "module" (Node would load it as CommonJS); add "type": "module" there or name the file .m${file.slice(-2)}`;
     }
-    if (dirname(dir) === dir) return `${file} is an ES module plugin but no package.json with "type": "module" is above it; add one or name the file .m${file.slice(-2)}`;
+    if (dirname(dir) === dir)
+      return `${file} is an ES module plugin but no package.json with "type": "module" is above it; add one or name the file .m${file.slice(-2)}`;
   }
 }
 
@@ -119,7 +120,10 @@ export async function loadPluginFile(file: string, catalog: Catalog, label: stri
     ])) as Record<string, unknown>;
   } catch (e) {
     if (e instanceof PluginTimeout) {
-      throw new PluginLoadError(`plugin ${label} did not finish loading within ${ms / 1000} s (a top-level await that never settles?); VMLAB_PLUGIN_TIMEOUT_MS sets the limit`, pos);
+      throw new PluginLoadError(
+        `plugin ${label} did not finish loading within ${ms / 1000} s (a top-level await that never settles?); VMLAB_PLUGIN_TIMEOUT_MS sets the limit`,
+        pos,
+      );
     }
     throw new PluginLoadError(`plugin ${label} threw while loading (import): ${message(e)}`, pos);
   } finally {
@@ -132,7 +136,12 @@ export async function loadPluginFile(file: string, catalog: Catalog, label: stri
   });
   if (p.onLoad !== undefined) runHook(p, 'onLoad', pos, () => p.onLoad!(catalog));
   if (p.arch !== undefined) {
-    catalog.arches.set(file, { name: p.arch.name, description: p.arch.description ?? p.description ?? p.arch.name, module: p.module, features: p.arch.features });
+    catalog.arches.set(file, {
+      name: p.arch.name,
+      description: p.arch.description ?? p.description ?? p.arch.name,
+      module: p.module,
+      features: p.arch.features,
+    });
   }
   cache.set(file, p);
   return p;
@@ -184,7 +193,10 @@ export async function loadMachinePlugins(spec: MachineSpec, catalog: Catalog): P
 export function resolvePlugin(name: string, spec: MachineSpec, catalog: Catalog, pos?: SourcePos): VmlabPlugin | PluginDescriptor | null {
   const p = filesOf(catalog).get(name) ?? catalog.plugins.get(name);
   if (p === undefined) {
-    throw new PluginLoadError(`unknown plugin '${name}'; built-in plugins: ${[...catalog.plugins.keys()].join(', ') || 'none'} (or a path to a plugin module, ./my-plugin.ts)`, pos);
+    throw new PluginLoadError(
+      `unknown plugin '${name}'; built-in plugins: ${[...catalog.plugins.keys()].join(', ') || 'none'} (or a path to a plugin module, ./my-plugin.ts)`,
+      pos,
+    );
   }
   if (p.apply !== undefined && !runHook(p, 'apply', pos, () => p.apply!(spec))) return null;
   return p;

@@ -154,7 +154,10 @@ export class MadviseFamily implements MadvisePolicy {
       const s = Math.max(start, e.start);
       const t = Math.min(end, e.end);
       let set = this.reusable.get(o);
-      if (set === undefined) this.reusable.set(o, (set = new Set()));
+      if (set === undefined) {
+        set = new Set();
+        this.reusable.set(o, set);
+      }
       for (let va = s; va < t; va += PAGE_SIZE) {
         const pi = firstIndex(e, va);
         set.add(pi);

@@ -72,7 +72,7 @@ export function clipRange(ctx: VmContext, vms: Vmspace, start: number, end: numb
  */
 export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: number): void {
   const map = vms.map;
-  let i = clipRange(ctx, vms, start, end);
+  const i = clipRange(ctx, vms, start, end);
   while (i < map.entries.length && map.entries[i]!.start < end) {
     const e = map.entries[i]!;
     if (e.wiredCount > 0) entryUnwire(ctx, vms, e);

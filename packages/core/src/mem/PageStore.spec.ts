@@ -217,14 +217,8 @@ describe('PageStore', () => {
       { weight: 3, arbitrary: fc.constantFrom(0, 1, 7, -1, 0xffffffff) },
       { weight: 1, arbitrary: fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 }) },
     );
-    const word = fc.oneof(
-      fc.integer({ min: 0, max: 9 }),
-      fc.integer({ min: 0, max: 63 }),
-      fc.integer({ min: 0, max: WORDS_PER_PAGE - 1 }),
-    );
-    const where = fc.integer({ min: 0, max: 1 }).chain((st) =>
-      fc.record({ st: fc.constant(st), slot: fc.integer({ min: 0, max: SLOTS[st] - 1 }) }),
-    );
+    const word = fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: WORDS_PER_PAGE - 1 }));
+    const where = fc.integer({ min: 0, max: 1 }).chain((st) => fc.record({ st: fc.constant(st), slot: fc.integer({ min: 0, max: SLOTS[st] - 1 }) }));
     const op: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ k: fc.constant('fill' as const), at: where, v: value }).map(({ at, ...r }) => ({ ...r, ...at })),
       fc.record({ k: fc.constant('write' as const), at: where, w: word, v: value }).map(({ at, ...r }) => ({ ...r, ...at })),
@@ -238,12 +232,8 @@ describe('PageStore', () => {
           step: fc.constantFrom(0, 1),
         })
         .map(({ at, ...r }) => ({ ...r, ...at })),
-      fc
-        .record({ k: fc.constant('copy' as const), at: where, at2: where })
-        .map(({ k, at, at2 }) => ({ k, ...at, st2: at2.st, slot2: at2.slot })),
-      fc
-        .record({ k: fc.constant('equals' as const), at: where, at2: where })
-        .map(({ k, at, at2 }) => ({ k, ...at, st2: at2.st, slot2: at2.slot })),
+      fc.record({ k: fc.constant('copy' as const), at: where, at2: where }).map(({ k, at, at2 }) => ({ k, ...at, st2: at2.st, slot2: at2.slot })),
+      fc.record({ k: fc.constant('equals' as const), at: where, at2: where }).map(({ k, at, at2 }) => ({ k, ...at, st2: at2.st, slot2: at2.slot })),
       fc.record({ k: fc.constant('uniform' as const), at: where }).map(({ k, at }) => ({ k, ...at })),
       fc.record({ k: fc.constant('read' as const), at: where, w: word }).map(({ at, ...r }) => ({ ...r, ...at })),
     );
@@ -260,7 +250,10 @@ describe('PageStore', () => {
           const m = (st: number, slot: number) => {
             const key = `${st}:${slot}`;
             let e = model.get(key);
-            if (!e) model.set(key, (e = { fill: 0, words: new Map() }));
+            if (!e) {
+              e = { fill: 0, words: new Map() };
+              model.set(key, e);
+            }
             return e;
           };
           for (const o of ops) {

@@ -181,10 +181,7 @@ export class PageStore {
       const db = this.allocBlock();
       const so = (r & BLOCK_MASK) << WORD_SHIFT;
       // Slabs never move, so reading src's slab after our allocation is safe even if src === this.
-      this.slabs[db >>> BLOCKS_PER_SLAB_SHIFT].set(
-        src.slabs[r >>> BLOCKS_PER_SLAB_SHIFT].subarray(so, so + WORDS_PER_PAGE),
-        (db & BLOCK_MASK) << WORD_SHIFT,
-      );
+      this.slabs[db >>> BLOCKS_PER_SLAB_SHIFT].set(src.slabs[r >>> BLOCKS_PER_SLAB_SHIFT].subarray(so, so + WORDS_PER_PAGE), (db & BLOCK_MASK) << WORD_SHIFT);
       this.ref[dst] = db;
       this.meta[dst] = m;
       return;

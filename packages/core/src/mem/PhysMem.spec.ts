@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  PhysMem,
-  type MemqOwner,
-  PG_DIRTY,
-  PG_TABLED,
-  PQ_ACTIVE,
-  PQ_FREE,
-  PQ_INACTIVE,
-  PQ_LAUNDRY,
-  PQ_NONE,
-} from './PhysMem.ts';
+import { PhysMem, type MemqOwner, PG_DIRTY, PG_TABLED, PQ_ACTIVE, PQ_FREE, PQ_INACTIVE, PQ_LAUNDRY, PQ_NONE } from './PhysMem.ts';
 
 function queueFrames(mem: PhysMem, q: number): number[] {
   const out: number[] = [];

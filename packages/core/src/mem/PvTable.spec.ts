@@ -133,10 +133,7 @@ describe('PvTable', () => {
   });
 
   describe('when driven by random operations', () => {
-    type Op =
-      | { k: 'add' | 'remove'; frame: number; pmap: number; vpn: number }
-      | { k: 'clear'; frame: number }
-      | { k: 'sweep'; frame: number; pmap: number };
+    type Op = { k: 'add' | 'remove'; frame: number; pmap: number; vpn: number } | { k: 'clear'; frame: number } | { k: 'sweep'; frame: number; pmap: number };
     const frame = fc.integer({ min: 0, max: 3 });
     const pmap = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant(PV_MAX_PMAP_ID - 1));
     const vpn = fc.oneof(fc.integer({ min: 0, max: 5 }), fc.nat(2 ** 36 - 1));
@@ -161,7 +158,11 @@ describe('PvTable', () => {
             } else if (o.k === 'remove') {
               const i = cur.findIndex(([p, v]) => p === o.pmap && v === o.vpn);
               expect(pv.remove(o.frame, o.pmap, o.vpn)).toBe(i >= 0);
-              if (i >= 0) model.set(o.frame, cur.filter((_, j) => j !== i));
+              if (i >= 0)
+                model.set(
+                  o.frame,
+                  cur.filter((_, j) => j !== i),
+                );
             } else if (o.k === 'clear') {
               pv.clear(o.frame);
               model.delete(o.frame);
@@ -173,7 +174,10 @@ describe('PvTable', () => {
                 if (p === o.pmap) pv.remove(o.frame, p, v);
               });
               expect(seen).toEqual(cur);
-              model.set(o.frame, cur.filter(([p]) => p !== o.pmap));
+              model.set(
+                o.frame,
+                cur.filter(([p]) => p !== o.pmap),
+              );
             }
           }
           let total = 0;

@@ -62,7 +62,7 @@ describe('ResidentIndex', () => {
       const mem = new PhysMem(64);
       const idx = new ResidentIndex(mem);
       const frames = Array.from({ length: 64 }, (_, i) => mem.alloc(7, i));
-      frames.forEach((f) => idx.insert(f));
+      for (const f of frames) idx.insert(f);
       for (let i = 0; i < 64; i += 2) idx.remove(frames[i]);
       for (let i = 0; i < 64; i++) expect(idx.lookup(7, i)).toBe(i % 2 ? frames[i] : -1);
       expect(idx.size).toBe(32);
@@ -77,7 +77,11 @@ describe('ResidentIndex', () => {
 
   describe('when driven by random operations', () => {
     type Op = { k: 'add'; obj: number; pindex: number } | { k: 'remove'; i: number } | { k: 'lookup'; obj: number; pindex: number };
-    const pindex = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.nat(2 ** 53 - 1), fc.integer({ min: 0, max: 3 }).map((h) => h * 2 ** 32 + 1));
+    const pindex = fc.oneof(
+      fc.integer({ min: 0, max: 40 }),
+      fc.nat(2 ** 53 - 1),
+      fc.integer({ min: 0, max: 3 }).map((h) => h * 2 ** 32 + 1),
+    );
     const obj = fc.integer({ min: -1, max: 5 });
     const op: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ k: fc.constant('add' as const), obj, pindex }),

@@ -118,14 +118,7 @@ describe('SoftPageTable', () => {
       | { k: 'free'; a: number; b: number }
       | { k: 'clearAll' };
     const near = (base: number) => fc.integer({ min: -600, max: 600 }).map((d) => Math.min(MAX_VPN - 1, Math.max(0, base + d)));
-    const vpn = fc.oneof(
-      fc.integer({ min: 0, max: 2000 }),
-      near(2 ** 18),
-      near(2 ** 27),
-      near(2 ** 32),
-      near(MAX_VPN - 1),
-      fc.nat(MAX_VPN - 1),
-    );
+    const vpn = fc.oneof(fc.integer({ min: 0, max: 2000 }), near(2 ** 18), near(2 ** 27), near(2 ** 32), near(MAX_VPN - 1), fc.nat(MAX_VPN - 1));
     const op: fc.Arbitrary<Op> = fc.oneof(
       { weight: 6, arbitrary: fc.record({ k: fc.constant('set' as const), vpn, frame: fc.nat(1000), bits: fc.constantFrom(0, 1, 3, 0x80000000) }) },
       { weight: 3, arbitrary: fc.record({ k: fc.constant('clear' as const), vpn }) },

@@ -50,7 +50,10 @@ export const staleTlb: Invariant = {
       if (ok) return;
       const allowed = tlb.deferred && tlb.isPending(cpu, pid, vpn) && tlb.allocGen[frame] === gen;
       if (!allowed) {
-        out.push({ invariant: 'stale_tlb', message: `cpu ${cpu} caches pmap ${pid} va 0x${va.toString(16)} → frame ${frame}, which its page table no longer has${tlb.deferred ? (tlb.allocGen[frame] !== gen ? ' (frame reused)' : ' (no queued invalidation)') : ''}` });
+        out.push({
+          invariant: 'stale_tlb',
+          message: `cpu ${cpu} caches pmap ${pid} va 0x${va.toString(16)} → frame ${frame}, which its page table no longer has${tlb.deferred ? (tlb.allocGen[frame] !== gen ? ' (frame reused)' : ' (no queued invalidation)') : ''}`,
+        });
       }
     });
   },

@@ -44,7 +44,7 @@ export class Process {
   /** The live thread with this id. */
   thread(tid: number): Thread | undefined {
     const t = this.threads.get(tid);
-    return t !== undefined && t.alive ? t : undefined;
+    return t?.alive ? t : undefined;
   }
 
   get liveThreads(): number {

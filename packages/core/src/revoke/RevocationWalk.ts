@@ -74,7 +74,11 @@ export class RevocationWalk implements RevokePolicy {
         spaces.push(v);
       }
     }
-    for (const v of ctx.holders.values()) if (!seen.has(v)) (seen.add(v), spaces.push(v));
+    for (const v of ctx.holders.values())
+      if (!seen.has(v)) {
+        seen.add(v);
+        spaces.push(v);
+      }
     for (const vms of spaces) {
       if (vms.dead) continue;
       for (const e of vms.map.entries) if (e.file === file && !done(vms, e)) return [vms, e];

@@ -271,7 +271,10 @@ export class Kernel implements VmContext {
   mlock2(p: Process, t: Thread, addr: number, len: number, flags: number): KGen<Outcome> {
     const s = addr - (addr % PAGE_SIZE);
     const e = Math.ceil((addr + len) / PAGE_SIZE) * PAGE_SIZE;
-    if (e > this.userTop || !(e >= s)) return (function* () { return errno('EINVAL'); })();
+    if (e > this.userTop || !(e >= s))
+      return (function* () {
+        return errno('EINVAL');
+      })();
     return mlock2(this, p, t, s, e, flags);
   }
 

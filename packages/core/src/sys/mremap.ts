@@ -87,7 +87,7 @@ export function mremap(k: Kernel, p: Process, a: MremapArgs, placeFrom: number):
   if (!dontUnmap && e.end === addr + oldLen && !map.intersects(addr + oldLen, addr + newLen) && addr + newLen <= map.max) {
     e.end = addr + newLen;
     const o = e.object;
-    if (o !== null && o.isAnon && o.size < e.offset + e.pages) o.size = e.offset + e.pages;
+    if (o?.isAnon && o.size < e.offset + e.pages) o.size = e.offset + e.pages;
     map.timestamp++;
     emitMmap(k.bus, p.pid, vms.pmap, addr + oldLen, addr + newLen, e.prot, e.mdFlags);
     return { ok: true, addr };
@@ -117,7 +117,7 @@ function moveRange(k: Kernel, p: Process, from: number, len: number, to: number,
   ne.start = to;
   ne.end = to + newLen;
   const o = e.object;
-  if (o !== null && o.isAnon && o.size < ne.offset + ne.pages) o.size = ne.offset + ne.pages;
+  if (o?.isAnon && o.size < ne.offset + ne.pages) o.size = ne.offset + ne.pages;
   // The translations move: each present PTE is entered at its new address with its rights.
   const moves: [number, number, number][] = [];
   vms.pmap.forEachMapping(from, from + len, (va, frame, writable) => {

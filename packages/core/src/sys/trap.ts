@@ -62,7 +62,16 @@ export function access(k: Kernel, p: Process, t: Thread, va: number, acc: number
 }
 
 /** The rest of an access whose fault sleeps: finish the fault, then retry the access. */
-function* accessAfterSleep(k: Kernel, g: KGen<FaultResult>, p: Process, t: Thread, va: number, acc: number, branch: Branch | undefined, tries: number): KGen<number | Outcome> {
+function* accessAfterSleep(
+  k: Kernel,
+  g: KGen<FaultResult>,
+  p: Process,
+  t: Thread,
+  va: number,
+  acc: number,
+  branch: Branch | undefined,
+  tries: number,
+): KGen<number | Outcome> {
   const r = yield* g;
   const out = faultDone(k, p, t, va, acc, r);
   if (out !== undefined) return out;

@@ -20,7 +20,7 @@ export function uvmMapCleanFree(k: Kernel, p: Process, start: number, end: numbe
   if (!map.covered(start, end)) return errno('EFAULT');
   for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
     const e = map.entries[i]!;
-    if (e.immutable && e.object !== null && e.object.isAnon) return errno('EPERM');
+    if (e.immutable && e.object?.isAnon) return errno('EPERM');
   }
   const mem = k.mem;
   for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {

@@ -86,7 +86,14 @@ export function mmap(k: Kernel, p: Process, a: MmapArgs): Run<Outcome> {
   const map = vms.map;
   const chk = mmapCheck(
     k.abi,
-    { addr: BigInt(a.addr ?? 0), len: BigInt(a.len), prot: a.prot, flags: flagBits(k.abi, a.flags), hasFile: a.file !== undefined, offset: BigInt(a.offset ?? 0) },
+    {
+      addr: BigInt(a.addr ?? 0),
+      len: BigInt(a.len),
+      prot: a.prot,
+      flags: flagBits(k.abi, a.flags),
+      hasFile: a.file !== undefined,
+      offset: BigInt(a.offset ?? 0),
+    },
     { min: map.min, max: map.max },
   );
   if ('errno' in chk) return errno(chk.errno);
@@ -103,7 +110,9 @@ export function mmap(k: Kernel, p: Process, a: MmapArgs): Run<Outcome> {
   }
   // MAP_FIXED over a mapping deletes it first (vm_map_delete may sleep on a busy page).
   const ready = () => !pl.fixed || !vmMapDeleteMustWait(k.vm, vms, pl.start, pl.start + pl.size);
-  const out = withMapLockWhen(map, lockOwner(p.pid, a.thread?.tid ?? 0), ready, 'vm_object_page_remove: page busy', () => mmapLocked(k, p, vms, pl, md, fileRec));
+  const out = withMapLockWhen(map, lockOwner(p.pid, a.thread?.tid ?? 0), ready, 'vm_object_page_remove: page busy', () =>
+    mmapLocked(k, p, vms, pl, md, fileRec),
+  );
   const t = a.thread;
   if (t === undefined || !(pl.populate || pl.locked || vms.wireFuture !== '')) return out;
   return andThen(out, (o) => {

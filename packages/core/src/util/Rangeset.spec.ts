@@ -8,7 +8,12 @@ describe('Rangeset', () => {
   describe('when ranges are set, removed and removed by predicate', () => {
     it('should record at every page what a page-by-page model records', () => {
       type Op = { kind: 'set' | 'remove' | 'removeOdd'; s: number; n: number; v: number };
-      const op = fc.record({ kind: fc.constantFrom('set', 'remove', 'removeOdd'), s: fc.integer({ min: 0, max: 31 }), n: fc.integer({ min: 0, max: 8 }), v: fc.integer({ min: 0, max: 3 }) }) as fc.Arbitrary<Op>;
+      const op = fc.record({
+        kind: fc.constantFrom('set', 'remove', 'removeOdd'),
+        s: fc.integer({ min: 0, max: 31 }),
+        n: fc.integer({ min: 0, max: 8 }),
+        v: fc.integer({ min: 0, max: 3 }),
+      }) as fc.Arbitrary<Op>;
       fc.assert(
         fc.property(fc.array(op, { maxLength: 40, size: 'max' }), (ops) => {
           const r = new Rangeset<{ v: number }>();

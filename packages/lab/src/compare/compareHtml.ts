@@ -64,7 +64,10 @@ export function compareHtml(c: CompareResult, opts: CompareHtmlOptions = {}): st
           const h = r.held[m];
           const hc = h === null ? '' : h ? 'held' : 'failed';
           const seq = opts.viewer?.seqOf[m]?.[r.index];
-          const link = seq !== undefined ? ` <a class="view" href="${esc(opts.viewer!.href)}#machine=${encodeURIComponent(m)}&amp;cmd=${seq}" title="this step on ${esc(m)} in the viewer">view</a>` : '';
+          const link =
+            seq !== undefined
+              ? ` <a class="view" href="${esc(opts.viewer!.href)}#machine=${encodeURIComponent(m)}&amp;cmd=${seq}" title="this step on ${esc(m)} in the viewer">view</a>`
+              : '';
           return `<td class="${hc}" data-machine="${esc(m)}">${cell(r, m, c.machines)}${link}</td>`;
         })
         .join('');
@@ -82,7 +85,15 @@ export function compareHtml(c: CompareResult, opts: CompareHtmlOptions = {}): st
         (g === null ? 'Machine-independent outcomes are identical.' : `First machine-independent divergence: step ${g.index} (${esc(g.op)}, line ${g.line}).`);
   const differing = c.counterNames.filter((k) => c.machines.some((m) => c.counters[m]![k] !== c.counters[c.machines[0]!]![k]));
   const equal = c.counterNames.filter((k) => !differing.includes(k));
-  const charts = differing.map((k) => barChart(k, c.machines, c.machines.map((m) => c.counters[m]![k]!))).join('\n');
+  const charts = differing
+    .map((k) =>
+      barChart(
+        k,
+        c.machines,
+        c.machines.map((m) => c.counters[m]![k]!),
+      ),
+    )
+    .join('\n');
   const diffTable =
     differing.length === 0
       ? '<p>Every counter is the same on every machine.</p>'

@@ -116,7 +116,17 @@ export function compareReports(s: Scenario, reports: RunReport[]): CompareResult
     for (const k of counterNames) c[k] = r.counters[k] ?? 0;
     counters[r.machine] = c;
   }
-  return { scenario: s.name, machines: names, ok: reports.every(reportOk), rows, firstDivergence: first, firstMiDivergence: firstMi, counterNames, counters, reports };
+  return {
+    scenario: s.name,
+    machines: names,
+    ok: reports.every(reportOk),
+    rows,
+    firstDivergence: first,
+    firstMiDivergence: firstMi,
+    counterNames,
+    counters,
+    reports,
+  };
 }
 
 /**

@@ -46,7 +46,9 @@ export function formatCompare(c: CompareResult, o: CompareTextOptions = {}): str
   const { rows, hidden } = rowsToShow(c);
   if (hidden > 0) {
     const d = divergenceCounts(c);
-    out.push(`  ${c.rows.length} steps, ${d.mi + d.md} with differing outcomes (${d.mi} machine-independent, ${d.md} machine-dependent); ${rows.length > 0 ? 'the steps around the first divergences' : 'no step shown'} (--json has every step):`);
+    out.push(
+      `  ${c.rows.length} steps, ${d.mi + d.md} with differing outcomes (${d.mi} machine-independent, ${d.md} machine-dependent); ${rows.length > 0 ? 'the steps around the first divergences' : 'no step shown'} (--json has every step):`,
+    );
   }
   const opW = Math.max(4, ...rows.map((r) => r.op.length));
   const prefix = 17 + opW;

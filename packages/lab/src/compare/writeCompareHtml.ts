@@ -26,7 +26,11 @@ export async function writeCompareHtml(c: CompareResult, scenarioFile: string, h
   let viewer: { href: string; seqOf: Record<string, Record<number, number>> } | undefined;
   if (c.logs !== undefined && c.machines.every((m) => c.logs![m] !== undefined)) {
     const viewPath = compareViewPath(html);
-    const models = await writeView(c.machines.map((m) => c.logs![m]!), catalog, viewPath);
+    const models = await writeView(
+      c.machines.map((m) => c.logs![m]!),
+      catalog,
+      viewPath,
+    );
     const seqOf: Record<string, Record<number, number>> = {};
     models.forEach((vm, i) => {
       const per: Record<number, number> = {};

@@ -9,7 +9,11 @@ import core from '@vmlab/core/package.json' with { type: 'json' };
 /** The test tools a generated plugin installs: the versions vmlab's own tests run on (checked by tests/plugins/outside.spec.ts). */
 export const TEMPLATE_TOOLS = { typescript: '^7.0.2', vitest: '^4.1.12' };
 
-const pascal = (name: string): string => name.split(/[-_]/).map((w) => (w === '' ? '' : w[0]!.toUpperCase() + w.slice(1))).join('');
+const pascal = (name: string): string =>
+  name
+    .split(/[-_]/)
+    .map((w) => (w === '' ? '' : w[0]!.toUpperCase() + w.slice(1)))
+    .join('');
 
 /**
  * The files of a new pmap plugin named `name` (an arch of that name), in the layout every

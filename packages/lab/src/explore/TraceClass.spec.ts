@@ -7,7 +7,7 @@ const DEP = [
   [true, true, false],
   [false, false, true],
 ];
-const key = (choices: number[], dep = DEP): string => choices.reduce((c, t) => c.then(t), TraceClass.EMPTY.segment(dep)).key();
+const key = (choices: number[], dep = DEP): string => choices.reduce((c, t) => c.after(t), TraceClass.EMPTY.segment(dep)).key();
 
 describe('TraceClass', () => {
   describe('when independent transitions are swapped', () => {
@@ -25,7 +25,7 @@ describe('TraceClass', () => {
   describe('when prefixes have different lengths or segments', () => {
     it('should tell them apart', () => {
       expect(key([0, 2])).not.toBe(key([0, 2, 2]));
-      const twoSegs = TraceClass.EMPTY.segment(DEP).then(0).segment(DEP).then(2).key();
+      const twoSegs = TraceClass.EMPTY.segment(DEP).after(0).segment(DEP).after(2).key();
       expect(twoSegs).not.toBe(key([0, 2]));
     });
   });

@@ -22,19 +22,32 @@ export class TraceClass {
 
   /** The class at the start of a new `concurrent` step with this dependence. */
   segment(dep: readonly (readonly boolean[])[]): TraceClass {
-    return new TraceClass(this.dep === null ? this.done : `${this.done}|${this.levels.join('.')}`, dep, [], dep.map(() => 0));
+    return new TraceClass(
+      this.dep === null ? this.done : `${this.done}|${this.levels.join('.')}`,
+      dep,
+      [],
+      dep.map(() => 0),
+    );
   }
 
   /** The class after thread `t` runs one more transition. */
-  then(t: number): TraceClass {
+  after(t: number): TraceClass {
     const dep = this.dep;
-    if (dep === null) throw new Error('TraceClass.then before a segment');
+    if (dep === null) throw new Error('TraceClass.after before a segment');
     let lvl = 0;
     for (let u = 0; u < this.last.length; u++) if (dep[t]![u] === true || u === t) lvl = Math.max(lvl, this.last[u]!);
     const levels = this.levels.slice();
     while (levels.length <= lvl) levels.push('');
     const at = levels[lvl]!;
-    levels[lvl] = at === '' ? String(t) : at.split(',').map(Number).concat(t).sort((a, b) => a - b).join(',');
+    levels[lvl] =
+      at === ''
+        ? String(t)
+        : at
+            .split(',')
+            .map(Number)
+            .concat(t)
+            .sort((a, b) => a - b)
+            .join(',');
     const last = this.last.slice();
     last[t] = lvl + 1;
     return new TraceClass(this.done, dep, levels, last);

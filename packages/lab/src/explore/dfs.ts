@@ -88,7 +88,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
         else c = rs.includes(prev) ? prev : rs[0]!;
         const f: Frame = { runnable: rs, chosen: c, prev, pre, tried: new Set([c]), before: cls };
         frames.push(f);
-        cls = cls.then(c);
+        cls = cls.after(c);
         if (idx >= pfx.length && !visit(cls, c, o.bound - pre - (isPreemption(prev, rs, c) ? 1 : 0))) {
           cut = true;
           throw new CutRun();
@@ -135,7 +135,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
         f.tried.add(c);
         // At or above the first divergence the alternatives are top-level: dealt to the shards.
         if (j <= div && top++ % sh.count !== sh.index) continue;
-        if (!visit(f.before.then(c), c, o.bound - pre)) {
+        if (!visit(f.before.after(c), c, o.bound - pre)) {
           pruned.equivalent++;
           continue;
         }

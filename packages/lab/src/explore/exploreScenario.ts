@@ -64,7 +64,9 @@ async function checkInvariantName(s: Scenario, name: string, machines: NamedMach
   if (known.has(name)) return;
   const p = s.explore?.invariantPos;
   const at = p !== undefined ? `${p.file}:${p.line}:${p.col}: ` : '';
-  throw new InputError(`${at}explore expects invariant '${name}', which no machine of this run checks${didYouMean(name, known)}; known: ${[...known].join(', ')}`);
+  throw new InputError(
+    `${at}explore expects invariant '${name}', which no machine of this run checks${didYouMean(name, known)}; known: ${[...known].join(', ')}`,
+  );
 }
 
 /** Explores the scenario on each machine in turn, stopping at the first machine with a violation. */

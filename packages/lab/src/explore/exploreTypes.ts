@@ -81,4 +81,3 @@ export interface ExploreStats {
    */
   prefixMs: number;
 }
-

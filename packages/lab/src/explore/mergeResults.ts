@@ -34,7 +34,15 @@ function shardOf(d: ShardDoc, label: string): { index: number; count: number } {
 }
 
 type Stats = { runs: number; points: number; pruned: { equivalent: number; cut: number }; cached: number; ms: number; prefixMs: number };
-type MachineDoc = { machine: string; schedules: number; complete: boolean; maxPreemptions: number; maxPoints: number; stats?: Stats; violation?: { invariant: string; invariants?: string[] } };
+type MachineDoc = {
+  machine: string;
+  schedules: number;
+  complete: boolean;
+  maxPreemptions: number;
+  maxPoints: number;
+  stats?: Stats;
+  violation?: { invariant: string; invariants?: string[] };
+};
 
 /** Merges the shard documents (labels name them in errors, e.g. their files). */
 export function mergeResults(docs: ShardDoc[], labels: string[]): MergedDoc {
@@ -52,13 +60,28 @@ export function mergeResults(docs: ShardDoc[], labels: string[]): MergedDoc {
     seen.add(s.index);
   });
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
-  const order = docs.map((d, i) => ({ d, i: sh[i]!.index })).sort((a, b) => a.i - b.i).map((x) => x.d);
+  const order = docs
+    .map((d, i) => ({ d, i: sh[i]!.index }))
+    .sort((a, b) => a.i - b.i)
+    .map((x) => x.d);
 
   if (kind === 'fuzz') {
     same(docs, ['machine', 'policies', 'seed'], label);
     const sum = (k: string) => docs.reduce((a, d) => a + Number(d[k] ?? 0), 0);
-    const found = order.filter((d) => d.violation !== null && d.violation !== undefined).sort((a, b) => (a.violation as { run: number }).run - (b.violation as { run: number }).run)[0];
-    const doc = { machine: docs[0]!.machine, policies: docs[0]!.policies, seed: docs[0]!.seed, shards: `${docs.length}/${count}`, missing, ops: sum('ops'), runs: sum('runs'), schedules: sum('schedules'), violation: found?.violation ?? null };
+    const found = order
+      .filter((d) => d.violation !== null && d.violation !== undefined)
+      .sort((a, b) => (a.violation as { run: number }).run - (b.violation as { run: number }).run)[0];
+    const doc = {
+      machine: docs[0]!.machine,
+      policies: docs[0]!.policies,
+      seed: docs[0]!.seed,
+      shards: `${docs.length}/${count}`,
+      missing,
+      ops: sum('ops'),
+      runs: sum('runs'),
+      schedules: sum('schedules'),
+      violation: found?.violation ?? null,
+    };
     return { kind, shards: docs.length, missing, doc, code: found !== undefined ? 1 : 0 };
   }
 

@@ -66,7 +66,14 @@ export async function raceMatrix(dir: string, catalog: Catalog, strategies = MAT
       const schedules = r.outcomes.reduce((a, o) => a + o.result.schedules, 0);
       cells.push({ strategy: st.label, found: r.ok && legacy.explore?.expect === 'violation', schedules, ms: Math.round(performance.now() - t0) });
     }
-    const f = await exploreScenario(fixed, scenarioMachines(fixed, catalog, undefined), catalog, { strategy: 'dfs', bound: 2, seed: 1, runs: 100000, reduction: true, logFor: () => '/dev/null' });
+    const f = await exploreScenario(fixed, scenarioMachines(fixed, catalog, undefined), catalog, {
+      strategy: 'dfs',
+      bound: 2,
+      seed: 1,
+      runs: 100000,
+      reduction: true,
+      logFor: () => '/dev/null',
+    });
     const row: MatrixRow = {
       race,
       cells,

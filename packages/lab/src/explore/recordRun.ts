@@ -73,4 +73,3 @@ export function violationOf(report: RunReport | undefined, points: ExplorePoint[
   const p = firstProblem(report);
   return p === undefined ? undefined : { ...p, schedules: schedulesOf(points), report };
 }
-

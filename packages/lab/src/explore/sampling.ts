@@ -62,11 +62,13 @@ export async function exploreSampled(runOnce: RunOnce, o: ExploreOptions, sh: { 
     stats: { runs, points, pruned: { equivalent: 0, cut: 0 }, cached: 0, ms: Math.round(performance.now() - t0), prefixMs: Math.round(prefixMs) },
   });
 
-  const roundRobin = (delays: ReadonlySet<number>) => (rs: number[], idx: number, prev: number): number => {
-    let pick = prev >= 0 && rs.includes(prev) ? prev : nextAfter(rs, prev);
-    if (delays.has(idx) && rs.length > 1) pick = nextAfter(rs, pick);
-    return pick;
-  };
+  const roundRobin =
+    (delays: ReadonlySet<number>) =>
+    (rs: number[], idx: number, prev: number): number => {
+      let pick = prev >= 0 && rs.includes(prev) ? prev : nextAfter(rs, prev);
+      if (delays.has(idx) && rs.length > 1) pick = nextAfter(rs, pick);
+      return pick;
+    };
   // pct's and delay's run 0 (every shard runs it; shard 0 counts it) measures k, the points
   // of a schedule: pct's lowest-first run, delay's round robin without delays.
   let k = 1;

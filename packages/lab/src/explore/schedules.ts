@@ -17,7 +17,11 @@ export function firstProblem(r: RunReport): { invariant: string; message: string
 export function schedulesOf(points: readonly ExplorePoint[]): { line: number; schedule: number[] }[] {
   const out: { line: number; schedule: number[] }[] = [];
   for (const p of points) {
-    const seg = out[p.segment] ?? (out[p.segment] = { line: p.line, schedule: [] });
+    let seg = out[p.segment];
+    if (seg === undefined) {
+      seg = { line: p.line, schedule: [] };
+      out[p.segment] = seg;
+    }
     seg.schedule.push(p.chosen);
   }
   return out;
@@ -36,4 +40,3 @@ export function withSchedules(s: Scenario, schedules: readonly { schedule: numbe
   });
   return { ...s, steps };
 }
-

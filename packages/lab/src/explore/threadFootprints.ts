@@ -16,8 +16,26 @@ import type { Step } from '../scenario/ast.ts';
 
 /** Ops whose effects stay in the processes (pid, child) they name. */
 const LOCAL_OPS = new Set([
-  'read', 'write', 'fetch', 'copyin', 'copyout', 'mmap', 'munmap', 'mprotect', 'minherit', 'mlock', 'munlock',
-  'madvise', 'fork', 'context_switch', 'wrpkru', 'pkey_set', 'pkey_alloc', 'pkey_free', 'pkey_mprotect', 'sysarch',
+  'read',
+  'write',
+  'fetch',
+  'copyin',
+  'copyout',
+  'mmap',
+  'munmap',
+  'mprotect',
+  'minherit',
+  'mlock',
+  'munlock',
+  'madvise',
+  'fork',
+  'context_switch',
+  'wrpkru',
+  'pkey_set',
+  'pkey_alloc',
+  'pkey_free',
+  'pkey_mprotect',
+  'sysarch',
 ]);
 
 /** Below this many free pages every thread is dependent on every other. */
@@ -71,7 +89,11 @@ export function threadDependence(k: Kernel, threads: readonly (readonly Step[])[
       const b = prints[j]!;
       if (a === null || b === null) continue;
       let shared = false;
-      for (const x of a) if (b.has(x)) { shared = true; break; }
+      for (const x of a)
+        if (b.has(x)) {
+          shared = true;
+          break;
+        }
       dep[i]![j] = dep[j]![i] = shared;
     }
   }

@@ -71,7 +71,10 @@ export interface FuzzResult {
 /** A YAML flow value: bare when it reads back as the same string or number, quoted otherwise. */
 function flow(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(flow).join(', ')}]`;
-  if (typeof v === 'object' && v !== null) return `{ ${Object.entries(v).map(([k, x]) => `${/^[\w.-]+$/.test(k) ? k : JSON.stringify(k)}: ${flow(x)}`).join(', ')} }`;
+  if (typeof v === 'object' && v !== null)
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${/^[\w.-]+$/.test(k) ? k : JSON.stringify(k)}: ${flow(x)}`)
+      .join(', ')} }`;
   if (typeof v === 'string' && /^[A-Za-z_/.][\w./-]*$/.test(v) && !/^(true|false|null|yes|no|on|off)$/i.test(v)) return v;
   return JSON.stringify(v);
 }
@@ -145,7 +148,12 @@ export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<Fuz
     if (n === 0 || !ops.some(isRace)) return undefined;
     // The schedules explore runs start from none: strip what the ops carry.
     const bare = withOpSchedules(ops, machineYaml, []);
-    const res = await explore((hooks) => runFuzzText(scenarioText(bare, machineYaml, 'fuzz'), catalog, hooks), { strategy: 'random', bound: 0, seed: schedSeed(), runs: n });
+    const res = await explore((hooks) => runFuzzText(scenarioText(bare, machineYaml, 'fuzz'), catalog, hooks), {
+      strategy: 'random',
+      bound: 0,
+      seed: schedSeed(),
+      runs: n,
+    });
     explored += res.schedules;
     const v = res.violation;
     if (v === undefined) return undefined;

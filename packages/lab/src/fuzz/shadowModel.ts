@@ -247,14 +247,14 @@ function oneOf(outcomes: string[]): string {
   return u.length === 1 ? u[0]! : `{ one_of: [${u.map((x) => ` ${x}`).join(',')} ] }`;
 }
 
-const valueOf = (c: Cell) => oneOf(alts(c).map((v) => `{ value: ${hex(v)} }`));
+const cellExpect = (c: Cell) => oneOf(alts(c).map((v) => `{ value: ${hex(v)} }`));
 const segvKey = (k: number) => `{ signal: SIGSEGV, code: SEGV_ACCERR, pkey: ${k} }`;
 
 export function readExpect(m: Model, p: Proc, r: Region, page: number, word: number, tid = 0): string {
   const k = denied(p, r, page, tid, false);
   if (r.file && m.revoked) return k === undefined ? '{ signal: SIGBUS }' : oneOf(['{ signal: SIGBUS }', segvKey(k)]);
   if (k !== undefined) return segvKey(k);
-  return valueOf(m.read(r, page * 4096 + word * 4));
+  return cellExpect(m.read(r, page * 4096 + word * 4));
 }
 
 export function writeExpect(m: Model, p: Proc, r: Region, page: number, tid = 0): string {

@@ -26,6 +26,7 @@ export function seedFlag(v: string | undefined, dflt = 1): number {
 /** A duration in seconds (a decimal with an optional fraction), above 0. */
 export function secondsFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^(0|[1-9]\d*)(\.\d+)?$/.test(v) || Number(v) <= 0) throw new InputError(`--${name} ${JSON.stringify(v)}: give a number of seconds above 0 (e.g. 30 or 2.5)`);
+  if (!/^(0|[1-9]\d*)(\.\d+)?$/.test(v) || Number(v) <= 0)
+    throw new InputError(`--${name} ${JSON.stringify(v)}: give a number of seconds above 0 (e.g. 30 or 2.5)`);
   return Number(v);
 }

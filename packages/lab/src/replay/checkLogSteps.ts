@@ -29,15 +29,19 @@ function kindProblem(kind: ArgKind, v: unknown): string | undefined {
     case 'access_size':
       return v === 1 || v === 2 || v === 4 || v === 8 ? undefined : '1, 2, 4 or 8';
     case 'prot':
-      return typeof v === 'string' || (isInt(v) && v >= 0) ? undefined : 'a protection (letters or the ABI\'s bits)';
+      return typeof v === 'string' || (isInt(v) && v >= 0) ? undefined : "a protection (letters or the ABI's bits)";
     case 'u32':
       return isInt(v) && v >= 0 && v <= 0xffffffff ? undefined : 'a 32-bit word';
     case 'by':
       return (isInt(v) && v >= 0) || typeof v === 'string' ? undefined : 'a pid or a name';
     case 'addr':
-      return isObj(v) && (isInt(v.offset) || typeof v.offset === 'bigint') && (v.name === undefined || typeof v.name === 'string') ? undefined : 'an address { name?, offset }';
+      return isObj(v) && (isInt(v.offset) || typeof v.offset === 'bigint') && (v.name === undefined || typeof v.name === 'string')
+        ? undefined
+        : 'an address { name?, offset }';
     case 'rights':
-      return (isInt(v) && v >= 0) || (typeof v === 'string' && (RIGHTS_VALUES as readonly string[]).includes(v)) ? undefined : `a number or one of ${RIGHTS_VALUES.join(', ')}`;
+      return (isInt(v) && v >= 0) || (typeof v === 'string' && (RIGHTS_VALUES as readonly string[]).includes(v))
+        ? undefined
+        : `a number or one of ${RIGHTS_VALUES.join(', ')}`;
     case 'bool':
       return typeof v === 'boolean' ? undefined : 'true or false';
     default:
@@ -60,8 +64,10 @@ function stepProblem(s: unknown, where: string): string | undefined {
   if (!isObj(s)) return `${where} is not a step object`;
   if (typeof s.op !== 'string') return `${where} has no op`;
   if (!isObj(s.args)) return `${where} (${s.op}) has no args map`;
-  if (!isObj(s.pos) || !isInt(s.pos.line) || !isInt(s.pos.col) || typeof s.pos.file !== 'string') return `${where} (${s.op}) has no position { file, line, col }`;
-  if (s.expect !== undefined && !(isObj(s.expect) && isObj(s.expect.value) && typeof s.expect.value.kind === 'string')) return `${where} (${s.op}): expect is not an expectation`;
+  if (!isObj(s.pos) || !isInt(s.pos.line) || !isInt(s.pos.col) || typeof s.pos.file !== 'string')
+    return `${where} (${s.op}) has no position { file, line, col }`;
+  if (s.expect !== undefined && !(isObj(s.expect) && isObj(s.expect.value) && typeof s.expect.value.kind === 'string'))
+    return `${where} (${s.op}): expect is not an expectation`;
   const what = `${where} (${s.op}, line ${s.pos.line})`;
   if (s.op === 'concurrent') {
     const { threads, schedule, ...rest } = s.args;
@@ -75,7 +81,8 @@ function stepProblem(s: unknown, where: string): string | undefined {
         if (p !== undefined) return p;
       }
     }
-    if (schedule !== undefined && !(Array.isArray(schedule) && schedule.every((x) => isInt(x) && x >= 0))) return `${what}: schedule must be a list of thread numbers`;
+    if (schedule !== undefined && !(Array.isArray(schedule) && schedule.every((x) => isInt(x) && x >= 0)))
+      return `${what}: schedule must be a list of thread numbers`;
     return undefined;
   }
   if (s.op === 'check') {
@@ -96,7 +103,8 @@ function stepProblem(s: unknown, where: string): string | undefined {
     const { name, params, ...rest } = s.args;
     if (Object.keys(rest).length > 0) return `${what} has no argument '${Object.keys(rest)[0]}'`;
     if (typeof name !== 'string') return `${what} needs name`;
-    if (params !== undefined && !(Array.isArray(params) && params.every((p) => typeof p === 'string' && /^\w+=\d+$/.test(p)))) return `${what}: params must be a list of name=number`;
+    if (params !== undefined && !(Array.isArray(params) && params.every((p) => typeof p === 'string' && /^\w+=\d+$/.test(p))))
+      return `${what}: params must be a list of name=number`;
     return undefined;
   }
   const spec = OPS[s.op];

@@ -118,14 +118,19 @@ export async function replayLog(log: RunLog, catalog: Catalog, opts: ReplayOptio
   const n = Math.max(logged.length, replayed.length);
   for (let i = 0; i < n; i++) {
     if (logged[i] !== replayed[i]) {
-      firstDifference = { index: i, ...(logged[i] !== undefined ? { logged: logged[i] } : {}), ...(replayed[i] !== undefined ? { replayed: replayed[i] } : {}) };
+      firstDifference = {
+        index: i,
+        ...(logged[i] !== undefined ? { logged: logged[i] } : {}),
+        ...(replayed[i] !== undefined ? { replayed: replayed[i] } : {}),
+      };
       break;
     }
   }
   const logEventsHash = hashEventLines(logged);
   const replayHash = opts.until !== undefined ? hashEventLines(replayed) : report.eventHash;
   const loggedHash = opts.until !== undefined ? logEventsHash : log.end?.eventHash;
-  const identical = firstDifference === undefined && divergence === undefined && (loggedHash === undefined || loggedHash === replayHash) && logEventsHash === replayHash;
+  const identical =
+    firstDifference === undefined && divergence === undefined && (loggedHash === undefined || loggedHash === replayHash) && logEventsHash === replayHash;
   return {
     ...(loggedHash !== undefined ? { loggedHash } : {}),
     logEventsHash,

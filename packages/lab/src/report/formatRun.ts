@@ -33,7 +33,9 @@ export function formatRun(r: RunReport, verbose: boolean): string {
   const withExp = r.steps.filter((s) => s.held !== null).length;
   out.push(`  ${r.steps.length} steps, ${withExp - r.failures.length}/${withExp} expectations held, ${r.violations.length} invariant violations`);
   const c = r.counters;
-  out.push(`  faults ${c.faults ?? 0}, pte writes ${c.pte_writes ?? 0}, pt pages ${c.pt_pages ?? 0}, tlb invalidations ${c.tlb_invalidate ?? 0}, pagein ${c.pagein ?? 0}, pageout ${c.pageout ?? 0}`);
+  out.push(
+    `  faults ${c.faults ?? 0}, pte writes ${c.pte_writes ?? 0}, pt pages ${c.pt_pages ?? 0}, tlb invalidations ${c.tlb_invalidate ?? 0}, pagein ${c.pagein ?? 0}, pageout ${c.pageout ?? 0}`,
+  );
   out.push(`  fingerprint: sha256 ${r.fingerprint} (outcomes, counters, event log)`);
   out.push(`  event log: ${r.eventCount} events, sha256 ${r.eventHash} (machine-independent events)`);
   return out.join('\n');

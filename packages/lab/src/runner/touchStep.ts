@@ -8,7 +8,6 @@ import { Access, type KGen, type Machine, type Process, type Thread } from '@vml
 import type { Step } from '../scenario/ast.ts';
 import { resolveAddr } from './stepArgs.ts';
 
-
 export function* touchStep(machine: Machine, p: Process, t: Thread, s: Step): KGen<unknown> {
   const k = machine.kernel;
   const a = s.args;

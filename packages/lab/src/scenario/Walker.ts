@@ -40,7 +40,6 @@ export class Walker {
   /** The loop indices of the `repeat` steps being read, and their values in this pass. */
   readonly loop = new Map<string, number>();
 
-
   constructor(
     readonly text: string,
     readonly file: string,

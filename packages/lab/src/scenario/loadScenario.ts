@@ -6,7 +6,6 @@ import { parseMachineFile, parseScenario } from './parseScenario.ts';
 import { ScenarioError } from './ScenarioError.ts';
 import { InputError } from './InputError.ts';
 
-
 export function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -35,7 +34,9 @@ export function resolveMachineRef(ref: MachineRef, catalog: Catalog, base: strin
     case 'preset': {
       const p = catalog.presets.get(ref.name);
       if (p === undefined) {
-        throw new InputError(`${ref.pos.file}:${ref.pos.line}:${ref.pos.col}: unknown machine '${ref.name}'; presets: ${[...catalog.presets.keys()].join(', ')} (or give a path to a machine file)`);
+        throw new InputError(
+          `${ref.pos.file}:${ref.pos.line}:${ref.pos.col}: unknown machine '${ref.name}'; presets: ${[...catalog.presets.keys()].join(', ')} (or give a path to a machine file)`,
+        );
       }
       return { name: ref.name, spec: p };
     }
@@ -47,7 +48,9 @@ export function resolveMachineRef(ref: MachineRef, catalog: Catalog, base: strin
         text = readFileSync(path, 'utf8');
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        throw new InputError(`${at}: machine file ${ref.path} ${code === 'ENOENT' ? `does not exist (looked for ${path})` : code === 'EISDIR' ? 'is a folder' : `cannot be read: ${code ?? (e as Error).message}`}; or name a preset: ${[...catalog.presets.keys()].join(', ')}`);
+        throw new InputError(
+          `${at}: machine file ${ref.path} ${code === 'ENOENT' ? `does not exist (looked for ${path})` : code === 'EISDIR' ? 'is a folder' : `cannot be read: ${code ?? (e as Error).message}`}; or name a preset: ${[...catalog.presets.keys()].join(', ')}`,
+        );
       }
       try {
         const spec = parseMachineFile(text, path);
@@ -73,7 +76,10 @@ export function machineFromWord(word: string, catalog: Catalog): NamedMachine {
 export function scenarioMachines(s: Scenario, catalog: Catalog, override: string[] | undefined): NamedMachine[] {
   const own = fileMachines(s, catalog);
   const run = override !== undefined && override.length > 0 ? override.map((w) => machineFromWord(w, catalog)) : own;
-  checkExpectOn(s, [...own, ...run].map((m) => m.name));
+  checkExpectOn(
+    s,
+    [...own, ...run].map((m) => m.name),
+  );
   return run;
 }
 
@@ -91,10 +97,12 @@ function checkExpectOn(s: Scenario, names: readonly string[]): void {
     for (const st of steps) {
       for (const [name, x] of Object.entries(st.expectOn ?? {})) {
         if (!names.includes(name)) {
-          throw new InputError(`${x.pos.file}:${x.pos.line}:${x.pos.col}: expect_on names machine '${name}', which this file does not run on${didYouMean(name, names)}; machines: ${[...new Set(names)].join(', ')}`);
+          throw new InputError(
+            `${x.pos.file}:${x.pos.line}:${x.pos.col}: expect_on names machine '${name}', which this file does not run on${didYouMean(name, names)}; machines: ${[...new Set(names)].join(', ')}`,
+          );
         }
       }
-      const threads = st.op === 'concurrent' ? st.args['threads'] : undefined;
+      const threads = st.op === 'concurrent' ? st.args.threads : undefined;
       if (Array.isArray(threads)) for (const t of threads) if (Array.isArray(t)) visit(t as Step[]);
     }
   };

@@ -4,7 +4,13 @@ import { matchExpectation, type MatchContext } from './matchExpectation.ts';
 import { parseScenario } from './parseScenario.ts';
 
 /** Query fields the specs' expectations name; an expectation naming one is hosted on a check that asks it. */
-const QUERY_ARGS: Record<string, string> = { rss: '{ pid: 1 }', footprint: '{ pid: 1 }', entry: '{ pid: 1, addr: buf }', pte: '{ pid: 1, addr: buf }', object: '{ pid: 1, addr: buf }' };
+const QUERY_ARGS: Record<string, string> = {
+  rss: '{ pid: 1 }',
+  footprint: '{ pid: 1 }',
+  entry: '{ pid: 1, addr: buf }',
+  pte: '{ pid: 1, addr: buf }',
+  object: '{ pid: 1, addr: buf }',
+};
 
 /**
  * The expectation of a step, parsed as a scenario would have it: a read's, or (when it
@@ -14,7 +20,9 @@ const QUERY_ARGS: Record<string, string> = { rss: '{ pid: 1 }', footprint: '{ pi
 function exp(text: string): ExpectValue {
   const queries = Object.keys(QUERY_ARGS).filter((q) => new RegExp(`\\b${q}:`).test(text.replace(/\$before\.\w+/g, '')));
   const host =
-    queries.length === 0 ? `  - read: { pid: 1, addr: buf, expect: ${text} }` : `  - check: { ${queries.map((q) => `${q}: ${QUERY_ARGS[q]}`).join(', ')}, expect: ${text} }`;
+    queries.length === 0
+      ? `  - read: { pid: 1, addr: buf, expect: ${text} }`
+      : `  - check: { ${queries.map((q) => `${q}: ${QUERY_ARGS[q]}`).join(', ')}, expect: ${text} }`;
   const s = parseScenario(
     [
       'name: t',
@@ -75,9 +83,7 @@ describe('matchExpectation', () => {
   describe('when the expected field is an address', () => {
     it('should resolve names', () => {
       expect(matchExpectation(exp('{ addr: buf+0x10 }'), { addr: BUF + 0x10 }, ctx)).toBeNull();
-      expect(matchExpectation(exp('{ addr: buf+0x10 }'), { addr: BUF }, ctx)).toBe(
-        'addr: expected buf+0x10 (0x10000010), got 0x10000000',
-      );
+      expect(matchExpectation(exp('{ addr: buf+0x10 }'), { addr: BUF }, ctx)).toBe('addr: expected buf+0x10 (0x10000010), got 0x10000000');
     });
 
     it('should report a name the run did not bind', () => {
@@ -97,17 +103,13 @@ describe('matchExpectation', () => {
   describe('when none is expected', () => {
     it('should match the none answer', () => {
       expect(matchExpectation(exp('{ pte: none }'), { pte: 'none' }, ctx)).toBeNull();
-      expect(matchExpectation(exp('{ pte: none }'), { pte: { present: true } }, ctx)).toBe(
-        'pte: expected none, got { present: true }',
-      );
+      expect(matchExpectation(exp('{ pte: none }'), { pte: { present: true } }, ctx)).toBe('pte: expected none, got { present: true }');
     });
   });
 
   describe('when a map is expected against a scalar', () => {
     it('should be a mismatch', () => {
-      expect(matchExpectation(exp('{ entry: { prot: rw } }'), { entry: 'none' }, ctx)).toBe(
-        'entry: expected { prot: rw }, got none',
-      );
+      expect(matchExpectation(exp('{ entry: { prot: rw } }'), { entry: 'none' }, ctx)).toBe('entry: expected { prot: rw }, got none');
     });
   });
 
@@ -157,9 +159,7 @@ describe('matchExpectation', () => {
 
     it('should work inside a comparison', () => {
       expect(matchExpectation(exp('{ footprint: { lt: "$before.footprint" } }'), { footprint: 39 }, ctx)).toBeNull();
-      expect(matchExpectation(exp('{ footprint: { lt: "$before.footprint" } }'), { footprint: 40 }, ctx)).toBe(
-        'footprint: expected < 40, got 40',
-      );
+      expect(matchExpectation(exp('{ footprint: { lt: "$before.footprint" } }'), { footprint: 40 }, ctx)).toBe('footprint: expected < 40, got 40');
     });
 
     it('should report a check that did not run or a missing field', () => {
@@ -167,9 +167,7 @@ describe('matchExpectation', () => {
       expect(matchExpectation(exp('{ footprint: "$before.footprint" }'), { footprint: 1 }, none)).toBe(
         'footprint: $before was not saved (its check did not run)',
       );
-      expect(matchExpectation(exp('{ value: "$before.object.size" }'), { value: 1 }, ctx)).toBe(
-        'value: $before.object.size: the saved check has no size',
-      );
+      expect(matchExpectation(exp('{ value: "$before.object.size" }'), { value: 1 }, ctx)).toBe('value: $before.object.size: the saved check has no size');
     });
   });
 

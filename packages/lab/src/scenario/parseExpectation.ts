@@ -27,7 +27,13 @@ export function outcomeFields(op: string): readonly string[] {
  * An expectation. `fields`: the outcome fields the step can have; an expectation that
  * names none of them, or is empty, would hold without checking anything, so it is refused.
  */
-export function parseExpectation(w: Walker, node: Node | null, anchor: Node, field: string | undefined, fields: readonly string[] = OUTCOME_FIELDS): Expectation {
+export function parseExpectation(
+  w: Walker,
+  node: Node | null,
+  anchor: Node,
+  field: string | undefined,
+  fields: readonly string[] = OUTCOME_FIELDS,
+): Expectation {
   if (node === null || !isMap(node)) {
     w.fail(node ?? anchor, 'expect must be a map of outcome fields, e.g. expect: { value: 0x41 } or expect: { errno: EINVAL }');
   }
@@ -49,7 +55,13 @@ function checkFields(w: Walker, node: Node, fields: readonly string[]): void {
   }
 }
 
-export function parseExpectOn(w: Walker, node: Node | null, anchor: Node, field: string | undefined, fields: readonly string[] = OUTCOME_FIELDS): Record<string, Expectation> {
+export function parseExpectOn(
+  w: Walker,
+  node: Node | null,
+  anchor: Node,
+  field: string | undefined,
+  fields: readonly string[] = OUTCOME_FIELDS,
+): Record<string, Expectation> {
   const map = w.map(node, 'expect_on (machine name → expectation)', anchor);
   const out: Record<string, Expectation> = {};
   for (const e of w.entries(map)) {

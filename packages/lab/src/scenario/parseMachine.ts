@@ -62,34 +62,35 @@ export function parseMachineSpec(w: Walker, node: Node | null, anchor: Node | nu
         case 'name':
           sawName = true;
           spec.name = w.string(v, 'machine name');
-          positions['name'] = w.pos(v);
+          positions.name = w.pos(v);
           break;
         case 'arch':
           sawArch = true;
           spec.arch = w.string(v, 'arch');
-          positions['arch'] = w.pos(v);
+          positions.arch = w.pos(v);
           break;
         case 'abi':
           spec.abi = w.value(v, (x) => parseEnum(x, ABI_VALUES, 'abi'));
-          positions['abi'] = w.pos(v);
+          positions.abi = w.pos(v);
           break;
         case 'cpus': {
           const n = w.value(v, parseCount);
           if (n < 1 || n > MAX_CPUS) w.fail(v, `cpus must be between 1 and ${MAX_CPUS}, got ${n}`);
           spec.cpus = n;
-          positions['cpus'] = w.pos(v);
+          positions.cpus = w.pos(v);
           break;
         }
         case 'physmem':
           spec.physmem = w.value(v, parseSize);
           if (spec.physmem < 4096) w.fail(v, `physmem must be at least 1 page, got ${spec.physmem} bytes`);
-          if (spec.physmem > MAX_PHYSMEM) w.fail(v, `physmem ${spec.physmem} bytes is above the limit of ${MAX_PHYSMEM / 2 ** 30} GiB (a large address space needs a mapping, not physmem)`);
-          positions['physmem'] = w.pos(v);
+          if (spec.physmem > MAX_PHYSMEM)
+            w.fail(v, `physmem ${spec.physmem} bytes is above the limit of ${MAX_PHYSMEM / 2 ** 30} GiB (a large address space needs a mapping, not physmem)`);
+          positions.physmem = w.pos(v);
           break;
         case 'swap':
           spec.swap = w.value(v, parseSize);
           if (spec.swap > MAX_SWAP) w.fail(v, `swap ${spec.swap} bytes is above the limit of ${MAX_SWAP / 2 ** 30} GiB`);
-          positions['swap'] = w.pos(v);
+          positions.swap = w.pos(v);
           break;
         case 'features':
           for (const f of w.entries(w.map(v, 'features', e.keyNode))) {

@@ -19,10 +19,13 @@ const EXPLORE_KEYS = ['expect', 'invariant'];
 /** Parse and validate a scenario file; throws ScenarioError (or ScenarioErrors for several). */
 export function parseScenario(text: string, file: string): Scenario {
   let w: Walker | undefined;
-  return Walker.stopsAtLimit(() => {
-    w = new Walker(text, file);
-    return parseScenarioWith(w, file);
-  }, () => w);
+  return Walker.stopsAtLimit(
+    () => {
+      w = new Walker(text, file);
+      return parseScenarioWith(w, file);
+    },
+    () => w,
+  );
 }
 
 function parseScenarioWith(w: Walker, file: string): Scenario {
@@ -68,10 +71,13 @@ function parseScenarioWith(w: Walker, file: string): Scenario {
 /** Parse and validate a standalone machine file (SCENARIO.md "Machine"); `name` is optional. */
 export function parseMachineFile(text: string, file: string): MachineSpec {
   let w: Walker | undefined;
-  return Walker.stopsAtLimit(() => {
-    w = new Walker(text, file);
-    return parseMachineFileWith(w);
-  }, () => w);
+  return Walker.stopsAtLimit(
+    () => {
+      w = new Walker(text, file);
+      return parseMachineFileWith(w);
+    },
+    () => w,
+  );
 }
 
 function parseMachineFileWith(w: Walker): MachineSpec {

@@ -29,10 +29,7 @@ function parseStep(w: Walker, node: Node | null, anchor: Node, nested: boolean):
   if (entries.length !== 1) {
     const keys = entries.map((e) => e.key);
     const misplaced: string[] = keys.filter((k) => k === 'expect' || k === 'expect_on' || k === 'tid' || k === 'save');
-    const fix =
-      misplaced.length > 0 && keys.length === 2
-        ? `; move ${misplaced[0]} inside the arguments of ${keys.find((k) => !misplaced.includes(k))}`
-        : '';
+    const fix = misplaced.length > 0 && keys.length === 2 ? `; move ${misplaced[0]} inside the arguments of ${keys.find((k) => !misplaced.includes(k))}` : '';
     w.fail(map, `a step is a one-key map (the operation), found ${keys.length === 0 ? 'none' : keys.join(', ')}${fix}`);
   }
   const { key, keyNode, value } = entries[0]!;
@@ -57,7 +54,7 @@ function parseStep(w: Walker, node: Node | null, anchor: Node, nested: boolean):
 
   if (key === 'pageout') checkPageout(w, step.args, argsMap ?? keyNode);
   if (key === 'write') checkWriteValue(w, step.args, argEntries);
-  if ((key === 'mmap' || key === 'mremap') && typeof step.args['as'] === 'string') w.names.add(step.args['as']);
+  if ((key === 'mmap' || key === 'mremap') && typeof step.args.as === 'string') w.names.add(step.args.as);
 
   for (const e of rest) {
     if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined, outcomeFields(key)));
@@ -70,15 +67,7 @@ function parseStep(w: Walker, node: Node | null, anchor: Node, nested: boolean):
  * Read the arguments of an op (or a query) into `out`; returns the entries whose keys are
  * in `extra` (expect, save, ...) for the caller.
  */
-function parseArgs(
-  w: Walker,
-  what: string,
-  spec: OpSpec,
-  entries: Entry[],
-  anchor: Node,
-  out: Record<string, ArgValue>,
-  extra: readonly string[],
-): Entry[] {
+function parseArgs(w: Walker, what: string, spec: OpSpec, entries: Entry[], anchor: Node, out: Record<string, ArgValue>, extra: readonly string[]): Entry[] {
   const rest: Entry[] = [];
   const seen = new Set<string>();
   for (const e of entries) {
@@ -106,7 +95,6 @@ function parseArgs(
   }
   return rest;
 }
-
 
 function parseArg(w: Walker, name: string, kind: ArgKind, anchor: Node, node: Node | null): ArgValue {
   if (node === null) w.fail(anchor, `'${name}' has no value`);
@@ -163,26 +151,25 @@ function parseArg(w: Walker, name: string, kind: ArgKind, anchor: Node, node: No
   }
 }
 
-
 /** A store's value must fit its size (4 bytes unless `size` says otherwise). */
 function checkWriteValue(w: Walker, args: Record<string, ArgValue>, entries: Entry[]): void {
-  const size = typeof args['size'] === 'number' ? args['size'] : 4;
-  const v = args['value'];
+  const size = typeof args.size === 'number' ? args.size : 4;
+  const v = args.value;
   if (typeof v !== 'number' && typeof v !== 'bigint') return;
   if (BigInt(v) >= 1n << BigInt(size * 8)) {
     const node = entries.find((e) => e.key === 'value')?.value ?? null;
-    if (node !== null) w.error(node, `value 0x${BigInt(v).toString(16)} does not fit in ${size} byte${size === 1 ? '' : 's'}; give a size: 8 for a 64-bit store`);
+    if (node !== null)
+      w.error(node, `value 0x${BigInt(v).toString(16)} does not fit in ${size} byte${size === 1 ? '' : 's'}; give a size: 8 for a 64-bit store`);
   }
 }
 
 function checkPageout(w: Walker, args: Record<string, ArgValue>, anchor: Node): void {
-  const hasAddr = args['addr'] !== undefined;
-  const hasLen = args['len'] !== undefined;
+  const hasAddr = args.addr !== undefined;
+  const hasLen = args.len !== undefined;
   if (hasAddr !== hasLen) w.error(anchor, 'pageout over a range needs both addr and len');
-  if ((hasAddr || hasLen) && args['pid'] === undefined) w.error(anchor, 'pageout over a range needs the pid');
-  if ((hasAddr || hasLen) && args['pages'] !== undefined) w.error(anchor, 'pageout takes either a range (addr, len) or pages, not both');
+  if ((hasAddr || hasLen) && args.pid === undefined) w.error(anchor, 'pageout over a range needs the pid');
+  if ((hasAddr || hasLen) && args.pages !== undefined) w.error(anchor, 'pageout takes either a range (addr, len) or pages, not both');
 }
-
 
 function parseConcurrent(w: Walker, node: Node | null, anchor: Node, pos: SourcePos): Step {
   const map = w.map(node, 'concurrent', anchor);
@@ -203,7 +190,7 @@ function parseConcurrent(w: Walker, node: Node | null, anchor: Node, pos: Source
     });
     lists.push(list ?? []);
   }
-  step.args['threads'] = lists;
+  step.args.threads = lists;
   for (const e of entries) {
     w.guard(() => {
       if (e.key === 'schedule') {
@@ -219,7 +206,7 @@ function parseConcurrent(w: Walker, node: Node | null, anchor: Node, pos: Source
             sched.push(i);
           });
         }
-        step.args['schedule'] = sched;
+        step.args.schedule = sched;
       } else if (e.key === 'expect') {
         step.expect = parseExpectation(w, e.value, e.keyNode, undefined, outcomeFields('concurrent'));
       } else if (e.key === 'expect_on') {
@@ -229,7 +216,6 @@ function parseConcurrent(w: Walker, node: Node | null, anchor: Node, pos: Source
   }
   return step;
 }
-
 
 function parseCheck(w: Walker, node: Node | null, anchor: Node, pos: SourcePos): Step[] {
   if (node !== null && isSeq(node)) {
@@ -278,7 +264,7 @@ function parseCheckMap(w: Walker, node: Node | null, anchor: Node, pos: SourcePo
   if (!entries.some((e) => !['save', 'expect', 'expect_on'].includes(e.key))) {
     w.error(map, `check needs at least one query; known: ${CHECK_QUERIES.join(', ')}`);
   }
-  step.args['queries'] = queries;
+  step.args.queries = queries;
   const qfields = [...queries.map((q) => q.query), 'errno', 'error'];
   for (const e of later) {
     if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined, qfields));
@@ -335,25 +321,30 @@ function parseRepeat(w: Walker, node: Node | null, anchor: Node, nested: boolean
 
 /** `generate: { name, PARAM: N, ... }`: a workload generator run as one step, its parameters checked here. */
 function parseGenerate(w: Walker, node: Node | null, anchor: Node, pos: SourcePos): Step {
-  const map = w.map(node, 'generate (a map: name and the generator\'s parameters)', anchor);
+  const map = w.map(node, "generate (a map: name and the generator's parameters)", anchor);
   const entries = w.entries(map);
   const nameE = entries.find((e) => e.key === 'name');
   if (nameE === undefined) w.fail(map, `generate needs name: one of ${[...GENERATORS.keys()].join(', ')}`);
   const name = w.string(nameE.value, 'name');
   const g = GENERATORS.get(name);
-  if (g === undefined) w.fail(nameE.value, `unknown generator '${name}'${didYouMean(name, [...GENERATORS.keys()])}; generators: ${[...GENERATORS.keys()].join(', ')}`);
+  if (g === undefined)
+    w.fail(nameE.value, `unknown generator '${name}'${didYouMean(name, [...GENERATORS.keys()])}; generators: ${[...GENERATORS.keys()].join(', ')}`);
   const step: Step = { op: 'generate', args: { name }, pos };
   const params: Record<string, number> = {};
   for (const e of entries) {
     if (e.key === 'name') continue;
     if (e.key === 'expect') step.expect = w.guard(() => parseExpectation(w, e.value, e.keyNode, undefined, outcomeFields('generate')));
     else if (e.key === 'expect_on') step.expectOn = w.guard(() => parseExpectOn(w, e.value, e.keyNode, undefined, outcomeFields('generate')));
-    else if (!(e.key in g.params)) w.error(e.keyNode, `generator ${name} has no parameter '${e.key}'${didYouMean(e.key, Object.keys(g.params))}; it has ${Object.keys(g.params).join(', ')}`);
+    else if (!(e.key in g.params))
+      w.error(
+        e.keyNode,
+        `generator ${name} has no parameter '${e.key}'${didYouMean(e.key, Object.keys(g.params))}; it has ${Object.keys(g.params).join(', ')}`,
+      );
     else {
       const v = w.guard(() => w.value(e.value ?? e.keyNode, parseCount));
       if (v !== undefined) params[e.key] = v;
     }
   }
-  step.args['params'] = Object.entries(params).map(([k, v]) => `${k}=${v}`);
+  step.args.params = Object.entries(params).map(([k, v]) => `${k}=${v}`);
   return step;
 }

@@ -41,7 +41,7 @@ function op(args: Record<string, ArgKind>, thread = false): OpSpec {
     out[required ? k : k.slice(0, -1)] = { kind, required };
   }
   // A step a thread performs takes tid?, default 0 (unless tid is already an argument).
-  if (thread && out['tid'] === undefined) out['tid'] = { kind: 'id', required: false };
+  if (thread && out.tid === undefined) out.tid = { kind: 'id', required: false };
   return { args: out };
 }
 
@@ -67,17 +67,7 @@ export const MCL_FLAGS = ['current', 'future', 'onfault'] as const;
 export const MLOCK2_FLAGS = ['onfault'] as const;
 export const SYSARCH_FLAGS = ['persist', 'excl'] as const;
 export const INHERIT_VALUES = ['copy', 'share', 'none', 'zero'] as const;
-export const ADVICE_VALUES = [
-  'dontneed',
-  'free',
-  'willneed',
-  'zero',
-  'free_reusable',
-  'free_reuse',
-  'can_reuse',
-  'populate_read',
-  'populate_write',
-] as const;
+export const ADVICE_VALUES = ['dontneed', 'free', 'willneed', 'zero', 'free_reusable', 'free_reuse', 'can_reuse', 'populate_read', 'populate_write'] as const;
 export const BRANCH_VALUES = ['direct', 'call', 'jump'] as const;
 export const SYSARCH_OPS = ['set_pkru', 'clear_pkru', 'guard_page'] as const;
 export const DENY_VALUES = ['none', 'write', 'access', 'all'] as const;
@@ -139,10 +129,7 @@ export const OPS: Record<string, OpSpec> = {
   mlock2: op({ ...range, 'flags?': { flags: MLOCK2_FLAGS } }, true),
   mseal: op({ ...range, 'flags?': 'count' }, true),
   mremap: op({ pid: 'id', addr: 'addr', old_len: 'len', new_len: 'len', 'flags?': { flags: MREMAP_FLAGS }, 'new_addr?': 'addr', 'as?': 'name' }, true),
-  sysarch: op(
-    { ...range, op: { enum: SYSARCH_OPS }, 'key?': 'id', 'flags?': { flags: SYSARCH_FLAGS } },
-    true,
-  ),
+  sysarch: op({ ...range, op: { enum: SYSARCH_OPS }, 'key?': 'id', 'flags?': { flags: SYSARCH_FLAGS } }, true),
   pkey_set: op({ pid: 'id', key: 'id', deny: { enum: DENY_VALUES } }, true),
   wrpkru: op({ pid: 'id', value: 'u32', 'by?': 'by' }, true),
   pkey_alloc: op({ pid: 'id', 'flags?': { flags: null }, 'rights?': 'rights' }, true),

@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ValueError,
-  formatAddrExpr,
-  parseAddr,
-  parseFlags,
-  parseNumber,
-  parseProt,
-  parseSize,
-  parseU32,
-} from './values.ts';
+import { ValueError, formatAddrExpr, parseAddr, parseFlags, parseNumber, parseProt, parseSize, parseU32 } from './values.ts';
 
 describe('parseNumber', () => {
   describe('when given decimal, hex or YAML ints', () => {

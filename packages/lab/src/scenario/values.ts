@@ -166,9 +166,7 @@ export function parseSize(v: unknown): number {
   try {
     return parseCount(v);
   } catch {
-    throw new ValueError(
-      `bad size ${show(v)}: expected bytes or a number with KiB, MiB, GiB, page or pages (e.g. 4KiB, 2 pages)`,
-    );
+    throw new ValueError(`bad size ${show(v)}: expected bytes or a number with KiB, MiB, GiB, page or pages (e.g. 4KiB, 2 pages)`);
   }
 }
 
@@ -227,7 +225,9 @@ export function formatAddrExpr(a: AddrExpr): string {
  */
 export function parseProt(v: unknown): string | number {
   const bad = (): never => {
-    throw new ValueError(`bad prot ${show(v)}: expected none, a combination of r, w, x optionally followed by bti (e.g. rw, rx, rxbti), or the raw PROT_* bits as a number`);
+    throw new ValueError(
+      `bad prot ${show(v)}: expected none, a combination of r, w, x optionally followed by bti (e.g. rw, rx, rxbti), or the raw PROT_* bits as a number`,
+    );
   };
   if (typeof v === 'number' || typeof v === 'bigint' || (typeof v === 'string' && NUMBER_RE.test(v.trim()))) {
     try {

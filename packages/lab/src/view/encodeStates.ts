@@ -70,7 +70,12 @@ export class StateTable {
 
   private process(p: ProcessState): unknown {
     const { entries, ptes, md, ...rest } = p;
-    return { ...rest, entries: this.ref(entries), ptes: this.chunks(ptes, (x) => Math.floor(x.va / 4096 / CHUNK_PAGES)), md: md === undefined ? -1 : this.ref(md) };
+    return {
+      ...rest,
+      entries: this.ref(entries),
+      ptes: this.chunks(ptes, (x) => Math.floor(x.va / 4096 / CHUNK_PAGES)),
+      md: md === undefined ? -1 : this.ref(md),
+    };
   }
 
   private object(o: ObjectState): unknown {

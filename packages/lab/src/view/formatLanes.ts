@@ -19,7 +19,10 @@ export function formatLanes(all: readonly Lanes[], describe: (seq: number) => st
     out.push(`  ${cols.join(' | ')}`.trimEnd());
     out.push(`  ${cols.map(() => '-'.repeat(WIDTH)).join('-+-')}`);
     for (const s of l.slices) {
-      const cell = [...s.commands.map((seq) => describe(seq)), `${s.preempted ? '>> ' : ''}${s.reason === 'done' ? '(done)' : s.reason === 'stopped' ? '(run stopped)' : `yield: ${s.reason}`}`];
+      const cell = [
+        ...s.commands.map((seq) => describe(seq)),
+        `${s.preempted ? '>> ' : ''}${s.reason === 'done' ? '(done)' : s.reason === 'stopped' ? '(run stopped)' : `yield: ${s.reason}`}`,
+      ];
       for (const text of cell) out.push(`  ${l.labels.map((_, i) => fitCell(i === s.thread ? text : '', WIDTH)).join(' | ')}`.trimEnd());
       for (const v of s.violations) out.push(`  !! ${v.invariant}: ${v.message}`);
     }

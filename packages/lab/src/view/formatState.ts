@@ -22,7 +22,11 @@ export function formatState(state: StateSnapshot): string[] {
       }
     }
     for (const [tid, regs] of Object.entries(p.md?.threads ?? {})) {
-      out.push(`    thread ${tid}: ${Object.entries(regs).map(([k, v]) => `${k} ${typeof v === 'number' ? hex(v) : fmt(v)}`).join(', ')}`);
+      out.push(
+        `    thread ${tid}: ${Object.entries(regs)
+          .map(([k, v]) => `${k} ${typeof v === 'number' ? hex(v) : fmt(v)}`)
+          .join(', ')}`,
+      );
     }
   }
   for (const o of state.objects) {
@@ -32,7 +36,10 @@ export function formatState(state: StateSnapshot): string[] {
     );
   }
   if (state.tlb !== undefined) {
-    for (const t of state.tlb) out.push(`  tlb cpu ${t.cpu}: pmap ${t.pmap} ${hex(t.va)} -> frame ${t.frame}${t.writable ? ' writable' : ''}${t.pending === true ? ' (invalidation queued)' : ''}`);
+    for (const t of state.tlb)
+      out.push(
+        `  tlb cpu ${t.cpu}: pmap ${t.pmap} ${hex(t.va)} -> frame ${t.frame}${t.writable ? ' writable' : ''}${t.pending === true ? ' (invalidation queued)' : ''}`,
+      );
   }
   out.push(`  free pages ${state.free_pages}, swap used ${state.swap_used}`);
   out.push(`  counters ${fmt(state.counters)}`);

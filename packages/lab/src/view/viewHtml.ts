@@ -81,7 +81,8 @@ const BODY = `
 
 /** The HTML page of one or more view models (a compare: one per machine). */
 export function viewHtml(models: readonly ViewModel[]): string {
-  const title = models.length > 0 ? `${models[0]!.scenario}${models.length > 1 ? ` (${models.length} machines)` : ` on ${models[0]!.legend.name}`}` : 'vmlab view';
+  const title =
+    models.length > 0 ? `${models[0]!.scenario}${models.length > 1 ? ` (${models.length} machines)` : ` on ${models[0]!.legend.name}`}` : 'vmlab view';
   // gzip'd JSON in base64 (the browser unpacks it with DecompressionStream): a million events
   // of repetitive text shrink tenfold, and the page parses a short base64 string, not 70 MB.
   const json = JSON.stringify(models.map((m) => ({ ...m, ed: m.ed.join('\n') })));

@@ -4,7 +4,7 @@
  * side tables are overlays under the bands, what changed since the previous command is
  * outlined; clicking a band selects its range for the page table below.
  */
-export const CLIENT_MAP = String.raw`
+export const CLIENT_MAP = `
 var MAP_W = 600;
 /** Breakpoints over every entry and MD range boundary; each segment's width grows with log2 of its pages. */
 function vaScale(p) {

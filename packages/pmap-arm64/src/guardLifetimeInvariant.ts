@@ -18,7 +18,7 @@ export const guardLifetimeInvariant: Invariant = {
           out.push({ invariant: 'guard_lifetime', message: `pmap ${pmap.id}: guard [0x${s.toString(16)}, 0x${e.toString(16)}) outside user space` });
       }
       pmap.forEachMapping(vms.map.min, vms.map.max, (va) => {
-        const want = b?.contains(va);
+        const want = b?.contains(va) === true;
         if (pmap.pteGuarded(va) !== want) {
           out.push({ invariant: 'guard_lifetime', message: `pmap ${pmap.id}: PTE at 0x${va.toString(16)} guarded=${!want} but rangeset says ${want}` });
         }

@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
-import { composeMachine, defaultMachine, EventBus, type Kernel, type Process, runNow, runSerial, type Thread } from '@vmlab/core';
+import { composeMachine, defaultMachine, EventBus, type Kernel, MAX_PHYSMEM, type Process, runNow, runSerial, type Thread } from '@vmlab/core';
 import { defaultCatalog, parseScenario, runOnMachine, scenarioMachines } from '@vmlab/lab';
 import { traceBench } from './traceBench.ts';
 import { exploreRates } from './exploreRate.ts';
@@ -29,11 +29,18 @@ const args = new Set(process.argv.slice(2));
 const JSON_OUT = args.has('--json');
 const QUICK = args.has('--quick');
 const NO_REAL = args.has('--no-real');
+const NO_SCALING = args.has('--no-scaling');
+const SCALING_ONLY = args.has('--scaling');
+const OPTIONS = ['--json', '--quick', '--no-real', '--no-scaling', '--scaling'];
 for (const a of args) {
-  if (!['--json', '--quick', '--no-real'].includes(a)) {
-    process.stderr.write(`bench: unknown option ${a}; options: --json, --quick, --no-real\n`);
+  if (!OPTIONS.includes(a)) {
+    process.stderr.write(`bench: unknown option ${a}; options: ${OPTIONS.join(', ')}\n`);
     process.exit(2);
   }
+}
+if (NO_SCALING && SCALING_ONLY) {
+  process.stderr.write('bench: --scaling and --no-scaling exclude each other\n');
+  process.exit(2);
 }
 
 /** Pages per measured operation, and repetitions (the median is kept). */
@@ -64,6 +71,7 @@ interface Sim {
 }
 
 async function machine(physmem: number, swap = 0): Promise<Sim> {
+  if (physmem > MAX_PHYSMEM) throw new Error(`bench: a machine of ${physmem} bytes is past the physmem limit`);
   const spec = { ...defaultMachine('amd64', 'bench'), physmem, swap };
   const m = await composeMachine(spec, defaultCatalog());
   const k = m.kernel;
@@ -276,7 +284,7 @@ async function memoryFigures(pages: number): Promise<MemoryFigures> {
   // keep the machine alive until measured
   if (s.k.procs.size === 0) throw new Error('unreachable');
   const k = s.k;
-  const frames = (k.mem.bytesPerPage() * k.mem.npages) / pages;
+  const frames = k.mem.bytesUsed() / pages;
   const contents = k.mem.contents.bytesUsed() / pages;
   const pv = k.pv.bytesUsed() / pages;
   const residentIndex = k.resident.bytesUsed() / pages;
@@ -327,6 +335,191 @@ async function campaignMemory(runs: number): Promise<{ runs: number; at100: numb
   }
   const atEnd = measure();
   return { runs, at100, atEnd, perRun: (atEnd - at100) / (runs - 100) };
+}
+
+// --- the scaling table ----------------------------------------------------------------------
+
+/** Resident pages of the scaling table's columns (--quick leaves out 16M). */
+const SCALE_PAGES = QUICK ? [4096, 65536, 1048576] : [4096, 65536, 1048576, 16777216];
+/** Repetitions per column: the median of these (1M and 16M are single runs, after one warm-up at 4K). */
+function scaleReps(n: number): number {
+  return n <= 4096 ? REPS : n <= 65536 ? 3 : 1;
+}
+const MAP_ENTRIES = [10, 1000, 100000];
+const CHAIN_DEPTHS = [1, 8, 64];
+
+interface ScalingFigures {
+  residentPages: number[];
+  /** ns per page (bytes per page for bytesPerPage), one figure per column of residentPages. */
+  perPage: { anonFault: number[]; cowFault: number[]; forkPerPage: number[]; munmapPerPage: number[]; mprotectPerPage: number[]; bytesPerPage: number[] };
+  mapEntries: number[];
+  /** fork + exit + wait of a process with that many map entries (one resident page each), ns per entry. */
+  forkPerEntry: number[];
+  /** munmap of one one-page entry out of that many, ns per call. */
+  munmapOneEntry: number[];
+  chainDepths: number[];
+  /** A write fault (zero fill) under a shadow chain of that many objects, ns per page. */
+  chainFault: number[];
+}
+
+/** A machine for `pages` resident pages and a forked copy of each (COW), with room to spare. */
+function scaleMachine(pages: number): Promise<Sim> {
+  return machine((2 * pages + 8192) * PAGE);
+}
+
+function medianRuns(s: Sim, op: Op, n: number): number {
+  const v: number[] = [];
+  for (let i = 0, reps = scaleReps(n); i < reps; i++) v.push(op(s, n));
+  return median(v);
+}
+
+/** Maps `count` one-page anonymous entries a page apart (so none can merge) and writes each once. */
+function mapEntries(s: Sim, count: number): number {
+  const base = 0x100000000;
+  for (let i = 0; i < count; i++) {
+    const a = base + i * 2 * PAGE;
+    const o = runNow(s.k.mmap(s.p, { addr: a, len: PAGE, prot: 3, protExtra: '', flags: ['private', 'anon', 'fixed'] }));
+    if (o.addr !== a) throw new Error(`bench: fixed mmap failed: ${JSON.stringify(o)}`);
+    touch(s, s.p, s.t, a, 1, 1);
+  }
+  return base;
+}
+
+async function entryFigures(count: number): Promise<{ forkPerEntry: number; munmapOne: number }> {
+  const s = await machine((4 * count + 8192) * PAGE);
+  const base = mapEntries(s, count);
+  const entries = s.p.vmspace.map.entries.length;
+  if (entries < count) throw new Error(`bench: ${count} mappings made only ${entries} map entries`);
+  const forks: number[] = [];
+  // 100,000 entries: one timed fork (each takes tens of seconds today); fewer: a warm-up and the median of REPS
+  const reps = count >= 100000 ? 1 : REPS + 1;
+  for (let i = 0; i < reps; i++) {
+    const t0 = nowNs();
+    const c = fork(s);
+    reap(s, c);
+    if (i > 0 || reps === 1) forks.push((nowNs() - t0) / count);
+  }
+  // munmap one entry at a time from the middle outwards, each call timed on its own
+  const unmaps: number[] = [];
+  const calls = Math.min(count, 64);
+  for (let i = 0; i < calls; i++) {
+    const a = base + (Math.floor(count / 2) + (i % 2 === 0 ? i / 2 : -(i + 1) / 2)) * 2 * PAGE;
+    const t0 = nowNs();
+    check(runNow(s.k.munmap(s.p, a, PAGE)), 'munmap');
+    unmaps.push(nowNs() - t0);
+  }
+  return { forkPerEntry: median(forks), munmapOne: median(unmaps) };
+}
+
+/**
+ * A write fault under a shadow chain of `depth` objects: the process maps 1 + pages pages
+ * and writes page 0; then, depth - 1 times, forks a child that stays alive and writes page 0
+ * again, which gives its entry a new shadow object over the last (the children's references
+ * keep each one from collapsing). The timed writes are to pages 1..pages, resident in no
+ * object of the chain: each fault looks in every object down to the bottom, then fills a
+ * zero page in the top one.
+ */
+async function chainFault(depth: number, pages: number): Promise<number> {
+  const s = await machine((2 * pages + 8192) * PAGE);
+  const a = mmapAnon(s, pages + 1);
+  touch(s, s.p, s.t, a, 1, 1);
+  const kids: Process[] = [];
+  for (let d = 1; d < depth; d++) {
+    kids.push(fork(s));
+    touch(s, s.p, s.t, a, 1, d + 1);
+  }
+  let chain = 0;
+  for (let o = s.p.vmspace.map.entries.find((e) => e.start === a)?.object ?? null; o !== null; o = o.backing) chain++;
+  if (chain !== depth) throw new Error(`bench: a shadow chain of ${chain} objects where ${depth} were built`);
+  const t0 = nowNs();
+  touch(s, s.p, s.t, a + PAGE, pages, 7);
+  const dt = nowNs() - t0;
+  for (const c of kids) reap(s, c);
+  return dt / pages;
+}
+
+async function scalingFigures(): Promise<ScalingFigures> {
+  const perPage: ScalingFigures['perPage'] = { anonFault: [], cowFault: [], forkPerPage: [], munmapPerPage: [], mprotectPerPage: [], bytesPerPage: [] };
+  const warm = await scaleMachine(4096);
+  for (const op of [simFault, simCow, simForkTotal, simMunmap, simMprotect]) {
+    op(warm, 4096);
+    op(warm, 4096);
+  }
+  for (const n of SCALE_PAGES) {
+    log(`${n >= 1048576 ? `${n / 1048576}M` : `${n / 1024}K`} `);
+    const s = await scaleMachine(n);
+    perPage.anonFault.push(medianRuns(s, simFault, n));
+    perPage.cowFault.push(medianRuns(s, simCow, n));
+    perPage.forkPerPage.push(medianRuns(s, simForkTotal, n) / n);
+    perPage.munmapPerPage.push(medianRuns(s, simMunmap, n));
+    perPage.mprotectPerPage.push(medianRuns(s, simMprotect, n));
+    perPage.bytesPerPage.push((await memoryFigures(n)).total);
+  }
+  const forkPerEntry: number[] = [];
+  const munmapOneEntry: number[] = [];
+  for (const e of MAP_ENTRIES) {
+    const f = await entryFigures(e);
+    forkPerEntry.push(f.forkPerEntry);
+    munmapOneEntry.push(f.munmapOne);
+  }
+  const chain: number[] = [];
+  const chainPages = QUICK ? 1024 : 4096;
+  for (const d of CHAIN_DEPTHS) {
+    const v: number[] = [];
+    for (let i = 0; i < (QUICK ? 3 : 5); i++) v.push(await chainFault(d, chainPages));
+    chain.push(median(v));
+  }
+  return {
+    residentPages: SCALE_PAGES,
+    perPage,
+    mapEntries: MAP_ENTRIES,
+    forkPerEntry,
+    munmapOneEntry,
+    chainDepths: CHAIN_DEPTHS,
+    chainFault: chain,
+  };
+}
+
+/** Largest figure over smallest. */
+function spread(v: number[]): number {
+  return Math.max(...v) / Math.min(...v);
+}
+
+function scalingLines(sc: ScalingFigures): string[] {
+  const label = (n: number): string => (n >= 1048576 ? `${n / 1048576}M` : n >= 1024 ? `${n / 1024}K` : String(n));
+  const rows: string[][] = [];
+  const add = (name: string, v: number[], unit: string): void => {
+    rows.push([name, ...v.map((x) => `${fmt(x)} ${unit}`), `${spread(v).toFixed(2)}x`]);
+  };
+  const head = ['per page, at N resident pages', ...sc.residentPages.map(label), 'max/min'];
+  add('anon write fault', sc.perPage.anonFault, 'ns');
+  add('COW fault', sc.perPage.cowFault, 'ns');
+  add('fork + exit + wait', sc.perPage.forkPerPage, 'ns');
+  add('munmap', sc.perPage.munmapPerPage, 'ns');
+  add('mprotect RW->R', sc.perPage.mprotectPerPage, 'ns');
+  add('memory', sc.perPage.bytesPerPage, 'B');
+  const table = (h: string[], body: string[][]): string[] => {
+    const w = h.map((x, i) => Math.max(x.length, ...body.map((b) => b[i]!.length)));
+    const line = (cells: string[]): string =>
+      cells
+        .map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!)))
+        .join('  ')
+        .trimEnd();
+    return [line(h), line(w.map((n) => '-'.repeat(n))), ...body.map(line)];
+  };
+  const out = ['scaling', ...table(head, rows), ''];
+  const entryRows = [
+    ['fork + exit + wait, per entry', ...sc.forkPerEntry.map((x) => `${fmt(x)} ns`), `${spread(sc.forkPerEntry).toFixed(2)}x`],
+    ['munmap of one entry, per call', ...sc.munmapOneEntry.map((x) => `${fmt(x)} ns`), `${spread(sc.munmapOneEntry).toFixed(2)}x`],
+  ];
+  out.push(...table(['with N map entries', ...sc.mapEntries.map(label), 'max/min'], entryRows), '');
+  out.push(
+    ...table(
+      ['shadow chain of N objects', ...sc.chainDepths.map(String), 'max/min'],
+      [['write fault (zero fill), per page', ...sc.chainFault.map((x) => `${fmt(x)} ns`), `${spread(sc.chainFault).toFixed(2)}x`]],
+    ),
+  );
+  return out;
 }
 
 // --- the real kernel ------------------------------------------------------------------------
@@ -389,6 +582,15 @@ function fmt(x: number | undefined, digits = 1): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  if (SCALING_ONLY) {
+    log(`vmlab bench --scaling (node ${process.version})\n  scaling ... `);
+    const sc = await scalingFigures();
+    log('done\n\n');
+    const seconds = (Date.now() - started) / 1000;
+    if (JSON_OUT) process.stdout.write(`${JSON.stringify({ node: process.version, scaling: sc, seconds }, null, 2)}\n`);
+    else process.stdout.write(`${[...scalingLines(sc), `${seconds.toFixed(1)} s`].join('\n')}\n`);
+    return;
+  }
   log(`vmlab bench: ${N} pages per operation, median of ${REPS} (node ${process.version})\n`);
   log('  real kernel ... ');
   const { real, why } = realFigures();
@@ -418,7 +620,14 @@ async function main(): Promise<void> {
   const tr = await traceBench(join(HERE, '../tests/trace/fixtures'), QUICK ? 2 : 10);
   log('done\n  explore ... ');
   const rates = await exploreRates(join(HERE, '..', 'examples'), QUICK ? 0.2 : 2);
-  log('done\n\n');
+  log('done\n');
+  let sc: ScalingFigures | null = null;
+  if (!NO_SCALING) {
+    log('  scaling ... ');
+    sc = await scalingFigures();
+    log('done\n');
+  }
+  log('\n');
 
   const row = (op: string, sim: number, r: number | undefined, target?: number): Row => {
     const ratio = r !== undefined ? r / sim : undefined;
@@ -483,6 +692,7 @@ async function main(): Promise<void> {
             trace: tr,
           },
           explore: rates,
+          scaling: sc,
           rows,
           seconds,
         },
@@ -533,6 +743,7 @@ async function main(): Promise<void> {
     );
   }
   if (real === undefined) out.push(`real kernel: not measured (${why})`);
+  if (sc !== null) out.push('', ...scalingLines(sc));
   out.push(`${seconds.toFixed(1)} s`);
   process.stdout.write(`${out.join('\n')}\n`);
 }

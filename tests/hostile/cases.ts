@@ -170,7 +170,7 @@ export function hostileCases(): HostileCase[] {
   const badMachines = [
     '{ arch: amd64, physmem: 8796093022208 }',
     '{ arch: amd64, physmem: 1099511627776 }',
-    '{ arch: amd64, physmem: 8GiB }',
+    '{ arch: amd64, physmem: 512GiB }',
     '{ arch: amd64, physmem: 8TiB }',
     '{ arch: amd64, physmem: lots }',
     '{ arch: amd64, physmem: 0 }',

@@ -89,10 +89,14 @@ export class SwapPager implements Pager, EventSubscriber {
   readonly name = 'swap';
   /** Number of blocks of the swap device. */
   readonly nblocks: number;
-  /** Block contents. */
+  /** Block contents (slots for the blocks below freeMap.length). */
   readonly store: PageStore;
-  /** Free blocks, lowest first (a min-ordered stack rebuilt lazily). */
-  private readonly freeMap: Uint8Array;
+  /**
+   * 1 per block in use. Grown by a quarter (at least 4096 blocks) when allocation first
+   * reaches past it, never past nblocks: blocks at and above its length are free and have
+   * no storage, so a large swap costs what its busiest moment used.
+   */
+  private freeMap: Uint8Array;
   private inUse = 0;
   /** Lowest block that may be free (allocation scans upward from here). */
   private hint = 0;
@@ -112,8 +116,9 @@ export class SwapPager implements Pager, EventSubscriber {
     @inject(SwapReadBehind) readonly readBehind: SwapReadBehind,
   ) {
     this.nblocks = Math.max(0, Math.floor(spec.swap / 4096));
-    this.store = new PageStore(this.nblocks);
-    this.freeMap = new Uint8Array(this.nblocks);
+    const initial = Math.min(this.nblocks, 4096);
+    this.store = new PageStore(initial);
+    this.freeMap = new Uint8Array(initial);
     this.clusterPages = parseCluster(policies['swap.cluster'] ?? '8') ?? 8;
     this.faults = new SwapFaults(spec.faults ?? {});
   }
@@ -143,15 +148,20 @@ export class SwapPager implements Pager, EventSubscriber {
   }
 
   private allocBlock(): number {
-    for (let b = this.hint; b < this.nblocks; b++) {
-      if (this.freeMap[b] === 0) {
-        this.freeMap[b] = 1;
-        this.inUse++;
-        this.hint = b + 1;
-        return b;
-      }
+    const n = this.freeMap.length;
+    let b = this.hint;
+    while (b < n && this.freeMap[b] !== 0) b++;
+    if (b === n) {
+      if (n === this.nblocks) return -1;
+      const grown = new Uint8Array(Math.min(this.nblocks, n + Math.max(4096, n >>> 2)));
+      grown.set(this.freeMap);
+      this.freeMap = grown;
+      this.store.growFrames(grown.length);
     }
-    return -1;
+    this.freeMap[b] = 1;
+    this.inUse++;
+    this.hint = b + 1;
+    return b;
   }
 
   private freeBlock(b: number): void {

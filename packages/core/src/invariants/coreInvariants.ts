@@ -102,7 +102,8 @@ export const pageOwner: Invariant = {
       owned += n;
     }
     let inUse = 0;
-    for (let f = 0; f < mem.npages; f++) if ((mem.object[f] as number) >= 0) inUse++;
+    // Frames at and above the high-water mark were never allocated (PhysMem keeps no storage for them).
+    for (let f = 0; f < mem.highWater; f++) if ((mem.object[f] as number) >= 0) inUse++;
     if (inUse !== owned) out.push({ invariant: 'page_owner', message: `${inUse} frames carry an owner but ${owned} are on live objects' lists` });
     if (mem.freeCount + inUse !== mem.npages) out.push({ invariant: 'page_owner', message: `free ${mem.freeCount} + owned ${inUse} != ${mem.npages} frames` });
   },

@@ -43,13 +43,20 @@ export interface FileSpec {
 export const MAX_CPUS = 31;
 
 /**
- * The most physical memory a machine may have: the frame tables (about 45 bytes a page,
- * allocated when the machine is built) of 4 GiB are 45 MB; more would let one line of a
- * scenario take the process's memory. A scenario that needs a large address space maps
- * it (mappings cost what is resident, examples/sparse-1tib.yaml); it needs no physmem.
+ * The most physical memory a machine may have: 256 GiB, 2^26 frames. The frame tables
+ * are allocated lazily (PhysMem grows them as frames are first used), so an unused
+ * physmem costs nothing; a machine that uses all of it needs about 60 bytes a resident
+ * page (bench/run.ts), 4 GB at the limit. Frame numbers are 32-bit, so the hard ceiling
+ * would be 8 TiB; the limit keeps one line of a scenario from asking for more than a
+ * machine can hold. A scenario that needs a large address space maps it (mappings cost
+ * what is resident, examples/sparse-1tib.yaml); it needs no physmem.
  */
-export const MAX_PHYSMEM = 4 * 1024 * 1024 * 1024;
-/** The most swap a machine may have (one byte of block map per 4 KiB block: 16 MB). */
+export const MAX_PHYSMEM = 256 * 1024 * 1024 * 1024;
+/**
+ * The most swap a machine may have: 16M blocks of 4 KiB. The swap pager's block map and
+ * block contents grow as blocks are first used (7 bytes a block in use, 112 MB at the
+ * limit), so an unused swap costs nothing.
+ */
 export const MAX_SWAP = 64 * 1024 * 1024 * 1024;
 
 /** What a machine that does not say otherwise has (SCENARIO.md "Machine"). */

@@ -1,4 +1,5 @@
 import { WORDS_PER_PAGE } from '../abi/constants.ts';
+import { grown } from './grown.ts';
 
 /** Overrides a slot may hold in list form before it is promoted to a dense block. */
 const MAX_LIST = 32;
@@ -39,9 +40,10 @@ const DENSE = 63;
  * one override keeps it inline.
  */
 export class PageStore {
-  readonly slots: number;
-  private readonly ref: Int32Array;
-  private readonly meta: Uint16Array;
+  /** Slots with storage (PhysMem grows them with its frames: growFrames). */
+  slots: number;
+  private ref: Int32Array;
+  private meta: Uint16Array;
 
   private nodes: Int32Array;
   private nodeTop = 0;
@@ -57,6 +59,14 @@ export class PageStore {
     this.ref = new Int32Array(slots);
     this.meta = new Uint16Array(slots);
     this.nodes = new Int32Array(INITIAL_CHUNKS * CHUNK);
+  }
+
+  /** Make room for slots [0, slots); the new ones read zero. */
+  growFrames(slots: number): void {
+    if (slots <= this.slots) return;
+    this.ref = grown(this.ref, slots, 0);
+    this.meta = grown(this.meta, slots, 0);
+    this.slots = slots;
   }
 
   /** Make every word of `slot` read `value`, dropping all overrides. */

@@ -28,8 +28,42 @@ describe('PhysMem', () => {
       expect(mem.freeCount).toBe(2);
     });
 
-    it('should keep frame metadata at 32 bytes per page', () => {
-      expect(new PhysMem(1 << 16).bytesPerPage()).toBeCloseTo(32, 2);
+    it('should keep frame metadata at 32 bytes per frame with storage', () => {
+      expect(new PhysMem(1 << 16).bytesPerPage()).toBeCloseTo(32, 1);
+    });
+
+    it('should allocate storage for the frames used, not for npages', () => {
+      const mem = new PhysMem(2 ** 30);
+      expect(mem.capacity).toBe(4096);
+      expect(mem.bytesUsed()).toBeLessThan(4096 * 33);
+      expect(mem.contents.bytesUsed()).toBeLessThan(4096 * 6 + 65536);
+      for (let i = 0; i < 4096; i++) mem.alloc(1, i);
+      expect(mem.capacity).toBe(4096);
+      expect(mem.alloc(1, 4096)).toBe(4096);
+      expect(mem.capacity).toBe(8192);
+      expect(mem.object[4096]).toBe(1);
+      expect(mem.highWater).toBe(4097);
+      expect(mem.freeCount).toBe(2 ** 30 - 4097);
+    });
+
+    it('should grow its tables by a quarter, never past npages', () => {
+      const mem = new PhysMem(40000);
+      const grownTo: number[] = [];
+      mem.addTable({ growFrames: (n) => grownTo.push(n) });
+      for (let i = 0; i < 40000; i++) mem.alloc(1, i);
+      expect(mem.alloc(1, 40000)).toBe(-1);
+      expect(grownTo).toEqual([4096, 8192, 12288, 16384, 20480, 25600, 32000, 40000]);
+      expect(mem.capacity).toBe(40000);
+    });
+
+    it('should hand out untouched frames in ascending order after the freed ones', () => {
+      const mem = new PhysMem(6);
+      for (let i = 0; i < 3; i++) mem.alloc(1, i);
+      mem.free(1);
+      expect(queueFrames(mem, PQ_FREE)).toEqual([1, 3, 4, 5]);
+      expect(mem.queueLength(PQ_FREE)).toBe(4);
+      expect(mem.alloc(2, 0)).toBe(1);
+      expect(mem.alloc(2, 1)).toBe(3);
     });
   });
 

@@ -1,3 +1,4 @@
+import { grown } from './grown.ts';
 import { PageStore } from './PageStore.ts';
 
 /** Page flag bits (PhysMem.flags). */
@@ -25,6 +26,15 @@ export interface MemqOwner {
   resident: number;
 }
 
+/** Frames of per-frame storage a PhysMem starts with (or npages, if fewer). */
+const INITIAL_FRAMES = 4096;
+
+/** A table indexed by frame number that PhysMem grows with its frames (PvTable, PageStore, the TLB model). */
+export interface FrameTable {
+  /** Make room for frames [0, frames); new entries read as unused. */
+  growFrames(frames: number): void;
+}
+
 /**
  * The physical page frames (FreeBSD's vm_page array) as parallel typed arrays.
  *
@@ -32,64 +42,86 @@ export interface MemqOwner {
  * none) threaded through private links, and on at most one object's resident
  * list threaded through listNext/listPrev. Free frames form a LIFO stack kept
  * on PQ_FREE.
+ *
+ * The arrays are allocated lazily: frames [top, npages) have never been
+ * allocated and are the bottom of the free stack in ascending order (so frame 0
+ * comes first on a fresh PhysMem, as if every frame had been pushed), without
+ * storage. The arrays (and every FrameTable added with addTable) grow by a
+ * quarter when `alloc` first reaches past their capacity, never past npages, so
+ * a large physmem costs what its busiest moment used, not its size. The array
+ * fields are replaced when they grow: read them through the PhysMem each time
+ * (mem.flags[f]), never keep one across an allocation.
  */
 export class PhysMem {
   readonly npages: number;
+  /** Frames with storage in the arrays (a prefix of [0, npages)). */
+  capacity: number;
   /** Called with a frame about to be reused (the TLB model completes deferred invalidations of it). */
   onAlloc: ((frame: number) => void) | null = null;
   /** Owner object id, -1 when free. */
-  readonly object: Int32Array;
+  object: Int32Array;
   /** Page index within the owner object. */
-  readonly pindex: Float64Array;
+  pindex: Float64Array;
   /** PG_* bits. */
-  readonly flags: Uint8Array;
-  readonly wireCount: Uint16Array;
+  flags: Uint8Array;
+  wireCount: Uint16Array;
   /** PQ_* queue the frame is on. */
-  readonly queue: Uint8Array;
+  queue: Uint8Array;
   /** Next / previous frame on the owner object's resident list, -1 at the ends. */
-  readonly listNext: Int32Array;
-  readonly listPrev: Int32Array;
+  listNext: Int32Array;
+  listPrev: Int32Array;
   /** Page contents, one slot per frame. */
   readonly contents: PageStore;
 
-  private readonly qNext: Int32Array;
-  private readonly qPrev: Int32Array;
+  private qNext: Int32Array;
+  private qPrev: Int32Array;
   private readonly qHead: Int32Array;
   private readonly qTail: Int32Array;
   private readonly qLen: Int32Array;
+  /** Frames at and above `top` were never allocated. */
+  private top = 0;
+  private readonly tables: FrameTable[] = [];
 
   constructor(npages: number) {
     if (!(npages >= 0 && npages < 0x7fffffff && Number.isInteger(npages))) {
       throw new RangeError(`PhysMem: bad page count ${npages}`);
     }
     this.npages = npages;
-    this.object = new Int32Array(npages).fill(-1);
-    this.pindex = new Float64Array(npages);
-    this.flags = new Uint8Array(npages);
-    this.wireCount = new Uint16Array(npages);
-    this.queue = new Uint8Array(npages).fill(PQ_FREE);
-    this.listNext = new Int32Array(npages).fill(-1);
-    this.listPrev = new Int32Array(npages).fill(-1);
-    this.qNext = new Int32Array(npages);
-    this.qPrev = new Int32Array(npages);
+    const cap = Math.min(npages, INITIAL_FRAMES);
+    this.capacity = cap;
+    this.object = new Int32Array(cap).fill(-1);
+    this.pindex = new Float64Array(cap);
+    this.flags = new Uint8Array(cap);
+    this.wireCount = new Uint16Array(cap);
+    this.queue = new Uint8Array(cap).fill(PQ_FREE);
+    this.listNext = new Int32Array(cap).fill(-1);
+    this.listPrev = new Int32Array(cap).fill(-1);
+    this.qNext = new Int32Array(cap);
+    this.qPrev = new Int32Array(cap);
     this.qHead = new Int32Array(PQ_COUNT).fill(-1);
     this.qTail = new Int32Array(PQ_COUNT).fill(-1);
     this.qLen = new Int32Array(PQ_COUNT);
-    this.contents = new PageStore(npages);
-    for (let f = 0; f < npages; f++) {
-      this.qNext[f] = f + 1 < npages ? f + 1 : -1;
-      this.qPrev[f] = f - 1;
-    }
-    if (npages > 0) {
-      this.qHead[PQ_FREE] = 0;
-      this.qTail[PQ_FREE] = npages - 1;
-    }
-    this.qLen[PQ_FREE] = npages;
+    this.contents = new PageStore(cap);
+    this.tables.push(this.contents);
+  }
+
+  /**
+   * Keep `table` sized for every frame that has storage: it is grown now to the current
+   * capacity and with the frame arrays from then on.
+   */
+  addTable(table: FrameTable): void {
+    table.growFrames(this.capacity);
+    this.tables.push(table);
+  }
+
+  /** One past the highest frame ever allocated: frames at or above it are free and untouched. */
+  get highWater(): number {
+    return this.top;
   }
 
   /** Number of free frames. */
   get freeCount(): number {
-    return this.qLen[PQ_FREE];
+    return this.qLen[PQ_FREE] + this.npages - this.top;
   }
 
   /**
@@ -98,10 +130,17 @@ export class PhysMem {
    * Frames come off a LIFO stack (frame 0 first on a fresh PhysMem).
    */
   alloc(objectId: number, pindex: number): number {
-    const f = this.qHead[PQ_FREE];
-    if (f === -1) return -1;
+    let f = this.qHead[PQ_FREE];
+    if (f !== -1) {
+      this.qHead[PQ_FREE] = this.qNext[f];
+      this.qLen[PQ_FREE]--;
+    } else {
+      f = this.top;
+      if (f === this.npages) return -1;
+      if (f === this.capacity) this.grow();
+      this.top = f + 1;
+    }
     if (this.onAlloc !== null) this.onAlloc(f);
-    this.unlinkQueue(f, PQ_FREE);
     this.queue[f] = PQ_NONE;
     this.object[f] = objectId;
     this.pindex[f] = pindex;
@@ -130,11 +169,9 @@ export class PhysMem {
     this.flags[frame] = 0;
     this.wireCount[frame] = 0;
     this.queue[frame] = PQ_FREE;
-    const h = this.qHead[PQ_FREE];
+    // The free stack is singly linked (alloc only pops); below its last frame lie the untouched ones.
     this.qPrev[frame] = -1;
-    this.qNext[frame] = h;
-    if (h === -1) this.qTail[PQ_FREE] = frame;
-    else this.qPrev[h] = frame;
+    this.qNext[frame] = this.qHead[PQ_FREE];
     this.qHead[PQ_FREE] = frame;
     this.qLen[PQ_FREE]++;
   }
@@ -169,17 +206,22 @@ export class PhysMem {
 
   /** First (least recently queued) frame of queue `q`, -1 if empty. For PQ_FREE: the next frame alloc returns. */
   queueHead(q: number): number {
-    return this.qHead[q];
+    const h = this.qHead[q];
+    if (h === -1 && q === PQ_FREE && this.top < this.npages) return this.top;
+    return h;
   }
 
   /** The frame after `frame` on its queue, -1 at the end. */
   queueNext(frame: number): number {
-    return this.qNext[frame];
+    if (frame >= this.top) return frame + 1 < this.npages ? frame + 1 : -1;
+    const n = this.qNext[frame];
+    if (n === -1 && this.queue[frame] === PQ_FREE && this.top < this.npages) return this.top;
+    return n;
   }
 
   /** Number of frames on queue `q`. */
   queueLength(q: number): number {
-    return this.qLen[q];
+    return q === PQ_FREE ? this.freeCount : this.qLen[q];
   }
 
   /** Put `frame` at the head of `obj`'s resident list. */
@@ -212,10 +254,14 @@ export class PhysMem {
     this.flags[frame] &= ~PG_TABLED;
   }
 
-  /** Typed-array bytes of the frame metadata (contents excluded) divided by npages. */
+  /** Typed-array bytes of the frame metadata (contents excluded) per frame with storage. */
   bytesPerPage(): number {
-    if (this.npages === 0) return 0;
-    const bytes =
+    return this.capacity === 0 ? 0 : this.bytesUsed() / this.capacity;
+  }
+
+  /** Typed-array bytes of the frame metadata (contents excluded), at capacity. */
+  bytesUsed(): number {
+    return (
       this.object.byteLength +
       this.pindex.byteLength +
       this.flags.byteLength +
@@ -227,8 +273,25 @@ export class PhysMem {
       this.qPrev.byteLength +
       this.qHead.byteLength +
       this.qTail.byteLength +
-      this.qLen.byteLength;
-    return bytes / this.npages;
+      this.qLen.byteLength
+    );
+  }
+
+  /** Grow the frame arrays (and every added table) by a quarter, at least INITIAL_FRAMES, at most to npages. */
+  private grow(): void {
+    const old = this.capacity;
+    const cap = Math.min(this.npages, old + Math.max(INITIAL_FRAMES, old >>> 2));
+    this.object = grown(this.object, cap, -1);
+    this.pindex = grown(this.pindex, cap, 0);
+    this.flags = grown(this.flags, cap, 0);
+    this.wireCount = grown(this.wireCount, cap, 0);
+    this.queue = grown(this.queue, cap, PQ_FREE);
+    this.listNext = grown(this.listNext, cap, -1);
+    this.listPrev = grown(this.listPrev, cap, -1);
+    this.qNext = grown(this.qNext, cap, 0);
+    this.qPrev = grown(this.qPrev, cap, 0);
+    this.capacity = cap;
+    for (const t of this.tables) t.growFrames(cap);
   }
 
   private linkTail(frame: number, q: number): void {

@@ -1,3 +1,5 @@
+import { grown } from './grown.ts';
+
 const NONE = -1;
 const INITIAL_ENTRIES = 256;
 const TWO_32 = 4294967296;
@@ -27,8 +29,8 @@ export class PvTable {
   entries = 0;
 
   /** Per frame: the pair's vpn low bits; and pmap id << 4 | vpn high bits, -1 for none, or -2 - first pool entry. */
-  private readonly ownLo: Uint32Array;
-  private readonly ownHi: Int32Array;
+  private ownLo: Uint32Array;
+  private ownHi: Int32Array;
 
   private lo: Uint32Array;
   private hi: Int32Array;
@@ -42,6 +44,12 @@ export class PvTable {
     this.lo = new Uint32Array(INITIAL_ENTRIES);
     this.hi = new Int32Array(INITIAL_ENTRIES);
     this.next = new Int32Array(INITIAL_ENTRIES);
+  }
+
+  /** Make room for frames [0, frames) (PhysMem grows its tables with its frames). */
+  growFrames(frames: number): void {
+    this.ownLo = grown(this.ownLo, frames, 0);
+    this.ownHi = grown(this.ownHi, frames, NONE);
   }
 
   /** Record that `pmapId` maps `frame` at virtual page `vpn`. */

@@ -21,6 +21,9 @@ function hashKey(objectId: number, pindex: number): number {
   return (h << 4) | (lo & 15);
 }
 
+/** Table slots of a fresh index. */
+const INITIAL_CAPACITY = 256;
+
 /**
  * Machine-wide hash from (object id, pindex) to resident frame: open
  * addressing with linear probing over frame numbers; a slot's key is read back
@@ -31,27 +34,18 @@ export class ResidentIndex {
   /** Number of frames in the index. */
   size = 0;
   /**
-   * Table slots: a power of two, at least 4/3 × npages, so the load stays at most 3/4 (at
-   * most 1/2 when npages is just above a power of two, as in the bench). Every extra
-   * doubling costs 4 bytes per frame. A table of exactly 4/3 × npages (whole 16-slot lines,
-   * home by multiply-shift) measured 15-60% slower inserts and 50-100% slower removals, so
-   * it is not used.
+   * Table slots: a power of two that doubles when an insertion would take the load past
+   * 3/4, so it is sized by the frames resident, not by physmem (the load is between 3/8
+   * and 3/4; 1/2 at a power-of-two count of pages, as in the bench). Every extra doubling
+   * costs 4 bytes per frame. A table of exactly 4/3 × npages (whole 16-slot lines, home by
+   * multiply-shift) measured 15-60% slower inserts and 50-100% slower removals, so it is
+   * not used.
    */
-  readonly capacity: number;
-  private readonly mask: number;
-  private readonly table: Int32Array;
-  private readonly object: Int32Array;
-  private readonly pindex: Float64Array;
+  capacity = INITIAL_CAPACITY;
+  private mask = INITIAL_CAPACITY - 1;
+  private table = new Int32Array(INITIAL_CAPACITY).fill(EMPTY);
 
-  constructor(mem: PhysMem) {
-    let cap = 2;
-    while (cap * 3 < mem.npages * 4) cap *= 2;
-    this.capacity = cap;
-    this.mask = cap - 1;
-    this.table = new Int32Array(cap).fill(EMPTY);
-    this.object = mem.object;
-    this.pindex = mem.pindex;
-  }
+  constructor(private readonly mem: PhysMem) {}
 
   /** Bytes of typed-array storage held (the table; keys live in PhysMem). */
   bytesUsed(): number {
@@ -62,31 +56,35 @@ export class ResidentIndex {
   lookup(objectId: number, pindex: number): number {
     const table = this.table;
     const mask = this.mask;
+    const object = this.mem.object;
+    const pindexOf = this.mem.pindex;
     let i = hashKey(objectId, pindex) & mask;
     for (;;) {
       const f = table[i];
       if (f === EMPTY) return -1;
-      if (this.object[f] === objectId && this.pindex[f] === pindex) return f;
+      if (object[f] === objectId && pindexOf[f] === pindex) return f;
       i = (i + 1) & mask;
     }
   }
 
   /** Index `frame` under its current (object, pindex); that key must not be present already. */
   insert(frame: number): void {
-    const objectId = this.object[frame];
-    const pindex = this.pindex[frame];
+    if ((this.size + 1) * 4 > this.capacity * 3) this.resize(this.capacity * 2);
+    const object = this.mem.object;
+    const pindexOf = this.mem.pindex;
+    const objectId = object[frame];
+    const pindex = pindexOf[frame];
     const table = this.table;
     const mask = this.mask;
     let i = hashKey(objectId, pindex) & mask;
     for (;;) {
       const f = table[i];
       if (f === EMPTY) break;
-      if (this.object[f] === objectId && this.pindex[f] === pindex) {
+      if (object[f] === objectId && pindexOf[f] === pindex) {
         throw new Error(`ResidentIndex.insert: (${objectId}, ${pindex}) is already resident in frame ${f}`);
       }
       i = (i + 1) & mask;
     }
-    if (this.size >= mask) throw new Error('ResidentIndex.insert: table full');
     table[i] = frame;
     this.size++;
   }
@@ -95,7 +93,9 @@ export class ResidentIndex {
   remove(frame: number): void {
     const table = this.table;
     const mask = this.mask;
-    let i = hashKey(this.object[frame], this.pindex[frame]) & mask;
+    const object = this.mem.object;
+    const pindexOf = this.mem.pindex;
+    let i = hashKey(object[frame], pindexOf[frame]) & mask;
     for (;;) {
       const f = table[i];
       if (f === frame) break;
@@ -108,7 +108,7 @@ export class ResidentIndex {
       j = (j + 1) & mask;
       const f = table[j];
       if (f === EMPTY) break;
-      const k = hashKey(this.object[f], this.pindex[f]) & mask;
+      const k = hashKey(object[f], pindexOf[f]) & mask;
       // f may move to the hole at i unless its home k lies cyclically in (i, j].
       if (i <= j ? i < k && k <= j : i < k || k <= j) continue;
       table[i] = f;
@@ -116,5 +116,24 @@ export class ResidentIndex {
     }
     table[i] = EMPTY;
     this.size--;
+  }
+
+  /** Rebuild the table with `cap` slots (a power of two). */
+  private resize(cap: number): void {
+    const old = this.table;
+    const table = new Int32Array(cap).fill(EMPTY);
+    const mask = cap - 1;
+    const object = this.mem.object;
+    const pindexOf = this.mem.pindex;
+    for (let j = 0; j < old.length; j++) {
+      const f = old[j];
+      if (f === EMPTY) continue;
+      let i = hashKey(object[f], pindexOf[f]) & mask;
+      while (table[i] !== EMPTY) i = (i + 1) & mask;
+      table[i] = f;
+    }
+    this.table = table;
+    this.capacity = cap;
+    this.mask = mask;
   }
 }

@@ -2,8 +2,8 @@ import { PAGE_SIZE } from '../abi/constants.ts';
 import type { PhysMem } from '../mem/PhysMem.ts';
 import type { Counters } from '../vm/Counters.ts';
 
-/** A cached translation is stored as `bits * TLB_FRAME_MUL + frame`. */
-export const TLB_FRAME_MUL = 0x400000;
+/** A cached translation is stored as `bits * TLB_FRAME_MUL + frame` (frames below 2^31, PTE bits below 2^22). */
+export const TLB_FRAME_MUL = 0x80000000;
 const VPN_MUL = 2 ** 36;
 
 /**
@@ -27,8 +27,8 @@ export class TlbModel {
   private readonly fillGen: Map<number, number>[] = [];
   /** Per CPU: queued invalidations, flat [pmapId, startVpn, endVpn, ...]. */
   private readonly pending: number[][] = [];
-  /** How many times each frame has been allocated. */
-  readonly allocGen: Uint32Array;
+  /** How many times each frame has been allocated (grown with PhysMem's frames). */
+  allocGen: Uint32Array = new Uint32Array(0);
 
   constructor(
     readonly cpus: number,
@@ -40,8 +40,16 @@ export class TlbModel {
       this.fillGen.push(new Map());
       this.pending.push([]);
     }
-    this.allocGen = new Uint32Array(mem.npages);
+    mem.addTable(this);
     mem.onAlloc = (f) => this.reused(f);
+  }
+
+  /** Make room for frames [0, frames) (PhysMem calls it as its frames grow). */
+  growFrames(frames: number): void {
+    if (frames <= this.allocGen.length) return;
+    const a = new Uint32Array(frames);
+    a.set(this.allocGen);
+    this.allocGen = a;
   }
 
   /** The cached value for (pmap, vpn) on a CPU, or -1. */

@@ -98,6 +98,8 @@ export { Policies, PolicyRegistry } from './policy/PolicyDefinition.ts';
 export { MapDeletePolicy } from './policy/MapDeletePolicy.ts';
 export { FAULT_COW_SHARED_SHADOW, FaultCowPolicy, faultCowInvalidate } from './policy/FaultCowPolicy.ts';
 export { FaultRevalidatePolicy } from './policy/FaultRevalidatePolicy.ts';
+export { FAULT_SOFT_FAST, FaultSoftFastPolicy, faultSoftFastUnbusyFirst } from './policy/FaultSoftFastPolicy.ts';
+export { MAP_CLEAN_LOCK, MapCleanPolicy, mapCleanBusy } from './policy/MapCleanPolicy.ts';
 export { ExitPolicy } from './policy/ExitPolicy.ts';
 export { MadvisePolicy } from './policy/MadvisePolicy.ts';
 export { PageDaemon } from './policy/PageDaemon.ts';

@@ -9,3 +9,10 @@ export {
 } from './pkruLegacy.ts';
 export { AllocAfterUnlock, swapAfterUnlockBinding, swapAfterUnlockModule } from './swapLegacyReadbehind.ts';
 export { faultCowNoInvalidate, faultCowNoInvalidateBinding, faultCowNoInvalidateModule } from './faultCowLegacy.ts';
+export {
+  faultSoftFastUnlockFirst,
+  faultSoftFastUnlockFirstBinding,
+  mapCleanReadLocked,
+  mapCleanReadLockedBinding,
+  raceLegacyBindings,
+} from './raceLegacy.ts';

@@ -3,8 +3,9 @@ import { PG_BUSY, PG_DIRTY, PG_REUSABLE } from '../mem/PhysMem.ts';
 import { MAP_ENTRY_LOCK_ONFAULT, MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
 import { PagerResult } from '../pager/Pager.ts';
 import { pmapEnter } from '../pmap/pmapCalls.ts';
+import type { VmObject } from '../object/VmObject.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
-import { type KGen, type Run, type Wait, isKGen, settle } from '../sched/KGen.ts';
+import { type KGen, type Run, type Wait, isKGen, sched, settle } from '../sched/KGen.ts';
 import type { VmContext } from '../vm/VmContext.ts';
 import { FaultState, faultStateFor, releaseFaultState } from './FaultState.ts';
 import { emitPagein } from '../events/emit.ts';
@@ -77,8 +78,9 @@ function faultLookup(fs: FaultState): FaultRun | typeof GO_ON {
   const map = vms.map;
   // vm_map_lookup takes the map's read lock: wait while a system call (fork, munmap, ...)
   // holds it exclusively. mlock's own wiring faults run under the lock mlock holds.
-  if (map.lock.owner !== -1 && (fs.flags & FAULT_WIRE) === 0)
-    return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.owner === -1, on: map.lock });
+  // Under UVM's rwlock(9) a queued writer holds the fault's read lock back as well.
+  if (!map.lock.canShare() && (fs.flags & FAULT_WIRE) === 0)
+    return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.canShare(), on: map.lock });
   const idx = map.lookup(fs.va);
   if (idx < 0) return FaultResult.NoEntry;
   const e = map.entries[idx]!;
@@ -131,6 +133,11 @@ function faultWalk(fs: FaultState): FaultRun {
   let frame: number;
   for (;;) {
     frame = objs.lookupPage(obj, pi);
+    if (frame !== -1 && obj === first && !fs.forced && (fs.flags & FAULT_WIRE) === 0 && ((mem.flags[frame] as number) & PG_BUSY) === 0) {
+      fs.obj = obj;
+      fs.frame = frame;
+      return softFast(fs);
+    }
     if (frame !== -1) {
       if (((mem.flags[frame] as number) & PG_BUSY) !== 0) {
         const f = frame;
@@ -147,6 +154,7 @@ function faultWalk(fs: FaultState): FaultRun {
       frame = objs.allocPage(obj, pi);
       if (frame === -1) return FaultResult.NoMemory;
       mem.flags[frame] = (mem.flags[frame] as number) | PG_BUSY;
+      objs.busyHolders.set(frame, sched.current);
       obj.pip++;
       fs.obj = obj;
       fs.pi = pi;
@@ -177,6 +185,34 @@ function faultWalk(fs: FaultState): FaultRun {
   return faultFinish(fs);
 }
 
+/**
+ * vm_fault_soft_fast (FreeBSD sys/vm/vm_fault.c): the page is resident, valid and not busy
+ * in the first object, so it is mapped at once with the first object busied
+ * (vm_object_busy) under the map read lock, and the fault ends by releasing both. Under
+ * `fault.soft_fast: unbusy_first` (the fix of D38527) the object is unbusied before the map
+ * lock goes, so nothing can happen in between (the path completes here). Under
+ * `unlock_first` the map lock (vm_map_lookup_done) is released first: another thread may
+ * run in that window (a scheduling point), and an munmap there drops the entry's
+ * reference, the last one, and terminates the object the fault then unbusies.
+ */
+function softFast(fs: FaultState): FaultRun {
+  const { ctx } = fs;
+  const obj = fs.obj;
+  ctx.objects.busyObject(obj);
+  const r = faultFinish(fs);
+  if (ctx.faultSoftFast.unbusyBeforeUnlock) {
+    ctx.objects.unbusyObject(obj, 'vm_fault_soft_fast');
+    return r;
+  }
+  return unbusyAfterUnlock(ctx, obj, r);
+}
+
+function* unbusyAfterUnlock(ctx: VmContext, obj: VmObject, r: FaultResult): KGen<FaultResult> {
+  yield { reason: 'vm_fault_soft_fast: map unlocked, object busy' };
+  ctx.objects.unbusyObject(obj, 'vm_fault_soft_fast');
+  return r;
+}
+
 /** Sleeps at `w`, then faults again from the top (FreeBSD's RetryFault). */
 function* sleepThenRetry(fs: FaultState, w: Wait): KGen<FaultResult> {
   yield w;
@@ -194,8 +230,19 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
   // The entry's range in this object's index space (clustering is clipped to it).
   const base = pi - (fs.firstIndex - e.offset);
   const r = yield* obj.pager.getpages(obj, pi, frame, { entryStart: base, entryEnd: base + e.pages, tid: fs.tid });
+  if (ctx.abi === 'openbsd') {
+    // UVM (uvm_fault_lower_io, OpenBSD and NetBSD sys/uvm/uvm_fault.c): pgo_get sleeps for
+    // the I/O with every lock dropped and the page busy; then uvmfault_relock takes the map
+    // read lock again, sleeping for it with the page still busy (an rwlock(9): behind a
+    // queued writer too). FreeBSD's vm_fault instead unbusies and restarts when the
+    // map is not free (vm_fault_relookup's trylock), as below.
+    yield { reason: 'uvm_fault: pager I/O' };
+    const lock = fs.vms.map.lock;
+    while (!lock.canShare()) yield { reason: 'uvmfault_relock: map lock', until: () => lock.canShare(), on: lock };
+  }
   obj.pip--;
   mem.flags[frame] = (mem.flags[frame] as number) & ~PG_BUSY;
+  ctx.objects.busyHolders.delete(frame);
   if (r !== PagerResult.Ok) {
     ctx.objects.freePage(obj, frame);
     ctx.objects.release(fs.first);

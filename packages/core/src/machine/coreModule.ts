@@ -2,6 +2,7 @@ import { ContainerModule } from 'inversify';
 import { EventBus } from '../events/EventBus.ts';
 import { EventSubscriber } from '../events/EventSubscriber.ts';
 import { type Invariant, InvariantContribution } from '../invariants/Invariant.ts';
+import { objectUseAfterFreeInvariant } from '../invariants/objectUseAfterFree.ts';
 import { revokeWalkInvariant } from '../invariants/revokeWalk.ts';
 import { PhysMem } from '../mem/PhysMem.ts';
 import { PvTable } from '../mem/PvTable.ts';
@@ -16,6 +17,8 @@ import { PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
 import { tlbDeferredModule } from '../pmap/Tlb.ts';
 import { exitLastReferenceModule, exitPurgeInExitModule } from '../policy/ExitPolicy.ts';
 import { faultCowDefaultModule } from '../policy/FaultCowPolicy.ts';
+import { faultSoftFastDefaultModule } from '../policy/FaultSoftFastPolicy.ts';
+import { mapCleanDefaultModule } from '../policy/MapCleanPolicy.ts';
 import { FaultRevalidatePolicy, faultRevalidatesAfterPagerSleep } from '../policy/FaultRevalidatePolicy.ts';
 import { MADVISE_POLICY_BINDINGS, madviseFreeBSDModule } from '../policy/MadvisePolicy.ts';
 import { MapDeletePolicy, mapDeleteFreeBSDModule, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
@@ -35,7 +38,7 @@ import { MachineConfig } from './tokens.ts';
  * pmaps share and the page operations over them; the default and vnode pagers (the vnode
  * pager also as an event subscriber); the default value of each core policy
  * (`map_delete.skips`, `exit.teardown`, `madvise.*`, the page daemon, `revoke.*`, the
- * fault's revalidation after a pager sleep); the MI kernel (the VmContext) and the
+ * fault's revalidation after a pager sleep, `map_clean.lock`, `fault.soft_fast`); the MI kernel (the VmContext) and the
  * system-call front. The arch's module binds the PmapFactory; other policy values rebind
  * what they change.
  */
@@ -64,9 +67,18 @@ export function coreModule(r: MachineSpec): ContainerModule {
     bind(EventSubscriber).toService(VnodePagerToken);
     bind(MapDeletePolicy).toConstantValue(mapDeleteNotifyAll);
     bind(FaultRevalidatePolicy).toConstantValue(faultRevalidatesAfterPagerSleep);
-    for (const m of [exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule, faultCowDefaultModule])
+    for (const m of [
+      exitLastReferenceModule,
+      madviseFreeBSDModule,
+      simplePageDaemonModule,
+      replaceEntryRevokeModule,
+      faultCowDefaultModule,
+      mapCleanDefaultModule,
+      faultSoftFastDefaultModule,
+    ])
       void m.load(options);
     bind<Invariant>(InvariantContribution).toConstantValue(revokeWalkInvariant);
+    bind<Invariant>(InvariantContribution).toConstantValue(objectUseAfterFreeInvariant);
     // The kernel's pmap is the first the arch's factory makes (made when the kernel is).
     bind<Pmap>(KernelPmap).toDynamicValue((ctx) => ctx.get<PmapFactory>(PmapFactory).create(true));
     bind(PageOpsToken).toDynamicValue((ctx) => new PmapPageOps(ctx.get<PvTable>(PvTable), ctx.get<Pmap>(KernelPmap)));

@@ -1,4 +1,4 @@
-import { type KGen, type Run, SleepLock } from '../sched/KGen.ts';
+import type { KGen, Run } from '../sched/KGen.ts';
 import type { VmMap } from './VmMap.ts';
 
 /** The lock owner of a process's thread (as fork takes it): unique per thread of a machine. */
@@ -16,7 +16,7 @@ export function lockOwner(pid: number, tid: number): number {
  */
 export function withMapLock<T>(map: VmMap, owner: number, exclusive: boolean, work: () => T): Run<T> {
   const lock = map.lock;
-  if (exclusive ? lock.tryExclusive(owner) : tryShared(lock)) return holding(map, exclusive, work);
+  if (exclusive ? lock.tryExclusive(owner) : lock.tryShared()) return holding(map, exclusive, work);
   return waitThenHold(map, owner, exclusive, work);
 }
 
@@ -69,10 +69,4 @@ export function* withMapLockSleeping<T>(map: VmMap, owner: number, exclusive: bo
     if (exclusive) map.lock.unlockExclusive();
     else map.lock.unlockShared();
   }
-}
-
-function tryShared(lock: SleepLock): boolean {
-  if (lock.owner !== -1) return false;
-  lock.shared++;
-  return true;
 }

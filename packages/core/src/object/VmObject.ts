@@ -42,6 +42,8 @@ export class VmObject implements MemqOwner {
   splitInto: VmObject | null = null;
   /** Pages in flight (paging in progress): collapse waits for zero. */
   pip = 0;
+  /** vm_object_busy holds (the fault's fast path): no new page of the object may be busied meanwhile. */
+  busy = 0;
   /** References kernel paths hold across a sleep (a fault in its pager), counted in refCount. */
   heldRefs = 0;
 

@@ -4,7 +4,7 @@ import type { EventBus } from '../events/EventBus.ts';
 import type { Pager } from '../pager/Pager.ts';
 import type { PageOps } from '../pmap/PageOps.ts';
 import type { VnodeFile } from '../pager/VnodeFile.ts';
-import type { KGen } from '../sched/KGen.ts';
+import type { Holdable, KGen } from '../sched/KGen.ts';
 import { ObjectPageService, type PageService } from './PageService.ts';
 import { OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT, VmObject } from './VmObject.ts';
 import { emitObjectCollapse, emitObjectSplit, emitObjectTerminate } from '../events/emit.ts';
@@ -35,6 +35,16 @@ export class OutOfMemory extends Error {}
 export class VmObjects {
   /** Live objects by id, in creation order. */
   readonly live = new Map<number, VmObject>();
+  /**
+   * The scheduler thread (sched.current) that busied a frame for pager I/O in a fault, by
+   * frame: a path sleeping on that busy page names it in a deadlock's wait-for cycle.
+   */
+  readonly busyHolders = new Map<number, number>();
+  /**
+   * Uses of an object after it was terminated or collapsed away (a use after free in the
+   * kernel), as messages: the `object_use_after_free` invariant reports them.
+   */
+  readonly staleUses: string[] = [];
   private nextId = 1;
 
   constructor(
@@ -268,6 +278,26 @@ export class VmObjects {
       mem.flags[f] = (mem.flags[f] as number) | PG_DIRTY;
       if (o.type !== 'anon' || o.pagerData !== undefined) o.pager.pageDirtied?.(o, mem.pindex[f] as number);
     }
+  }
+
+  /** vm_object_busy. */
+  busyObject(o: VmObject): void {
+    o.busy++;
+  }
+
+  /** vm_object_unbusy by `who`: on an object that is gone, a use after free (recorded). */
+  unbusyObject(o: VmObject, who: string): void {
+    if ((o.flags & OBJ_DEAD) !== 0 || this.live.get(o.id) !== o) this.staleUses.push(`${who} unbusied object ${o.id} after it was terminated`);
+    o.busy--;
+  }
+
+  /** What a path sleeping on busy frame f waits on: held by the thread that busied it, when known. */
+  busyPage(f: number): Holdable {
+    const holder = this.busyHolders.get(f);
+    return {
+      name: `busy page (object ${this.mem.object[f]}, index ${this.mem.pindex[f]})`,
+      holders: () => (holder !== undefined && this.busyHolders.get(f) === holder ? [holder] : []),
+    };
   }
 
   private hasBusy(o: VmObject): boolean {

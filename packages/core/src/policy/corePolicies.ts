@@ -11,6 +11,22 @@ export const CORE_POLICIES: PolicyDefinition[] = [
       'What a copy-on-write copy into a shadow object shared between address spaces (minherit(INHERIT_SHARE) on a copy-on-write mapping, then fork) does to the other mappings of the copied page. invalidate (the fix): vm_fault_cow removes every mapping of the source page, and vm_fault_copy_entry upgrades a wired entry in its own object. no_invalidate (@vmlab/plugins) is the bug: the other sharers keep reading the old page.',
   },
   {
+    key: 'map_clean.lock',
+    values: ['busy'],
+    owner: '@vmlab/core',
+    rules: 'NetBSD PR kern/56952; OpenBSD uvm_map_clean',
+    description:
+      'What msync holds while UVM (abi openbsd) flushes the range in uvm_map_clean, sleeping on busy pages. busy (the fix): the read lock is traded for the map busy mark (vm_map_busy), which holds writers off without queueing them, so a fault holding a busy page can take the read lock again. read_locked (@vmlab/plugins) is the bug: the read lock is held across the flush, a queued writer holds the fault back (rwlock(9) prefers writers), and msync, the fault and the writer deadlock. Other ABIs take vm_map_sync, which this key does not change.',
+  },
+  {
+    key: 'fault.soft_fast',
+    values: ['unbusy_first'],
+    owner: '@vmlab/core',
+    rules: 'FreeBSD D38527',
+    description:
+      'How the fault fast path (vm_fault_soft_fast: a resident, valid page of the first object) ends. unbusy_first (the fix): the first object is unbusied before the map lock is released. unlock_first (@vmlab/plugins) is the bug: the map lock is dropped first, so an munmap in the window terminates the object and the fault unbusies an object that is gone.',
+  },
+  {
     key: 'map_delete.skips',
     values: ['none', 'freebsd'],
     owner: '@vmlab/core',

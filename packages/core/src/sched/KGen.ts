@@ -70,16 +70,37 @@ export function runSerial<T>(g: KGen<T>): T {
   }
 }
 
-/** A sleepable lock with shared and exclusive holders (vm_map lock, object lock). */
+/**
+ * A sleepable lock with shared and exclusive holders (vm_map lock, object lock).
+ *
+ * `preferWriters` makes it the BSD rwlock(9) of OpenBSD and NetBSD (the UVM map's
+ * `vmmaplk`): once a writer waits, new readers wait behind it. FreeBSD's vm_map lock lets
+ * readers in while a writer waits (off, the default). `busy` is UVM's vm_map_busy(): a
+ * thread that marked the map busy may drop the lock and sleep; other threads' exclusive
+ * requests (vm_map_lock) wait until it unbusies, without queueing as writers, so readers
+ * (a fault's relock) still get in.
+ */
 export class SleepLock implements Holdable {
   /** Exclusive owner's thread id, or -1. */
   owner = -1;
   shared = 0;
-  /** The scheduler thread (sched.current) of the exclusive owner, -1 when none or serial. */
+  /** Readers wait while a writer waits (rwlock(9)); see the class comment. */
+  preferWriters = false;
+  /** Writers sleeping for the lock (counted whatever preferWriters says). */
+  writersWaiting = 0;
+  /** The lock owner id that marked the map busy (vm_map_busy), -1 when none. */
+  busyBy = -1;
+  /** The scheduler thread of the exclusive owner, -1 when none or serial. */
   private ownerThread = -1;
   /** The scheduler threads holding it shared (one entry per hold). */
   private readers: number[] = [];
-  constructor(readonly name: string) {}
+  /** The scheduler thread that marked it busy. */
+  private busyThread = -1;
+  /** What a writer waiting for the busy mark to clear waits on (for the wait-for cycle). */
+  readonly busyMark: Holdable;
+  constructor(readonly name: string) {
+    this.busyMark = { name: `${name} busy`, holders: () => (this.busyBy !== -1 && this.busyThread >= 0 ? [this.busyThread] : []) };
+  }
 
   holders(): readonly number[] {
     if (this.owner !== -1) return this.ownerThread >= 0 ? [this.ownerThread] : [];
@@ -90,24 +111,53 @@ export class SleepLock implements Holdable {
     return this.owner === -1 && this.shared === 0;
   }
 
+  /** Whether a new reader gets in now: no exclusive owner, and no waiting writer when writers are preferred. */
+  canShare(): boolean {
+    return this.owner === -1 && !(this.preferWriters && this.writersWaiting > 0);
+  }
+
+  /** Whether another owner than `tid` marked it busy (an exclusive request must wait). */
+  busyForOther(tid: number): boolean {
+    return this.busyBy !== -1 && this.busyBy !== tid;
+  }
+
   *lockExclusive(tid: number): KGen<void> {
-    while (this.owner !== -1 || this.shared !== 0) {
-      yield { reason: `${this.name}: wait exclusive`, until: () => this.isFree(), on: this };
+    for (;;) {
+      if (this.busyForOther(tid)) {
+        // UVM's vm_map_lock: sleep until the busy mark clears, not queued on the rwlock.
+        yield { reason: `${this.name}: wait unbusy`, until: () => !this.busyForOther(tid), on: this.busyMark };
+        continue;
+      }
+      if (this.isFree()) break;
+      this.writersWaiting++;
+      try {
+        yield { reason: `${this.name}: wait exclusive`, until: () => this.isFree() || this.busyForOther(tid), on: this };
+      } finally {
+        this.writersWaiting--;
+      }
     }
     this.owner = tid;
     this.ownerThread = sched.current;
   }
 
   *lockShared(): KGen<void> {
-    while (this.owner !== -1) {
-      yield { reason: `${this.name}: wait shared`, until: () => this.owner === -1, on: this };
+    while (!this.canShare()) {
+      yield { reason: `${this.name}: wait shared`, until: () => this.canShare(), on: this };
     }
     this.shared++;
     this.readers.push(sched.current);
   }
 
+  /** A reader that got in without sleeping (vm_map_trylock_read): false when it would have to wait. */
+  tryShared(): boolean {
+    if (!this.canShare()) return false;
+    this.shared++;
+    this.readers.push(sched.current);
+    return true;
+  }
+
   tryExclusive(tid: number): boolean {
-    if (!this.isFree()) return false;
+    if (!this.isFree() || this.busyForOther(tid)) return false;
     this.owner = tid;
     this.ownerThread = sched.current;
     return true;
@@ -122,5 +172,17 @@ export class SleepLock implements Holdable {
     this.shared--;
     const i = this.readers.indexOf(sched.current);
     this.readers.splice(i >= 0 ? i : this.readers.length - 1, 1);
+  }
+
+  /** vm_map_busy: the caller holds the lock; other threads' exclusive requests wait until unbusy. */
+  markBusy(tid: number): void {
+    this.busyBy = tid;
+    this.busyThread = sched.current;
+  }
+
+  /** vm_map_unbusy. */
+  unbusy(): void {
+    this.busyBy = -1;
+    this.busyThread = -1;
   }
 }

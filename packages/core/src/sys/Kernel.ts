@@ -21,6 +21,8 @@ import { pmapEnter, pmapRemove } from '../pmap/pmapCalls.ts';
 import type { ExitPolicy } from '../policy/ExitPolicy.ts';
 import type { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
 import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
+import type { FaultSoftFastPolicy } from '../policy/FaultSoftFastPolicy.ts';
+import type { MapCleanPolicy } from '../policy/MapCleanPolicy.ts';
 import type { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import type { PageDaemon, PageoutRequest } from '../policy/PageDaemon.ts';
@@ -92,6 +94,8 @@ export class Kernel implements VmContext {
   readonly revokePolicy: RevokePolicy;
   readonly faultCowPolicy: FaultCowPolicy;
   readonly faultRevalidate: FaultRevalidatePolicy;
+  readonly mapCleanPolicy: MapCleanPolicy;
+  readonly faultSoftFast: FaultSoftFastPolicy;
   private nextCpu = 0;
 
   constructor(
@@ -122,6 +126,8 @@ export class Kernel implements VmContext {
     this.revokePolicy = vm.revokePolicy;
     this.faultCowPolicy = vm.faultCowPolicy;
     this.faultRevalidate = vm.faultRevalidate;
+    this.mapCleanPolicy = vm.mapCleanPolicy;
+    this.faultSoftFast = vm.faultSoftFast;
     this.archOps = archOps ?? [];
   }
 

@@ -1,8 +1,74 @@
 import { PAGE_SIZE } from '../abi/constants.ts';
 import { OK, type Outcome, errno } from '../abi/outcome.ts';
+import { KernResult, vmMapSync } from '../map/vmMapOps.ts';
+import { lockOwner } from '../map/vmMapLock.ts';
+import type { VmMap } from '../map/VmMap.ts';
 import { PG_BUSY, PQ_INACTIVE } from '../mem/PhysMem.ts';
-import type { Process } from '../proc/Process.ts';
+import type { Process, Thread } from '../proc/Process.ts';
+import type { KGen } from '../sched/KGen.ts';
+import type { VmContext } from '../vm/VmContext.ts';
 import type { Kernel } from './Kernel.ts';
+
+/**
+ * msync under UVM (abi openbsd): uvm_map_clean(map, start, end, PGO_CLEANIT|...) (OpenBSD
+ * and NetBSD sys/uvm/uvm_map.c). It looks the range up under the map read lock; the flush
+ * of each entry's object (uvn_flush with PGO_SYNCIO) sleeps on every busy page in the
+ * range (a fault's page under I/O) and scans again, then writes the dirty pages back and,
+ * for MS_INVALIDATE, frees the clean ones (vm_map_sync's work, map/vmMapOps.ts).
+ *
+ * What is held while it sleeps is `map_clean.lock` (policy/MapCleanPolicy.ts): `busy`
+ * trades the read lock for the map's busy mark (vm_map_busy / vm_map_unbusy, the fix of
+ * NetBSD PR kern/56952); `read_locked` keeps the read lock across the flush, and deadlocks
+ * with a fault waiting to relock the map behind a queued writer.
+ */
+export function* uvmMapCleanSync(ctx: VmContext, p: Process, t: Thread | undefined, start: number, end: number, invalidate: boolean): KGen<KernResult> {
+  const vms = p.vmspace;
+  const map = vms.map;
+  const lock = map.lock;
+  const owner = lockOwner(p.pid, t?.tid ?? 0);
+  yield* lock.lockShared();
+  if (!map.covered(start, end)) {
+    lock.unlockShared();
+    return KernResult.InvalidAddress;
+  }
+  const readLocked = ctx.mapCleanPolicy.holdsReadLock;
+  if (!readLocked) {
+    lock.markBusy(owner);
+    lock.unlockShared();
+  }
+  try {
+    for (let f = busyPageIn(ctx, map, start, end); f !== -1; f = busyPageIn(ctx, map, start, end)) {
+      const busy = f;
+      const owned = ctx.mem.object[f];
+      yield {
+        reason: 'uvn_flush: page busy',
+        until: () => ((ctx.mem.flags[busy] as number) & PG_BUSY) === 0 || ctx.mem.object[busy] !== owned,
+        on: ctx.objects.busyPage(busy),
+      };
+    }
+    return vmMapSync(ctx, vms, start, end, invalidate);
+  } finally {
+    if (readLocked) lock.unlockShared();
+    else lock.unbusy();
+  }
+}
+
+/** The first busy page of a file object in [start, end) of the map, or -1. */
+function busyPageIn(ctx: VmContext, map: VmMap, start: number, end: number): number {
+  const mem = ctx.mem;
+  for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
+    const e = map.entries[i]!;
+    const o = e.object;
+    if (o === null || o.type !== 'vnode') continue;
+    const lo = e.offset + (Math.max(start, e.start) - e.start) / PAGE_SIZE;
+    const hi = e.offset + (Math.min(end, e.end) - e.start) / PAGE_SIZE;
+    for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
+      const pi = mem.pindex[f] as number;
+      if (pi >= lo && pi < hi && ((mem.flags[f] as number) & PG_BUSY) !== 0) return f;
+    }
+  }
+  return -1;
+}
 
 /**
  * OpenBSD's MADV_FREE: uvm_map_clean(map, start, end, PGO_FREE) (sys/uvm/uvm_map.c). The

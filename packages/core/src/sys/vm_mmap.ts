@@ -8,7 +8,7 @@ import { KernResult, vmMapDelete, vmMapDeleteMustWait, vmMapInherit, vmMapProtec
 import type { Process, Thread } from '../proc/Process.ts';
 import { type KGen, type Run, isKGen, runSerial, settle } from '../sched/KGen.ts';
 import { populate, wireNewMapping } from './vm_mlock.ts';
-import { uvmMapCleanFree } from './uvm_map_clean.ts';
+import { uvmMapCleanFree, uvmMapCleanSync } from './uvm_map_clean.ts';
 import { lockOwner, withMapLock, withMapLockSleeping, withMapLockWhen } from '../map/vmMapLock.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { FileRecord } from '../vm/VmContext.ts';
@@ -335,6 +335,7 @@ export function msync(k: Kernel, p: Process, addr: number, len: number, flags: r
   if (async && names.includes('sync')) return errno('EINVAL');
   const r = range(k, addr, len);
   if (r === undefined) return errno('EINVAL');
+  if (k.abi === 'openbsd') return uvmMsync(k, p, t, r[0], r[1], inval);
   // vm_map_sync looks the range up under the read lock.
   return withMapLock(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), false, () => {
     const kr = vmMapSync(k.vm, p.vmspace, r[0], r[1], inval);
@@ -343,6 +344,15 @@ export function msync(k: Kernel, p: Process, addr: number, len: number, flags: r
     emitMsync(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], inval);
     return OK;
   });
+}
+
+/** msync's UVM path: uvm_map_clean (sys/uvm_map_clean.ts), which may sleep on busy pages. */
+function* uvmMsync(k: Kernel, p: Process, t: Thread | undefined, start: number, end: number, inval: boolean): KGen<Outcome> {
+  const kr = yield* uvmMapCleanSync(k.vm, p, t, start, end, inval);
+  if (kr === KernResult.InvalidAddress) return errno('ENOMEM');
+  if (kr === KernResult.InvalidArgument) return errno('EBUSY');
+  emitMsync(k.bus, p.pid, p.vmspace.pmap, start, end, inval);
+  return OK;
 }
 
 /** madvise (kern_madvise → vm_map_madvise; the XNU advice where the madvise policy binds it). */

@@ -10,6 +10,8 @@ import { type Pmap, PmapFactory } from '../pmap/Pmap.ts';
 import { ExitPolicy } from '../policy/ExitPolicy.ts';
 import { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
 import { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
+import { FaultSoftFastPolicy } from '../policy/FaultSoftFastPolicy.ts';
+import { MapCleanPolicy } from '../policy/MapCleanPolicy.ts';
 import { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import { PageDaemon } from '../policy/PageDaemon.ts';
@@ -62,6 +64,8 @@ export class MiKernel implements VmContext, PageReclaimer {
     @inject(PageOpsToken) readonly pages: PageOps,
     @inject(FaultRevalidatePolicy) readonly faultRevalidate: FaultRevalidatePolicy,
     @inject(PageService) pageService: PageService,
+    @inject(MapCleanPolicy) readonly mapCleanPolicy: MapCleanPolicy,
+    @inject(FaultSoftFastPolicy) readonly faultSoftFast: FaultSoftFastPolicy,
   ) {
     this.userTop = pmaps.userTop;
     this.objects = new VmObjects(mem, resident, bus, pages, this, pageService);
@@ -78,6 +82,9 @@ export class MiKernel implements VmContext, PageReclaimer {
   }
 
   newVmspace(kernel: boolean): Vmspace {
-    return new Vmspace(this.nextVmspace++, this.pmaps.create(kernel), kernel, 0x1000, this.userTop);
+    const vms = new Vmspace(this.nextVmspace++, this.pmaps.create(kernel), kernel, 0x1000, this.userTop);
+    // UVM's vmmaplk is an rwlock(9): a waiting writer holds new readers back.
+    if (this.abi === 'openbsd') vms.map.lock.preferWriters = true;
+    return vms;
   }
 }

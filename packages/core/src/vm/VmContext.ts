@@ -9,6 +9,8 @@ import type { PageOps } from '../pmap/PageOps.ts';
 import type { PmapFactory } from '../pmap/Pmap.ts';
 import type { Outcome } from '../abi/outcome.ts';
 import type { VmMapEntry } from '../map/VmMapEntry.ts';
+import type { FaultSoftFastPolicy } from '../policy/FaultSoftFastPolicy.ts';
+import type { MapCleanPolicy } from '../policy/MapCleanPolicy.ts';
 import type { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
 import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
@@ -67,6 +69,10 @@ export interface VmContext {
   readonly faultCowPolicy: FaultCowPolicy;
   /** Whether a fault that slept in its pager looks the map up again (the D15293 fix). */
   readonly faultRevalidate: FaultRevalidatePolicy;
+  /** `map_clean.lock`: whether UVM's msync flush holds the map read lock (NetBSD PR 56952). */
+  readonly mapCleanPolicy: MapCleanPolicy;
+  /** `fault.soft_fast`: whether the fast path unbusies the object before it drops the map (D38527). */
+  readonly faultSoftFast: FaultSoftFastPolicy;
   /** The pid whose address space this is (0 when none: held only, or the kernel's). */
   ownerOf(vms: Vmspace): number;
   /** A new, empty address space with a pmap of its own. */

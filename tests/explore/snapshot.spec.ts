@@ -22,7 +22,10 @@ const catalog = defaultCatalog();
 const RACES = readdirSync(resolve(EXAMPLES, 'races'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .flatMap(({ name: d }) => [`races/${d}/legacy.yaml`, `races/${d}/fixed.yaml`]);
-const CONCURRENT = [...readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')), ...RACES].filter((f) =>
+const FIXTURES = readdirSync(resolve(EXAMPLES, '../tests/explore/fixtures'))
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => `../tests/explore/fixtures/${f}`);
+const CONCURRENT = [...readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')), ...RACES, ...FIXTURES].filter((f) =>
   /^\s*- concurrent:/m.test(readFileSync(resolve(EXAMPLES, f), 'utf8')),
 );
 

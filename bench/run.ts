@@ -739,7 +739,7 @@ async function main(): Promise<void> {
   );
   for (const r of rates) {
     out.push(
-      `explore ${r.race} (dfs bound 2, no reduction): ${fmt(r.perSecond, 0)} schedules/s (${r.schedules} in ${fmt(r.seconds, 2)} s; ${fmt(r.prefixShare * 100, 0)}% re-running the prefix, ${fmt(r.perSecondPastPrefix, 0)} schedules/s past it)`,
+      `explore ${r.race} (dfs bound 2, no reduction): ${fmt(r.perSecond, 0)} schedules/s with snapshots (${r.schedules} in ${fmt(r.seconds, 2)} s), ${fmt(r.perSecondFresh, 0)} without; ${fmt(r.perSecondResumed, 0)} schedules/s resumed from the snapshot (${fmt(r.restoreShare * 100, 0)}% restoring ${r.objects} objects and ${fmt(r.bytes / 1024, 0)} KiB)`,
     );
   }
   if (real === undefined) out.push(`real kernel: not measured (${why})`);

@@ -22,6 +22,12 @@ const CONCURRENT = [...readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')),
   /^\s*- concurrent:/m.test(readFileSync(resolve(EXAMPLES, f), 'utf8')),
 );
 
+/** Three-thread variants of races (a bystander in an unrelated process) kept as test fixtures. */
+const FIXTURES = resolve(EXAMPLES, '../tests/explore/fixtures');
+const THREE_THREAD = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => resolve(FIXTURES, f));
+
 const memo = new Map<string, ReturnType<typeof outcomeOf>>();
 /** The explore outcome of an example (bound-2 dfs), computed once per file and mode. */
 function outcome(file: string, reduction: boolean): ReturnType<typeof outcomeOf> {
@@ -105,6 +111,22 @@ describe('the reduced search', () => {
       expect(red.machines[0]!.schedules * 10).toBeLessThanOrEqual(unreduced.machines[0]!.schedules);
       expect(full.machines[0]!.invariant).toBeDefined();
     });
+  });
+
+  describe('when the three-thread fixtures are explored', () => {
+    for (const file of THREE_THREAD) {
+      const name = file.slice(FIXTURES.length + 1);
+      it(`should give ${name} bound-2 DFS's verdict, with 10x fewer schedules when it is clean`, async () => {
+        const [red, full] = await Promise.all([outcome(file, true), outcome(file, false)]);
+        expect(red.ok && full.ok).toBe(true);
+        expect(red.machines.map((x) => [x.machine, x.complete, x.invariant])).toEqual(full.machines.map((x) => [x.machine, x.complete, x.invariant]));
+        for (let i = 0; i < red.machines.length; i++) {
+          const [r, f] = [red.machines[i]!, full.machines[i]!];
+          if (f.invariant === undefined) expect(r.schedules * 10, name).toBeLessThanOrEqual(f.schedules);
+          else expect(r.schedules).toBeLessThanOrEqual(f.schedules);
+        }
+      });
+    }
   });
 
   describe('when the threads share their process', () => {

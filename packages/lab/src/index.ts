@@ -101,7 +101,19 @@ export { defaultViewPath, writeView } from './view/writeView.ts';
 
 // Schedule exploration.
 export { STRATEGIES, explore, firstProblem, schedulesOf, withSchedules } from './explore/explore.ts';
-export type { ExploreHooks, ExploreOptions, ExplorePoint, ExploreResult, ExploreStats, ExploreViolation, RunOnce, Strategy } from './explore/explore.ts';
+export type {
+  ExploreHooks,
+  ExploreOptions,
+  ExplorePoint,
+  ExploreResult,
+  ExploreStats,
+  ExploreViolation,
+  RunOnce,
+  RunSnapshot,
+  Strategy,
+} from './explore/explore.ts';
+export { snapshotRunOnce } from './explore/snapshotRun.ts';
+export { HeapSnapshot, Unsnapshottable } from './explore/heapSnapshot.ts';
 export { TraceClass } from './explore/TraceClass.ts';
 export { FREE_MARGIN, threadDependence } from './explore/threadFootprints.ts';
 export { runSeed } from './explore/sampling.ts';

@@ -39,8 +39,12 @@ function firstIndex(e: VmMapEntry, va: number): number {
  * (`madvise.free_on_shadow`, `madvise.reuse`, `madvise.reusable_fault`; policy/MadvisePolicy.ts).
  */
 export class MadviseFamily implements MadvisePolicy {
-  /** Per object, the indices in the reusable state (set by REUSABLE, cleared by REUSE). */
-  private readonly reusable = new WeakMap<VmObject, Set<number>>();
+  /**
+   * Per object, the indices in the reusable state (set by REUSABLE, cleared by REUSE). A Map,
+   * not a WeakMap: explore's machine snapshots walk the machine's state, and a WeakMap's
+   * entries cannot be enumerated (the map lives as long as the machine does).
+   */
+  private readonly reusable = new Map<VmObject, Set<number>>();
 
   constructor(
     readonly applies: FreeApplies,

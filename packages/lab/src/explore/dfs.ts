@@ -23,6 +23,7 @@
 import { SearchClock } from './searchClock.ts';
 import type { ExploreOptions, ExploreResult, ExploreViolation, RunOnce } from './exploreTypes.ts';
 import { CutRun, isPreemption, recordRun, violationOf } from './recordRun.ts';
+import { SnapshotShelf } from './snapshotShelf.ts';
 import { TraceClass } from './TraceClass.ts';
 
 interface Frame {
@@ -50,6 +51,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
   let maxPre = 0;
   let maxPoints = 0;
   const pruned = { equivalent: 0, cut: 0 };
+  const shelf = new SnapshotShelf(o.snapshots !== false);
   const result = (complete: boolean, violation?: ExploreViolation): ExploreResult => ({
     schedules,
     complete,
@@ -57,7 +59,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
     maxPoints,
     ...(violation !== undefined ? { violation } : {}),
     ...(clock.timedOut ? { timedOut: true } : {}),
-    stats: { runs, points, pruned, cached: cache.size, ms: Math.round(performance.now() - t0), prefixMs: Math.round(prefixMs) },
+    stats: { runs, points, pruned, cached: cache.size, ms: Math.round(performance.now() - t0), prefixMs: Math.round(prefixMs), ...shelf.stats() },
   });
   /** Records the node (class, last thread, budget left); false when an explored one subsumes it. */
   const visit = (cls: TraceClass, last: number, left: number): boolean => {
@@ -77,8 +79,11 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
     if (schedules >= o.runs) return result(false);
     if (clock.outOfTime()) return result(false);
     const pfx = prefix;
-    const frames: Frame[] = [];
-    let cls = TraceClass.EMPTY;
+    // Resume from the deepest snapshot taken on this prefix (its frames and class come with it).
+    const from = shelf.resumeFor(pfx);
+    const saved = from?.user as { frames: Frame[]; cls: TraceClass } | undefined;
+    const frames: Frame[] = saved !== undefined ? saved.frames.map((f) => ({ ...f })) : [];
+    let cls = saved !== undefined ? saved.cls : TraceClass.EMPTY;
     let cut = false;
     const rec = await recordRun(
       runOnce,
@@ -98,6 +103,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
       (dep) => {
         cls = cls.segment(dep);
       },
+      shelf.use(from, () => ({ frames: frames.map((f) => ({ ...f })), cls })),
     );
     runs++;
     points += rec.points.length;

@@ -15,7 +15,17 @@ import { exploreDfs } from './dfs.ts';
 import type { ExploreOptions, ExploreResult, RunOnce } from './exploreTypes.ts';
 import { exploreSampled } from './sampling.ts';
 
-export type { ExploreHooks, ExploreOptions, ExplorePoint, ExploreResult, ExploreStats, ExploreViolation, RunOnce, Strategy } from './exploreTypes.ts';
+export type {
+  ExploreHooks,
+  ExploreOptions,
+  ExplorePoint,
+  ExploreResult,
+  ExploreStats,
+  ExploreViolation,
+  RunOnce,
+  RunSnapshot,
+  Strategy,
+} from './exploreTypes.ts';
 export { STRATEGIES } from './exploreTypes.ts';
 export { firstProblem, schedulesOf, withSchedules } from './schedules.ts';
 export { dfsEstimate } from './searchClock.ts';

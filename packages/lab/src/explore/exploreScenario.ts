@@ -9,6 +9,7 @@ import { InputError } from '../scenario/InputError.ts';
 import type { NamedMachine } from '../scenario/loadScenario.ts';
 import { composeNamed, runOnMachine } from '../runner/runOnMachine.ts';
 import { machineInvariants } from '../replay/replay.ts';
+import { snapshotRunOnce } from './snapshotRun.ts';
 import { type ExploreResult, type Strategy, explore, firstProblem, withSchedules } from './explore.ts';
 
 export interface ExploreScenarioOptions {
@@ -18,6 +19,8 @@ export interface ExploreScenarioOptions {
   runs: number;
   /** dfs: the reduction of equivalent prefixes (default on). */
   reduction?: boolean;
+  /** Resume each schedule from a snapshot of the machine before its `concurrent` step (default on; snapshotRun.ts). */
+  snapshots?: boolean;
   /** This run's part of a campaign (default 0 of 1). */
   shard?: { index: number; count: number };
   /** Where the violating run's log goes, for a machine. */
@@ -76,17 +79,20 @@ export async function exploreScenario(s: Scenario, machines: NamedMachine[], cat
   const outcomes: MachineOutcome[] = [];
   for (const m of machines) {
     const result = await explore(
-      async (hooks) => {
-        const r = await runOnMachine(s, m, catalog, { check: true, stopOnViolation: true, ...hooks });
-        if (r.inputError === true) throw new InputError(r.error!);
-        return r;
-      },
+      o.snapshots === false
+        ? async (hooks) => {
+            const r = await runOnMachine(s, m, catalog, { check: true, stopOnViolation: true, ...hooks });
+            if (r.inputError === true) throw new InputError(r.error!);
+            return r;
+          }
+        : snapshotRunOnce(s, m, catalog),
       {
         strategy: o.strategy,
         bound: o.bound,
         seed: o.seed,
         runs: o.runs,
         ...(o.reduction !== undefined ? { reduction: o.reduction } : {}),
+        ...(o.snapshots !== undefined ? { snapshots: o.snapshots } : {}),
         ...(o.shard !== undefined ? { shard: o.shard } : {}),
         onProgress: (n) => o.onProgress?.(m.name, n),
         ...(o.seconds !== undefined ? { seconds: o.seconds } : {}),

@@ -13,9 +13,27 @@ export interface ExplorePoint {
   line: number;
 }
 
-export type ExploreHooks = Required<Pick<RunOptions, 'chooser' | 'onSchedule' | 'onConcurrent'>>;
+export type ExploreHooks = Required<Pick<RunOptions, 'chooser' | 'onSchedule' | 'onConcurrent'>> & {
+  /** Resume from this snapshot (one this RunOnce handed to `atConcurrent`) instead of running from the first step. */
+  from?: RunSnapshot;
+  /**
+   * A `concurrent` step is about to start: `take()` snapshots the run there (undefined when
+   * the machine holds state a snapshot cannot record). A RunOnce without snapshots never calls it.
+   */
+  atConcurrent?: (take: () => RunSnapshot | undefined) => void;
+};
 
-/** Runs the scenario once on a fresh machine with these hooks. */
+/** A run's machine and runner as they were before a `concurrent` step (snapshotRun.ts). */
+export interface RunSnapshot {
+  /** The index of that step in the scenario's steps. */
+  readonly step: number;
+  /** Objects recorded. */
+  readonly objects: number;
+  /** Bytes of typed arrays recorded. */
+  readonly bytes: number;
+}
+
+/** Runs the scenario once with these hooks: on a fresh machine, or resumed from `hooks.from`. */
 export type RunOnce = (hooks: ExploreHooks) => Promise<RunReport>;
 
 export interface ExploreOptions {
@@ -25,6 +43,8 @@ export interface ExploreOptions {
   seed: number;
   /** random, pct and delay: how many schedules; dfs: a cap (the search then reports it was cut short). */
   runs: number;
+  /** Resume runs from machine snapshots taken before `concurrent` steps, when the RunOnce takes them (default true). */
+  snapshots?: boolean;
   /** dfs: skip prefixes equivalent to one already explored (default true). */
   reduction?: boolean;
   /** This run's part of a campaign split in `count` shards (default 0 of 1). */
@@ -76,8 +96,10 @@ export interface ExploreStats {
   /** Wall time in milliseconds. */
   ms: number;
   /**
-   * Of `ms`, the time spent re-running prefixes: composing the machine and the steps before
-   * the first `concurrent` step, once per run (there is no snapshot of the machine yet).
+   * Of `ms`, the time from each run's start to its first scheduling point: composing the
+   * machine and running the steps before the first `concurrent` step, or restoring a snapshot.
    */
   prefixMs: number;
+  /** Machine snapshots taken (before `concurrent` steps) and runs resumed from one instead of running from the first step. */
+  snapshots?: { taken: number; restored: number };
 }

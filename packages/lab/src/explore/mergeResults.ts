@@ -33,7 +33,15 @@ function shardOf(d: ShardDoc, label: string): { index: number; count: number } {
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
-type Stats = { runs: number; points: number; pruned: { equivalent: number; cut: number }; cached: number; ms: number; prefixMs: number };
+type Stats = {
+  runs: number;
+  points: number;
+  pruned: { equivalent: number; cut: number };
+  cached: number;
+  ms: number;
+  prefixMs: number;
+  snapshots?: { taken: number; restored: number };
+};
 type MachineDoc = {
   machine: string;
   schedules: number;
@@ -91,7 +99,12 @@ export function mergeResults(docs: ShardDoc[], labels: string[]): MergedDoc {
     for (const m of d.machines as MachineDoc[]) {
       const cur = machines.get(m.machine);
       if (cur === undefined) {
-        machines.set(m.machine, { ...m, ...(m.stats !== undefined ? { stats: { ...m.stats, pruned: { ...m.stats.pruned } } } : {}) });
+        machines.set(m.machine, {
+          ...m,
+          ...(m.stats !== undefined
+            ? { stats: { ...m.stats, pruned: { ...m.stats.pruned }, ...(m.stats.snapshots !== undefined ? { snapshots: { ...m.stats.snapshots } } : {}) } }
+            : {}),
+        });
         continue;
       }
       cur.schedules += m.schedules;
@@ -102,6 +115,10 @@ export function mergeResults(docs: ShardDoc[], labels: string[]): MergedDoc {
         for (const k of ['runs', 'points', 'cached', 'ms', 'prefixMs'] as const) cur.stats[k] += m.stats[k];
         cur.stats.pruned.equivalent += m.stats.pruned.equivalent;
         cur.stats.pruned.cut += m.stats.pruned.cut;
+        if (cur.stats.snapshots !== undefined && m.stats.snapshots !== undefined) {
+          cur.stats.snapshots.taken += m.stats.snapshots.taken;
+          cur.stats.snapshots.restored += m.stats.snapshots.restored;
+        }
       }
       if (cur.violation === undefined && m.violation !== undefined) cur.violation = m.violation;
     }

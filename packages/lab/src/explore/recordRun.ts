@@ -1,6 +1,6 @@
 /** One explored run: the chooser that records its points, and what it found. */
 import type { RunReport } from '../runner/RunReport.ts';
-import type { ExplorePoint, ExploreViolation, RunOnce } from './exploreTypes.ts';
+import type { ExplorePoint, ExploreViolation, RunOnce, RunSnapshot } from './exploreTypes.ts';
 import { firstProblem, schedulesOf } from './schedules.ts';
 
 /** Thrown by a chooser to stop a run whose rest is already explored. */
@@ -16,6 +16,23 @@ export interface Recorded {
   prefixMs: number;
 }
 
+/** A snapshot with the recorder's state where it was taken, and its taker's (`user`). */
+export interface Resumable {
+  snap: RunSnapshot;
+  points: readonly ExplorePoint[];
+  prevs: readonly number[];
+  pres: readonly number[];
+  segment: number;
+  pre: number;
+  user?: unknown;
+}
+
+/** How a run uses snapshots: resume `from` one; at each `concurrent` step's start, `at` may `take` one. */
+export interface SnapshotUse {
+  from?: Resumable;
+  at?: (points: readonly ExplorePoint[], take: () => Resumable | undefined) => void;
+}
+
 /** Whether choosing c at a point (after prev, with these runnable) is a preemption. */
 export const isPreemption = (prev: number, runnable: readonly number[], c: number): boolean => prev >= 0 && c !== prev && runnable.includes(prev);
 
@@ -29,18 +46,31 @@ export async function recordRun(
   runOnce: RunOnce,
   choose: (runnable: number[], idx: number, prev: number, segPoint: number, pre: number) => number,
   onSegment: (dep: boolean[][]) => void = () => {},
+  snapshots: SnapshotUse = {},
 ): Promise<Recorded> {
-  const points: ExplorePoint[] = [];
-  const prevs: number[] = [];
-  const pres: number[] = [];
-  let segment = -1;
+  const from = snapshots.from;
+  const points: ExplorePoint[] = from !== undefined ? from.points.map((p) => ({ ...p })) : [];
+  const prevs: number[] = from !== undefined ? [...from.prevs] : [];
+  const pres: number[] = from !== undefined ? [...from.pres] : [];
+  let segment = from !== undefined ? from.segment : -1;
   let prev = -1;
-  let pre = 0;
+  let pre = from !== undefined ? from.pre : 0;
+  const at = snapshots.at;
   let report: RunReport | undefined;
   const t0 = performance.now();
   let prefixMs = -1;
   try {
     report = await runOnce({
+      ...(from !== undefined ? { from: from.snap } : {}),
+      ...(at !== undefined
+        ? {
+            atConcurrent: (take: () => RunSnapshot | undefined) =>
+              at(points, () => {
+                const snap = take();
+                return snap === undefined ? undefined : { snap, points: points.map((p) => ({ ...p })), prevs: [...prevs], pres: [...pres], segment, pre };
+              }),
+          }
+        : {}),
       onConcurrent: (dep) => onSegment(dep),
       chooser: (runnable, point) => {
         if (prefixMs < 0) prefixMs = performance.now() - t0;

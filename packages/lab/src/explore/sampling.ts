@@ -16,6 +16,7 @@ import { SearchClock } from './searchClock.ts';
 import type { ExploreOptions, ExploreResult, ExploreViolation, RunOnce } from './exploreTypes.ts';
 import { Prng } from './prng.ts';
 import { type Recorded, recordRun, violationOf } from './recordRun.ts';
+import { SnapshotShelf } from './snapshotShelf.ts';
 
 /** The seed of run `i` of a campaign with this seed. */
 export function runSeed(seed: number, i: number): number {
@@ -40,6 +41,17 @@ export async function exploreSampled(runOnce: RunOnce, o: ExploreOptions, sh: { 
   let prefixMs = 0;
   let maxPre = 0;
   let maxPoints = 0;
+  // Every run starts alike up to the first `concurrent` step: all resume from its snapshot.
+  const shelf = new SnapshotShelf(o.snapshots !== false, true);
+  const run = (choose: Parameters<typeof recordRun>[1]): Promise<Recorded> => {
+    const from = shelf.resumeFor([]);
+    return recordRun(
+      runOnce,
+      choose,
+      undefined,
+      shelf.use(from, () => undefined),
+    );
+  };
   const count = (r: Recorded, mine: boolean): void => {
     runs++;
     points += r.points.length;
@@ -59,7 +71,15 @@ export async function exploreSampled(runOnce: RunOnce, o: ExploreOptions, sh: { 
     maxPoints,
     ...(violation !== undefined ? { violation } : {}),
     ...(clock.timedOut ? { timedOut: true } : {}),
-    stats: { runs, points, pruned: { equivalent: 0, cut: 0 }, cached: 0, ms: Math.round(performance.now() - t0), prefixMs: Math.round(prefixMs) },
+    stats: {
+      runs,
+      points,
+      pruned: { equivalent: 0, cut: 0 },
+      cached: 0,
+      ms: Math.round(performance.now() - t0),
+      prefixMs: Math.round(prefixMs),
+      ...shelf.stats(),
+    },
   });
 
   const roundRobin =
@@ -74,7 +94,7 @@ export async function exploreSampled(runOnce: RunOnce, o: ExploreOptions, sh: { 
   let k = 1;
   let from = 0;
   if (o.strategy !== 'random') {
-    const first = await recordRun(runOnce, o.strategy === 'pct' ? (rs) => rs[0]! : roundRobin(new Set()));
+    const first = await run(o.strategy === 'pct' ? (rs) => rs[0]! : roundRobin(new Set()));
     count(first, sh.index === 0);
     const v = violationOf(first.report, first.points);
     if (v !== undefined) return result(sh.index === 0 ? v : undefined);
@@ -87,13 +107,13 @@ export async function exploreSampled(runOnce: RunOnce, o: ExploreOptions, sh: { 
     const rng = new Prng(runSeed(o.seed, i));
     let r: Recorded;
     if (o.strategy === 'random') {
-      r = await recordRun(runOnce, (rs) => rs[rng.below(rs.length)]!);
+      r = await run((rs) => rs[rng.below(rs.length)]!);
     } else if (o.strategy === 'pct') {
       const change = new Set<number>();
       for (let j = 0; j < o.bound; j++) change.add(1 + rng.below(k));
       let prio: number[] = [];
       let lowered = 0;
-      r = await recordRun(runOnce, (rs, idx, prev, segPoint) => {
+      r = await run((rs, idx, prev, segPoint) => {
         if (segPoint === 0) {
           const n = Math.max(...rs) + 1;
           prio = rng.permutation(n).map((x) => x + o.bound + 1);
@@ -106,7 +126,7 @@ export async function exploreSampled(runOnce: RunOnce, o: ExploreOptions, sh: { 
     } else {
       const delays = new Set<number>();
       for (let j = 0; j < o.bound; j++) delays.add(rng.below(k));
-      r = await recordRun(runOnce, roundRobin(delays));
+      r = await run(roundRobin(delays));
     }
     count(r, true);
     const v = violationOf(r.report, r.points);

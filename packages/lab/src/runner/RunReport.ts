@@ -88,6 +88,11 @@ export interface RunOptions {
    * reduction; threadDependence in explore/threadFootprints.ts).
    */
   onConcurrent?: (dependence: boolean[][], step: Step) => void;
+  /**
+   * The `concurrent` step at index `step` of the scenario's steps is about to start, with no
+   * kernel thread in flight (explore snapshots the machine here: explore/snapshotRun.ts).
+   */
+  beforeConcurrent?: (step: number) => void;
   /** A command has finished (its outcome recorded, invariants checked): the state `replay --until seq` shows. */
   afterCommand?: (seq: number) => void;
   /** Stop once the command with this sequence number has finished (replay --until). */

@@ -43,19 +43,26 @@ export class ScenarioRunner {
     });
   }
 
-  run(): RunReport {
+  /**
+   * Runs the steps from the first, or from step `from` (explore resumes a machine restored to
+   * its state before that step: snapshotRun.ts).
+   */
+  run(from = 0): RunReport {
     let error: string | undefined;
     let inputError = false;
     const every = this.opts.sampleEvery;
     const series: CounterSample[] | undefined = every !== undefined && every > 0 ? [{ steps: 0, counters: this.countersSnapshot() }] : undefined;
-    let done = 0;
+    let done = from;
     try {
-      for (const s of this.scenario.steps) {
+      for (let i = from; i < this.scenario.steps.length; i++) {
+        const s = this.scenario.steps[i]!;
         if (this.stopped) break;
         if (series !== undefined && done > 0 && done % every! === 0) series.push({ steps: done, counters: this.countersSnapshot() });
         done++;
-        if (s.op === 'concurrent') this.runConcurrent(s);
-        else {
+        if (s.op === 'concurrent') {
+          this.opts.beforeConcurrent?.(i);
+          this.runConcurrent(s);
+        } else {
           const idx = this.stepIndex++;
           const seq = this.command(s, idx);
           let out: unknown;

@@ -1,0 +1,220 @@
+/**
+ * In-place snapshots of an object graph (explore's machine snapshots, snapshotRun.ts).
+ *
+ * `HeapSnapshot.take(roots, skip)` walks everything reachable from the roots through own
+ * data properties and the contents of arrays, Maps and Sets, and records each object's state:
+ * an object's own properties, an array's elements, a Map's entries, a Set's values, a typed
+ * array's or ArrayBuffer's bytes, a Date's time. `restore()` writes that state back INTO THE
+ * SAME OBJECTS: everything that holds one of them (a closure, an rxjs subscription, a
+ * generator made later) sees the state of the snapshot again, and objects made after the
+ * snapshot are no longer reachable from the roots (they become garbage).
+ *
+ * What a walk cannot see is refused rather than missed: a generator or a promise (state in
+ * internal slots), a WeakMap, WeakSet or WeakRef (entries cannot be enumerated) throws
+ * `Unsnapshottable`, and the caller runs without snapshots. A node:crypto Hash (the runner's
+ * running event hash) is recorded as a copy and restored by putting a fresh copy in its
+ * place. State captured only by closures (a counter in a factory function's scope) and
+ * module-level variables are invisible to any walk: vmlab's core keeps none (its state is in
+ * objects reachable from the kernel), which tests/explore/snapshot.spec.ts checks by comparing
+ * every schedule run from a snapshot with the same schedule run on a fresh machine.
+ */
+import { Hash } from 'node:crypto';
+
+/** The walk met state it cannot record (see the file comment). */
+export class Unsnapshottable extends Error {}
+
+/** A Hash recorded as a copy: restored by putting a fresh copy where it was. */
+class HashCopy {
+  constructor(readonly hash: Hash) {}
+}
+
+const OBJ = 0;
+const ARR = 1;
+const BYTES = 2;
+const MAP = 3;
+const SET = 4;
+const DATE = 5;
+
+/** Objects whose state is in internal slots a walk cannot read. */
+const UNWALKABLE = new Set(['[object Generator]', '[object AsyncGenerator]', '[object Promise]', '[object WeakMap]', '[object WeakSet]', '[object WeakRef]']);
+const typeTag = (o: object): string => Object.prototype.toString.call(o);
+
+/** An object's recorded own data properties: keys and values side by side. */
+interface Props {
+  keys: (string | symbol)[];
+  vals: unknown[];
+  /** Own keys at the snapshot, including the ones not recorded (accessors, constants). */
+  count: number;
+}
+
+export class HeapSnapshot {
+  private constructor(
+    private readonly objs: object[],
+    private readonly kinds: Uint8Array,
+    private readonly data: unknown[],
+    /** Bytes of typed arrays and buffers recorded. */
+    readonly bytes: number,
+  ) {}
+
+  /** Objects recorded. */
+  get size(): number {
+    return this.objs.length;
+  }
+
+  /** Records the state of everything reachable from `roots`, not walking into `skip`. */
+  static take(roots: readonly object[], skip: ReadonlySet<object> = new Set()): HeapSnapshot {
+    const seen = new Set<object>(skip);
+    const objs: object[] = [];
+    const kinds: number[] = [];
+    const data: unknown[] = [];
+    let bytes = 0;
+    const queue: object[] = [];
+    /** The value as recorded: a Hash becomes its copy; an object is queued for the walk. */
+    const value = (v: unknown): unknown => {
+      if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return v;
+      if (typeof v === 'function') return v;
+      if (v instanceof Hash) return new HashCopy(v.copy());
+      if (!seen.has(v)) {
+        seen.add(v);
+        queue.push(v);
+      }
+      return v;
+    };
+    for (const r of roots) value(r);
+    for (let qi = 0; qi < queue.length; qi++) {
+      const o = queue[qi]!;
+      if (ArrayBuffer.isView(o)) {
+        if (o instanceof DataView) {
+          value(o.buffer);
+          continue;
+        }
+        const copy = (o as unknown as Uint8Array).slice();
+        bytes += copy.byteLength;
+        objs.push(o);
+        kinds.push(BYTES);
+        data.push(copy);
+        continue;
+      }
+      if (o instanceof ArrayBuffer) {
+        const copy = o.slice(0);
+        bytes += copy.byteLength;
+        objs.push(o);
+        kinds.push(BYTES);
+        data.push(new Uint8Array(copy));
+        continue;
+      }
+      if (Array.isArray(o)) {
+        const copy = new Array<unknown>(o.length);
+        for (let i = 0; i < o.length; i++) copy[i] = value(o[i]);
+        objs.push(o);
+        kinds.push(ARR);
+        data.push(copy);
+        continue;
+      }
+      if (o instanceof Map) {
+        const flat: unknown[] = [];
+        for (const [k, v] of o) flat.push(value(k), value(v));
+        objs.push(o);
+        kinds.push(MAP);
+        data.push(flat);
+        continue;
+      }
+      if (o instanceof Set) {
+        const flat: unknown[] = [];
+        for (const v of o) flat.push(value(v));
+        objs.push(o);
+        kinds.push(SET);
+        data.push(flat);
+        continue;
+      }
+      if (o instanceof Date) {
+        objs.push(o);
+        kinds.push(DATE);
+        data.push(o.getTime());
+        continue;
+      }
+      if (o instanceof WeakMap || o instanceof WeakSet || o instanceof WeakRef || o instanceof Promise || UNWALKABLE.has(typeTag(o))) {
+        throw new Unsnapshottable(`a ${typeTag(o)} is reachable from the machine: its state cannot be recorded`);
+      }
+      const frozen = Object.isFrozen(o);
+      const keys: (string | symbol)[] = [];
+      const vals: unknown[] = [];
+      const all = Reflect.ownKeys(o);
+      for (const k of all) {
+        const d = Reflect.getOwnPropertyDescriptor(o, k)!;
+        if (!('value' in d)) continue; // an accessor: its state is wherever its closure keeps it
+        const v = value(d.value);
+        if (d.writable === false && d.configurable === false) continue; // cannot change
+        keys.push(k);
+        vals.push(v);
+      }
+      if (frozen) continue; // nothing in it can change (what it holds is walked)
+      objs.push(o);
+      kinds.push(OBJ);
+      data.push({ keys, vals, count: all.length } satisfies Props);
+    }
+    return new HeapSnapshot(objs, Uint8Array.from(kinds), data, bytes);
+  }
+
+  /** Writes the recorded state back into the recorded objects. */
+  restore(): void {
+    const { objs, kinds, data } = this;
+    for (let i = 0; i < objs.length; i++) {
+      const o = objs[i]!;
+      switch (kinds[i]) {
+        case OBJ: {
+          const { keys, vals, count } = data[i] as Props;
+          const rec = o as Record<string | symbol, unknown>;
+          for (let j = 0; j < keys.length; j++) {
+            const k = keys[j]!;
+            const v = live(vals[j]);
+            if (rec[k] !== v || !Object.hasOwn(o, k)) rec[k] = v;
+          }
+          const now = Reflect.ownKeys(o);
+          if (now.length !== count) {
+            const keep = new Set(keys);
+            for (const k of now)
+              if (!keep.has(k) && Reflect.getOwnPropertyDescriptor(o, k)?.configurable === true && 'value' in Reflect.getOwnPropertyDescriptor(o, k)!)
+                delete rec[k];
+          }
+          break;
+        }
+        case ARR: {
+          const a = o as unknown[];
+          const d = data[i] as unknown[];
+          a.length = d.length;
+          for (let j = 0; j < d.length; j++) a[j] = live(d[j]);
+          break;
+        }
+        case BYTES: {
+          const d = data[i] as Uint8Array;
+          if (o instanceof ArrayBuffer) new Uint8Array(o).set(d);
+          else (o as unknown as Uint8Array).set(d as unknown as Uint8Array);
+          break;
+        }
+        case MAP: {
+          const m = o as Map<unknown, unknown>;
+          const d = data[i] as unknown[];
+          m.clear();
+          for (let j = 0; j < d.length; j += 2) m.set(live(d[j]), live(d[j + 1]));
+          break;
+        }
+        case SET: {
+          const s = o as Set<unknown>;
+          const d = data[i] as unknown[];
+          s.clear();
+          for (let j = 0; j < d.length; j++) s.add(live(d[j]));
+          break;
+        }
+        case DATE:
+          (o as Date).setTime(data[i] as number);
+          break;
+      }
+    }
+  }
+}
+
+/** A recorded value as it goes back: a Hash's copy is copied again (the recorded one stays usable). */
+function live(v: unknown): unknown {
+  return v instanceof HashCopy ? v.hash.copy() : v;
+}

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -94,6 +94,33 @@ describe('the plugin packages', () => {
         expect(m.peerDependencies?.['@vmlab/core'], p).toBeDefined();
         expect(m.dependencies?.['@vmlab/core'], p).toBeUndefined();
       }
+    });
+  });
+});
+
+describe('a global install of the packed tarballs', () => {
+  describe('when npm installs every tarball with --prefix into a folder outside the repository', () => {
+    // npm fetches the third-party dependencies (commander, yaml, zod, esbuild) from the registry.
+    const prefix = join(OUT, 'global');
+    const work = join(OUT, 'work');
+    beforeAll(async () => {
+      const all = PACKAGES.map((p) => tarballs.get(p)!);
+      await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...all], { cwd: OUT, maxBuffer: 1 << 24 });
+      mkdirSync(work);
+      copyFileSync(join(ROOT, 'examples/fork-inherit.yaml'), join(work, 'fork-inherit.yaml'));
+    }, 600_000);
+
+    it('should give a vmlab command that prints the packages’ version', async () => {
+      const { stdout } = await run(join(prefix, 'bin/vmlab'), ['--version'], { cwd: work });
+      const version = (JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
+      expect(stdout.trim()).toBe(version);
+    });
+
+    it('should run a scenario given by a path relative to the folder it runs in, and report its outcome', async () => {
+      const { stdout } = await run(join(prefix, 'bin/vmlab'), ['run', 'fork-inherit.yaml', '--json'], { cwd: work, env: { ...process.env, CI: 'true' } });
+      const out = JSON.parse(stdout) as { command: string; file: string; ok: boolean; steps: unknown[]; failures: number };
+      expect([out.command, out.file, out.ok, out.failures]).toEqual(['run', 'fork-inherit.yaml', true, 0]);
+      expect(out.steps.length).toBeGreaterThan(10);
     });
   });
 });

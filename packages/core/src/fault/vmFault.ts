@@ -236,9 +236,10 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
     // read lock again, sleeping for it with the page still busy (an rwlock(9): behind a
     // queued writer too). FreeBSD's vm_fault instead unbusies and restarts when the
     // map is not free (vm_fault_relookup's trylock), as below.
+    // A wiring fault (mlock) runs under the lock its caller holds in this model.
     yield { reason: 'uvm_fault: pager I/O' };
     const lock = fs.vms.map.lock;
-    while (!lock.canShare()) yield { reason: 'uvmfault_relock: map lock', until: () => lock.canShare(), on: lock };
+    while ((fs.flags & FAULT_WIRE) === 0 && !lock.canShare()) yield { reason: 'uvmfault_relock: map lock', until: () => lock.canShare(), on: lock };
   }
   obj.pip--;
   mem.flags[frame] = (mem.flags[frame] as number) & ~PG_BUSY;

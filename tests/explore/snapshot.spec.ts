@@ -124,6 +124,18 @@ describe('HeapSnapshot', () => {
     expect(root.when.getTime()).toBe(5);
   });
 
+  it('should keep accessors and constants and drop properties added since', () => {
+    const o: Record<string, unknown> = { n: 1 };
+    Object.defineProperty(o, 'fixed', { value: 7, writable: false, configurable: true, enumerable: true });
+    Object.defineProperty(o, 'twice', { get: () => (o.n as number) * 2, configurable: true, enumerable: true });
+    const snap = HeapSnapshot.take([o]);
+    o.n = 5;
+    o.added = true;
+    snap.restore();
+    expect(Object.keys(o).sort()).toEqual(['fixed', 'n', 'twice']);
+    expect([o.n, o.fixed, o.twice]).toEqual([1, 7, 2]);
+  });
+
   it('should refuse state it cannot record (a WeakMap, a generator)', () => {
     expect(() => HeapSnapshot.take([{ w: new WeakMap() }])).toThrow(Unsnapshottable);
     function* g() {

@@ -43,8 +43,8 @@ const typeTag = (o: object): string => Object.prototype.toString.call(o);
 interface Props {
   keys: (string | symbol)[];
   vals: unknown[];
-  /** Own keys at the snapshot, including the ones not recorded (accessors, constants). */
-  count: number;
+  /** Own keys at the snapshot that are not recorded (accessors, constants): kept as they are. */
+  others: (string | symbol)[];
 }
 
 export class HeapSnapshot {
@@ -139,19 +139,25 @@ export class HeapSnapshot {
       const frozen = Object.isFrozen(o);
       const keys: (string | symbol)[] = [];
       const vals: unknown[] = [];
-      const all = Reflect.ownKeys(o);
-      for (const k of all) {
+      const others: (string | symbol)[] = [];
+      for (const k of Reflect.ownKeys(o)) {
         const d = Reflect.getOwnPropertyDescriptor(o, k)!;
-        if (!('value' in d)) continue; // an accessor: its state is wherever its closure keeps it
+        if (!('value' in d)) {
+          others.push(k); // an accessor: its state is wherever its closure keeps it
+          continue;
+        }
         const v = value(d.value);
-        if (d.writable === false && d.configurable === false) continue; // cannot change
+        if (d.writable === false) {
+          others.push(k); // a constant: assignment cannot change it
+          continue;
+        }
         keys.push(k);
         vals.push(v);
       }
       if (frozen) continue; // nothing in it can change (what it holds is walked)
       objs.push(o);
       kinds.push(OBJ);
-      data.push({ keys, vals, count: all.length } satisfies Props);
+      data.push({ keys, vals, others } satisfies Props);
     }
     return new HeapSnapshot(objs, Uint8Array.from(kinds), data, bytes);
   }
@@ -163,7 +169,7 @@ export class HeapSnapshot {
       const o = objs[i]!;
       switch (kinds[i]) {
         case OBJ: {
-          const { keys, vals, count } = data[i] as Props;
+          const { keys, vals, others } = data[i] as Props;
           const rec = o as Record<string | symbol, unknown>;
           for (let j = 0; j < keys.length; j++) {
             const k = keys[j]!;
@@ -171,11 +177,10 @@ export class HeapSnapshot {
             if (rec[k] !== v || !Object.hasOwn(o, k)) rec[k] = v;
           }
           const now = Reflect.ownKeys(o);
-          if (now.length !== count) {
-            const keep = new Set(keys);
-            for (const k of now)
-              if (!keep.has(k) && Reflect.getOwnPropertyDescriptor(o, k)?.configurable === true && 'value' in Reflect.getOwnPropertyDescriptor(o, k)!)
-                delete rec[k];
+          if (now.length !== keys.length + others.length) {
+            // Properties added since the snapshot go (a deleted one came back above).
+            const keep = new Set([...keys, ...others]);
+            for (const k of now) if (!keep.has(k)) delete rec[k];
           }
           break;
         }

@@ -53,6 +53,7 @@ async function outcomeOf(file: string, reduction: boolean) {
       complete: o.result.complete,
       invariant: o.result.violation?.invariant,
       schedules: o.result.schedules,
+      pruned: o.result.stats.pruned,
     })),
   };
 }
@@ -132,8 +133,22 @@ describe('the reduced search', () => {
   describe('when the threads share their process', () => {
     it('should prune nothing (every pair of threads is dependent)', async () => {
       const { result } = await schedulesRun('exit-peek-race.yaml', { strategy: 'dfs', bound: 2 });
-      expect(result.stats.pruned).toEqual({ equivalent: 0, cut: 0 });
+      expect(result.stats.pruned).toEqual({ equivalent: 0, cut: 0, state: 0 });
       expect(result.schedules).toBe(20);
+    });
+  });
+
+  describe('when schedules of a first concurrent step converge before the second', () => {
+    it('should explore the second step once per machine state reached (the state cache), with the same verdict', async () => {
+      // exit-peek-race.yaml: two concurrent steps; different interleavings of the first leave
+      // the machine in the same state, and the second is explored from each state once.
+      const red = await outcome('exit-peek-race.yaml', true);
+      const full = await outcome('exit-peek-race.yaml', false);
+      expect(red.ok && full.ok).toBe(true);
+      expect(red.machines.map((m) => [m.complete, m.invariant])).toEqual(full.machines.map((m) => [m.complete, m.invariant]));
+      expect(full.machines.map((m) => m.schedules)).toEqual([20, 20]);
+      expect(red.machines.map((m) => m.schedules)).toEqual([10, 14]);
+      expect(red.machines.map((m) => m.pruned.state)).toEqual([3, 2]);
     });
   });
 });

@@ -53,17 +53,22 @@ async function exploreWith(file: string, snapshots: boolean, o: Omit<ExploreOpti
   const seen: Seen[] = [];
   const results: ExploreResult[] = [];
   for (const m of scenarioMachines(s, catalog, undefined)) {
+    // Without snapshots every run composes a machine and runs from the first step: as `run` does
+    // (runOnMachine) without the reduction; with it, through snapshotRunOnce, which also gives
+    // the state cache its digests.
     const fresh: RunOnce = async (hooks) => {
       const r = await runOnMachine(s, m, catalog, { check: true, stopOnViolation: true, ...hooks });
       if (r.inputError === true) throw new InputError(r.error!);
       return r;
     };
-    results.push(await explore(recording(snapshots ? snapshotRunOnce(s, m, catalog) : fresh, seen), { ...o, seed: 5, snapshots }));
+    const runOnce = snapshots || o.reduction !== false ? snapshotRunOnce(s, m, catalog) : fresh;
+    results.push(await explore(recording(runOnce, seen), { ...o, seed: 5, snapshots }));
   }
   return { seen, results };
 }
 
-const verdicts = (rs: ExploreResult[]) => rs.map((r) => [r.schedules, r.complete, r.violation?.invariant, r.violation?.schedules, r.stats.runs]);
+const verdicts = (rs: ExploreResult[]) =>
+  rs.map((r) => [r.schedules, r.complete, r.violation?.invariant, r.violation?.schedules, r.stats.runs, r.stats.pruned]);
 
 describe('machine snapshots', () => {
   describe('when every example with a concurrent step is explored from snapshots', () => {
@@ -117,6 +122,18 @@ describe('HeapSnapshot', () => {
     expect([...root.map.keys()]).toEqual([1]);
     expect([...root.set]).toEqual(['a']);
     expect(root.when.getTime()).toBe(5);
+  });
+
+  it('should keep accessors and constants and drop properties added since', () => {
+    const o: Record<string, unknown> = { n: 1 };
+    Object.defineProperty(o, 'fixed', { value: 7, writable: false, configurable: true, enumerable: true });
+    Object.defineProperty(o, 'twice', { get: () => (o.n as number) * 2, configurable: true, enumerable: true });
+    const snap = HeapSnapshot.take([o]);
+    o.n = 5;
+    o.added = true;
+    snap.restore();
+    expect(Object.keys(o).sort()).toEqual(['fixed', 'n', 'twice']);
+    expect([o.n, o.fixed, o.twice]).toEqual([1, 7, 2]);
   });
 
   it('should refuse state it cannot record (a WeakMap, a generator)', () => {

@@ -50,7 +50,9 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
   let prefixMs = 0;
   let maxPre = 0;
   let maxPoints = 0;
-  const pruned = { equivalent: 0, cut: 0 };
+  const pruned = { equivalent: 0, cut: 0, state: 0 };
+  /** The state cache: a digest of the machine at a later `concurrent` step's start -> the most preemptions left it was explored with. */
+  const states = new Map<string, number>();
   const shelf = new SnapshotShelf(o.snapshots !== false);
   const result = (complete: boolean, violation?: ExploreViolation): ExploreResult => ({
     schedules,
@@ -59,7 +61,16 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
     maxPoints,
     ...(violation !== undefined ? { violation } : {}),
     ...(clock.timedOut ? { timedOut: true } : {}),
-    stats: { runs, points, pruned, cached: cache.size, ms: Math.round(performance.now() - t0), prefixMs: Math.round(prefixMs), ...shelf.stats() },
+    stats: {
+      runs,
+      points,
+      pruned,
+      cached: cache.size,
+      states: states.size,
+      ms: Math.round(performance.now() - t0),
+      prefixMs: Math.round(prefixMs),
+      ...shelf.stats(),
+    },
   });
   /** Records the node (class, last thread, budget left); false when an explored one subsumes it. */
   const visit = (cls: TraceClass, last: number, left: number): boolean => {
@@ -85,6 +96,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
     const frames: Frame[] = saved !== undefined ? saved.frames.map((f) => ({ ...f })) : [];
     let cls = saved !== undefined ? saved.cls : TraceClass.EMPTY;
     let cut = false;
+    let stateCut = false;
     const rec = await recordRun(
       runOnce,
       (rs, idx, prev, _seg, pre) => {
@@ -103,12 +115,34 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
       (dep) => {
         cls = cls.segment(dep);
       },
-      shelf.use(from, () => ({ frames: frames.map((f) => ({ ...f })), cls })),
+      shelf.use(
+        from,
+        () => ({ frames: frames.map((f) => ({ ...f })), cls }),
+        reduce
+          ? (pts, _take, state) => {
+              // The state cache: at a later concurrent step's start no thread is in flight, so the
+              // machine's state (and the runner's saved values) is all the rest depends on.
+              if (pts.length === 0 || pts.length < pfx.length) return;
+              const h = state();
+              if (h === undefined) return;
+              const end = frames[frames.length - 1]!;
+              const left = o.bound - end.pre - (isPreemption(end.prev, end.runnable, end.chosen) ? 1 : 0);
+              const had = states.get(h);
+              if (had !== undefined && had >= left) {
+                cut = true;
+                stateCut = true;
+                throw new CutRun();
+              }
+              states.set(h, left);
+            }
+          : undefined,
+      ),
     );
     runs++;
     points += rec.points.length;
     prefixMs += rec.prefixMs;
-    if (cut) pruned.cut++;
+    if (stateCut) pruned.state++;
+    else if (cut) pruned.cut++;
     else {
       if (first && sh.index !== 0) {
         // The first schedule is shard 0's; a violation there ends every shard's part.

@@ -78,27 +78,18 @@ export async function exploreScenario(s: Scenario, machines: NamedMachine[], cat
   if (expected.invariant !== undefined) await checkInvariantName(s, expected.invariant, machines, catalog);
   const outcomes: MachineOutcome[] = [];
   for (const m of machines) {
-    const result = await explore(
-      o.snapshots === false
-        ? async (hooks) => {
-            const r = await runOnMachine(s, m, catalog, { check: true, stopOnViolation: true, ...hooks });
-            if (r.inputError === true) throw new InputError(r.error!);
-            return r;
-          }
-        : snapshotRunOnce(s, m, catalog),
-      {
-        strategy: o.strategy,
-        bound: o.bound,
-        seed: o.seed,
-        runs: o.runs,
-        ...(o.reduction !== undefined ? { reduction: o.reduction } : {}),
-        ...(o.snapshots !== undefined ? { snapshots: o.snapshots } : {}),
-        ...(o.shard !== undefined ? { shard: o.shard } : {}),
-        onProgress: (n) => o.onProgress?.(m.name, n),
-        ...(o.seconds !== undefined ? { seconds: o.seconds } : {}),
-        ...(o.budget !== undefined ? { budget: o.budget } : {}),
-      },
-    );
+    const result = await explore(snapshotRunOnce(s, m, catalog), {
+      strategy: o.strategy,
+      bound: o.bound,
+      seed: o.seed,
+      runs: o.runs,
+      ...(o.reduction !== undefined ? { reduction: o.reduction } : {}),
+      ...(o.snapshots !== undefined ? { snapshots: o.snapshots } : {}),
+      ...(o.shard !== undefined ? { shard: o.shard } : {}),
+      onProgress: (n) => o.onProgress?.(m.name, n),
+      ...(o.seconds !== undefined ? { seconds: o.seconds } : {}),
+      ...(o.budget !== undefined ? { budget: o.budget } : {}),
+    });
     const out: MachineOutcome = { machine: m.name, result };
     const v = result.violation;
     if (v !== undefined) {

@@ -18,9 +18,11 @@ export type ExploreHooks = Required<Pick<RunOptions, 'chooser' | 'onSchedule' | 
   from?: RunSnapshot;
   /**
    * A `concurrent` step is about to start: `take()` snapshots the run there (undefined when
-   * the machine holds state a snapshot cannot record). A RunOnce without snapshots never calls it.
+   * the machine holds state a snapshot cannot record); `state()` is a digest of everything the
+   * rest of the run depends on (the machine's state and the runner's saved values), undefined
+   * when it cannot be had or the run already has a problem. A RunOnce without snapshots never calls it.
    */
-  atConcurrent?: (take: () => RunSnapshot | undefined) => void;
+  atConcurrent?: (take: () => RunSnapshot | undefined, state: () => string | undefined) => void;
 };
 
 /** A run's machine and runner as they were before a `concurrent` step (snapshotRun.ts). */
@@ -89,10 +91,17 @@ export interface ExploreStats {
   runs: number;
   /** Scheduling points taken over all runs. */
   points: number;
-  /** Schedules not run, by technique: `equivalent` (a prefix equivalent to an explored one, found before running it), `cut` (runs stopped where they met one). */
-  pruned: { equivalent: number; cut: number };
+  /**
+   * Schedules not run, by technique: `equivalent` (a prefix equivalent to an explored one, found
+   * before running it), `cut` (runs stopped where they met one), `state` (dfs: runs stopped at
+   * the start of a later `concurrent` step whose machine state an explored run reached with at
+   * least the preemptions left).
+   */
+  pruned: { equivalent: number; cut: number; state?: number };
   /** Explored prefix classes kept in the cache. */
   cached: number;
+  /** dfs: machine states cached at the starts of later `concurrent` steps. */
+  states?: number;
   /** Wall time in milliseconds. */
   ms: number;
   /**

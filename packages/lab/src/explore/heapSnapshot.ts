@@ -18,7 +18,7 @@
  * objects reachable from the kernel), which tests/explore/snapshot.spec.ts checks by comparing
  * every schedule run from a snapshot with the same schedule run on a fresh machine.
  */
-import { Hash } from 'node:crypto';
+import { Hash, createHash } from 'node:crypto';
 
 /** The walk met state it cannot record (see the file comment). */
 export class Unsnapshottable extends Error {}
@@ -43,8 +43,8 @@ const typeTag = (o: object): string => Object.prototype.toString.call(o);
 interface Props {
   keys: (string | symbol)[];
   vals: unknown[];
-  /** Own keys at the snapshot, including the ones not recorded (accessors, constants). */
-  count: number;
+  /** Own keys at the snapshot that are not recorded (accessors, constants): kept as they are. */
+  others: (string | symbol)[];
 }
 
 export class HeapSnapshot {
@@ -139,19 +139,25 @@ export class HeapSnapshot {
       const frozen = Object.isFrozen(o);
       const keys: (string | symbol)[] = [];
       const vals: unknown[] = [];
-      const all = Reflect.ownKeys(o);
-      for (const k of all) {
+      const others: (string | symbol)[] = [];
+      for (const k of Reflect.ownKeys(o)) {
         const d = Reflect.getOwnPropertyDescriptor(o, k)!;
-        if (!('value' in d)) continue; // an accessor: its state is wherever its closure keeps it
+        if (!('value' in d)) {
+          others.push(k); // an accessor: its state is wherever its closure keeps it
+          continue;
+        }
         const v = value(d.value);
-        if (d.writable === false && d.configurable === false) continue; // cannot change
+        if (d.writable === false) {
+          others.push(k); // a constant: assignment cannot change it
+          continue;
+        }
         keys.push(k);
         vals.push(v);
       }
       if (frozen) continue; // nothing in it can change (what it holds is walked)
       objs.push(o);
       kinds.push(OBJ);
-      data.push({ keys, vals, count: all.length } satisfies Props);
+      data.push({ keys, vals, others } satisfies Props);
     }
     return new HeapSnapshot(objs, Uint8Array.from(kinds), data, bytes);
   }
@@ -163,7 +169,7 @@ export class HeapSnapshot {
       const o = objs[i]!;
       switch (kinds[i]) {
         case OBJ: {
-          const { keys, vals, count } = data[i] as Props;
+          const { keys, vals, others } = data[i] as Props;
           const rec = o as Record<string | symbol, unknown>;
           for (let j = 0; j < keys.length; j++) {
             const k = keys[j]!;
@@ -171,11 +177,10 @@ export class HeapSnapshot {
             if (rec[k] !== v || !Object.hasOwn(o, k)) rec[k] = v;
           }
           const now = Reflect.ownKeys(o);
-          if (now.length !== count) {
-            const keep = new Set(keys);
-            for (const k of now)
-              if (!keep.has(k) && Reflect.getOwnPropertyDescriptor(o, k)?.configurable === true && 'value' in Reflect.getOwnPropertyDescriptor(o, k)!)
-                delete rec[k];
+          if (now.length !== keys.length + others.length) {
+            // Properties added since the snapshot go (a deleted one came back above).
+            const keep = new Set([...keys, ...others]);
+            for (const k of now) if (!keep.has(k)) delete rec[k];
           }
           break;
         }
@@ -217,4 +222,123 @@ export class HeapSnapshot {
 /** A recorded value as it goes back: a Hash's copy is copied again (the recorded one stays usable). */
 function live(v: unknown): unknown {
   return v instanceof HashCopy ? v.hash.copy() : v;
+}
+
+/**
+ * Ids of functions met by stateHash: a function counts by its code (its name and source
+ * text), so the same closure made on two machines (an event subscription) counts alike. What
+ * a closure captures is not seen: the assumption the snapshots make too (the file comment).
+ */
+const fnIds = new WeakMap<object, number>();
+const codeIds = new Map<string, number>();
+function fnId(f: object): number {
+  let id = fnIds.get(f);
+  if (id === undefined) {
+    const code = `${(f as { name?: string }).name ?? ''}|${Function.prototype.toString.call(f)}`;
+    id = codeIds.get(code);
+    if (id === undefined) {
+      id = codeIds.size;
+      codeIds.set(code, id);
+    }
+    fnIds.set(f, id);
+  }
+  return id;
+}
+
+/**
+ * A digest of the state reachable from `roots` (not walking into `skip`), equal for two graphs
+ * exactly when they are the same up to the identity of their objects: every object is written
+ * in the order the walk meets it (its constructor's name, then its own data properties, array
+ * elements, Map entries or Set values in order, typed arrays' bytes), and a reference as the
+ * number of the object it points to. Functions count by their code. Refuses what `take` refuses.
+ */
+export function stateHash(roots: readonly object[], skip: ReadonlySet<object> = new Set()): string {
+  const h = createHash('sha256');
+  const index = new Map<object, number>();
+  for (const s of skip) index.set(s, -1);
+  const queue: object[] = [];
+  const out: string[] = [];
+  const flush = (): void => {
+    if (out.length > 0) {
+      h.update(out.join('\u0000'));
+      out.length = 0;
+    }
+  };
+  const val = (v: unknown): void => {
+    switch (typeof v) {
+      case 'object':
+        if (v === null) {
+          out.push('n');
+          return;
+        }
+        break;
+      case 'function':
+        out.push(`f${fnId(v)}`);
+        return;
+      case 'string':
+        out.push(`s${v.length}:${v}`);
+        return;
+      case 'undefined':
+        out.push('u');
+        return;
+      default:
+        out.push(`${(typeof v)[0]}${String(v)}`);
+        return;
+    }
+    if (v instanceof Hash) {
+      out.push('H');
+      return;
+    }
+    let i = index.get(v);
+    if (i === undefined) {
+      i = queue.length;
+      index.set(v, i);
+      queue.push(v);
+    }
+    out.push(`#${i}`);
+  };
+  for (const r of roots) val(r);
+  for (let qi = 0; qi < queue.length; qi++) {
+    const o = queue[qi]!;
+    out.push(`@${qi}:${o.constructor?.name ?? ''}`);
+    if (ArrayBuffer.isView(o)) {
+      out.push(`b${o.byteLength}`);
+      flush();
+      h.update(new Uint8Array(o.buffer, o.byteOffset, o.byteLength));
+      continue;
+    }
+    if (o instanceof ArrayBuffer) {
+      out.push(`b${o.byteLength}`);
+      flush();
+      h.update(new Uint8Array(o));
+      continue;
+    }
+    if (Array.isArray(o)) {
+      out.push(`a${o.length}`);
+      for (let i = 0; i < o.length; i++) val(o[i]);
+    } else if (o instanceof Map) {
+      out.push(`m${o.size}`);
+      for (const [k, v] of o) {
+        val(k);
+        val(v);
+      }
+    } else if (o instanceof Set) {
+      out.push(`t${o.size}`);
+      for (const v of o) val(v);
+    } else if (o instanceof Date) out.push(`d${o.getTime()}`);
+    else {
+      if (o instanceof WeakMap || o instanceof WeakSet || o instanceof WeakRef || o instanceof Promise || UNWALKABLE.has(typeTag(o))) {
+        throw new Unsnapshottable(`a ${typeTag(o)} is reachable from the machine: its state cannot be recorded`);
+      }
+      for (const k of Reflect.ownKeys(o)) {
+        const d = Reflect.getOwnPropertyDescriptor(o, k)!;
+        if (!('value' in d)) continue;
+        out.push(typeof k === 'symbol' ? `y${String(k.description)}` : `k${k.length}:${k}`);
+        val(d.value);
+      }
+    }
+    if (out.length > 4096) flush();
+  }
+  flush();
+  return h.digest('hex');
 }

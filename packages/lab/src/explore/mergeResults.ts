@@ -36,8 +36,9 @@ function shardOf(d: ShardDoc, label: string): { index: number; count: number } {
 type Stats = {
   runs: number;
   points: number;
-  pruned: { equivalent: number; cut: number };
+  pruned: { equivalent: number; cut: number; state?: number };
   cached: number;
+  states?: number;
   ms: number;
   prefixMs: number;
   snapshots?: { taken: number; restored: number };
@@ -115,6 +116,8 @@ export function mergeResults(docs: ShardDoc[], labels: string[]): MergedDoc {
         for (const k of ['runs', 'points', 'cached', 'ms', 'prefixMs'] as const) cur.stats[k] += m.stats[k];
         cur.stats.pruned.equivalent += m.stats.pruned.equivalent;
         cur.stats.pruned.cut += m.stats.pruned.cut;
+        if (cur.stats.pruned.state !== undefined && m.stats.pruned.state !== undefined) cur.stats.pruned.state += m.stats.pruned.state;
+        if (cur.stats.states !== undefined && m.stats.states !== undefined) cur.stats.states += m.stats.states;
         if (cur.stats.snapshots !== undefined && m.stats.snapshots !== undefined) {
           cur.stats.snapshots.taken += m.stats.snapshots.taken;
           cur.stats.snapshots.restored += m.stats.snapshots.restored;

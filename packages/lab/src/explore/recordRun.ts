@@ -27,10 +27,13 @@ export interface Resumable {
   user?: unknown;
 }
 
-/** How a run uses snapshots: resume `from` one; at each `concurrent` step's start, `at` may `take` one. */
+/**
+ * How a run uses snapshots: resume `from` one; at each `concurrent` step's start, `at` may
+ * `take` one, or ask for the `state` digest there (and throw CutRun to stop the run).
+ */
 export interface SnapshotUse {
   from?: Resumable;
-  at?: (points: readonly ExplorePoint[], take: () => Resumable | undefined) => void;
+  at?: (points: readonly ExplorePoint[], take: () => Resumable | undefined, state: () => string | undefined) => void;
 }
 
 /** Whether choosing c at a point (after prev, with these runnable) is a preemption. */
@@ -64,11 +67,15 @@ export async function recordRun(
       ...(from !== undefined ? { from: from.snap } : {}),
       ...(at !== undefined
         ? {
-            atConcurrent: (take: () => RunSnapshot | undefined) =>
-              at(points, () => {
-                const snap = take();
-                return snap === undefined ? undefined : { snap, points: points.map((p) => ({ ...p })), prevs: [...prevs], pres: [...pres], segment, pre };
-              }),
+            atConcurrent: (take: () => RunSnapshot | undefined, state: () => string | undefined) =>
+              at(
+                points,
+                () => {
+                  const snap = take();
+                  return snap === undefined ? undefined : { snap, points: points.map((p) => ({ ...p })), prevs: [...prevs], pres: [...pres], segment, pre };
+                },
+                state,
+              ),
           }
         : {}),
       onConcurrent: (dep) => onSegment(dep),

@@ -21,7 +21,7 @@ import type { Scenario } from '../scenario/ast.ts';
 import { InputError } from '../scenario/InputError.ts';
 import type { NamedMachine } from '../scenario/loadScenario.ts';
 import type { ExploreHooks, RunOnce, RunSnapshot } from './exploreTypes.ts';
-import { HeapSnapshot, Unsnapshottable } from './heapSnapshot.ts';
+import { HeapSnapshot, Unsnapshottable, stateHash } from './heapSnapshot.ts';
 
 /** One composed machine and its runner; the hooks of the run now using it. */
 interface Session {
@@ -68,12 +68,25 @@ export function snapshotRunOnce(s: Scenario, m: NamedMachine, catalog: Catalog):
     }
     const machine = await composeNamed(s, m, catalog);
     const session = { hooks } as Session;
+    const c = machine.container;
+    const subscribers = c.isBound(EventSubscriber) ? c.getAll<object>(EventSubscriber) : [];
+    const skip = new Set<object>([c, s, machine.spec]);
     const take = (step: number): RunSnapshot | undefined => {
       if (refused) return undefined;
-      const c = machine.container;
-      const subscribers = c.isBound(EventSubscriber) ? c.getAll<object>(EventSubscriber) : [];
       try {
-        return new Snap(session, step, HeapSnapshot.take([session.runner, ...subscribers], new Set<object>([c, s, machine.spec])));
+        return new Snap(session, step, HeapSnapshot.take([session.runner, ...subscribers], skip));
+      } catch (e) {
+        if (!(e instanceof Unsnapshottable)) throw e;
+        refused = true;
+        return undefined;
+      }
+    };
+    // The machine and the saved values (not the runner's record of the run so far: its reports and event hash differ between schedules that converge).
+    const state = (step: number): string | undefined => {
+      const carried = session.runner.carried();
+      if (refused || carried.problem) return undefined;
+      try {
+        return `${step}:${stateHash([machine.kernel, ...subscribers, carried.saved], skip)}`;
       } catch (e) {
         if (!(e instanceof Unsnapshottable)) throw e;
         refused = true;
@@ -87,7 +100,11 @@ export function snapshotRunOnce(s: Scenario, m: NamedMachine, catalog: Catalog):
       chooser: (rs, point, sch) => session.hooks.chooser(rs, point, sch),
       onSchedule: (p, st) => session.hooks.onSchedule(p, st),
       onConcurrent: (d, st) => session.hooks.onConcurrent(d, st),
-      beforeConcurrent: (step) => session.hooks.atConcurrent?.(() => take(step)),
+      beforeConcurrent: (step) =>
+        session.hooks.atConcurrent?.(
+          () => take(step),
+          () => state(step),
+        ),
     });
     return go(session, 0);
   };

@@ -34,12 +34,16 @@ export class SnapshotShelf {
     return best;
   }
 
-  /** The run's snapshot use: resume `from`; take a snapshot where none with the same choices is kept, with the taker's state. */
-  use(from: Resumable | undefined, user: () => unknown): SnapshotUse {
-    if (!this.enabled) return {};
+  /**
+   * The run's snapshot use: resume `from`; take a snapshot where none with the same choices
+   * is kept, with the taker's state; `also` hears every `concurrent` step's start first.
+   */
+  use(from: Resumable | undefined, user: () => unknown, also?: SnapshotUse['at']): SnapshotUse {
+    if (!this.enabled) return also !== undefined ? { at: also } : {};
     return {
       ...(from !== undefined ? { from } : {}),
-      at: (points, take) => {
+      at: (points, take, state) => {
+        also?.(points, take, state);
         if (this.firstOnly && points.length > 0) return;
         if (this.kept.some((r) => sameChoices(r.points, points))) return;
         const r = take();

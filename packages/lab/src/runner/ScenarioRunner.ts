@@ -106,6 +106,15 @@ export class ScenarioRunner {
     return report as RunReport;
   }
 
+  /**
+   * What the rest of a run depends on besides the machine (explore's state cache): the values
+   * `check ... save:` kept, and whether the run already has a problem (a failed expectation or
+   * a violation it will report whatever comes next).
+   */
+  carried(): { saved: ReadonlyMap<string, Record<string, unknown>>; problem: boolean } {
+    return { saved: this.saved, problem: this.violations.length > 0 || this.reports.some((r) => r.held === false) };
+  }
+
   private countersSnapshot(): Record<string, number> {
     const k = this.k;
     const c = this.machine.counters.snapshot();

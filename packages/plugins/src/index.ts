@@ -9,3 +9,4 @@ export {
 } from './pkruLegacy.ts';
 export { AllocAfterUnlock, swapAfterUnlockBinding, swapAfterUnlockModule } from './swapLegacyReadbehind.ts';
 export { faultCowNoInvalidate, faultCowNoInvalidateBinding, faultCowNoInvalidateModule } from './faultCowLegacy.ts';
+export { mremapFlushDirtyOnly, mremapFlushDirtyOnlyBinding, mremapFlushDirtyOnlyModule } from './mremapLegacy.ts';

@@ -16,6 +16,7 @@ import { PmapContext, PmapContextToken } from '../pmap/PmapContext.ts';
 import { tlbDeferredModule } from '../pmap/Tlb.ts';
 import { exitLastReferenceModule, exitPurgeInExitModule } from '../policy/ExitPolicy.ts';
 import { faultCowDefaultModule } from '../policy/FaultCowPolicy.ts';
+import { mremapDefaultModule } from '../policy/MremapPolicy.ts';
 import { FaultRevalidatePolicy, faultRevalidatesAfterPagerSleep } from '../policy/FaultRevalidatePolicy.ts';
 import { MADVISE_POLICY_BINDINGS, madviseFreeBSDModule } from '../policy/MadvisePolicy.ts';
 import { MapDeletePolicy, mapDeleteFreeBSDModule, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
@@ -63,7 +64,14 @@ export function coreModule(r: MachineSpec): ContainerModule {
     bind(EventSubscriber).toService(VnodePagerToken);
     bind(MapDeletePolicy).toConstantValue(mapDeleteNotifyAll);
     bind(FaultRevalidatePolicy).toConstantValue(faultRevalidatesAfterPagerSleep);
-    for (const m of [exitLastReferenceModule, madviseFreeBSDModule, simplePageDaemonModule, replaceEntryRevokeModule, faultCowDefaultModule])
+    for (const m of [
+      exitLastReferenceModule,
+      madviseFreeBSDModule,
+      simplePageDaemonModule,
+      replaceEntryRevokeModule,
+      faultCowDefaultModule,
+      mremapDefaultModule,
+    ])
       void m.load(options);
     bind<Invariant>(InvariantContribution).toConstantValue(revokeWalkInvariant);
     // The kernel's pmap is the first the arch's factory makes (made when the kernel is).

@@ -11,6 +11,14 @@ export const CORE_POLICIES: PolicyDefinition[] = [
       'What a copy-on-write copy into a shadow object shared between address spaces (minherit(INHERIT_SHARE) on a copy-on-write mapping, then fork) does to the other mappings of the copied page. invalidate (the fix): vm_fault_cow removes every mapping of the source page, and vm_fault_copy_entry upgrades a wired entry in its own object. no_invalidate (@vmlab/plugins) is the bug: the other sharers keep reading the old page.',
   },
   {
+    key: 'mremap.tlb_flush',
+    values: ['present'],
+    owner: '@vmlab/core',
+    rules: 'CVE-2018-18281 (Linux eb66ae030829)',
+    description:
+      "When mremap's move_ptes invalidates the TLBs of the old range (Linux). present (the fix): before it drops the page-table lock whenever a present PTE moved. dirty_only (@vmlab/plugins) is the bug of Linux 4.9 to 4.18: a clean range is flushed only after the lock is dropped, so truncate can free the page, found through its new PTE, while another CPU still reaches it through the old address.",
+  },
+  {
     key: 'map_delete.skips',
     values: ['none', 'freebsd'],
     owner: '@vmlab/core',

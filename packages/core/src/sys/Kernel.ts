@@ -23,6 +23,7 @@ import type { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
 import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import type { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
+import type { MremapPolicy } from '../policy/MremapPolicy.ts';
 import type { PageDaemon, PageoutRequest } from '../policy/PageDaemon.ts';
 import type { RevokePolicy } from '../policy/RevokePolicy.ts';
 import type { Process, Thread } from '../proc/Process.ts';
@@ -92,6 +93,8 @@ export class Kernel implements VmContext {
   readonly revokePolicy: RevokePolicy;
   readonly faultCowPolicy: FaultCowPolicy;
   readonly faultRevalidate: FaultRevalidatePolicy;
+  /** `mremap.tlb_flush`: when move_ptes flushes the old range (CVE-2018-18281). */
+  readonly mremapPolicy: MremapPolicy;
   private nextCpu = 0;
 
   constructor(
@@ -122,6 +125,7 @@ export class Kernel implements VmContext {
     this.revokePolicy = vm.revokePolicy;
     this.faultCowPolicy = vm.faultCowPolicy;
     this.faultRevalidate = vm.faultRevalidate;
+    this.mremapPolicy = vm.mremapPolicy;
     this.archOps = archOps ?? [];
   }
 
@@ -287,9 +291,9 @@ export class Kernel implements VmContext {
   }
 
   /** mremap (Linux only; mremap.ts). */
-  mremap(p: Process, a: MremapArgs): Outcome {
+  mremap(p: Process, a: MremapArgs, t?: Thread): Run<Outcome> {
     if (this.abi !== 'linux') return errno('ENOSYS');
-    return mremap(this, p, a, MMAP_BASE);
+    return mremap(this, p, a, MMAP_BASE, t);
   }
 
   /** truncate (vfs_truncate.ts). */

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { EventBus } from '../events/EventBus.ts';
 import { PhysMem } from '../mem/PhysMem.ts';
 import { ResidentIndex } from '../mem/ResidentIndex.ts';
@@ -12,6 +12,7 @@ import { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
 import { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
+import { MremapPolicy, mremapFlushPresent } from '../policy/MremapPolicy.ts';
 import { PageDaemon } from '../policy/PageDaemon.ts';
 import { RevokePolicy } from '../policy/RevokePolicy.ts';
 import type { Process } from '../proc/Process.ts';
@@ -62,6 +63,7 @@ export class MiKernel implements VmContext, PageReclaimer {
     @inject(PageOpsToken) readonly pages: PageOps,
     @inject(FaultRevalidatePolicy) readonly faultRevalidate: FaultRevalidatePolicy,
     @inject(PageService) pageService: PageService,
+    @inject(MremapPolicy) @optional() readonly mremapPolicy: MremapPolicy = mremapFlushPresent,
   ) {
     this.userTop = pmaps.userTop;
     this.objects = new VmObjects(mem, resident, bus, pages, this, pageService);

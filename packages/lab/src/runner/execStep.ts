@@ -133,13 +133,19 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
       return yield* settle(k.mseal(p, resolveAddr(p, a.addr, s), lenOf(a.len), (a.flags as number | undefined) ?? 0, t));
     case 'mremap': {
       const bits = bitsOf(a.flags, MREMAP_BITS);
-      const out = k.mremap(p, {
-        addr: resolveAddr(p, a.addr, s),
-        oldLen: lenOf(a.old_len),
-        newLen: lenOf(a.new_len),
-        flags: bits,
-        ...(a.new_addr !== undefined ? { newAddr: resolveAddr(p, a.new_addr, s) } : {}),
-      });
+      const out = yield* settle(
+        k.mremap(
+          p,
+          {
+            addr: resolveAddr(p, a.addr, s),
+            oldLen: lenOf(a.old_len),
+            newLen: lenOf(a.new_len),
+            flags: bits,
+            ...(a.new_addr !== undefined ? { newAddr: resolveAddr(p, a.new_addr, s) } : {}),
+          },
+          t,
+        ),
+      );
       if (out.ok === true && typeof a.as === 'string' && out.addr !== undefined) p.names.set(a.as, Number(out.addr));
       return out;
     }

@@ -10,3 +10,4 @@ export {
 export { AllocAfterUnlock, swapAfterUnlockBinding, swapAfterUnlockModule } from './swapLegacyReadbehind.ts';
 export { faultCowNoInvalidate, faultCowNoInvalidateBinding, faultCowNoInvalidateModule } from './faultCowLegacy.ts';
 export { mremapFlushDirtyOnly, mremapFlushDirtyOnlyBinding, mremapFlushDirtyOnlyModule } from './mremapLegacy.ts';
+export { faultVmaLock64, faultVmaLock64Binding, faultVmaLock64Module } from './faultLockLegacy.ts';

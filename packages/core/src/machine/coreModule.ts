@@ -17,6 +17,7 @@ import { tlbDeferredModule } from '../pmap/Tlb.ts';
 import { exitLastReferenceModule, exitPurgeInExitModule } from '../policy/ExitPolicy.ts';
 import { faultCowDefaultModule } from '../policy/FaultCowPolicy.ts';
 import { mremapDefaultModule } from '../policy/MremapPolicy.ts';
+import { faultMmapLockModule, faultVmaLockModule } from '../policy/FaultLockPolicy.ts';
 import { FaultRevalidatePolicy, faultRevalidatesAfterPagerSleep } from '../policy/FaultRevalidatePolicy.ts';
 import { MADVISE_POLICY_BINDINGS, madviseFreeBSDModule } from '../policy/MadvisePolicy.ts';
 import { MapDeletePolicy, mapDeleteFreeBSDModule, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
@@ -71,6 +72,7 @@ export function coreModule(r: MachineSpec): ContainerModule {
       replaceEntryRevokeModule,
       faultCowDefaultModule,
       mremapDefaultModule,
+      faultMmapLockModule,
     ])
       void m.load(options);
     bind<Invariant>(InvariantContribution).toConstantValue(revokeWalkInvariant);
@@ -92,5 +94,6 @@ export const CORE_POLICY_BINDINGS: readonly PolicyBinding[] = [
   { key: 'revoke.mode', value: 'zap', module: revokeZapModule },
   { key: 'revoke.walk', value: 'no_recheck', module: revokeNoRecheckModule },
   { key: 'tlb.shootdown', value: 'deferred', module: tlbDeferredModule },
+  { key: 'fault.lock', value: 'vma_lock', module: faultVmaLockModule },
   ...MADVISE_POLICY_BINDINGS,
 ];

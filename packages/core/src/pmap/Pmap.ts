@@ -58,6 +58,8 @@ export interface Pmap {
    * dup_mmap's flush_tlb_mm at the end. Returns whether a cleared PTE was dirty.
    */
   removeDeferred?(start: number, end: number): boolean;
+  /** pmap_protect with the other CPUs' invalidation left pending likewise (copy_present_pte in fork). */
+  protectDeferred?(start: number, end: number, prot: number): void;
   /** Completes the invalidation `removeDeferred` left pending over [start, end) on every CPU. */
   flushDeferred?(start: number, end: number): void;
   /** pmap_protect: lowers the rights of present translations; prot none removes them. */

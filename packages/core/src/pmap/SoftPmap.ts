@@ -161,18 +161,27 @@ export abstract class SoftPmap implements Pmap {
     });
     if (!any) return false;
     this.ctx.counters.pteWrites++;
+    this.invalidateLocalOnly(start, end);
+    this.pt.freeEmptyTables(start / PAGE_SIZE, end / PAGE_SIZE);
+    return dirty;
+  }
+
+  protectDeferred(start: number, end: number, prot: number): void {
+    this.protectWith(start, end, prot, true);
+  }
+
+  /** The current CPU's TLB flushed now, the other CPUs' invalidation queued (flushDeferred). */
+  private invalidateLocalOnly(start: number, end: number): void {
     const tlb = this.tlb;
     if (tlb === null) {
       emitTlbInvalidate(this.ctx.bus, this, start, end, 0, false);
-    } else {
-      tlb.flush(tlb.curCpu, this.id, start, end);
-      emitTlbInvalidate(this.ctx.bus, this, start, end, tlb.curCpu, false);
-      for (let cpu = 0; cpu < tlb.cpus; cpu++) {
-        if (cpu !== tlb.curCpu && (this.activeCpus & (1 << cpu)) !== 0) tlb.queue(cpu, this.id, start, end);
-      }
+      return;
     }
-    this.pt.freeEmptyTables(start / PAGE_SIZE, end / PAGE_SIZE);
-    return dirty;
+    tlb.flush(tlb.curCpu, this.id, start, end);
+    emitTlbInvalidate(this.ctx.bus, this, start, end, tlb.curCpu, false);
+    for (let cpu = 0; cpu < tlb.cpus; cpu++) {
+      if (cpu !== tlb.curCpu && (this.activeCpus & (1 << cpu)) !== 0) tlb.queue(cpu, this.id, start, end);
+    }
   }
 
   flushDeferred(start: number, end: number): void {
@@ -187,6 +196,10 @@ export abstract class SoftPmap implements Pmap {
   }
 
   protect(start: number, end: number, prot: number): void {
+    this.protectWith(start, end, prot, false);
+  }
+
+  private protectWith(start: number, end: number, prot: number, deferred: boolean): void {
     if ((prot & VM_PROT_READ) === 0 && (prot & VM_PROT_EXECUTE) === 0) {
       this.remove(start, end);
       return;
@@ -208,7 +221,8 @@ export abstract class SoftPmap implements Pmap {
     });
     if (changed) {
       this.ctx.counters.pteWrites++;
-      this.invalidate(start, end);
+      if (deferred) this.invalidateLocalOnly(start, end);
+      else this.invalidate(start, end);
     }
   }
 

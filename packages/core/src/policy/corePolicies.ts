@@ -11,6 +11,14 @@ export const CORE_POLICIES: PolicyDefinition[] = [
       'What a copy-on-write copy into a shadow object shared between address spaces (minherit(INHERIT_SHARE) on a copy-on-write mapping, then fork) does to the other mappings of the copied page. invalidate (the fix): vm_fault_cow removes every mapping of the source page, and vm_fault_copy_entry upgrades a wired entry in its own object. no_invalidate (@vmlab/plugins) is the bug: the other sharers keep reading the old page.',
   },
   {
+    key: 'fault.lock',
+    values: ['mmap_lock', 'vma_lock'],
+    owner: '@vmlab/core',
+    rules: 'Linux fb49c455323f (per-VMA locks and fork)',
+    description:
+      "What a page fault locks to find its map entry. mmap_lock: the map lock, shared. vma_lock (Linux 6.4.3 on): a fault on a private anonymous area tries the area's own lock first (lock_vma_under_rcu) and falls back to the map lock; fork's dup_mmap write-locks each parent area before copying it and flushes the parent's TLBs once at the end. vma_lock_6_4 (@vmlab/plugins) is the bug of Linux 6.4.0 to 6.4.2: dup_mmap did not lock the parent's areas, so a copy-on-write fault during fork replaced a page another CPU still wrote through a stale TLB entry, and the write went to the child.",
+  },
+  {
     key: 'mremap.tlb_flush',
     values: ['present'],
     owner: '@vmlab/core',

@@ -24,6 +24,7 @@ import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import type { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import type { MremapPolicy } from '../policy/MremapPolicy.ts';
+import type { FaultLockPolicy } from '../policy/FaultLockPolicy.ts';
 import type { PageDaemon, PageoutRequest } from '../policy/PageDaemon.ts';
 import type { RevokePolicy } from '../policy/RevokePolicy.ts';
 import type { Process, Thread } from '../proc/Process.ts';
@@ -95,6 +96,7 @@ export class Kernel implements VmContext {
   readonly faultRevalidate: FaultRevalidatePolicy;
   /** `mremap.tlb_flush`: when move_ptes flushes the old range (CVE-2018-18281). */
   readonly mremapPolicy: MremapPolicy;
+  readonly faultLock: FaultLockPolicy;
   private nextCpu = 0;
 
   constructor(
@@ -126,6 +128,7 @@ export class Kernel implements VmContext {
     this.faultCowPolicy = vm.faultCowPolicy;
     this.faultRevalidate = vm.faultRevalidate;
     this.mremapPolicy = vm.mremapPolicy;
+    this.faultLock = vm.faultLock;
     this.archOps = archOps ?? [];
   }
 

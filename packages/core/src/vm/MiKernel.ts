@@ -13,6 +13,7 @@ import { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import { MremapPolicy, mremapFlushPresent } from '../policy/MremapPolicy.ts';
+import { FaultLockPolicy, faultMmapLock } from '../policy/FaultLockPolicy.ts';
 import { PageDaemon } from '../policy/PageDaemon.ts';
 import { RevokePolicy } from '../policy/RevokePolicy.ts';
 import type { Process } from '../proc/Process.ts';
@@ -64,6 +65,7 @@ export class MiKernel implements VmContext, PageReclaimer {
     @inject(FaultRevalidatePolicy) readonly faultRevalidate: FaultRevalidatePolicy,
     @inject(PageService) pageService: PageService,
     @inject(MremapPolicy) @optional() readonly mremapPolicy: MremapPolicy = mremapFlushPresent,
+    @inject(FaultLockPolicy) @optional() readonly faultLock: FaultLockPolicy = faultMmapLock,
   ) {
     this.userTop = pmaps.userTop;
     this.objects = new VmObjects(mem, resident, bus, pages, this, pageService);

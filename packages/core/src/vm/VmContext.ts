@@ -10,6 +10,7 @@ import type { PmapFactory } from '../pmap/Pmap.ts';
 import type { Outcome } from '../abi/outcome.ts';
 import type { VmMapEntry } from '../map/VmMapEntry.ts';
 import type { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
+import type { FaultLockPolicy } from '../policy/FaultLockPolicy.ts';
 import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import type { Process, Thread } from '../proc/Process.ts';
@@ -67,6 +68,8 @@ export interface VmContext {
   readonly faultCowPolicy: FaultCowPolicy;
   /** Whether a fault that slept in its pager looks the map up again (the D15293 fix). */
   readonly faultRevalidate: FaultRevalidatePolicy;
+  /** `fault.lock`: the map lock or the per-area lock for faults, and what fork locks. */
+  readonly faultLock: FaultLockPolicy;
   /** The pid whose address space this is (0 when none: held only, or the kernel's). */
   ownerOf(vms: Vmspace): number;
   /** A new, empty address space with a pmap of its own. */

@@ -19,6 +19,7 @@ async function exploreJson(file: string, flags: Record<string, string> = {}) {
 const RACES: [string, string, string][] = [
   ['mremap-tlb', 'stale_tlb', 'frame reused'],
   ['fork-vma-lock', 'expectation', 'expected 0x99, got 0x11'],
+  ['mrelease-exit', 'mrelease_walk', 'after exit_mmap freed it'],
 ];
 
 describe('the Linux races: legacy finds its violation, fixed is clean', () => {

@@ -99,6 +99,7 @@ export { MapDeletePolicy } from './policy/MapDeletePolicy.ts';
 export { FAULT_COW_SHARED_SHADOW, FaultCowPolicy, faultCowInvalidate } from './policy/FaultCowPolicy.ts';
 export { FaultRevalidatePolicy } from './policy/FaultRevalidatePolicy.ts';
 export { FAULT_LOCK, FaultLockPolicy, faultMmapLock, faultVmaLock } from './policy/FaultLockPolicy.ts';
+export { EXIT_MMAP, ExitMmapPolicy, exitMmapAtomic, exitMmapLockedReset } from './policy/ExitMmapPolicy.ts';
 export { MREMAP_TLB_FLUSH, MremapPolicy, mremapFlushPresent } from './policy/MremapPolicy.ts';
 export { ExitPolicy } from './policy/ExitPolicy.ts';
 export { MadvisePolicy } from './policy/MadvisePolicy.ts';

@@ -11,3 +11,4 @@ export { AllocAfterUnlock, swapAfterUnlockBinding, swapAfterUnlockModule } from 
 export { faultCowNoInvalidate, faultCowNoInvalidateBinding, faultCowNoInvalidateModule } from './faultCowLegacy.ts';
 export { mremapFlushDirtyOnly, mremapFlushDirtyOnlyBinding, mremapFlushDirtyOnlyModule } from './mremapLegacy.ts';
 export { faultVmaLock64, faultVmaLock64Binding, faultVmaLock64Module } from './faultLockLegacy.ts';
+export { exitMmapLockedStale, exitMmapLockedStaleBinding, exitMmapLockedStaleModule } from './exitMmapLegacy.ts';

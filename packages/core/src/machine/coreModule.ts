@@ -2,7 +2,7 @@ import { ContainerModule } from 'inversify';
 import { EventBus } from '../events/EventBus.ts';
 import { EventSubscriber } from '../events/EventSubscriber.ts';
 import { type Invariant, InvariantContribution } from '../invariants/Invariant.ts';
-import { revokeWalkInvariant } from '../invariants/revokeWalk.ts';
+import { mreleaseWalkInvariant, revokeWalkInvariant } from '../invariants/revokeWalk.ts';
 import { PhysMem } from '../mem/PhysMem.ts';
 import { PvTable } from '../mem/PvTable.ts';
 import { ResidentIndex } from '../mem/ResidentIndex.ts';
@@ -17,6 +17,7 @@ import { tlbDeferredModule } from '../pmap/Tlb.ts';
 import { exitLastReferenceModule, exitPurgeInExitModule } from '../policy/ExitPolicy.ts';
 import { faultCowDefaultModule } from '../policy/FaultCowPolicy.ts';
 import { mremapDefaultModule } from '../policy/MremapPolicy.ts';
+import { exitMmapAtomicModule, exitMmapLockedResetModule } from '../policy/ExitMmapPolicy.ts';
 import { faultMmapLockModule, faultVmaLockModule } from '../policy/FaultLockPolicy.ts';
 import { FaultRevalidatePolicy, faultRevalidatesAfterPagerSleep } from '../policy/FaultRevalidatePolicy.ts';
 import { MADVISE_POLICY_BINDINGS, madviseFreeBSDModule } from '../policy/MadvisePolicy.ts';
@@ -73,9 +74,11 @@ export function coreModule(r: MachineSpec): ContainerModule {
       faultCowDefaultModule,
       mremapDefaultModule,
       faultMmapLockModule,
+      exitMmapAtomicModule,
     ])
       void m.load(options);
     bind<Invariant>(InvariantContribution).toConstantValue(revokeWalkInvariant);
+    bind<Invariant>(InvariantContribution).toConstantValue(mreleaseWalkInvariant);
     // The kernel's pmap is the first the arch's factory makes (made when the kernel is).
     bind<Pmap>(KernelPmap).toDynamicValue((ctx) => ctx.get<PmapFactory>(PmapFactory).create(true));
     bind(PageOpsToken).toDynamicValue((ctx) => new PmapPageOps(ctx.get<PvTable>(PvTable), ctx.get<Pmap>(KernelPmap)));
@@ -95,5 +98,6 @@ export const CORE_POLICY_BINDINGS: readonly PolicyBinding[] = [
   { key: 'revoke.walk', value: 'no_recheck', module: revokeNoRecheckModule },
   { key: 'tlb.shootdown', value: 'deferred', module: tlbDeferredModule },
   { key: 'fault.lock', value: 'vma_lock', module: faultVmaLockModule },
+  { key: 'exit.mmap', value: 'locked_reset', module: exitMmapLockedResetModule },
   ...MADVISE_POLICY_BINDINGS,
 ];

@@ -39,6 +39,8 @@ export class VmMapEntry {
    * without one.
    */
   vmaLock: SleepLock | null = null;
+  /** Freed by Linux exit_mmap's remove_vma while a stale area list still reaches it (`exit.mmap: locked_stale`). */
+  freed = false;
 
   constructor(
     public start: number,

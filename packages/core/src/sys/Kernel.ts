@@ -25,6 +25,7 @@ import type { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import type { MremapPolicy } from '../policy/MremapPolicy.ts';
 import type { FaultLockPolicy } from '../policy/FaultLockPolicy.ts';
+import type { ExitMmapPolicy } from '../policy/ExitMmapPolicy.ts';
 import type { PageDaemon, PageoutRequest } from '../policy/PageDaemon.ts';
 import type { RevokePolicy } from '../policy/RevokePolicy.ts';
 import type { Process, Thread } from '../proc/Process.ts';
@@ -48,6 +49,7 @@ import { obreak } from './vm_unix.ts';
 import { MMAP_BASE, type MmapArgs, madvise, mimmutable, minherit, mlock, mmap, mprotect, mseal, msync, munlock, munmap } from './vm_mmap.ts';
 import { type MremapArgs, mremap } from './mremap.ts';
 import { truncate } from './vfs_truncate.ts';
+import { processMrelease } from './process_mrelease.ts';
 import { mlock2, mlockall, munlockall } from './vm_mlock.ts';
 import { sendsig, sigaltstack, sigreturn } from './kern_sig.ts';
 import { userAccessBytes } from './trap_bytes.ts';
@@ -97,6 +99,8 @@ export class Kernel implements VmContext {
   /** `mremap.tlb_flush`: when move_ptes flushes the old range (CVE-2018-18281). */
   readonly mremapPolicy: MremapPolicy;
   readonly faultLock: FaultLockPolicy;
+  readonly exitMmap: ExitMmapPolicy;
+  readonly staleVmaUses: string[];
   private nextCpu = 0;
 
   constructor(
@@ -129,6 +133,8 @@ export class Kernel implements VmContext {
     this.faultRevalidate = vm.faultRevalidate;
     this.mremapPolicy = vm.mremapPolicy;
     this.faultLock = vm.faultLock;
+    this.exitMmap = vm.exitMmap;
+    this.staleVmaUses = vm.staleVmaUses;
     this.archOps = archOps ?? [];
   }
 
@@ -297,6 +303,12 @@ export class Kernel implements VmContext {
   mremap(p: Process, a: MremapArgs, t?: Thread): Run<Outcome> {
     if (this.abi !== 'linux') return errno('ENOSYS');
     return mremap(this, p, a, MMAP_BASE, t);
+  }
+
+  /** process_mrelease (Linux only; process_mrelease.ts). */
+  processMrelease(target: Process, flags: number): KGen<Outcome> | Outcome {
+    if (this.abi !== 'linux') return errno('ENOSYS');
+    return processMrelease(this, target, flags);
   }
 
   /** truncate (vfs_truncate.ts). */

@@ -3,6 +3,7 @@ import { amd64Arch, pkruClearOnPolicy } from '@vmlab/pmap-amd64';
 import { arm64Arch } from '@vmlab/pmap-arm64';
 import { SWAP_FAULT_POINTS, SWAP_POLICIES, swapBaseModule } from '@vmlab/pager-swap';
 import {
+  exitMmapLockedStaleBinding,
   faultCowNoInvalidateBinding,
   faultVmaLock64Binding,
   mremapFlushDirtyOnlyBinding,
@@ -25,6 +26,7 @@ export function defaultCatalog(): Catalog {
   c.policies.bind(faultCowNoInvalidateBinding);
   c.policies.bind(mremapFlushDirtyOnlyBinding);
   c.policies.bind(faultVmaLock64Binding);
+  c.policies.bind(exitMmapLockedStaleBinding);
   c.baseModules.push(swapBaseModule);
   for (const f of SWAP_FAULT_POINTS) c.faultPoints.add(f);
   return c;

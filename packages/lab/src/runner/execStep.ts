@@ -65,6 +65,11 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
     case 'wrpkru':
       if (typeof a.by === 'number' && k.proc(a.by) === undefined) return k.errno('ESRCH');
       break;
+    case 'process_mrelease': {
+      // pid is the process the pidfd names (it may be dying); by is the caller.
+      if (typeof a.by === 'number' && k.proc(a.by) === undefined) return k.errno('ESRCH');
+      return yield* settle(k.processMrelease(p, (a.flags as number | undefined) ?? 0));
+    }
     default:
       break;
   }

@@ -100,6 +100,9 @@ export { FAULT_COW_SHARED_SHADOW, FaultCowPolicy, faultCowInvalidate } from './p
 export { FaultRevalidatePolicy } from './policy/FaultRevalidatePolicy.ts';
 export { FAULT_SOFT_FAST, FaultSoftFastPolicy, faultSoftFastUnbusyFirst } from './policy/FaultSoftFastPolicy.ts';
 export { MAP_CLEAN_LOCK, MapCleanPolicy, mapCleanBusy } from './policy/MapCleanPolicy.ts';
+export { FAULT_LOCK, FaultLockPolicy, faultMmapLock, faultVmaLock } from './policy/FaultLockPolicy.ts';
+export { EXIT_MMAP, ExitMmapPolicy, exitMmapAtomic, exitMmapLockedReset } from './policy/ExitMmapPolicy.ts';
+export { MREMAP_TLB_FLUSH, MremapPolicy, mremapFlushPresent } from './policy/MremapPolicy.ts';
 export { ExitPolicy } from './policy/ExitPolicy.ts';
 export { MadvisePolicy } from './policy/MadvisePolicy.ts';
 export { PageDaemon } from './policy/PageDaemon.ts';

@@ -16,3 +16,6 @@ export {
   mapCleanReadLockedBinding,
   raceLegacyBindings,
 } from './raceLegacy.ts';
+export { mremapFlushDirtyOnly, mremapFlushDirtyOnlyBinding, mremapFlushDirtyOnlyModule } from './mremapLegacy.ts';
+export { faultVmaLock64, faultVmaLock64Binding, faultVmaLock64Module } from './faultLockLegacy.ts';
+export { exitMmapLockedStale, exitMmapLockedStaleBinding, exitMmapLockedStaleModule } from './exitMmapLegacy.ts';

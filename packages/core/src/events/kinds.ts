@@ -38,4 +38,4 @@ export const EVENT_KINDS = [
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** Why a Pmap.remove happened: the MI path that called it. */
-export type RemoveReason = 'map_delete' | 'protect' | 'msync' | 'swapout' | 'revoke' | 'madvise' | 'purge' | 'exec' | 'teardown' | 'mremap';
+export type RemoveReason = 'map_delete' | 'protect' | 'msync' | 'swapout' | 'revoke' | 'madvise' | 'purge' | 'exec' | 'teardown' | 'mremap' | 'oom_reap';

@@ -40,6 +40,8 @@ export class FaultState {
   stamp = 0;
   /** In use by a fault under way. */
   busy = false;
+  /** Under the per-VMA lock instead of the map lock (`fault.lock: vma_lock*`). */
+  vmaLocked = false;
 
   /** The page-aligned faulting address. */
   get vaPage(): number {
@@ -63,6 +65,7 @@ export class FaultState {
     c.pi = this.pi;
     c.frame = this.frame;
     c.stamp = this.stamp;
+    c.vmaLocked = this.vmaLocked;
     c.busy = true;
     return c;
   }
@@ -81,6 +84,7 @@ export function faultStateFor(ctx: VmContext, vms: Vmspace, va: number, access: 
   fs.tid = tid;
   fs.flags = flags;
   fs.forced = false;
+  fs.vmaLocked = false;
   fs.frame = -1;
   return fs;
 }

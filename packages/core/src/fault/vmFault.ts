@@ -1,6 +1,7 @@
 import { Access, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/constants.ts';
 import { PG_BUSY, PG_DIRTY, PG_REUSABLE } from '../mem/PhysMem.ts';
 import { MAP_ENTRY_LOCK_ONFAULT, MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
+import { vmaFaultable, vmaLockOf } from '../map/vmaLock.ts';
 import { PagerResult } from '../pager/Pager.ts';
 import { pmapEnter } from '../pmap/pmapCalls.ts';
 import type { VmObject } from '../object/VmObject.ts';
@@ -76,10 +77,17 @@ export function vmFault(ctx: VmContext, vms: Vmspace, va: number, access: number
 function faultLookup(fs: FaultState): FaultRun | typeof GO_ON {
   const { ctx, vms, access } = fs;
   const map = vms.map;
+  // Under `fault.lock: vma_lock*` a fault on a private anonymous area that no writer has
+  // locked goes on under that area's lock (Linux lock_vma_under_rcu), not the map lock.
+  if (ctx.faultLock.vmaLock && (fs.flags & FAULT_WIRE) === 0) {
+    const i = map.lookup(fs.va);
+    fs.vmaLocked = i >= 0 && vmaFaultable(map.entries[i]!);
+  }
   // vm_map_lookup takes the map's read lock: wait while a system call (fork, munmap, ...)
   // holds it exclusively. mlock's own wiring faults run under the lock mlock holds.
-  // Under UVM's rwlock(9) a queued writer holds the fault's read lock back as well.
-  if (!map.lock.canShare() && (fs.flags & FAULT_WIRE) === 0)
+  // Under UVM's rwlock(9) a queued writer holds the fault's read lock back as well; a fault
+  // under a per-VMA lock (fault.lock vma_lock) does not take the map lock at all.
+  if (!fs.vmaLocked && !map.lock.canShare() && (fs.flags & FAULT_WIRE) === 0)
     return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.canShare(), on: map.lock });
   const idx = map.lookup(fs.va);
   if (idx < 0) return FaultResult.NoEntry;
@@ -200,11 +208,22 @@ function softFast(fs: FaultState): FaultRun {
   const obj = fs.obj;
   ctx.objects.busyObject(obj);
   const r = faultFinish(fs);
+  if (isKGen(r)) return softFastAfterSleep(ctx, obj, r);
   if (ctx.faultSoftFast.unbusyBeforeUnlock) {
     ctx.objects.unbusyObject(obj, 'vm_fault_soft_fast');
     return r;
   }
   return unbusyAfterUnlock(ctx, obj, r);
+}
+
+/** The fast path whose finish slept (a fault.lock copy sleep): the unbusy order is kept after it. */
+function* softFastAfterSleep(ctx: VmContext, obj: VmObject, g: KGen<FaultResult>): KGen<FaultResult> {
+  const r = yield* g;
+  if (ctx.faultSoftFast.unbusyBeforeUnlock) {
+    ctx.objects.unbusyObject(obj, 'vm_fault_soft_fast');
+    return r;
+  }
+  return yield* unbusyAfterUnlock(ctx, obj, r);
 }
 
 function* unbusyAfterUnlock(ctx: VmContext, obj: VmObject, r: FaultResult): KGen<FaultResult> {
@@ -257,7 +276,7 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
     ctx.objects.release(fs.first);
     return yield* settle(vmFault(ctx, fs.vms, fs.va, fs.access, fs.tid, fs.flags));
   }
-  const res = faultFinish(fs);
+  const res = yield* settle(faultFinish(fs));
   ctx.objects.release(fs.first);
   return res;
 }
@@ -267,7 +286,7 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
  * copy-on-write copy-up into the first object for a write that found the page deeper,
  * read-only mapping for a read that did, the dirty bit, and the translation (wired for mlock).
  */
-function faultFinish(fs: FaultState): FaultResult {
+function faultFinish(fs: FaultState): FaultRun {
   const { ctx, e, access, forced, first } = fs;
   const objs = ctx.objects;
   const mem = ctx.mem;
@@ -288,10 +307,49 @@ function faultFinish(fs: FaultState): FaultResult {
       if (!first.oneMapping && ctx.faultCowPolicy.invalidateSource) ctx.pages.removeAll(frame);
       frame = nf;
       obj = first;
+      if (fs.vmaLocked) {
+        // Linux wp_page_copy: the copy is made, then mem_cgroup_charge (GFP_KERNEL) may
+        // sleep before the PTE is switched to it; the fault holds the area's lock shared.
+        fs.obj = obj;
+        fs.frame = frame;
+        return chargeThenMap(fs.copy(), prot);
+      }
     } else {
       prot &= ~VM_PROT_WRITE;
     }
   }
+  return faultMap(fs, obj, frame, prot);
+}
+
+/** The copy-on-write copy's sleep under the per-VMA lock, then its mapping; `fs` is the continuation's copy. */
+function* chargeThenMap(fs: FaultState, prot: number): KGen<FaultResult> {
+  const mem = fs.ctx.mem;
+  const f = fs.frame;
+  // The copy is not in the page table yet: a racing fault on it waits (busy) and retries.
+  mem.flags[f] = (mem.flags[f] as number) | PG_BUSY;
+  // The model's object chain already finds the copy, so the old read-only PTE is cleared
+  // now rather than replaced after the sleep; like Linux's, which stays until
+  // ptep_clear_flush, it leaves the other CPUs' TLBs alone until then (removeDeferred).
+  const pmap = fs.vms.pmap;
+  const va = fs.vaPage;
+  const cleared = pmap.removeDeferred !== undefined && pmap.extract(va) >= 0;
+  if (cleared) pmap.removeDeferred!(va, va + PAGE_SIZE);
+  const lock = vmaLockOf(fs.e);
+  yield* lock.lockShared();
+  yield { reason: 'wp_page_copy: mem_cgroup_charge' };
+  lock.unlockShared();
+  mem.flags[f] = (mem.flags[f] as number) & ~PG_BUSY;
+  const r = faultMap(fs, fs.obj, f, prot);
+  // ptep_clear_flush: every CPU drops the old translation as the PTE switches.
+  if (cleared) pmap.flushDeferred?.(va, va + PAGE_SIZE);
+  return r;
+}
+
+/** The end of faultFinish: the rights, the dirty bit, wiring, and the translation. */
+function faultMap(fs: FaultState, obj: VmObject, frame: number, prot: number): FaultResult {
+  const { ctx, e, access, forced } = fs;
+  const objs = ctx.objects;
+  const mem = ctx.mem;
   if ((e.eflags & MAP_ENTRY_NEEDS_COPY) !== 0) prot &= ~VM_PROT_WRITE;
   if (access === Access.Write) objs.markDirty(obj, frame);
   let wired = (fs.flags & FAULT_WIRE) !== 0;

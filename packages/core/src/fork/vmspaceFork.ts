@@ -5,7 +5,8 @@ import { MAP_ENTRY_COW, MAP_ENTRY_IMMUTABLE, MAP_ENTRY_LOCK_ONFAULT, MAP_ENTRY_N
 import { OBJ_ONEMAPPING, type VmObject } from '../object/VmObject.ts';
 import type { Thread } from '../proc/Process.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
-import type { KGen } from '../sched/KGen.ts';
+import type { KGen, SleepLock } from '../sched/KGen.ts';
+import { vmaLockOf } from '../map/vmaLock.ts';
 import type { VmContext } from '../vm/VmContext.ts';
 import { emitFork } from '../events/emit.ts';
 
@@ -15,21 +16,38 @@ import { emitFork } from '../events/emit.ts';
  * entry, then copies each entry by its inheritance: none (skipped), share (one object, no
  * longer ONEMAPPING), copy (copy-on-write, or an immediate copy for wired writable
  * entries), zero (a fresh anonymous entry).
+ *
+ * Under `fault.lock: vma_lock*` it is Linux's dup_mmap (kernel/fork.c) as far as the
+ * per-VMA lock goes: each area after the first is copied after a possible sleep
+ * (vm_area_dup allocates with GFP_KERNEL); with the 6.4.3 fix (forkLocksVmas) each parent
+ * area is write-locked (vma_start_write, waiting for faults under it) before it is copied
+ * and stays so until the map lock is dropped; the parent's write-protected PTEs leave the
+ * other CPUs' TLBs only at the end (flush_tlb_mm before mmap_write_unlock).
  */
 export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pid: number, childPid: number, thread: Thread, childThread: Thread): KGen<void> {
   const map = parent.map;
-  yield* map.lock.lockExclusive(thread.tid + pid * 1000);
+  const owner = thread.tid + pid * 1000;
+  yield* map.lock.lockExclusive(owner);
   // vm_map_lock bumps the timestamp: a fault that slept meanwhile sees the map changed.
   map.timestamp++;
+  const linux = ctx.faultLock.vmaLock;
+  const vmaLocked: SleepLock[] = [];
+  const flushLater: [number, number][] = [];
   try {
     emitFork(ctx.bus, pid, childPid, parent.pmap, child.pmap, thread, childThread);
     const cmap = child.map;
     // Entries may be clipped or re-objected while we sleep in a split: walk by address.
     let va = map.min;
-    for (;;) {
+    for (let n = 0; ; n++) {
+      if (linux && n > 0 && map.entries[map.lowerBound(va)] !== undefined) yield { reason: 'dup_mmap: vm_area_dup' };
       const i = map.lowerBound(va);
       const e = map.entries[i];
       if (e === undefined) break;
+      if (linux && ctx.faultLock.forkLocksVmas) {
+        const l = vmaLockOf(e);
+        yield* l.lockExclusive(owner);
+        vmaLocked.push(l);
+      }
       va = e.end;
       switch (e.inherit) {
         case 'none':
@@ -55,7 +73,7 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
           break;
         }
         case 'copy':
-          yield* copyEntry(ctx, parent, child, e);
+          yield* copyEntry(ctx, parent, child, e, linux ? flushLater : null);
           break;
         case 'zero': {
           const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
@@ -67,7 +85,11 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
     }
     cmap.timestamp++;
     map.timestamp++;
+    // flush_tlb_mm(oldmm): the write-protections reach the other CPUs.
+    for (const [s, end] of flushLater) parent.pmap.flushDeferred?.(s, end);
   } finally {
+    // mmap_write_unlock ends every area's write lock (vma_end_write_all).
+    for (const l of vmaLocked) l.unlockExclusive();
     map.lock.unlockExclusive();
   }
 }
@@ -78,7 +100,7 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
  * split first so the object covers exactly this entry. A wired writable entry is copied at
  * once (vm_fault_copy_entry): the child gets its own pages, the parent keeps writing.
  */
-function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEntry): KGen<void> {
+function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEntry, flushLater: [number, number][] | null): KGen<void> {
   const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
   c.eflags = e.eflags & MAP_ENTRY_IMMUTABLE;
   c.mdFlags = e.mdFlags;
@@ -91,7 +113,14 @@ function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEnt
     return;
   }
   if ((e.eflags & MAP_ENTRY_NEEDS_COPY) === 0) {
-    parent.pmap.protect(e.start, e.end, e.prot & ~VM_PROT_WRITE);
+    const pmap = parent.pmap;
+    if (flushLater !== null && pmap.protectDeferred !== undefined) {
+      // copy_present_pte write-protects without a flush; dup_mmap flushes at the end.
+      pmap.protectDeferred(e.start, e.end, e.prot & ~VM_PROT_WRITE);
+      flushLater.push([e.start, e.end]);
+    } else {
+      pmap.protect(e.start, e.end, e.prot & ~VM_PROT_WRITE);
+    }
   }
   let o = e.object;
   if (o !== null) {

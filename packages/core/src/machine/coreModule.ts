@@ -3,7 +3,7 @@ import { EventBus } from '../events/EventBus.ts';
 import { EventSubscriber } from '../events/EventSubscriber.ts';
 import { type Invariant, InvariantContribution } from '../invariants/Invariant.ts';
 import { objectUseAfterFreeInvariant } from '../invariants/objectUseAfterFree.ts';
-import { revokeWalkInvariant } from '../invariants/revokeWalk.ts';
+import { mreleaseWalkInvariant, revokeWalkInvariant } from '../invariants/revokeWalk.ts';
 import { PhysMem } from '../mem/PhysMem.ts';
 import { PvTable } from '../mem/PvTable.ts';
 import { ResidentIndex } from '../mem/ResidentIndex.ts';
@@ -19,6 +19,9 @@ import { exitLastReferenceModule, exitPurgeInExitModule } from '../policy/ExitPo
 import { faultCowDefaultModule } from '../policy/FaultCowPolicy.ts';
 import { faultSoftFastDefaultModule } from '../policy/FaultSoftFastPolicy.ts';
 import { mapCleanDefaultModule } from '../policy/MapCleanPolicy.ts';
+import { mremapDefaultModule } from '../policy/MremapPolicy.ts';
+import { exitMmapAtomicModule, exitMmapLockedResetModule } from '../policy/ExitMmapPolicy.ts';
+import { faultMmapLockModule, faultVmaLockModule } from '../policy/FaultLockPolicy.ts';
 import { FaultRevalidatePolicy, faultRevalidatesAfterPagerSleep } from '../policy/FaultRevalidatePolicy.ts';
 import { MADVISE_POLICY_BINDINGS, madviseFreeBSDModule } from '../policy/MadvisePolicy.ts';
 import { MapDeletePolicy, mapDeleteFreeBSDModule, mapDeleteNotifyAll } from '../policy/MapDeletePolicy.ts';
@@ -75,10 +78,14 @@ export function coreModule(r: MachineSpec): ContainerModule {
       faultCowDefaultModule,
       mapCleanDefaultModule,
       faultSoftFastDefaultModule,
+      mremapDefaultModule,
+      faultMmapLockModule,
+      exitMmapAtomicModule,
     ])
       void m.load(options);
     bind<Invariant>(InvariantContribution).toConstantValue(revokeWalkInvariant);
     bind<Invariant>(InvariantContribution).toConstantValue(objectUseAfterFreeInvariant);
+    bind<Invariant>(InvariantContribution).toConstantValue(mreleaseWalkInvariant);
     // The kernel's pmap is the first the arch's factory makes (made when the kernel is).
     bind<Pmap>(KernelPmap).toDynamicValue((ctx) => ctx.get<PmapFactory>(PmapFactory).create(true));
     bind(PageOpsToken).toDynamicValue((ctx) => new PmapPageOps(ctx.get<PvTable>(PvTable), ctx.get<Pmap>(KernelPmap)));
@@ -97,5 +104,7 @@ export const CORE_POLICY_BINDINGS: readonly PolicyBinding[] = [
   { key: 'revoke.mode', value: 'zap', module: revokeZapModule },
   { key: 'revoke.walk', value: 'no_recheck', module: revokeNoRecheckModule },
   { key: 'tlb.shootdown', value: 'deferred', module: tlbDeferredModule },
+  { key: 'fault.lock', value: 'vma_lock', module: faultVmaLockModule },
+  { key: 'exit.mmap', value: 'locked_reset', module: exitMmapLockedResetModule },
   ...MADVISE_POLICY_BINDINGS,
 ];

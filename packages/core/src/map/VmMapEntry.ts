@@ -1,3 +1,4 @@
+import type { SleepLock } from '../sched/KGen.ts';
 import type { Inherit } from '../abi/constants.ts';
 import type { VmObject } from '../object/VmObject.ts';
 import type { VnodeFile } from '../pager/VnodeFile.ts';
@@ -32,6 +33,14 @@ export class VmMapEntry {
   mdFlags = 0;
   /** The file this entry maps, if any (revocation walks these). */
   file: VnodeFile | null = null;
+  /**
+   * Linux's per-VMA lock (vm_lock, under `fault.lock: vma_lock*`): faults hold it shared,
+   * fork's dup_mmap write-locks it. Made on first use; a clipped or cloned entry starts
+   * without one.
+   */
+  vmaLock: SleepLock | null = null;
+  /** Freed by Linux exit_mmap's remove_vma while a stale area list still reaches it (`exit.mmap: locked_stale`). */
+  freed = false;
 
   constructor(
     public start: number,

@@ -51,6 +51,17 @@ export interface Pmap {
   enter(va: number, frame: number, prot: number, wired: boolean): void;
   /** pmap_remove: destroys the translations in [start, end); physical only. */
   remove(start: number, end: number): void;
+  /**
+   * Linux's deferred flush (optional): clears the translations in [start, end) and flushes
+   * the current CPU's TLB, but leaves the other CPUs' invalidation pending (cached entries
+   * stay usable there) until `flushDeferred` over the same range: move_ptes with need_flush,
+   * dup_mmap's flush_tlb_mm at the end. Returns whether a cleared PTE was dirty.
+   */
+  removeDeferred?(start: number, end: number): boolean;
+  /** pmap_protect with the other CPUs' invalidation left pending likewise (copy_present_pte in fork). */
+  protectDeferred?(start: number, end: number, prot: number): void;
+  /** Completes the invalidation `removeDeferred` left pending over [start, end) on every CPU. */
+  flushDeferred?(start: number, end: number): void;
   /** pmap_protect: lowers the rights of present translations; prot none removes them. */
   protect(start: number, end: number, prot: number): void;
   /** pmap_remove_pages: destroys every user translation (exec, exit). */

@@ -149,7 +149,57 @@ export abstract class SoftPmap implements Pmap {
     }
   }
 
+  removeDeferred(start: number, end: number): boolean {
+    let any = false;
+    let dirty = false;
+    this.pt.forEachValid(start / PAGE_SIZE, end / PAGE_SIZE, (vpn, slot) => {
+      const bits = this.pt.bits[slot] as number;
+      if ((bits & PTE_D) !== 0) dirty = true;
+      this.dropPv(this.pt.frame[slot] as number, vpn, bits);
+      this.pt.clear(slot);
+      any = true;
+    });
+    if (!any) return false;
+    this.ctx.counters.pteWrites++;
+    this.invalidateLocalOnly(start, end);
+    this.pt.freeEmptyTables(start / PAGE_SIZE, end / PAGE_SIZE);
+    return dirty;
+  }
+
+  protectDeferred(start: number, end: number, prot: number): void {
+    this.protectWith(start, end, prot, true);
+  }
+
+  /** The current CPU's TLB flushed now, the other CPUs' invalidation queued (flushDeferred). */
+  private invalidateLocalOnly(start: number, end: number): void {
+    const tlb = this.tlb;
+    if (tlb === null) {
+      emitTlbInvalidate(this.ctx.bus, this, start, end, 0, false);
+      return;
+    }
+    tlb.flush(tlb.curCpu, this.id, start, end);
+    emitTlbInvalidate(this.ctx.bus, this, start, end, tlb.curCpu, false);
+    for (let cpu = 0; cpu < tlb.cpus; cpu++) {
+      if (cpu !== tlb.curCpu && (this.activeCpus & (1 << cpu)) !== 0) tlb.queue(cpu, this.id, start, end);
+    }
+  }
+
+  flushDeferred(start: number, end: number): void {
+    const tlb = this.tlb;
+    if (tlb === null) return;
+    for (let cpu = 0; cpu < tlb.cpus; cpu++) {
+      if (!tlb.unqueue(cpu, this.id, start, end)) continue;
+      tlb.flush(cpu, this.id, start, end);
+      this.ctx.counters.add('tlb.ipi');
+      emitTlbInvalidate(this.ctx.bus, this, start, end, cpu, true);
+    }
+  }
+
   protect(start: number, end: number, prot: number): void {
+    this.protectWith(start, end, prot, false);
+  }
+
+  private protectWith(start: number, end: number, prot: number, deferred: boolean): void {
     if ((prot & VM_PROT_READ) === 0 && (prot & VM_PROT_EXECUTE) === 0) {
       this.remove(start, end);
       return;
@@ -171,7 +221,8 @@ export abstract class SoftPmap implements Pmap {
     });
     if (changed) {
       this.ctx.counters.pteWrites++;
-      this.invalidate(start, end);
+      if (deferred) this.invalidateLocalOnly(start, end);
+      else this.invalidate(start, end);
     }
   }
 

@@ -29,8 +29,9 @@ export const tlbDeferredModule = new ContainerModule(({ bind }) => {
 
 /**
  * `stale_tlb`: every cached translation matches its page table (same frame, no more
- * rights), except, under deferred shootdown, one whose invalidation is queued on that CPU
- * and whose frame has not been reused since.
+ * rights), except one whose invalidation is queued on that CPU (deferred shootdown, or a
+ * flush Linux defers past the page-table lock: Pmap.removeDeferred) and whose frame has
+ * not been reused since.
  */
 export const staleTlb: Invariant = {
   name: 'stale_tlb',
@@ -48,11 +49,13 @@ export const staleTlb: Invariant = {
         ok = info !== undefined && (!(bits & 4) || info.writable) && (!(bits & 8) || info.executable);
       }
       if (ok) return;
-      const allowed = tlb.deferred && tlb.isPending(cpu, pid, vpn) && tlb.allocGen[frame] === gen;
+      // A queued invalidation: deferred shootdown, or a flush Linux defers past the page-table
+      // lock (pmap removeDeferred); it is allowed until the frame is reused.
+      const allowed = tlb.isPending(cpu, pid, vpn) && tlb.allocGen[frame] === gen;
       if (!allowed) {
         out.push({
           invariant: 'stale_tlb',
-          message: `cpu ${cpu} caches pmap ${pid} va 0x${va.toString(16)} → frame ${frame}, which its page table no longer has${tlb.deferred ? (tlb.allocGen[frame] !== gen ? ' (frame reused)' : ' (no queued invalidation)') : ''}`,
+          message: `cpu ${cpu} caches pmap ${pid} va 0x${va.toString(16)} → frame ${frame}, which its page table no longer has${tlb.deferred || tlb.isPending(cpu, pid, vpn) ? (tlb.allocGen[frame] !== gen ? ' (frame reused)' : ' (no queued invalidation)') : ''}`,
         });
       }
     });

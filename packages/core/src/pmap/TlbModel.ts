@@ -99,6 +99,18 @@ export class TlbModel {
     this.pending[cpu]!.push(pmap, start, end);
   }
 
+  /** Drops a queued invalidation of exactly [start, end) for pmap on a CPU (it is being done now). */
+  unqueue(cpu: number, pmap: number, start: number, end: number): boolean {
+    const q = this.pending[cpu]!;
+    for (let i = 0; i < q.length; i += 3) {
+      if (q[i] === pmap && q[i + 1] === start && q[i + 2] === end) {
+        q.splice(i, 3);
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Completes a CPU's queued invalidations (its context switch). Returns how many. */
   completePending(cpu: number): number {
     const q = this.pending[cpu]!;

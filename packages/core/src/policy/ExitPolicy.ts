@@ -1,6 +1,8 @@
 import { ContainerModule } from 'inversify';
 import { uvmspacePurge } from '../exit/uvmspacePurge.ts';
 import { pmapRelease, vmspaceFree, vmspaceTeardown } from '../exit/vmspaceFree.ts';
+import { exitMmap } from '../exit/exitMmap.ts';
+import { lockOwner } from '../map/vmMapLock.ts';
 import type { ExitPolicy as ExitPolicyShape } from '../vm/VmContext.ts';
 
 /**
@@ -15,10 +17,13 @@ export type ExitPolicy = ExitPolicyShape;
 /** `last_reference` (FreeBSD vmspace_exit): exit drops the reference; the last one tears down. */
 export const exitAtLastReference: ExitPolicy = {
   value: 'last_reference',
-  *exit(ctx, p) {
+  *exit(ctx, p, t) {
     // exit1 may sleep before vmspace_exit (a concurrent debugger access can race it).
     yield { reason: 'exit1: before vmspace_exit' };
-    if (!p.kernel) vmspaceFree(ctx, p.vmspace);
+    if (p.kernel) return;
+    // Linux's mmput of the last user: exit_mmap under the map lock (`exit.mmap: locked_*`).
+    if (ctx.exitMmap.locked && p.vmspace.refs === 1) yield* exitMmap(ctx, p.vmspace, lockOwner(p.pid, t.tid));
+    else vmspaceFree(ctx, p.vmspace);
   },
   reap() {},
   lastReference(ctx, vms) {

@@ -27,6 +27,30 @@ export const CORE_POLICIES: PolicyDefinition[] = [
       'How the fault fast path (vm_fault_soft_fast: a resident, valid page of the first object) ends. unbusy_first (the fix): the first object is unbusied before the map lock is released. unlock_first (@vmlab/plugins) is the bug: the map lock is dropped first, so an munmap in the window terminates the object and the fault unbusies an object that is gone.',
   },
   {
+    key: 'fault.lock',
+    values: ['mmap_lock', 'vma_lock'],
+    owner: '@vmlab/core',
+    rules: 'Linux fb49c455323f (per-VMA locks and fork)',
+    description:
+      "What a page fault locks to find its map entry. mmap_lock: the map lock, shared. vma_lock (Linux 6.4.3 on): a fault on a private anonymous area tries the area's own lock first (lock_vma_under_rcu) and falls back to the map lock; fork's dup_mmap write-locks each parent area before copying it and flushes the parent's TLBs once at the end. vma_lock_6_4 (@vmlab/plugins) is the bug of Linux 6.4.0 to 6.4.2: dup_mmap did not lock the parent's areas, so a copy-on-write fault during fork replaced a page another CPU still wrote through a stale TLB entry, and the write went to the child.",
+  },
+  {
+    key: 'exit.mmap',
+    values: ['atomic', 'locked_reset'],
+    owner: '@vmlab/core',
+    rules: 'Linux f798a1d4f94d (process_mrelease and exit_mmap)',
+    description:
+      'How the last user of an address space tears it down, as process_mrelease sees it (Linux exit_mmap). atomic: in one step. locked_reset (Linux 5.17 on): under the map lock held for writing, with a reschedule in unmap_vmas, and the area list reset before the unlock. locked_stale (@vmlab/plugins) is the bug of Linux 5.15 and 5.16: the list kept pointing at the freed areas, and a process_mrelease that slept on the map lock walked them (use after free).',
+  },
+  {
+    key: 'mremap.tlb_flush',
+    values: ['present'],
+    owner: '@vmlab/core',
+    rules: 'CVE-2018-18281 (Linux eb66ae030829)',
+    description:
+      "When mremap's move_ptes invalidates the TLBs of the old range (Linux). present (the fix): before it drops the page-table lock whenever a present PTE moved. dirty_only (@vmlab/plugins) is the bug of Linux 4.9 to 4.18: a clean range is flushed only after the lock is dropped, so truncate can free the page, found through its new PTE, while another CPU still reaches it through the old address.",
+  },
+  {
     key: 'map_delete.skips',
     values: ['none', 'freebsd'],
     owner: '@vmlab/core',

@@ -25,6 +25,9 @@ import type { FaultSoftFastPolicy } from '../policy/FaultSoftFastPolicy.ts';
 import type { MapCleanPolicy } from '../policy/MapCleanPolicy.ts';
 import type { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
+import type { MremapPolicy } from '../policy/MremapPolicy.ts';
+import type { FaultLockPolicy } from '../policy/FaultLockPolicy.ts';
+import type { ExitMmapPolicy } from '../policy/ExitMmapPolicy.ts';
 import type { PageDaemon, PageoutRequest } from '../policy/PageDaemon.ts';
 import type { RevokePolicy } from '../policy/RevokePolicy.ts';
 import type { Process, Thread } from '../proc/Process.ts';
@@ -48,6 +51,7 @@ import { obreak } from './vm_unix.ts';
 import { MMAP_BASE, type MmapArgs, madvise, mimmutable, minherit, mlock, mmap, mprotect, mseal, msync, munlock, munmap } from './vm_mmap.ts';
 import { type MremapArgs, mremap } from './mremap.ts';
 import { truncate } from './vfs_truncate.ts';
+import { processMrelease } from './process_mrelease.ts';
 import { mlock2, mlockall, munlockall } from './vm_mlock.ts';
 import { sendsig, sigaltstack, sigreturn } from './kern_sig.ts';
 import { userAccessBytes } from './trap_bytes.ts';
@@ -96,6 +100,11 @@ export class Kernel implements VmContext {
   readonly faultRevalidate: FaultRevalidatePolicy;
   readonly mapCleanPolicy: MapCleanPolicy;
   readonly faultSoftFast: FaultSoftFastPolicy;
+  /** `mremap.tlb_flush`: when move_ptes flushes the old range (CVE-2018-18281). */
+  readonly mremapPolicy: MremapPolicy;
+  readonly faultLock: FaultLockPolicy;
+  readonly exitMmap: ExitMmapPolicy;
+  readonly staleVmaUses: string[];
   private nextCpu = 0;
 
   constructor(
@@ -128,6 +137,10 @@ export class Kernel implements VmContext {
     this.faultRevalidate = vm.faultRevalidate;
     this.mapCleanPolicy = vm.mapCleanPolicy;
     this.faultSoftFast = vm.faultSoftFast;
+    this.mremapPolicy = vm.mremapPolicy;
+    this.faultLock = vm.faultLock;
+    this.exitMmap = vm.exitMmap;
+    this.staleVmaUses = vm.staleVmaUses;
     this.archOps = archOps ?? [];
   }
 
@@ -293,9 +306,15 @@ export class Kernel implements VmContext {
   }
 
   /** mremap (Linux only; mremap.ts). */
-  mremap(p: Process, a: MremapArgs): Outcome {
+  mremap(p: Process, a: MremapArgs, t?: Thread): Run<Outcome> {
     if (this.abi !== 'linux') return errno('ENOSYS');
-    return mremap(this, p, a, MMAP_BASE);
+    return mremap(this, p, a, MMAP_BASE, t);
+  }
+
+  /** process_mrelease (Linux only; process_mrelease.ts). */
+  processMrelease(target: Process, flags: number): KGen<Outcome> | Outcome {
+    if (this.abi !== 'linux') return errno('ENOSYS');
+    return processMrelease(this, target, flags);
   }
 
   /** truncate (vfs_truncate.ts). */

@@ -3,10 +3,12 @@ import type { Outcome } from '../abi/outcome.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
 import { vmMapRangeImmutable } from '../map/vmMapImmutable.ts';
 import { clipRange, vmMapDelete } from '../map/vmMapOps.ts';
-import type { Process } from '../proc/Process.ts';
+import { lockOwner, withMapLockSleeping } from '../map/vmMapLock.ts';
+import type { Process, Thread } from '../proc/Process.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
+import type { KGen, Run } from '../sched/KGen.ts';
 import type { Kernel } from './Kernel.ts';
-import { emitMmap } from '../events/emit.ts';
+import { emitMmap, emitPmapRemove } from '../events/emit.ts';
 
 /** Linux mremap flags (include/uapi/linux/mman.h). */
 export const MREMAP_MAYMOVE = 1;
@@ -32,13 +34,27 @@ const roundUp = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
  *
  * A move carries the entry (object, offset, protection, keys and BTI in mdFlags, COW and
  * needs-copy state, wiring) and its translations: each present PTE is entered at the new
- * address with the rights it had, then the old range's PTEs are removed, which invalidates
- * the TLBs before the old range can be mapped again (the CVE-2018-18281 window closed).
+ * address with the rights it had and the old one cleared, under the page-table lock (PTL);
+ * when the TLBs of the old range are invalidated is `mremap.tlb_flush` (CVE-2018-18281):
+ * before the PTL is dropped (the fix), or after (the bug). Dropping the PTL at the end of
+ * the extent is a scheduling point (move_page_tables' cond_resched).
+ *
+ * The whole call holds the map lock exclusively (mmap_write_lock_killable in the syscall),
+ * so a fault of the same process sleeps until the move is done; the rmap walks of truncate
+ * and reclaim do not take it.
  *
  * Conditions: the old range lies in one entry (EFAULT otherwise); sealed entries, at the old
  * range or under a fixed target, refuse (EPERM).
  */
-export function mremap(k: Kernel, p: Process, a: MremapArgs, placeFrom: number): Outcome {
+export function mremap(k: Kernel, p: Process, a: MremapArgs, placeFrom: number, t?: Thread): Run<Outcome> {
+  const { addr, flags } = a;
+  if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) !== 0) return k.errno('EINVAL');
+  if ((flags & MREMAP_FIXED) !== 0 && (flags & MREMAP_MAYMOVE) === 0) return k.errno('EINVAL');
+  if (addr % PAGE_SIZE !== 0) return k.errno('EINVAL');
+  return withMapLockSleeping(p.vmspace.map, lockOwner(p.pid, t?.tid ?? 0), true, () => mremapLocked(k, p, a, placeFrom));
+}
+
+function* mremapLocked(k: Kernel, p: Process, a: MremapArgs, placeFrom: number): KGen<Outcome> {
   const vms = p.vmspace;
   const map = vms.map;
   const { addr, flags } = a;
@@ -70,7 +86,7 @@ export function mremap(k: Kernel, p: Process, a: MremapArgs, placeFrom: number):
       vmMapDelete(k.vm, vms, addr + newLen, addr + oldLen);
       len = newLen;
     }
-    return moveRange(k, p, addr, len, to, newLen, dontUnmap);
+    return yield* moveRange(k, p, addr, len, to, newLen, dontUnmap);
   }
 
   // Shrinking in place (the tail is unmapped), or the same size.
@@ -95,7 +111,7 @@ export function mremap(k: Kernel, p: Process, a: MremapArgs, placeFrom: number):
   if ((flags & MREMAP_MAYMOVE) === 0) return k.errno('ENOMEM');
   const to = map.findSpace(placeFrom, newLen);
   if (to < 0) return k.errno('ENOMEM');
-  return moveRange(k, p, addr, oldLen, to, newLen, dontUnmap);
+  return yield* moveRange(k, p, addr, oldLen, to, newLen, dontUnmap);
 }
 
 /** MREMAP_DONTUNMAP is modelled for private anonymous mappings. */
@@ -108,7 +124,7 @@ function movableDontUnmap(k: Kernel, vms: Vmspace, addr: number): boolean {
  * move_vma: the entry's part [from, from + len) becomes [to, to + newLen) (newLen >= len:
  * the rest extends the object), translations carried, the old range's removed.
  */
-function moveRange(k: Kernel, p: Process, from: number, len: number, to: number, newLen: number, dontUnmap: boolean): Outcome {
+function* moveRange(k: Kernel, p: Process, from: number, len: number, to: number, newLen: number, dontUnmap: boolean): KGen<Outcome> {
   const vms = p.vmspace;
   const map = vms.map;
   const i = clipRange(k.vm, vms, from, from + len);
@@ -126,8 +142,19 @@ function moveRange(k: Kernel, p: Process, from: number, len: number, to: number,
     prot &= e.prot | VM_PROT_READ;
     moves.push([va - from + to, frame, prot]);
   });
-  // The old range's translations go first (TLB shootdown included), then the entry.
-  k.pmapRemove(vms, from, from + len, 'mremap');
+  // move_ptes under the PTL: the old range's translations are cleared. With the fix (and for
+  // a dirty PTE before it) the TLBs are flushed before the PTL is dropped; with the bug a
+  // clean range's flush waits for the end of move_page_tables, past the PTL and the
+  // cond_resched below, while other CPUs keep their cached translations of it.
+  const pmap = vms.pmap;
+  let deferred = false;
+  if (moves.length > 0 && pmap.removeDeferred !== undefined && !k.mremapPolicy.flushUnderPtl(moves.some(([, f]) => k.pages.isModified(f)))) {
+    emitPmapRemove(k.bus, pmap, from, from + len, 'mremap');
+    pmap.removeDeferred(from, from + len);
+    deferred = true;
+  } else {
+    k.pmapRemove(vms, from, from + len, 'mremap');
+  }
   if (dontUnmap) {
     // The old entry stays, empty: a private anonymous range that zero-fills again.
     e.object = null;
@@ -142,5 +169,11 @@ function moveRange(k: Kernel, p: Process, from: number, len: number, to: number,
   for (const [va, frame, prot] of moves) k.pmapEnter(vms, va, frame, prot, ne.wiredCount > 0);
   emitMmap(k.bus, p.pid, vms.pmap, to, to + newLen, ne.prot, ne.mdFlags);
   k.counters.add('mremap.moves');
+  if (moves.length > 0) {
+    // The PTL is dropped; move_page_tables may reschedule before its next extent.
+    yield { reason: 'mremap: move_ptes dropped the PTL' };
+    // need_flush: flush_tlb_range of the old range once every extent is moved.
+    if (deferred) pmap.flushDeferred?.(from, from + len);
+  }
   return { ok: true, addr: to };
 }

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { EventBus } from '../events/EventBus.ts';
 import { PhysMem } from '../mem/PhysMem.ts';
 import { ResidentIndex } from '../mem/ResidentIndex.ts';
@@ -14,6 +14,9 @@ import { FaultSoftFastPolicy } from '../policy/FaultSoftFastPolicy.ts';
 import { MapCleanPolicy } from '../policy/MapCleanPolicy.ts';
 import { MadvisePolicy } from '../policy/MadvisePolicy.ts';
 import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
+import { MremapPolicy, mremapFlushPresent } from '../policy/MremapPolicy.ts';
+import { FaultLockPolicy, faultMmapLock } from '../policy/FaultLockPolicy.ts';
+import { ExitMmapPolicy, exitMmapAtomic } from '../policy/ExitMmapPolicy.ts';
 import { PageDaemon } from '../policy/PageDaemon.ts';
 import { RevokePolicy } from '../policy/RevokePolicy.ts';
 import type { Process } from '../proc/Process.ts';
@@ -43,6 +46,7 @@ export class MiKernel implements VmContext, PageReclaimer {
   readonly kernelVmspace: Vmspace;
   /** The owning pid of each process's address space (set by spawn, fork and exec). */
   readonly vmspaceOwner = new Map<Vmspace, number>();
+  readonly staleVmaUses: string[] = [];
   private nextVmspace = 1;
 
   constructor(
@@ -66,6 +70,9 @@ export class MiKernel implements VmContext, PageReclaimer {
     @inject(PageService) pageService: PageService,
     @inject(MapCleanPolicy) readonly mapCleanPolicy: MapCleanPolicy,
     @inject(FaultSoftFastPolicy) readonly faultSoftFast: FaultSoftFastPolicy,
+    @inject(MremapPolicy) @optional() readonly mremapPolicy: MremapPolicy = mremapFlushPresent,
+    @inject(FaultLockPolicy) @optional() readonly faultLock: FaultLockPolicy = faultMmapLock,
+    @inject(ExitMmapPolicy) @optional() readonly exitMmap: ExitMmapPolicy = exitMmapAtomic,
   ) {
     this.userTop = pmaps.userTop;
     this.objects = new VmObjects(mem, resident, bus, pages, this, pageService);

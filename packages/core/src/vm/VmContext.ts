@@ -12,6 +12,8 @@ import type { VmMapEntry } from '../map/VmMapEntry.ts';
 import type { FaultSoftFastPolicy } from '../policy/FaultSoftFastPolicy.ts';
 import type { MapCleanPolicy } from '../policy/MapCleanPolicy.ts';
 import type { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
+import type { FaultLockPolicy } from '../policy/FaultLockPolicy.ts';
+import type { ExitMmapPolicy } from '../policy/ExitMmapPolicy.ts';
 import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import type { Process, Thread } from '../proc/Process.ts';
@@ -73,6 +75,12 @@ export interface VmContext {
   readonly mapCleanPolicy: MapCleanPolicy;
   /** `fault.soft_fast`: whether the fast path unbusies the object before it drops the map (D38527). */
   readonly faultSoftFast: FaultSoftFastPolicy;
+  /** `fault.lock`: the map lock or the per-area lock for faults, and what fork locks. */
+  readonly faultLock: FaultLockPolicy;
+  /** `exit.mmap`: Linux exit_mmap's lock and list reset, as process_mrelease sees them. */
+  readonly exitMmap: ExitMmapPolicy;
+  /** Uses of freed map entries seen by process_mrelease's walk (the `mrelease_walk` invariant reads them). */
+  readonly staleVmaUses: string[];
   /** The pid whose address space this is (0 when none: held only, or the kernel's). */
   ownerOf(vms: Vmspace): number;
   /** A new, empty address space with a pmap of its own. */

@@ -2,7 +2,16 @@ import { Catalog, defaultMachine } from '@vmlab/core';
 import { amd64Arch, pkruClearOnPolicy } from '@vmlab/pmap-amd64';
 import { arm64Arch } from '@vmlab/pmap-arm64';
 import { SWAP_FAULT_POINTS, SWAP_POLICIES, swapBaseModule } from '@vmlab/pager-swap';
-import { faultCowNoInvalidateBinding, pkruLegacyBindings, raceLegacyBindings, statsPlugin, swapAfterUnlockBinding } from '@vmlab/plugins';
+import {
+  raceLegacyBindings,
+  exitMmapLockedStaleBinding,
+  faultCowNoInvalidateBinding,
+  faultVmaLock64Binding,
+  mremapFlushDirtyOnlyBinding,
+  pkruLegacyBindings,
+  statsPlugin,
+  swapAfterUnlockBinding,
+} from '@vmlab/plugins';
 
 /** The catalog of the built-in packages: arches, presets, policies and plugins. */
 export function defaultCatalog(): Catalog {
@@ -17,6 +26,9 @@ export function defaultCatalog(): Catalog {
   for (const b of pkruLegacyBindings) c.policies.bind(b);
   c.policies.bind(faultCowNoInvalidateBinding);
   for (const b of raceLegacyBindings) c.policies.bind(b);
+  c.policies.bind(mremapFlushDirtyOnlyBinding);
+  c.policies.bind(faultVmaLock64Binding);
+  c.policies.bind(exitMmapLockedStaleBinding);
   c.baseModules.push(swapBaseModule);
   for (const f of SWAP_FAULT_POINTS) c.faultPoints.add(f);
   return c;

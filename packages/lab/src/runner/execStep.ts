@@ -65,6 +65,11 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
     case 'wrpkru':
       if (typeof a.by === 'number' && k.proc(a.by) === undefined) return k.errno('ESRCH');
       break;
+    case 'process_mrelease': {
+      // pid is the process the pidfd names (it may be dying); by is the caller.
+      if (typeof a.by === 'number' && k.proc(a.by) === undefined) return k.errno('ESRCH');
+      return yield* settle(k.processMrelease(p, (a.flags as number | undefined) ?? 0));
+    }
     default:
       break;
   }
@@ -133,13 +138,19 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
       return yield* settle(k.mseal(p, resolveAddr(p, a.addr, s), lenOf(a.len), (a.flags as number | undefined) ?? 0, t));
     case 'mremap': {
       const bits = bitsOf(a.flags, MREMAP_BITS);
-      const out = k.mremap(p, {
-        addr: resolveAddr(p, a.addr, s),
-        oldLen: lenOf(a.old_len),
-        newLen: lenOf(a.new_len),
-        flags: bits,
-        ...(a.new_addr !== undefined ? { newAddr: resolveAddr(p, a.new_addr, s) } : {}),
-      });
+      const out = yield* settle(
+        k.mremap(
+          p,
+          {
+            addr: resolveAddr(p, a.addr, s),
+            oldLen: lenOf(a.old_len),
+            newLen: lenOf(a.new_len),
+            flags: bits,
+            ...(a.new_addr !== undefined ? { newAddr: resolveAddr(p, a.new_addr, s) } : {}),
+          },
+          t,
+        ),
+      );
       if (out.ok === true && typeof a.as === 'string' && out.addr !== undefined) p.names.set(a.as, Number(out.addr));
       return out;
     }

@@ -113,6 +113,7 @@ export const OPS: Record<string, OpSpec> = {
   fork: op({ pid: 'id', child: 'id' }, true),
   execve: op({ pid: 'id' }, true),
   exit: op({ pid: 'id' }, true),
+  process_mrelease: op({ pid: 'id', by: 'by', 'flags?': 'count' }),
   wait: op({ pid: 'id' }),
   hold: op({ pid: 'id', holder: 'holder' }),
   release: op({ pid: 'id', holder: 'holder' }),

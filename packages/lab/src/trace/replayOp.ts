@@ -1,4 +1,4 @@
-import { type Outcome, runNow, type Thread } from '@vmlab/core';
+import { type Outcome, type Run, runNow, type Thread } from '@vmlab/core';
 import type { TraceExecutor } from './TraceExecutor.ts';
 import { settle } from './TraceExecutor.ts';
 import type { ImageFigures } from './TraceFigures.ts';
@@ -152,9 +152,9 @@ export function replayOp(x: TraceExecutor, op: TraceOp): ReplayResult {
       return check(runNow(k.msync(p, op.addr, op.len, names)));
     }
     case 'mremap': {
-      const mremap = (k as unknown as { mremap?: (...a: unknown[]) => Outcome }).mremap;
+      const mremap = (k as unknown as { mremap?: (...a: unknown[]) => Run<Outcome> }).mremap;
       if (typeof mremap !== 'function') return { skip: 'mremap: this kernel has no mremap' };
-      return check(mremap.call(k, p, op.oldAddr, op.oldLen, op.newLen, op.flags, op.newAddr));
+      return check(runNow(mremap.call(k, p, op.oldAddr, op.oldLen, op.newLen, op.flags, op.newAddr)));
     }
     case 'pkey_alloc': {
       const rights = op.rights.includes('PKEY_DISABLE_ACCESS') ? 'access' : op.rights.includes('PKEY_DISABLE_WRITE') ? 'write' : 'none';

@@ -48,11 +48,11 @@ export const staleTlb: Invariant = {
         ok = info !== undefined && (!(bits & 4) || info.writable) && (!(bits & 8) || info.executable);
       }
       if (ok) return;
-      const allowed = tlb.deferred && tlb.isPending(cpu, pid, vpn) && tlb.allocGen[frame] === gen;
+      const allowed = tlb.deferred && tlb.isPending(cpu, pid, vpn) && tlb.generation(frame) === gen;
       if (!allowed) {
         out.push({
           invariant: 'stale_tlb',
-          message: `cpu ${cpu} caches pmap ${pid} va 0x${va.toString(16)} → frame ${frame}, which its page table no longer has${tlb.deferred ? (tlb.allocGen[frame] !== gen ? ' (frame reused)' : ' (no queued invalidation)') : ''}`,
+          message: `cpu ${cpu} caches pmap ${pid} va 0x${va.toString(16)} → frame ${frame}, which its page table no longer has${tlb.deferred ? (tlb.generation(frame) !== gen ? ' (frame reused)' : ' (no queued invalidation)') : ''}`,
         });
       }
     });

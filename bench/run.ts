@@ -6,10 +6,41 @@
  *   pnpm bench --json          one JSON document
  *   pnpm bench --quick         fewer pages and repetitions (a smoke run)
  *   pnpm bench --no-real       simulator only
+ *   pnpm bench --scaling       the scaling table alone
+ *   pnpm bench --no-scaling    everything but the scaling table
  *
  * The real figures come from bench/real-vm.c, built with the system `cc` into bench/out/.
  * Without a C compiler (or on a system where it does not build) the bench says so and
  * prints the simulator's figures only.
+ *
+ * Scaling table (issue 18, "How it grows"). Each per-page cost at 4K, 64K, 1M and 16M
+ * resident pages: the operation acts on all N pages of one private anonymous mapping, on a
+ * fresh machine per column sized for 2N pages (the COW copy); medians of REPS runs at 4K, 3
+ * at 64K, single runs at 1M and 16M (--quick leaves 16M out). "memory" is memoryFigures at
+ * N. Fork and munmap with 10, 1,000 and 100,000 one-page map entries (a page apart, so none
+ * merge): fork + exit + wait per entry, and munmap of one entry per call. A zero-fill write
+ * fault under a shadow chain of 1, 8 and 64 objects (chainFault).
+ *
+ * Memory per resident page: heapUsed + arrayBuffers around faulting N pages in, typed
+ * arrays at capacity. 69 B at 256K pages before issue 18's memory work: frame table 32 B
+ * (built for all of physmem with the machine), resident index 8 (a hash of frames at load
+ * 1/2: power-of-two tables at power-of-two page counts), pv 8, page contents 6, the TLB
+ * model's per-frame generations 4, page tables 8, the rest 3. Now about 62 B: the frame
+ * arrays (and pv, contents, TLB, swap block map) grow with the frames used, so a 256 GiB
+ * physmem costs nothing until used; the resident index keeps 16 consecutive pages of an
+ * object in one group (a packed relative of FreeBSD's vm_radix/pctrie, whose leaves are
+ * 16-slot nodes), 5.3 B a dense page; the TLB keeps generations only for frames it caches.
+ * The 32 B target is not met, and cannot be without changing what the event hashes pin:
+ * the frame table is 16 B of links (object resident lists in LIFO order, page queues in
+ * LRU order; the order in which a list is walked decides which frames are freed first and
+ * so the frame numbers every later event carries), 8 B of pindex (read as a Float64Array
+ * across fault/, map/, sys/ and the pagers: indices reach 2^52), 4 B of owner and 4 of
+ * flags, queue and wire count; page tables 8 (frame and 32-bit PTE bits, the pmap plugin
+ * contract); pv 8 (pmap id and 36-bit vpn); contents 6. Levers left: pindex as 32 bits
+ * with a side table for larger indices (-4 B, an accessor at every reader), PTE bits as
+ * 16 bits (-2 B, narrows the plugin contract), the wire count in a side table (-2 B),
+ * object lists ordered by pindex as FreeBSD keeps them (a per-object radix then replaces
+ * both the index and the list links, -10 B, and changes event hashes).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';

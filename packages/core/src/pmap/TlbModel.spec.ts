@@ -18,7 +18,9 @@ describe('TlbModel frame generations', () => {
     mem.free(a);
     expect(mem.alloc(2, 1)).toBe(a);
     const gens: number[] = [];
-    tlb.forEach((_cpu, _pmap, _vpn, frame, _bits, gen) => gens.push(frame, gen));
+    tlb.forEach((_cpu, _pmap, _vpn, frame, _bits, gen) => {
+      gens.push(frame, gen);
+    });
     expect(gens).toEqual([a, 0, a, 0]);
     expect(tlb.generation(a)).toBe(1);
     tlb.flush(1, 5, 100 * 4096, 101 * 4096);

@@ -543,7 +543,7 @@ function scalingLines(sc: ScalingFigures): string[] {
     ['fork + exit + wait, per entry', ...sc.forkPerEntry.map((x) => `${fmt(x)} ns`), `${spread(sc.forkPerEntry).toFixed(2)}x`],
     ['munmap of one entry, per call', ...sc.munmapOneEntry.map((x) => `${fmt(x)} ns`), `${spread(sc.munmapOneEntry).toFixed(2)}x`],
   ];
-  out.push(...table(['with N map entries', ...sc.mapEntries.map(label), 'max/min'], entryRows), '');
+  out.push(...table(['with N map entries', ...sc.mapEntries.map((n) => n.toLocaleString('en-US')), 'max/min'], entryRows), '');
   out.push(
     ...table(
       ['shadow chain of N objects', ...sc.chainDepths.map(String), 'max/min'],

@@ -21,6 +21,28 @@
  * merge): fork + exit + wait per entry, and munmap of one entry per call. A zero-fill write
  * fault under a shadow chain of 1, 8 and 64 objects (chainFault).
  *
+ * What one run showed (README "How costs grow"; 2 cores shared with six other jobs, load
+ * average 14-23, so every time is inflated and the columns are noisier than the effects):
+ * memory per page is flat from 64K on (65, 60, 59 B; 90 B at 4K is the fixed part, the
+ * first 4096-frame tables and pools, spread over few pages), and 16M pages fit in under
+ * 1 GiB. By construction the per-page work of a fault, COW fault, munmap and mprotect is
+ * O(1) in the number of resident pages (frame arrays, a 16-page group of the resident
+ * index, a page-table leaf, a pv slot: no structure is searched), so what can still grow
+ * is cache misses once the tables outgrow the caches (the frame arrays alone are 32 MB at
+ * 1M pages); the run cannot separate that from load. A fault under a shadow chain does one
+ * index lookup and one pager check per object, so it is linear in the depth, by design.
+ * Fork and munmap grew with the number of map entries (per entry, and per call for one
+ * entry); that is map/ and sys/ code (the entry array is sorted and spliced, and a profile
+ * showed Rangeset.set per entry), not measured on a quiet machine here.
+ *
+ * Before/after for the resident index (the one structure on the fault path whose access
+ * pattern changed): old and new side by side in one process, 256K frames of 16 objects,
+ * 15 interleaved rounds, medians, two runs under the same load: insert 414-629 ns against
+ * 526-738, lookup 114-185 against 813-978, remove 224-346 against 2547-3227 (a group keeps
+ * 16 consecutive pages in one line; the old table scattered them and removal shifted
+ * probe runs). valgrind --tool=callgrind was tried for load-immune counts and could not
+ * finish under this load; perf has no counters in this VM.
+ *
  * Memory per resident page: heapUsed + arrayBuffers around faulting N pages in, typed
  * arrays at capacity. 69 B at 256K pages before issue 18's memory work: frame table 32 B
  * (built for all of physmem with the machine), resident index 8 (a hash of frames at load

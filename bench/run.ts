@@ -6,10 +6,63 @@
  *   pnpm bench --json          one JSON document
  *   pnpm bench --quick         fewer pages and repetitions (a smoke run)
  *   pnpm bench --no-real       simulator only
+ *   pnpm bench --scaling       the scaling table alone
+ *   pnpm bench --no-scaling    everything but the scaling table
  *
  * The real figures come from bench/real-vm.c, built with the system `cc` into bench/out/.
  * Without a C compiler (or on a system where it does not build) the bench says so and
  * prints the simulator's figures only.
+ *
+ * Scaling table (issue 18, "How it grows"). Each per-page cost at 4K, 64K, 1M and 16M
+ * resident pages: the operation acts on all N pages of one private anonymous mapping, on a
+ * fresh machine per column sized for 2N pages (the COW copy); medians of REPS runs at 4K, 3
+ * at 64K, single runs at 1M and 16M (--quick leaves 16M out). "memory" is memoryFigures at
+ * N. Fork and munmap with 10, 1,000 and 100,000 one-page map entries (a page apart, so none
+ * merge): fork + exit + wait per entry, and munmap of one entry per call. A zero-fill write
+ * fault under a shadow chain of 1, 8 and 64 objects (chainFault).
+ *
+ * What one run showed (README "How costs grow"; 2 cores shared with six other jobs, load
+ * average 14-23, so every time is inflated and the columns are noisier than the effects):
+ * memory per page is flat from 64K on (65, 60, 59 B; 90 B at 4K is the fixed part, the
+ * first 4096-frame tables and pools, spread over few pages), and 16M pages fit in under
+ * 1 GiB. By construction the per-page work of a fault, COW fault, munmap and mprotect is
+ * O(1) in the number of resident pages (frame arrays, a 16-page group of the resident
+ * index, a page-table leaf, a pv slot: no structure is searched), so what can still grow
+ * is cache misses once the tables outgrow the caches (the frame arrays alone are 32 MB at
+ * 1M pages); the run cannot separate that from load. A fault under a shadow chain does one
+ * index lookup and one pager check per object, so it is linear in the depth, by design.
+ * Fork and munmap grew with the number of map entries (per entry, and per call for one
+ * entry); that is map/ and sys/ code (the entry array is sorted and spliced, and a profile
+ * showed Rangeset.set per entry), not measured on a quiet machine here.
+ *
+ * Before/after for the resident index (the one structure on the fault path whose access
+ * pattern changed): old and new side by side in one process, 256K frames of 16 objects,
+ * 15 interleaved rounds, medians, two runs under the same load: insert 414-629 ns against
+ * 526-738, lookup 114-185 against 813-978, remove 224-346 against 2547-3227 (a group keeps
+ * 16 consecutive pages in one line; the old table scattered them and removal shifted
+ * probe runs). valgrind --tool=callgrind was tried for load-immune counts and could not
+ * finish under this load; perf has no counters in this VM.
+ *
+ * Memory per resident page: heapUsed + arrayBuffers around faulting N pages in, typed
+ * arrays at capacity. 69 B at 256K pages before issue 18's memory work: frame table 32 B
+ * (built for all of physmem with the machine), resident index 8 (a hash of frames at load
+ * 1/2: power-of-two tables at power-of-two page counts), pv 8, page contents 6, the TLB
+ * model's per-frame generations 4, page tables 8, the rest 3. Now about 62 B: the frame
+ * arrays (and pv, contents, TLB, swap block map) grow with the frames used, so a 256 GiB
+ * physmem costs nothing until used; the resident index keeps 16 consecutive pages of an
+ * object in one group (a packed relative of FreeBSD's vm_radix/pctrie, whose leaves are
+ * 16-slot nodes), 5.3 B a dense page; the TLB keeps generations only for frames it caches.
+ * The 32 B target is not met, and cannot be without changing what the event hashes pin:
+ * the frame table is 16 B of links (object resident lists in LIFO order, page queues in
+ * LRU order; the order in which a list is walked decides which frames are freed first and
+ * so the frame numbers every later event carries), 8 B of pindex (read as a Float64Array
+ * across fault/, map/, sys/ and the pagers: indices reach 2^52), 4 B of owner and 4 of
+ * flags, queue and wire count; page tables 8 (frame and 32-bit PTE bits, the pmap plugin
+ * contract); pv 8 (pmap id and 36-bit vpn); contents 6. Levers left: pindex as 32 bits
+ * with a side table for larger indices (-4 B, an accessor at every reader), PTE bits as
+ * 16 bits (-2 B, narrows the plugin contract), the wire count in a side table (-2 B),
+ * object lists ordered by pindex as FreeBSD keeps them (a per-object radix then replaces
+ * both the index and the list links, -10 B, and changes event hashes).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -512,7 +565,7 @@ function scalingLines(sc: ScalingFigures): string[] {
     ['fork + exit + wait, per entry', ...sc.forkPerEntry.map((x) => `${fmt(x)} ns`), `${spread(sc.forkPerEntry).toFixed(2)}x`],
     ['munmap of one entry, per call', ...sc.munmapOneEntry.map((x) => `${fmt(x)} ns`), `${spread(sc.munmapOneEntry).toFixed(2)}x`],
   ];
-  out.push(...table(['with N map entries', ...sc.mapEntries.map(label), 'max/min'], entryRows), '');
+  out.push(...table(['with N map entries', ...sc.mapEntries.map((n) => n.toLocaleString('en-US')), 'max/min'], entryRows), '');
   out.push(
     ...table(
       ['shadow chain of N objects', ...sc.chainDepths.map(String), 'max/min'],

@@ -5,28 +5,42 @@ import { ResidentIndex } from './ResidentIndex.ts';
 
 describe('ResidentIndex', () => {
   describe('when empty', () => {
-    it('should find nothing and hold a 256-slot table whatever the physmem', () => {
+    it('should find nothing and hold a 64-slot probe table whatever the physmem', () => {
       const idx = new ResidentIndex(new PhysMem(100));
       expect(idx.lookup(1, 0)).toBe(-1);
+      expect(idx.lookup(1, -1)).toBe(-1);
       expect(idx.size).toBe(0);
-      expect(idx.capacity).toBe(256);
-      expect(idx.bytesUsed()).toBe(256 * 4);
-      expect(new ResidentIndex(new PhysMem(1 << 30)).bytesUsed()).toBe(256 * 4);
+      expect(idx.capacity).toBe(64);
+      expect(idx.bytesUsed()).toBe(64 * 4);
+      expect(new ResidentIndex(new PhysMem(1 << 30)).bytesUsed()).toBe(64 * 4);
     });
 
-    it('should double its table as frames are inserted, keeping the load at most 3/4', () => {
+    it('should keep 16 consecutive pages of an object in one group, about 5.3 bytes a page when dense', () => {
+      const mem = new PhysMem(1 << 20);
+      const idx = new ResidentIndex(mem);
+      for (let i = 0; i < 65536; i++) idx.insert(mem.alloc(3, i));
+      expect(idx.groups).toBe(4096);
+      // probe table 8192 slots (load 1/2), 4096 group keys of 13 bytes, 16 slabs of 256 groups of 16 frames
+      expect(idx.capacity).toBe(8192);
+      expect(idx.bytesUsed()).toBe(8192 * 4 + 4096 * 13 + 16 * 256 * 16 * 4);
+      expect(idx.bytesUsed() / 65536).toBeLessThan(5.4);
+      for (let i = 0; i < 65536; i += 16) idx.remove(i);
+      expect(idx.groups).toBe(4096);
+    });
+
+    it('should double its probe table as groups are added, keeping the load at most 3/4', () => {
       const mem = new PhysMem(1 << 20);
       const idx = new ResidentIndex(mem);
       const frames: number[] = [];
       for (let i = 0; i < 768; i++) {
-        const f = mem.alloc(i % 7, Math.floor(i / 7) * 3 + (i % 2) * 2 ** 32);
+        const f = mem.alloc(i % 7, Math.floor(i / 7) * 3 * 16 + (i % 2) * 2 ** 32);
         idx.insert(f);
         frames.push(f);
-        if (i === 191) expect(idx.capacity).toBe(256);
-        if (i === 192) expect(idx.capacity).toBe(512);
+        if (i === 47) expect(idx.capacity).toBe(64);
+        if (i === 48) expect(idx.capacity).toBe(128);
       }
+      expect(idx.groups).toBe(768);
       expect(idx.capacity).toBe(1024);
-      expect(idx.bytesUsed()).toBe(1024 * 4);
       for (const f of frames) expect(idx.lookup(mem.object[f], mem.pindex[f])).toBe(f);
       for (let i = 0; i < 768; i += 2) idx.remove(frames[i]);
       for (let i = 0; i < 768; i++) expect(idx.lookup(mem.object[frames[i]], mem.pindex[frames[i]])).toBe(i % 2 === 0 ? -1 : frames[i]);

@@ -2,135 +2,188 @@ import type { PhysMem } from './PhysMem.ts';
 
 const EMPTY = -1;
 const TWO_32 = 4294967296;
+/** Pages of an object per group: one 64-byte line of frame numbers. */
+const GROUP_SHIFT = 4;
+const GROUP = 1 << GROUP_SHIFT;
+/** Groups per slab of frame numbers (16 KiB): slabs never move, so the pool grows without copying or slack. */
+const SLAB_SHIFT = 8;
+const SLAB_GROUPS = 1 << SLAB_SHIFT;
+const SLAB_MASK = SLAB_GROUPS - 1;
+/** Probe-table slots of a fresh index. */
+const INITIAL_CAPACITY = 64;
 
-/**
- * The home slot of (object, index): groups of 16 consecutive indices of an object share
- * one 16-slot line (64 bytes of the table), placed by a well-mixed hash of (object,
- * index / 16). A fault, fork or unmap walking an object in order stays in one cache line
- * per 16 pages, while groups scatter so linear-probing clusters stay short (keys that all
- * landed in neighbouring slots would form one long cluster that every insertion and
- * backward-shift deletion would scan).
- */
-function hashKey(objectId: number, pindex: number): number {
-  const lo = pindex >>> 0;
-  const hi = pindex < TWO_32 ? 0 : (pindex / TWO_32) >>> 0;
-  let h = Math.imul(objectId ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1) ^ (lo >>> 4);
+/** The home slot of group `group` of object `objectId`: a well-mixed hash of both. */
+function hashGroup(objectId: number, group: number): number {
+  const lo = group >>> 0;
+  const hi = group < TWO_32 ? 0 : (group / TWO_32) >>> 0;
+  let h = Math.imul(objectId ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1) ^ lo;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h << 4) | (lo & 15);
+  return h ^ (h >>> 16);
 }
 
-/** Table slots of a fresh index. */
-const INITIAL_CAPACITY = 256;
-
 /**
- * Machine-wide hash from (object id, pindex) to resident frame: open
- * addressing with linear probing over frame numbers; a slot's key is read back
- * from PhysMem.object / PhysMem.pindex. A frame's key must not change while it
- * is in the index (remove it first).
+ * Machine-wide index from (object id, pindex) to resident frame, a packed relative of
+ * FreeBSD's per-object radix (sys/vm/vm_radix.c over sys/sys/pctrie.h, whose nodes have
+ * 1 << PCTRIE_WIDTH = 16 slots on 64-bit machines, one cache line of pointers): the pages of an object are grouped 16 consecutive indices at a time, and
+ * a group holds the 16 frame numbers (-1 where not resident) in one 64-byte line. Groups are
+ * found by open addressing with linear probing over a table of group numbers, keyed by
+ * (object id, pindex / 16). A densely resident object costs about 5.3 bytes a page (4 of
+ * frame number, the group's key and count, the probe slot) where a hash of single frames at
+ * load 1/2 costs 8; a page alone in its group costs the whole group, 77 bytes. Lookups of
+ * consecutive pages (a fault, fork or unmap walking an object in order) stay in one line
+ * per 16 pages. A frame's key (PhysMem.object / pindex) must not change while it is in the
+ * index (remove it first).
  */
 export class ResidentIndex {
   /** Number of frames in the index. */
   size = 0;
+  /** Groups in use. */
+  groups = 0;
   /**
-   * Table slots: a power of two that doubles when an insertion would take the load past
-   * 3/4, so it is sized by the frames resident, not by physmem (the load is between 3/8
-   * and 3/4; 1/2 at a power-of-two count of pages, as in the bench). Every extra doubling
-   * costs 4 bytes per frame. A table of exactly 4/3 × npages (whole 16-slot lines, home by
-   * multiply-shift) measured 15-60% slower inserts and 50-100% slower removals, so it is
-   * not used.
+   * Probe-table slots: a power of two that doubles when a new group would take its load
+   * past 3/4, so it is sized by what is resident, not by physmem.
    */
   capacity = INITIAL_CAPACITY;
   private mask = INITIAL_CAPACITY - 1;
   private table = new Int32Array(INITIAL_CAPACITY).fill(EMPTY);
+  /** Per group: owner object id, group number (pindex / 16), frames held; count 0 = free (gIndex then links the free list). */
+  private gObject = new Int32Array(0);
+  private gIndex = new Float64Array(0);
+  private gCount = new Uint8Array(0);
+  /** Frame numbers, GROUP per group, in slabs of SLAB_GROUPS groups. */
+  private readonly slabs: Int32Array[] = [];
+  private groupTop = 0;
+  private groupFree = EMPTY;
 
   constructor(private readonly mem: PhysMem) {}
 
-  /** Bytes of typed-array storage held (the table; keys live in PhysMem). */
+  /** Bytes of typed-array storage held (probe table, group keys, frame slabs; keys of frames live in PhysMem). */
   bytesUsed(): number {
-    return this.table.byteLength;
+    return this.table.byteLength + this.gObject.byteLength + this.gIndex.byteLength + this.gCount.byteLength + this.slabs.length * SLAB_GROUPS * GROUP * 4;
   }
 
   /** The frame holding page `pindex` of object `objectId`, or -1. */
   lookup(objectId: number, pindex: number): number {
-    const table = this.table;
-    const mask = this.mask;
-    const object = this.mem.object;
-    const pindexOf = this.mem.pindex;
-    let i = hashKey(objectId, pindex) & mask;
-    for (;;) {
-      const f = table[i];
-      if (f === EMPTY) return -1;
-      if (object[f] === objectId && pindexOf[f] === pindex) return f;
-      i = (i + 1) & mask;
-    }
+    if (!(pindex >= 0)) return -1;
+    const group = pindex < TWO_32 ? pindex >>> GROUP_SHIFT : Math.floor(pindex / GROUP);
+    const g = this.find(objectId, group);
+    if (g === EMPTY) return -1;
+    return this.slabs[g >>> SLAB_SHIFT][((g & SLAB_MASK) << GROUP_SHIFT) | (pindex - group * GROUP)];
   }
 
   /** Index `frame` under its current (object, pindex); that key must not be present already. */
   insert(frame: number): void {
-    if ((this.size + 1) * 4 > this.capacity * 3) this.resize(this.capacity * 2);
-    const object = this.mem.object;
-    const pindexOf = this.mem.pindex;
-    const objectId = object[frame];
-    const pindex = pindexOf[frame];
-    const table = this.table;
-    const mask = this.mask;
-    let i = hashKey(objectId, pindex) & mask;
-    for (;;) {
-      const f = table[i];
-      if (f === EMPTY) break;
-      if (object[f] === objectId && pindexOf[f] === pindex) {
-        throw new Error(`ResidentIndex.insert: (${objectId}, ${pindex}) is already resident in frame ${f}`);
-      }
-      i = (i + 1) & mask;
-    }
-    table[i] = frame;
+    const objectId = this.mem.object[frame];
+    const pindex = this.mem.pindex[frame];
+    const group = pindex < TWO_32 ? pindex >>> GROUP_SHIFT : Math.floor(pindex / GROUP);
+    let g = this.find(objectId, group);
+    if (g === EMPTY) g = this.addGroup(objectId, group);
+    const slab = this.slabs[g >>> SLAB_SHIFT];
+    const i = ((g & SLAB_MASK) << GROUP_SHIFT) | (pindex - group * GROUP);
+    const f = slab[i];
+    if (f !== EMPTY) throw new Error(`ResidentIndex.insert: (${objectId}, ${pindex}) is already resident in frame ${f}`);
+    slab[i] = frame;
+    this.gCount[g]++;
     this.size++;
   }
 
   /** Remove `frame` (looked up under its current object/pindex); it must be present. */
   remove(frame: number): void {
+    const objectId = this.mem.object[frame];
+    const pindex = this.mem.pindex[frame];
+    const group = pindex < TWO_32 ? pindex >>> GROUP_SHIFT : Math.floor(pindex / GROUP);
+    const g = this.find(objectId, group);
+    const slab = g === EMPTY ? undefined : this.slabs[g >>> SLAB_SHIFT];
+    const i = ((g & SLAB_MASK) << GROUP_SHIFT) | (pindex - group * GROUP);
+    if (slab === undefined || slab[i] !== frame) throw new Error(`ResidentIndex.remove: frame ${frame} is not indexed`);
+    slab[i] = EMPTY;
+    this.size--;
+    if (--this.gCount[g] === 0) this.dropGroup(g, objectId, group);
+  }
+
+  /** The group holding (objectId, group), or -1. */
+  private find(objectId: number, group: number): number {
     const table = this.table;
     const mask = this.mask;
-    const object = this.mem.object;
-    const pindexOf = this.mem.pindex;
-    let i = hashKey(object[frame], pindexOf[frame]) & mask;
+    const gObject = this.gObject;
+    const gIndex = this.gIndex;
+    let i = hashGroup(objectId, group) & mask;
     for (;;) {
-      const f = table[i];
-      if (f === frame) break;
-      if (f === EMPTY) throw new Error(`ResidentIndex.remove: frame ${frame} is not indexed`);
+      const g = table[i];
+      if (g === EMPTY) return EMPTY;
+      if (gObject[g] === objectId && gIndex[g] === group) return g;
       i = (i + 1) & mask;
     }
-    // Backward-shift deletion: pull later members of the probe run into the hole.
+  }
+
+  /** A new empty group for (objectId, group), entered in the probe table. */
+  private addGroup(objectId: number, group: number): number {
+    if ((this.groups + 1) * 4 > this.capacity * 3) this.resize(this.capacity * 2);
+    let g = this.groupFree;
+    if (g !== EMPTY) {
+      this.groupFree = this.gIndex[g];
+    } else {
+      g = this.groupTop++;
+      if (g === this.gCount.length) {
+        const cap = Math.max(SLAB_GROUPS, g * 2);
+        const o = new Int32Array(cap);
+        o.set(this.gObject);
+        const x = new Float64Array(cap);
+        x.set(this.gIndex);
+        const c = new Uint8Array(cap);
+        c.set(this.gCount);
+        this.gObject = o;
+        this.gIndex = x;
+        this.gCount = c;
+      }
+      if ((g & SLAB_MASK) === 0) this.slabs.push(new Int32Array(SLAB_GROUPS * GROUP).fill(EMPTY));
+    }
+    this.gObject[g] = objectId;
+    this.gIndex[g] = group;
+    this.gCount[g] = 0;
+    const mask = this.mask;
+    let i = hashGroup(objectId, group) & mask;
+    while (this.table[i] !== EMPTY) i = (i + 1) & mask;
+    this.table[i] = g;
+    this.groups++;
+    return g;
+  }
+
+  /** Take empty group `g` out of the probe table (backward-shift deletion) and onto the free list. */
+  private dropGroup(g: number, objectId: number, group: number): void {
+    const table = this.table;
+    const mask = this.mask;
+    let i = hashGroup(objectId, group) & mask;
+    while (table[i] !== g) i = (i + 1) & mask;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const f = table[j];
-      if (f === EMPTY) break;
-      const k = hashKey(object[f], pindexOf[f]) & mask;
-      // f may move to the hole at i unless its home k lies cyclically in (i, j].
+      const h = table[j];
+      if (h === EMPTY) break;
+      const k = hashGroup(this.gObject[h], this.gIndex[h]) & mask;
+      // h may move to the hole at i unless its home k lies cyclically in (i, j].
       if (i <= j ? i < k && k <= j : i < k || k <= j) continue;
-      table[i] = f;
+      table[i] = h;
       i = j;
     }
     table[i] = EMPTY;
-    this.size--;
+    this.gIndex[g] = this.groupFree;
+    this.groupFree = g;
+    this.groups--;
   }
 
-  /** Rebuild the table with `cap` slots (a power of two). */
+  /** Rebuild the probe table with `cap` slots (a power of two). */
   private resize(cap: number): void {
     const old = this.table;
     const table = new Int32Array(cap).fill(EMPTY);
     const mask = cap - 1;
-    const object = this.mem.object;
-    const pindexOf = this.mem.pindex;
     for (let j = 0; j < old.length; j++) {
-      const f = old[j];
-      if (f === EMPTY) continue;
-      let i = hashKey(object[f], pindexOf[f]) & mask;
+      const g = old[j];
+      if (g === EMPTY) continue;
+      let i = hashGroup(this.gObject[g], this.gIndex[g]) & mask;
       while (table[i] !== EMPTY) i = (i + 1) & mask;
-      table[i] = f;
+      table[i] = g;
     }
     this.table = table;
     this.capacity = cap;

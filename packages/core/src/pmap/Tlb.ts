@@ -51,11 +51,11 @@ export const staleTlb: Invariant = {
       if (ok) return;
       // A queued invalidation: deferred shootdown, or a flush Linux defers past the page-table
       // lock (pmap removeDeferred); it is allowed until the frame is reused.
-      const allowed = tlb.isPending(cpu, pid, vpn) && tlb.allocGen[frame] === gen;
+      const allowed = tlb.isPending(cpu, pid, vpn) && tlb.generation(frame) === gen;
       if (!allowed) {
         out.push({
           invariant: 'stale_tlb',
-          message: `cpu ${cpu} caches pmap ${pid} va 0x${va.toString(16)} → frame ${frame}, which its page table no longer has${tlb.deferred || tlb.isPending(cpu, pid, vpn) ? (tlb.allocGen[frame] !== gen ? ' (frame reused)' : ' (no queued invalidation)') : ''}`,
+          message: `cpu ${cpu} caches pmap ${pid} va 0x${va.toString(16)} → frame ${frame}, which its page table no longer has${tlb.deferred || tlb.isPending(cpu, pid, vpn) ? (tlb.generation(frame) !== gen ? ' (frame reused)' : ' (no queued invalidation)') : ''}`,
         });
       }
     });

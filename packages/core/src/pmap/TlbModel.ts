@@ -27,8 +27,15 @@ export class TlbModel {
   private readonly fillGen: Map<number, number>[] = [];
   /** Per CPU: queued invalidations, flat [pmapId, startVpn, endVpn, ...]. */
   private readonly pending: number[][] = [];
-  /** How many times each frame has been allocated (grown with PhysMem's frames). */
-  allocGen: Uint32Array = new Uint32Array(0);
+  /**
+   * Per frame some TLB entry caches: how many entries cache it, and how many times it has
+   * been allocated again since the first of them was filled (absent: 0). A frame no entry
+   * caches needs neither, so the model costs nothing per physical page: a generation only
+   * has to tell whether the frame was reused between an entry's fill and now, and that
+   * entry keeps the frame's record alive for as long as it exists.
+   */
+  private readonly frameRefs = new Map<number, number>();
+  private readonly frameGen = new Map<number, number>();
 
   constructor(
     readonly cpus: number,
@@ -40,16 +47,43 @@ export class TlbModel {
       this.fillGen.push(new Map());
       this.pending.push([]);
     }
-    mem.addTable(this);
     mem.onAlloc = (f) => this.reused(f);
   }
 
-  /** Make room for frames [0, frames) (PhysMem calls it as its frames grow). */
-  growFrames(frames: number): void {
-    if (frames <= this.allocGen.length) return;
-    const a = new Uint32Array(frames);
-    a.set(this.allocGen);
-    this.allocGen = a;
+  /** How many times `frame` was allocated again since the oldest TLB entry caching it was filled. */
+  generation(frame: number): number {
+    return this.frameGen.get(frame) ?? 0;
+  }
+
+  /** Frames some TLB entry caches (each with its reference count); for tests of the representation. */
+  get cachedFrames(): number {
+    return this.frameRefs.size;
+  }
+
+  private ref(frame: number): void {
+    this.frameRefs.set(frame, (this.frameRefs.get(frame) ?? 0) + 1);
+  }
+
+  private unref(value: number): void {
+    const frame = value % TLB_FRAME_MUL;
+    const n = (this.frameRefs.get(frame) ?? 0) - 1;
+    if (n > 0) {
+      this.frameRefs.set(frame, n);
+      return;
+    }
+    this.frameRefs.delete(frame);
+    this.frameGen.delete(frame);
+  }
+
+  /** Drops entry `key` of `cpu`'s TLB; false if it had none. */
+  private drop(cpu: number, key: number): boolean {
+    const m = this.entries[cpu]!;
+    const v = m.get(key);
+    if (v === undefined) return false;
+    m.delete(key);
+    this.fillGen[cpu]!.delete(key);
+    this.unref(v);
+    return true;
   }
 
   /** The cached value for (pmap, vpn) on a CPU, or -1. */
@@ -60,14 +94,15 @@ export class TlbModel {
   fill(cpu: number, pmap: number, vpn: number, frame: number, bits: number): void {
     const key = pmap * VPN_MUL + vpn;
     const m = this.entries[cpu]!;
-    if (m.size >= TLB_ENTRIES && !m.has(key)) {
+    const old = m.get(key);
+    if (old !== undefined) this.unref(old);
+    else if (m.size >= TLB_ENTRIES) {
       // A full TLB evicts its oldest entry (Map order is fill order).
-      const oldest = m.keys().next().value as number;
-      m.delete(oldest);
-      this.fillGen[cpu]!.delete(oldest);
+      this.drop(cpu, m.keys().next().value as number);
     }
     m.set(key, bits * TLB_FRAME_MUL + frame);
-    this.fillGen[cpu]!.set(key, this.allocGen[frame] as number);
+    this.ref(frame);
+    this.fillGen[cpu]!.set(key, this.generation(frame));
   }
 
   /** Drops a CPU's translations of pmap in [start, end) (bytes). */
@@ -78,18 +113,16 @@ export class TlbModel {
     const e = Math.ceil(Math.min(end, Number.MAX_SAFE_INTEGER) / PAGE_SIZE);
     const g = this.fillGen[cpu]!;
     if (e - s <= 64) {
-      for (let v = s; v < e; v++) {
-        const key = pmap * VPN_MUL + v;
-        if (m.delete(key)) g.delete(key);
-      }
+      for (let v = s; v < e; v++) this.drop(cpu, pmap * VPN_MUL + v);
       return;
     }
-    for (const key of m.keys()) {
+    for (const [key, value] of m) {
       const p = Math.floor(key / VPN_MUL);
       const v = key - p * VPN_MUL;
       if (p === pmap && v >= s && v < e) {
         m.delete(key);
         g.delete(key);
+        this.unref(value);
       }
     }
   }
@@ -131,7 +164,9 @@ export class TlbModel {
 
   /** A frame is being allocated again: no CPU may still translate to its previous life. */
   private reused(frame: number): void {
-    this.allocGen[frame] = (this.allocGen[frame] as number) + 1;
+    if (this.frameRefs.size === 0) return;
+    const gen = this.frameGen.get(frame);
+    if (this.frameRefs.has(frame)) this.frameGen.set(frame, (gen ?? 0) + 1);
     if (!this.deferred) return;
     for (let cpu = 0; cpu < this.cpus; cpu++) {
       const m = this.entries[cpu]!;
@@ -141,6 +176,7 @@ export class TlbModel {
         if (v % TLB_FRAME_MUL !== frame) continue;
         m.delete(key);
         this.fillGen[cpu]!.delete(key);
+        this.unref(v);
         hit = true;
       }
       if (hit) this.counters.add('tlb.reuse_flush');

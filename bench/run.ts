@@ -36,13 +36,16 @@
  *   read, the `{ value }` outcome object.
  * - Replay of a command log: each serial step was a generator (execStep) driving two
  *   more (accessStep, settle), looked the TLB model up in the machine's inversify
- *   container, and the run's fingerprint hashed every step line with its own sha256
- *   update after JSON.stringify per key. A word read or write that does not sleep now
- *   completes without a generator (execSerialStep, Kernel.accessWord), the TLB model is
- *   looked up once per machine, and step and event lines are hashed in 64 KiB chunks (the
- *   same digests): 323 k to 630 k commands per second on the bench's log. What is left is
- *   per step: the StepReport each step keeps (a third of the time is the collector
- *   promoting them), the fingerprint's line per step, and the outcome objects.
+ *   container, and the run hashed every event line and every step line of its fingerprint
+ *   with an sha256 update of its own (the step's outcome through JSON.stringify per key).
+ *   A word read or write that does not sleep now completes without a generator
+ *   (execSerialStep, Kernel.accessWord), the TLB model is looked up once per machine, lines
+ *   are hashed in 64 KiB chunks (the same digests), and the fingerprint is computed when
+ *   first read (a replay compares event logs and never reads it): on the bench's 20,000
+ *   command log, from about 550 k to 900 k commands per second (process CPU time, medians of
+ *   15 replays, runs alternated). What is left is per step: the StepReport each step keeps
+ *   (the collector promoting them is a sixth of the time), the outcome objects, and the
+ *   event lines hashed twice (the log's and the replay's).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';

@@ -63,6 +63,41 @@
  * 16 bits (-2 B, narrows the plugin contract), the wire count in a side table (-2 B),
  * object lists ordered by pindex as FreeBSD keeps them (a per-object radix then replaces
  * both the index and the list links, -10 B, and changes event hashes).
+ * Where the per-operation time goes (issue 18, measured with `node --cpu-prof` on the
+ * operation alone, 16,384 pages, and timed in process CPU time to keep other processes'
+ * load out; the machine was shared, so figures are medians of 20-30 rounds):
+ *
+ * - munmap and mprotect: pmap_remove / pmap_protect walked the page table through
+ *   SoftPageTable.forEachValid with a closure per call; the closure call per PTE is
+ *   megamorphic (every range operation passes its own), and it was 44% of munmap's time.
+ *   SoftPmap.remove and protect now walk leaf by leaf (one `lookup` per 512 pages, then a
+ *   plain loop over the leaf's PTEs, as FreeBSD's pmap_remove / pmap_protect walk a page
+ *   table page at a time). mprotect RW->R went from 20.3 to 15.1 ns per page, fork (whose
+ *   per-page cost is the parent's write-protect) from 43 to 40, munmap from 79 to 73.
+ * - What remains of munmap, and the largest single part of the anonymous fault, is the
+ *   global resident index: timed alone, an insert plus a remove costs 75 ns a page
+ *   (allocating and freeing the frame 29, the object's page list 10, the pv entry 9), so
+ *   about 37 ns of munmap's 73 and of the fault's ~200 (vm_fault itself ~150, the trap
+ *   around it ~50: two translations, the word written). That is the frame table's half of
+ *   issue 18 (a per-object radix, as FreeBSD's vm_radix). The fault allocates nothing and
+ *   publishes nothing here (the bus's gates hold every kind; nobody listens to `fault` or
+ *   `pmap_enter`: the gate costs 5.6 ns).
+ * - A read or write with the translation present: `translate` is 17 ns of it (the
+ *   four-level walk: three dependent directory loads, the PTE bits and frame), the page
+ *   store's write 7, the rest the call chain (kernel.write -> trap -> frameFor) and, for a
+ *   read, the `{ value }` outcome object.
+ * - Replay of a command log: each serial step was a generator (execStep) driving two
+ *   more (accessStep, settle), looked the TLB model up in the machine's inversify
+ *   container, and the run hashed every event line and every step line of its fingerprint
+ *   with an sha256 update of its own (the step's outcome through JSON.stringify per key).
+ *   A word read or write that does not sleep now completes without a generator
+ *   (execSerialStep, Kernel.accessWord), the TLB model is looked up once per machine, lines
+ *   are hashed in 64 KiB chunks (the same digests), and the fingerprint is computed when
+ *   first read (a replay compares event logs and never reads it): on the bench's 20,000
+ *   command log, from about 550 k to 900 k commands per second (process CPU time, medians of
+ *   15 replays, runs alternated). What is left is per step: the StepReport each step keeps
+ *   (the collector promoting them is a sixth of the time), the outcome objects, and the
+ *   event lines hashed twice (the log's and the replay's).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -74,6 +109,7 @@ import { composeMachine, defaultMachine, EventBus, type Kernel, MAX_PHYSMEM, typ
 import { defaultCatalog, parseScenario, runOnMachine, scenarioMachines } from '@vmlab/lab';
 import { traceBench } from './traceBench.ts';
 import { exploreRates } from './exploreRate.ts';
+import { replayRate } from './replayRate.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PAGE = 4096;
@@ -246,6 +282,32 @@ const simPagein: Op = (s, n) => {
   const dt = nowNs() - t0;
   check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
   return dt / n;
+};
+
+/**
+ * A user read or write of a resident page whose translation is present (the TLB-hit path:
+ * kernel.read / kernel.write, no fault): ns per access, reads and writes alternating over
+ * n resident pages, each page touched `ACCESS_ROUNDS` times per repetition.
+ */
+const ACCESS_ROUNDS = 8;
+const simHitAccess: Op = (s, n) => {
+  const a = resident(s, n);
+  const k = s.k;
+  const p = s.p;
+  const t = s.t;
+  let sum = 0;
+  const t0 = nowNs();
+  for (let r = 0; r < ACCESS_ROUNDS; r++) {
+    for (let i = 0; i < n; i++) {
+      const va = a + i * PAGE;
+      if (k.write(p, t, va, r + i).ok !== true) throw new Error('bench: TLB-hit write failed');
+      sum += k.read(p, t, va + 4).value as number;
+    }
+  }
+  const dt = nowNs() - t0;
+  if (sum !== 0) throw new Error(`bench: TLB-hit read saw ${sum}`);
+  check(runNow(s.k.munmap(s.p, a, n * PAGE)), 'munmap');
+  return dt / (2 * ACCESS_ROUNDS * n);
 };
 
 function medianOf(s: Sim, op: Op, n: number, reps: number): number {
@@ -622,6 +684,8 @@ interface Row {
   target?: number;
   /** For a memory row: at most this many bytes. */
   maxBytes?: number;
+  /** For a time row without a real figure: at most this many ns. */
+  maxNs?: number;
   /** For a throughput row: at least this many (in `unit`). */
   minRate?: number;
   pass?: boolean;
@@ -659,6 +723,9 @@ async function main(): Promise<void> {
   const forkPage = (forkLarge - forkSmall) / (N - small);
   const unmap = medianOf(s, simMunmap, N, REPS);
   const prot = medianOf(s, simMprotect, N, REPS);
+  const hit = medianOf(s, simHitAccess, N, REPS);
+  log('done\n  replay ... ');
+  const replay = await replayRate(QUICK ? 20_000 : 100_000, QUICK ? 3 : REPS);
   log('done\n  swap ... ');
   const sw = await machine(1024 * 1024 * 1024, 1024 * 1024 * 1024);
   const pageout = medianOf(sw, simPageout, N, REPS);
@@ -695,10 +762,12 @@ async function main(): Promise<void> {
   };
   const rows: Row[] = [
     row('anon write fault /page', fault, real?.anonFault, 10),
-    row('COW fault /page', cow, real?.cowFault, 10),
-    row('fork /resident page', forkPage, real?.forkPerPage, 4),
-    row('munmap /page', unmap, real?.munmapPerPage, 2),
-    row('mprotect RW->R /page', prot, real?.mprotectPerPage),
+    row('COW fault /page', cow, real?.cowFault, 15),
+    row('fork /resident page', forkPage, real?.forkPerPage, 8),
+    row('munmap /page', unmap, real?.munmapPerPage, 3),
+    row('mprotect RW->R /page', prot, real?.mprotectPerPage, 3),
+    { op: 'read/write, TLB-hit page', unit: 'ns', sim: hit, maxNs: 20, pass: hit <= 20 },
+    { op: `replay of a command log (${replay.commands} cmds)`, unit: 'M cmd/s', sim: replay.perSecond / 1e6, minRate: 2, pass: replay.perSecond >= 2e6 },
     { op: 'swap page-out /page', unit: 'ns', sim: pageout },
     { op: 'swap page-in /page (clustered)', unit: 'ns', sim: pagein },
     { op: 'bus publish, 1 subscriber', unit: 'ns', sim: bus.publishNs },
@@ -727,6 +796,10 @@ async function main(): Promise<void> {
             forkFixed: forkSmall - forkPage * small,
             munmapPerPage: unmap,
             mprotectPerPage: prot,
+            tlbHitAccessNs: hit,
+            replayCommandsPerSec: replay.perSecond,
+            replayCommands: replay.commands,
+            replayEvents: replay.events,
             swapPageoutPerPage: pageout,
             swapPageinPerPage: pagein,
             swapPageoutMiBps: ((PAGE / pageout) * 1e9) / 1048576,
@@ -762,7 +835,15 @@ async function main(): Promise<void> {
     `${fmt(r.sim)} ${r.unit}`,
     r.real !== undefined ? `${fmt(r.real)} ns` : '-',
     r.ratio !== undefined ? `${r.ratio.toFixed(1)}x` : '-',
-    r.target !== undefined ? `>= ${r.target}x` : r.maxBytes !== undefined ? `<= ${r.maxBytes} B` : r.minRate !== undefined ? `>= ${r.minRate} M/s` : '-',
+    r.target !== undefined
+      ? `>= ${r.target}x`
+      : r.maxBytes !== undefined
+        ? `<= ${r.maxBytes} B`
+        : r.maxNs !== undefined
+          ? `<= ${r.maxNs} ns`
+          : r.minRate !== undefined
+            ? `>= ${r.minRate} ${r.unit}`
+            : '-',
     r.pass === undefined ? '' : r.pass ? 'PASS' : 'below target',
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));

@@ -45,7 +45,7 @@ import { fork, spawn, threadCreate } from './kern_fork.ts';
 import { chargedPages } from './ledger.ts';
 import { entryProtExtra, mdQuery, mdSyscall } from './mdDispatch.ts';
 import { debugAccess } from './proc_rwmem.ts';
-import { access, accessStep, copy, read, signalFor, write } from './trap.ts';
+import { access, accessStep, accessWord, copy, read, signalFor, write } from './trap.ts';
 import { revoke } from './vfs_revoke.ts';
 import { obreak } from './vm_unix.ts';
 import { MMAP_BASE, type MmapArgs, madvise, mimmutable, minherit, mlock, mmap, mprotect, mseal, msync, munlock, munmap } from './vm_mmap.ts';
@@ -371,6 +371,11 @@ export class Kernel implements VmContext {
 
   accessStep(p: Process, t: Thread, va: number, acc: number, value?: number, branch?: 'direct' | 'call' | 'jump'): KGen<Outcome> {
     return accessStep(this, p, t, va, acc, value, branch);
+  }
+
+  /** `accessStep` as a `Run`: the outcome when the access does not sleep (no generator), else its continuation. */
+  accessWord(p: Process, t: Thread, va: number, acc: number, value?: number, branch?: 'direct' | 'call' | 'jump'): Run<Outcome> {
+    return accessWord(this, p, t, va, acc, value, branch);
   }
 
   copy(p: Process, t: Thread, va: number, write: boolean, value?: number): KGen<Outcome> {

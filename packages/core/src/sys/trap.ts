@@ -107,7 +107,22 @@ export function write(k: Kernel, p: Process, t: Thread, va: number, value: numbe
 
 /** The word behind a frame, or the access's outcome, as a step outcome. */
 export function* accessStep(k: Kernel, p: Process, t: Thread, va: number, acc: number, value?: number, branch?: Branch): KGen<Outcome> {
-  const r = yield* settle(access(k, p, t, va, acc, branch));
+  return yield* settle(accessWord(k, p, t, va, acc, value, branch));
+}
+
+/**
+ * `accessStep` as a `Run`: the outcome itself when the access did not sleep (no generator
+ * is made on that path, the one a replayed log takes for almost every command), else the
+ * continuation that finishes it.
+ */
+export function accessWord(k: Kernel, p: Process, t: Thread, va: number, acc: number, value?: number, branch?: Branch): Run<Outcome> {
+  const r = access(k, p, t, va, acc, branch);
+  if (isKGen(r)) return wordAfterSleep(k, r, va, acc, value);
+  return typeof r !== 'number' ? r : wordAccess(k, r, va, acc === Access.Write, value);
+}
+
+function* wordAfterSleep(k: Kernel, g: KGen<number | Outcome>, va: number, acc: number, value: number | undefined): KGen<Outcome> {
+  const r = yield* g;
   return typeof r !== 'number' ? r : wordAccess(k, r, va, acc === Access.Write, value);
 }
 

@@ -26,10 +26,15 @@ export function machineInvariants(machine: Machine): InvariantRegistry {
 /** sha256 over event lines, each followed by a newline (as the runner hashes them). */
 export function hashEventLines(lines: readonly string[]): string {
   const h = createHash('sha256');
+  let chunk = '';
   for (const l of lines) {
-    h.update(l);
-    h.update('\n');
+    chunk += `${l}\n`;
+    if (chunk.length >= 65536) {
+      h.update(chunk);
+      chunk = '';
+    }
   }
+  h.update(chunk);
   return h.digest('hex');
 }
 

@@ -3,7 +3,19 @@
  * "Operations"): the step's operands resolved, the call made, its outcome returned. A
  * step that sleeps in the kernel yields (it runs as a kernel thread).
  */
-import { Access, type Inherit, type KGen, type Kernel, type Machine, type PmapContext, PmapContextToken, settle } from '@vmlab/core';
+import {
+  Access,
+  type Inherit,
+  type KGen,
+  type Kernel,
+  type Machine,
+  type PmapContext,
+  PmapContextToken,
+  runNow,
+  runSerial,
+  settle,
+  type TlbModel,
+} from '@vmlab/core';
 import type { Step } from '../scenario/ast.ts';
 import { checkStep } from './checkStep.ts';
 import { generateStep } from './generateStep.ts';
@@ -20,6 +32,40 @@ const MCL_BITS: Record<string, number> = { current: 1, future: 2, onfault: 4 };
 function bitsOf(v: unknown, tab: Record<string, number>): number {
   if (typeof v === 'number') return v;
   return ((v as string[] | undefined) ?? []).reduce((b, f) => b | (tab[f] ?? 0), 0);
+}
+
+/** The machine's TLB model (null on one CPU), looked up in its container once per machine. */
+const tlbs = new WeakMap<Machine, TlbModel | null>();
+function tlbOf(machine: Machine): TlbModel | null {
+  let tlb = tlbs.get(machine);
+  if (tlb === undefined) {
+    tlb = machine.container.get<PmapContext>(PmapContextToken).tlb;
+    tlbs.set(machine, tlb);
+  }
+  return tlb;
+}
+
+/**
+ * Performs one step outside any thread (a serial step) and returns its outcome: what
+ * `runSerial(execStep(machine, s))` returns. An aligned word `read` or `write` whose access
+ * does not sleep completes without a generator (most of a replayed log); everything else
+ * goes through `execStep`.
+ */
+export function execSerialStep(machine: Machine, s: Step): unknown {
+  if (s.op !== 'read' && s.op !== 'write') return runSerial(execStep(machine, s));
+  const k = machine.kernel;
+  const a = s.args;
+  const p = procOf(k, s);
+  if (p === undefined || p.state !== 'running') return runSerial(execStep(machine, s));
+  const t = threadOf(p, s);
+  if (t === undefined) return runSerial(execStep(machine, s));
+  const va = resolveAddr64(p, a.addr, s);
+  if (a.size !== undefined && a.size !== 4) return runSerial(execStep(machine, s));
+  if (typeof va !== 'number' || va % 4 !== 0) return runSerial(execStep(machine, s));
+  const tlb = tlbOf(machine);
+  if (tlb !== null) tlb.curCpu = t.cpu;
+  const write = s.op === 'write';
+  return runNow(k.accessWord(p, t, va, write ? Access.Write : Access.Read, write ? Number(a.value) : undefined));
 }
 
 /** Performs one step (not `concurrent`) on the machine; its outcome is the step's result. */
@@ -82,7 +128,7 @@ export function* execStep(machine: Machine, s: Step): KGen<unknown> {
   }
   const t = threadOf(p, s);
   if (t === undefined) return k.errno('ESRCH');
-  const tlb = machine.container.get<PmapContext>(PmapContextToken).tlb;
+  const tlb = tlbOf(machine);
   if (tlb !== null) tlb.curCpu = t.cpu;
   switch (s.op) {
     case 'thread_exit':

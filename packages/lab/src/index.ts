@@ -40,6 +40,7 @@ export {
   SYSARCH_OPS,
 } from './scenario/stepSchemas.ts';
 export { parseMachineFile, parseScenario } from './scenario/parseScenario.ts';
+export { jsonSchemas, Machine as MachineFormat, SCHEMA_FILES, Scenario as ScenarioFormat } from './scenario/format.ts';
 export { formatExpect, formatValue, matchExpectation } from './scenario/matchExpectation.ts';
 export type { MatchContext } from './scenario/matchExpectation.ts';
 export {

@@ -100,7 +100,7 @@ function inlineMachine(base: NamedMachine, loaded: MachineSpec, policies: Record
 
 /** Runs scenario text on a fresh machine with every invariant checked after every step. */
 export async function runFuzzText(text: string, catalog: Catalog = defaultCatalog(), hooks?: ExploreHooks): Promise<RunReport> {
-  const s = parseScenario(text, 'fuzz.yaml');
+  const s = parseScenario(text, 'fuzz.yaml', { format: false });
   const ref = s.machine!;
   if (ref.kind !== 'inline') throw new Error('fuzz scenarios use an inline machine');
   const machine = await composeMachine(ref.spec, catalog, s.files, ref.spec.name ?? ref.spec.arch);

@@ -18,7 +18,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { composeMachine, defaultMachine, EventBus, type Kernel, type Process, runNow, runSerial, type Thread } from '@vmlab/core';
-import { defaultCatalog, parseScenario, runOnMachine, scenarioMachines } from '@vmlab/lab';
+import { defaultCatalog, type Progress, parseScenario, progressShown, runOnMachine, scenarioMachines, startProgress } from '@vmlab/lab';
 import { traceBench } from './traceBench.ts';
 import { exploreRates } from './exploreRate.ts';
 
@@ -40,14 +40,39 @@ for (const a of args) {
 const N = QUICK ? 4096 : 16384;
 const REPS = QUICK ? 3 : 11;
 
+/** On a terminal, a progress bar over the parts measured (startProgress: none under CI=true or a pipe). */
+let BAR: Progress | undefined;
+let partsDone = 0;
+const PARTS = 8;
+
 const log = (s: string): void => {
+  if (BAR !== undefined) {
+    // `done\n  NEXT ... `: one part measured, the next named
+    if (s.startsWith('done') || s.startsWith('skipped')) partsDone++;
+    const next = /([a-z][a-z ]+) \.\.\. $/.exec(s)?.[1];
+    BAR.update(partsDone, `bench${next !== undefined ? `: ${next}` : ''}`);
+    return;
+  }
   if (!JSON_OUT) process.stderr.write(s);
 };
+
+/** The spread (fastest and slowest repetition) of each median taken, by the median's value. */
+const SPREAD = new Map<number, { min: number; max: number }>();
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  const mid = s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  SPREAD.set(mid, { min: s[0]!, max: s[s.length - 1]! });
+  return mid;
+}
+
+/** Why a figure is not a result (negative, not finite), or undefined when it is one. */
+function nonsense(x: number | undefined): string | undefined {
+  if (x === undefined) return undefined;
+  if (!Number.isFinite(x)) return 'not a finite number';
+  if (x < 0) return 'negative: the noise is larger than the difference measured';
+  return undefined;
 }
 
 function nowNs(): number {
@@ -383,12 +408,14 @@ interface Row {
 
 function fmt(x: number | undefined, digits = 1): string {
   if (x === undefined) return '-';
+  if (nonsense(x) !== undefined) return 'n/a';
   if (x >= 1000) return x.toFixed(0);
   return x.toFixed(digits);
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
+  BAR = progressShown(JSON_OUT) ? await startProgress({ title: 'bench', total: PARTS, unit: 'parts', json: JSON_OUT }) : undefined;
   log(`vmlab bench: ${N} pages per operation, median of ${REPS} (node ${process.version})\n`);
   log('  real kernel ... ');
   const { real, why } = realFigures();
@@ -419,6 +446,8 @@ async function main(): Promise<void> {
   log('done\n  explore ... ');
   const rates = await exploreRates(join(HERE, '..', 'examples'), QUICK ? 0.2 : 2);
   log('done\n\n');
+  BAR?.stop();
+  BAR = undefined;
 
   const row = (op: string, sim: number, r: number | undefined, target?: number): Row => {
     const ratio = r !== undefined ? r / sim : undefined;
@@ -483,7 +512,12 @@ async function main(): Promise<void> {
             trace: tr,
           },
           explore: rates,
-          rows,
+          // a row's figure that is no result is null, with the reason; a median carries its spread
+          rows: rows.map((r) => ({
+            ...r,
+            ...(nonsense(r.sim) !== undefined ? { sim: null, invalid: nonsense(r.sim) } : {}),
+            ...(SPREAD.has(r.sim) ? { spread: SPREAD.get(r.sim) } : {}),
+          })),
           seconds,
         },
         null,
@@ -493,14 +527,19 @@ async function main(): Promise<void> {
     return;
   }
 
-  const head = ['operation', 'simulator', 'real', 'real/sim', 'target', ''];
+  const head = ['operation', 'simulator', 'min-max', 'real', 'real/sim', 'target', ''];
+  const spread = (x: number): string => {
+    const sp = SPREAD.get(x);
+    return sp === undefined || nonsense(x) !== undefined ? '-' : `${fmt(sp.min)}-${fmt(sp.max)}`;
+  };
   const body = rows.map((r) => [
     r.op,
-    `${fmt(r.sim)} ${r.unit}`,
-    r.real !== undefined ? `${fmt(r.real)} ns` : '-',
-    r.ratio !== undefined ? `${r.ratio.toFixed(1)}x` : '-',
+    nonsense(r.sim) === undefined ? `${fmt(r.sim)} ${r.unit}` : 'n/a',
+    spread(r.sim),
+    r.real === undefined ? '-' : nonsense(r.real) === undefined ? `${fmt(r.real)} ns` : 'n/a',
+    r.ratio !== undefined && nonsense(r.ratio) === undefined ? `${r.ratio.toFixed(1)}x` : '-',
     r.target !== undefined ? `>= ${r.target}x` : r.maxBytes !== undefined ? `<= ${r.maxBytes} B` : r.minRate !== undefined ? `>= ${r.minRate} M/s` : '-',
-    r.pass === undefined ? '' : r.pass ? 'PASS' : 'below target',
+    r.pass === undefined || nonsense(r.sim) !== undefined ? '' : r.pass ? 'PASS' : 'below target',
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string =>
@@ -510,6 +549,15 @@ async function main(): Promise<void> {
       .trimEnd();
   const out: string[] = [line(head), line(w.map((n) => '-'.repeat(n)))];
   for (const b of body) out.push(line(b));
+  for (const r of rows) {
+    for (const [which, x] of [
+      ['simulator', r.sim],
+      ['real', r.real],
+    ] as const) {
+      if (nonsense(x) !== undefined) out.push(`${r.op}: no ${which} figure (${nonsense(x)}); run again on an idle machine`);
+    }
+  }
+  out.push('simulator: the median of the repetitions; min-max: the fastest and slowest one (- for a figure derived from several)');
   out.push('');
   out.push(`bus: ${(bus.eventsPerSec / 1e6).toFixed(2)} M events/s to one subscriber`);
   out.push(

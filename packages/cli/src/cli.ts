@@ -230,9 +230,11 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--time <seconds>', 'stop after this many seconds of wall time (the operations run are still determined by the seed)')
     .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation (default: a new fuzz-MACHINE-seedS.yaml in the current folder)')
     .option('--shard <i/n>', 'run shard i (0 to n-1) of the campaign split n ways: the runs numbered i, i+n, ... (merge the results with vmlab merge)')
+    .option('--from-run <n>', 'skip the runs before run n (0-based): continue a campaign stopped by Ctrl-C, which prints the command')
     .option('--json', 'print one JSON document')
     .action(
       (o: {
+        fromRun?: string;
         machine: string;
         policy?: string[];
         seed: string;

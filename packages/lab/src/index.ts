@@ -145,6 +145,10 @@ export { checkOutput, openOutput, outputProblem, writeOutput } from './io/output
 export type { OutputStream } from './io/outputFile.ts';
 export { MAX_SEED, intFlag, secondsFlag, seedFlag } from './io/flags.ts';
 export { uniqueOutput } from './io/uniqueOutput.ts';
+export { catchInterrupt, yieldToEvents } from './io/interrupt.ts';
+export type { Interrupt } from './io/interrupt.ts';
+export { progressShown, startProgress } from './io/progress.ts';
+export type { Progress, ProgressOptions } from './io/progress.ts';
 export { colorEnabled, painter } from './report/color.ts';
 export type { CompareTextOptions } from './compare/formatCompare.ts';
 // Traces of real programs (strace, valgrind lackey), their replay on a machine, and workload generators.

@@ -3,6 +3,7 @@
  * machines, stopping at the first violation, which is then verified by a plain run with the
  * violating schedule written into the scenario (that run's log is the counterexample).
  */
+import { yieldToEvents } from '../io/interrupt.ts';
 import { type Catalog, didYouMean } from '@vmlab/core';
 import type { ExploreSpec, Scenario } from '../scenario/ast.ts';
 import { InputError } from '../scenario/InputError.ts';
@@ -28,6 +29,11 @@ export interface ExploreScenarioOptions {
   budget?: { limitSeconds: number; accept: boolean };
   /** Called after each schedule with the machine and the number run so far. */
   onProgress?: (machine: string, schedules: number) => void;
+  /**
+   * Asked between schedules (Ctrl-C): true stops the search there (the result is cut short,
+   * timedOut) and skips the machines not yet explored. Each run first lets the event loop turn.
+   */
+  stop?: () => boolean;
 }
 
 /** What exploring one machine gave. */
@@ -75,8 +81,11 @@ export async function exploreScenario(s: Scenario, machines: NamedMachine[], cat
   if (expected.invariant !== undefined) await checkInvariantName(s, expected.invariant, machines, catalog);
   const outcomes: MachineOutcome[] = [];
   for (const m of machines) {
+    if (o.stop?.() === true) break;
+    const stop = o.stop;
     const result = await explore(
       async (hooks) => {
+        if (stop !== undefined) await yieldToEvents();
         const r = await runOnMachine(s, m, catalog, { check: true, stopOnViolation: true, ...hooks });
         if (r.inputError === true) throw new InputError(r.error!);
         return r;
@@ -90,6 +99,7 @@ export async function exploreScenario(s: Scenario, machines: NamedMachine[], cat
         ...(o.shard !== undefined ? { shard: o.shard } : {}),
         onProgress: (n) => o.onProgress?.(m.name, n),
         ...(o.seconds !== undefined ? { seconds: o.seconds } : {}),
+        ...(stop !== undefined ? { stop } : {}),
         ...(o.budget !== undefined ? { budget: o.budget } : {}),
       },
     );

@@ -45,7 +45,8 @@ Exit codes:
   0  every expectation held, no invariant broke (explore: as the file expects; replay: identical)
   1  an expectation failed or an invariant broke
   2  bad input: a scenario, machine, log or plugin file, or a command-line word (with its location)
-  3  internal error in vmlab itself: not a verdict on the kernel; please report it`;
+  3  internal error in vmlab itself: not a verdict on the kernel; please report it
+  130  fuzz or explore stopped by Ctrl-C, after printing what it found so far`;
 
 /** The version of the --json contract (schema/output/): raised when a field is removed or renamed. */
 export const JSON_SCHEMA_VERSION = 1;

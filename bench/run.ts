@@ -106,7 +106,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { composeMachine, defaultMachine, EventBus, type Kernel, MAX_PHYSMEM, type Process, runNow, runSerial, type Thread } from '@vmlab/core';
-import { defaultCatalog, parseScenario, runOnMachine, scenarioMachines } from '@vmlab/lab';
+import { defaultCatalog, type Progress, parseScenario, progressShown, runOnMachine, scenarioMachines, startProgress } from '@vmlab/lab';
 import { traceBench } from './traceBench.ts';
 import { exploreRates } from './exploreRate.ts';
 import { replayRate } from './replayRate.ts';
@@ -136,14 +136,39 @@ if (NO_SCALING && SCALING_ONLY) {
 const N = QUICK ? 4096 : 16384;
 const REPS = QUICK ? 3 : 11;
 
+/** On a terminal, a progress bar over the parts measured (startProgress: none under CI=true or a pipe). */
+let BAR: Progress | undefined;
+let partsDone = 0;
+const PARTS = 8;
+
 const log = (s: string): void => {
+  if (BAR !== undefined) {
+    // `done\n  NEXT ... `: one part measured, the next named
+    if (s.startsWith('done') || s.startsWith('skipped')) partsDone++;
+    const next = /([a-z][a-z ]+) \.\.\. $/.exec(s)?.[1];
+    BAR.update(partsDone, `bench${next !== undefined ? `: ${next}` : ''}`);
+    return;
+  }
   if (!JSON_OUT) process.stderr.write(s);
 };
+
+/** The spread (fastest and slowest repetition) of each median taken, by the median's value. */
+const SPREAD = new Map<number, { min: number; max: number }>();
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  const mid = s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  SPREAD.set(mid, { min: s[0]!, max: s[s.length - 1]! });
+  return mid;
+}
+
+/** Why a figure is not a result (negative, not finite), or undefined when it is one. */
+function nonsense(x: number | undefined): string | undefined {
+  if (x === undefined) return undefined;
+  if (!Number.isFinite(x)) return 'not a finite number';
+  if (x < 0) return 'negative: the noise is larger than the difference measured';
+  return undefined;
 }
 
 function nowNs(): number {
@@ -693,6 +718,7 @@ interface Row {
 
 function fmt(x: number | undefined, digits = 1): string {
   if (x === undefined) return '-';
+  if (nonsense(x) !== undefined) return 'n/a';
   if (x >= 1000) return x.toFixed(0);
   return x.toFixed(digits);
 }
@@ -708,6 +734,7 @@ async function main(): Promise<void> {
     else process.stdout.write(`${[...scalingLines(sc), `${seconds.toFixed(1)} s`].join('\n')}\n`);
     return;
   }
+  BAR = progressShown(JSON_OUT) ? await startProgress({ title: 'bench', total: PARTS, unit: 'parts', json: JSON_OUT }) : undefined;
   log(`vmlab bench: ${N} pages per operation, median of ${REPS} (node ${process.version})\n`);
   log('  real kernel ... ');
   const { real, why } = realFigures();
@@ -741,6 +768,8 @@ async function main(): Promise<void> {
   log('done\n  explore ... ');
   const rates = await exploreRates(join(HERE, '..', 'examples'), QUICK ? 0.2 : 2);
   log('done\n');
+  BAR?.stop();
+  BAR = undefined;
   let sc: ScalingFigures | null = null;
   if (!NO_SCALING) {
     log('  scaling ... ');
@@ -819,7 +848,12 @@ async function main(): Promise<void> {
           },
           explore: rates,
           scaling: sc,
-          rows,
+          // a row's figure that is no result is null, with the reason; a median carries its spread
+          rows: rows.map((r) => ({
+            ...r,
+            ...(nonsense(r.sim) !== undefined ? { sim: null, invalid: nonsense(r.sim) } : {}),
+            ...(SPREAD.has(r.sim) ? { spread: SPREAD.get(r.sim) } : {}),
+          })),
           seconds,
         },
         null,
@@ -829,12 +863,17 @@ async function main(): Promise<void> {
     return;
   }
 
-  const head = ['operation', 'simulator', 'real', 'real/sim', 'target', ''];
+  const head = ['operation', 'simulator', 'min-max', 'real', 'real/sim', 'target', ''];
+  const spread = (x: number): string => {
+    const sp = SPREAD.get(x);
+    return sp === undefined || nonsense(x) !== undefined ? '-' : `${fmt(sp.min)}-${fmt(sp.max)}`;
+  };
   const body = rows.map((r) => [
     r.op,
-    `${fmt(r.sim)} ${r.unit}`,
-    r.real !== undefined ? `${fmt(r.real)} ns` : '-',
-    r.ratio !== undefined ? `${r.ratio.toFixed(1)}x` : '-',
+    nonsense(r.sim) === undefined ? `${fmt(r.sim)} ${r.unit}` : 'n/a',
+    spread(r.sim),
+    r.real === undefined ? '-' : nonsense(r.real) === undefined ? `${fmt(r.real)} ns` : 'n/a',
+    r.ratio !== undefined && nonsense(r.ratio) === undefined ? `${r.ratio.toFixed(1)}x` : '-',
     r.target !== undefined
       ? `>= ${r.target}x`
       : r.maxBytes !== undefined
@@ -844,7 +883,7 @@ async function main(): Promise<void> {
           : r.minRate !== undefined
             ? `>= ${r.minRate} ${r.unit}`
             : '-',
-    r.pass === undefined ? '' : r.pass ? 'PASS' : 'below target',
+    r.pass === undefined || nonsense(r.sim) !== undefined ? '' : r.pass ? 'PASS' : 'below target',
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string =>
@@ -854,6 +893,15 @@ async function main(): Promise<void> {
       .trimEnd();
   const out: string[] = [line(head), line(w.map((n) => '-'.repeat(n)))];
   for (const b of body) out.push(line(b));
+  for (const r of rows) {
+    for (const [which, x] of [
+      ['simulator', r.sim],
+      ['real', r.real],
+    ] as const) {
+      if (nonsense(x) !== undefined) out.push(`${r.op}: no ${which} figure (${nonsense(x)}); run again on an idle machine`);
+    }
+  }
+  out.push('simulator: the median of the repetitions; min-max: the fastest and slowest one (- for a figure derived from several)');
   out.push('');
   out.push(`bus: ${(bus.eventsPerSec / 1e6).toFixed(2)} M events/s to one subscriber`);
   out.push(

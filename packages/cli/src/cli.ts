@@ -45,7 +45,8 @@ Exit codes:
   0  every expectation held, no invariant broke (explore: as the file expects; replay: identical)
   1  an expectation failed or an invariant broke
   2  bad input: a scenario, machine, log or plugin file, or a command-line word (with its location)
-  3  internal error in vmlab itself: not a verdict on the kernel; please report it`;
+  3  internal error in vmlab itself: not a verdict on the kernel; please report it
+  130  fuzz or explore stopped by Ctrl-C, after printing what it found so far`;
 
 /** The version of the --json contract (schema/output/): raised when a field is removed or renamed. */
 export const JSON_SCHEMA_VERSION = 1;
@@ -230,9 +231,11 @@ function program(io: CliIo, argv: readonly string[]): Command {
     .option('--time <seconds>', 'stop after this many seconds of wall time (the operations run are still determined by the seed)')
     .option('--out <file.yaml>', 'where to write the shrunk scenario of a violation (default: a new fuzz-MACHINE-seedS.yaml in the current folder)')
     .option('--shard <i/n>', 'run shard i (0 to n-1) of the campaign split n ways: the runs numbered i, i+n, ... (merge the results with vmlab merge)')
+    .option('--from-run <n>', 'skip the runs before run n (0-based): continue a campaign stopped by Ctrl-C, which prints the command')
     .option('--json', 'print one JSON document')
     .action(
       (o: {
+        fromRun?: string;
         machine: string;
         policy?: string[];
         seed: string;

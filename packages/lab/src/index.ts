@@ -40,6 +40,7 @@ export {
   SYSARCH_OPS,
 } from './scenario/stepSchemas.ts';
 export { parseMachineFile, parseScenario } from './scenario/parseScenario.ts';
+export { jsonSchemas, Machine as MachineFormat, SCHEMA_FILES, Scenario as ScenarioFormat } from './scenario/format.ts';
 export { formatExpect, formatValue, matchExpectation } from './scenario/matchExpectation.ts';
 export type { MatchContext } from './scenario/matchExpectation.ts';
 export {
@@ -156,6 +157,10 @@ export { checkOutput, openOutput, outputProblem, writeOutput } from './io/output
 export type { OutputStream } from './io/outputFile.ts';
 export { MAX_SEED, intFlag, secondsFlag, seedFlag } from './io/flags.ts';
 export { uniqueOutput } from './io/uniqueOutput.ts';
+export { catchInterrupt, yieldToEvents } from './io/interrupt.ts';
+export type { Interrupt } from './io/interrupt.ts';
+export { progressShown, startProgress } from './io/progress.ts';
+export type { Progress, ProgressOptions } from './io/progress.ts';
 export { colorEnabled, painter } from './report/color.ts';
 export type { CompareTextOptions } from './compare/formatCompare.ts';
 // Traces of real programs (strace, valgrind lackey), their replay on a machine, and workload generators.

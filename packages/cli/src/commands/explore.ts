@@ -3,7 +3,10 @@ import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
+  EXIT,
   InputError,
+  catchInterrupt,
+  startProgress,
   bigintJson,
   STRATEGIES,
   type ShardDoc,
@@ -100,22 +103,6 @@ const MAX_BOUND = 64;
 /** A search estimated to take longer than this is refused without --accept-estimate (or --time). */
 const ESTIMATE_LIMIT_SECONDS = 600;
 
-/** A progress line on a terminal's stderr only (none with --json, CI=true or a pipe). */
-export function progress(json: boolean): { tick: (label: string) => void; done: () => void } {
-  const on = !json && process.stderr.isTTY === true && process.env.CI !== 'true';
-  let shown = false;
-  return {
-    tick: (label) => {
-      if (!on) return;
-      shown = true;
-      process.stderr.write(`\r\x1b[K${label}`);
-    },
-    done: () => {
-      if (on && shown) process.stderr.write('\r\x1b[K');
-    },
-  };
-}
-
 /**
  * `vmlab explore FILE`: explores the schedules of the scenario's `concurrent` steps. Exit 0
  * when the result is what the file's `explore:` expects (clean without it), 1 otherwise.
@@ -139,7 +126,9 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
   const s = loadScenario(file);
   const machines = scenarioMachines(s, catalog, flags.machine !== undefined ? [flags.machine] : undefined);
   const json = flags.json === true;
-  const bar = progress(json);
+  const interrupt = catchInterrupt();
+  // dfs: --runs is a cap, so the bar's total is the most it may run
+  const bar = await startProgress({ title: `explore ${basename(file)}`, total: runs, unit: 'schedules', json });
   // A violation's log: --log (one per machine when there are several), else a new file in the current folder.
   const logFor = (machine: string): string =>
     flags.log !== undefined
@@ -157,9 +146,17 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     logFor,
     ...(seconds !== undefined ? { seconds } : {}),
     budget: { limitSeconds: ESTIMATE_LIMIT_SECONDS, accept: flags.acceptEstimate === true },
-    onProgress: (machine, n) => (n % 10 === 0 ? bar.tick(`explore ${basename(file)} on ${machine}: ${n} schedules`) : undefined),
+    stop: () => interrupt.requested,
+    onProgress: (machine, n) => bar.update(n, `explore ${basename(file)} on ${machine}`),
+  }).finally(() => {
+    bar.stop();
+    interrupt.dispose();
   });
-  bar.done();
+  const interrupted = interrupt.requested && (outcomes.length < machines.length || outcomes.some((o) => o.result.timedOut === true));
+  const code = interrupted ? EXIT.interrupted : ok ? 0 : 1;
+  // A stopped search starts over when run again: the same command, or a part of it (--shard, --time).
+  const again = `vmlab explore ${file} --strategy ${strategy} --bound ${bound} --seed ${seed} --runs ${runs}${reduction ? '' : ' --no-reduction'}${flags.machine !== undefined ? ` --machine ${flags.machine}` : ''}`;
+  const notRun = machines.slice(outcomes.length).map((m) => m.name);
   if (json) {
     print(
       JSON.stringify(
@@ -173,6 +170,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
           shard: `${shard.index}/${shard.count}`,
           expected,
           ok,
+          ...(interrupted ? { interrupted: true, notExplored: notRun, continueWith: again } : {}),
           machines: outcomes.map((o) => ({
             machine: o.machine,
             schedules: o.result.schedules,
@@ -199,7 +197,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
         2,
       ),
     );
-    return ok ? 0 : 1;
+    return code;
   }
   const out: string[] = [];
   const how =
@@ -220,13 +218,15 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     const cost = `${st.runs} runs${resumed}, ${st.pruned.equivalent + st.pruned.cut} pruned as equivalent (${st.pruned.equivalent} before running, ${st.pruned.cut} cut short)${byState}, ${st.cached} prefix classes cached, ${st.ms} ms`;
     if (v === undefined) {
       const all =
-        r.timedOut === true
-          ? `stopped at --time ${seconds} s: not every schedule`
-          : strategy === 'dfs'
-            ? r.complete
-              ? `every schedule up to ${bound} preemption${bound === 1 ? '' : 's'}`
-              : `cut short at --runs ${runs}: not every schedule`
-            : 'sampled, not exhaustive';
+        r.timedOut === true && interrupted
+          ? 'interrupted (Ctrl-C): not every schedule'
+          : r.timedOut === true
+            ? `the --time budget of ${seconds} s ended the search: not every schedule`
+            : strategy === 'dfs'
+              ? r.complete
+                ? `every schedule up to ${bound} preemption${bound === 1 ? '' : 's'}`
+                : `cut short at --runs ${runs}: not every schedule`
+              : 'sampled, not exhaustive';
       out.push(
         `  ${o.machine}: clean after ${r.schedules} schedule${r.schedules === 1 ? '' : 's'} (${all}; longest ${r.maxPoints} scheduling points)`,
         `    ${cost}`,
@@ -243,7 +243,14 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     if (o.log !== undefined) for (const l of await lanesOfLog(loadLog(o.log), o.log, catalog)) out.push(`    ${l}`);
   }
   const want = expected.expect === 'clean' ? 'clean' : `a violation${expected.invariant !== undefined ? ` of ${expected.invariant}` : ''}`;
-  out.push(`  expected ${want}: ${ok ? 'as expected' : 'NOT as expected'}`);
+  for (const m of notRun) out.push(`  ${m}: not explored (interrupted)`);
+  out.push(`  expected ${want}: ${interrupted ? 'not known (interrupted)' : ok ? 'as expected' : 'NOT as expected'}`);
+  if (interrupted) {
+    const done = outcomes.reduce((n, o) => n + o.result.schedules, 0);
+    out.push(
+      `  interrupted (Ctrl-C) after ${done} schedule${done === 1 ? '' : 's'} (seed ${seed}); a search starts over when run again: ${again} (or split it with --shard I/N, or bound it with --time)`,
+    );
+  }
   print(out.join('\n'));
-  return ok ? 0 : 1;
+  return code;
 }

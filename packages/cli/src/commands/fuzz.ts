@@ -1,5 +1,9 @@
 import {
+  EXIT,
   InputError,
+  catchInterrupt,
+  progressShown,
+  startProgress,
   checkOutput,
   intFlag,
   secondsFlag,
@@ -12,7 +16,7 @@ import {
   isRace,
   machineFromWord,
 } from '@vmlab/lab';
-import { progress, shardFlag } from './explore.ts';
+import { shardFlag } from './explore.ts';
 
 export interface FuzzFlags {
   machine?: string;
@@ -26,6 +30,8 @@ export interface FuzzFlags {
   json?: boolean;
   /** `I/N`. */
   shard?: string;
+  /** Continue a stopped campaign at this run (0-based). */
+  fromRun?: string;
 }
 
 /**
@@ -50,12 +56,16 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
   const out = flags.out ?? uniqueOutput(`fuzz-${base.name}-seed${seed}`, 'yaml');
   checkOutput('--out', out);
   const shard = shardFlag(flags.shard);
+  const fromRun = intFlag('from-run', flags.fromRun, 0, 0);
   const pol = Object.entries(policies)
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ');
   const foundBy = `vmlab fuzz --machine ${flags.machine ?? 'amd64'}${(flags.policy ?? []).map((p) => ` --policy ${p}`).join('')} --seed ${seed}${schedules > 0 ? ` --schedules ${schedules}` : ''}${flags.shard !== undefined ? ` --shard ${flags.shard}` : ''}`;
   const json = flags.json === true;
-  const bar = progress(json);
+  const interrupt = catchInterrupt();
+  // this shard's share of the operations left after --from-run
+  const mine = Math.max(1, Math.ceil(Math.max(0, total - fromRun * perRun) / shard.count));
+  const bar = await startProgress({ title: `fuzz ${base.name}`, total: mine, unit: 'ops', json });
   const r = await fuzzMachine(
     {
       machine: base,
@@ -67,14 +77,40 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
       ...(seconds !== undefined ? { seconds } : {}),
       foundBy,
       shard,
-      onProgress: (ran, all) => bar.tick(`fuzz ${base.name}: ${ran}/${all} operations`),
+      fromRun,
+      stop: () => interrupt.requested,
+      onProgress: (ran) => bar.update(ran),
+      onFound: (run, sig) => {
+        bar.stop();
+        if (progressShown(json) || process.env.VMLAB_SAY_INTERRUPTIBLE === '1')
+          process.stderr.write(`vmlab: run ${run} failed (${sig}); shrinking it (Ctrl-C writes it as far as it is shrunk)\n`);
+      },
     },
     catalog,
-  );
-  bar.done();
+  ).finally(() => {
+    bar.stop();
+    interrupt.dispose();
+  });
   const v = r.violation;
+  // How a stopped campaign goes on: the same command from the first run it did not run.
+  const continueWith =
+    r.stoppedBy === 'interrupt'
+      ? `${foundBy} --ops ${total}${perRun !== 200 ? ` --ops-per-run ${perRun}` : ''} --from-run ${r.nextRun}${flags.out !== undefined ? ` --out ${flags.out}` : ''}`
+      : undefined;
+  const stopped =
+    r.stoppedBy === 'interrupt'
+      ? { interrupted: true, nextRun: r.nextRun, continueWith }
+      : r.stoppedBy === 'time'
+        ? { timedOut: true, nextRun: r.nextRun }
+        : {};
   if (v === undefined) {
     const rate = Math.round(r.ops / Math.max(r.elapsedSeconds, 1e-3));
+    const why =
+      r.stoppedBy === 'interrupt'
+        ? `interrupted (Ctrl-C) after ${r.runs} runs, at run ${r.nextRun}; to continue: ${continueWith}`
+        : r.stoppedBy === 'time'
+          ? `the --time budget of ${seconds} s ended the campaign at run ${r.nextRun} (${r.ops} of ${total} operations)`
+          : undefined;
     if (json)
       print(
         JSON.stringify(
@@ -88,6 +124,7 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
             schedules: r.schedules,
             violation: null,
             opsPerSecond: rate,
+            ...stopped,
           },
           null,
           2,
@@ -95,9 +132,9 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
       );
     else
       print(
-        `fuzz on ${base.name}${pol !== '' ? ` (${pol})` : ''}, seed ${seed}: ${r.ops} operations in ${r.runs} runs${r.schedules > 0 ? ` and ${r.schedules} random schedules` : ''}, no violation (${rate} ops/s)`,
+        `fuzz on ${base.name}${pol !== '' ? ` (${pol})` : ''}, seed ${seed}: ${r.ops} operations in ${r.runs} runs${r.schedules > 0 ? ` and ${r.schedules} random schedules` : ''}, no violation${why !== undefined ? ' so far' : ''} (${rate} ops/s)${why !== undefined ? `\n  ${why}` : ''}`,
       );
-    return 0;
+    return r.stoppedBy === 'interrupt' ? EXIT.interrupted : 0;
   }
   const unwritten = writeOutput(out, v.text);
   const check = v.check;
@@ -118,6 +155,7 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
           ops: r.ops,
           runs: r.runs,
           schedules: r.schedules,
+          ...(r.stoppedBy === 'interrupt' ? { interrupted: true } : {}),
           violation: {
             run: v.run,
             signature: v.signature,
@@ -128,6 +166,7 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
             concurrent: v.shrunk.some(isRace),
             reproduced: failureSignature(check) === v.signature,
             file: unwritten === undefined ? out : null,
+            ...(r.stoppedBy === 'interrupt' ? { shrinkInterrupted: true } : {}),
             ...(unwritten !== undefined ? { notWritten: unwritten, text: v.text } : {}),
           },
         },
@@ -143,10 +182,11 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
         unwritten === undefined
           ? `  shrunk from ${v.ops.length} operations to ${v.shrunk.length}; written to ${out} (vmlab run ${out} fails)`
           : `  shrunk from ${v.ops.length} operations to ${v.shrunk.length}; NOT written to ${out} (${unwritten}): the scenario follows, save it and vmlab run it`,
+        ...(r.stoppedBy === 'interrupt' ? ['  interrupted (Ctrl-C) while shrinking: the scenario is shrunk as far as it got'] : []),
         '',
         v.text,
       ].join('\n'),
     );
   }
-  return 1;
+  return r.stoppedBy === 'interrupt' ? EXIT.interrupted : 1;
 }

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { InputError, defaultCatalog, matrixTable, raceMatrix, raceNames } from '@vmlab/lab';
-import { progress } from './explore.ts';
+import { InputError, defaultCatalog, matrixTable, raceMatrix, raceNames, startProgress } from '@vmlab/lab';
 
 /**
  * `vmlab explore --matrix [DIR]`: the race benchmark (default examples/races): strategy ×
@@ -12,9 +11,10 @@ export async function matrixCommand(dir: string, flags: { json?: boolean }, prin
   if (!existsSync(dir)) throw new InputError(`--matrix ${dir}: no such folder`);
   if (raceNames(dir).length === 0) throw new InputError(`--matrix ${dir}: no race folders (NAME/legacy.yaml and NAME/fixed.yaml)`);
   const json = flags.json === true;
-  const bar = progress(json);
-  const rows = await raceMatrix(dir, defaultCatalog(), undefined, (r) => bar.tick(`matrix: ${r.race} done`));
-  bar.done();
+  const races = raceNames(dir);
+  const bar = await startProgress({ title: 'matrix', total: races.length, unit: 'races', json });
+  let done = 0;
+  const rows = await raceMatrix(dir, defaultCatalog(), undefined, (r) => bar.update(++done, `matrix: ${r.race} done`)).finally(() => bar.stop());
   const ok = rows.every((r) => r.fixedClean && r.cells[0]!.found);
   print(
     json

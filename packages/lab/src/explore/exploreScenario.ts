@@ -3,6 +3,7 @@
  * machines, stopping at the first violation, which is then verified by a plain run with the
  * violating schedule written into the scenario (that run's log is the counterexample).
  */
+import { yieldToEvents } from '../io/interrupt.ts';
 import { type Catalog, didYouMean } from '@vmlab/core';
 import type { ExploreSpec, Scenario } from '../scenario/ast.ts';
 import { InputError } from '../scenario/InputError.ts';
@@ -31,6 +32,11 @@ export interface ExploreScenarioOptions {
   budget?: { limitSeconds: number; accept: boolean };
   /** Called after each schedule with the machine and the number run so far. */
   onProgress?: (machine: string, schedules: number) => void;
+  /**
+   * Asked between schedules (Ctrl-C): true stops the search there (the result is cut short,
+   * timedOut) and skips the machines not yet explored. Each run first lets the event loop turn.
+   */
+  stop?: () => boolean;
 }
 
 /** What exploring one machine gave. */
@@ -78,18 +84,31 @@ export async function exploreScenario(s: Scenario, machines: NamedMachine[], cat
   if (expected.invariant !== undefined) await checkInvariantName(s, expected.invariant, machines, catalog);
   const outcomes: MachineOutcome[] = [];
   for (const m of machines) {
-    const result = await explore(snapshotRunOnce(s, m, catalog), {
-      strategy: o.strategy,
-      bound: o.bound,
-      seed: o.seed,
-      runs: o.runs,
-      ...(o.reduction !== undefined ? { reduction: o.reduction } : {}),
-      ...(o.snapshots !== undefined ? { snapshots: o.snapshots } : {}),
-      ...(o.shard !== undefined ? { shard: o.shard } : {}),
-      onProgress: (n) => o.onProgress?.(m.name, n),
-      ...(o.seconds !== undefined ? { seconds: o.seconds } : {}),
-      ...(o.budget !== undefined ? { budget: o.budget } : {}),
-    });
+    if (o.stop?.() === true) break;
+    const stop = o.stop;
+    const runOnce = snapshotRunOnce(s, m, catalog);
+    const result = await explore(
+      stop === undefined
+        ? runOnce
+        : async (hooks) => {
+            // Let a pending SIGINT be handled between schedules.
+            await yieldToEvents();
+            return runOnce(hooks);
+          },
+      {
+        strategy: o.strategy,
+        bound: o.bound,
+        seed: o.seed,
+        runs: o.runs,
+        ...(o.reduction !== undefined ? { reduction: o.reduction } : {}),
+        ...(o.snapshots !== undefined ? { snapshots: o.snapshots } : {}),
+        ...(o.shard !== undefined ? { shard: o.shard } : {}),
+        onProgress: (n) => o.onProgress?.(m.name, n),
+        ...(o.seconds !== undefined ? { seconds: o.seconds } : {}),
+        ...(stop !== undefined ? { stop } : {}),
+        ...(o.budget !== undefined ? { budget: o.budget } : {}),
+      },
+    );
     const out: MachineOutcome = { machine: m.name, result };
     const v = result.violation;
     if (v !== undefined) {

@@ -55,6 +55,8 @@ export interface ExploreOptions {
   onProgress?: (schedules: number) => void;
   /** Stop after this many seconds of wall time (the result then says it was cut short). */
   seconds?: number;
+  /** Asked between schedules (Ctrl-C): true stops the search there, cut short as by `seconds`. */
+  stop?: () => boolean;
   /**
    * Refuse a search estimated (after its fifth schedule) to take longer than `limitSeconds`,
    * unless `accept`; the message gives the estimate and the flags.

@@ -35,6 +35,7 @@ export class SearchClock {
   /** Whether the search must stop now (`--time` is spent). */
   outOfTime(): boolean {
     if (this.o.seconds !== undefined && Date.now() - this.started >= this.o.seconds * 1000) this.timedOut = true;
+    if (this.o.stop?.() === true) this.timedOut = true;
     return this.timedOut;
   }
 

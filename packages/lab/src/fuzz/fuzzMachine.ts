@@ -4,6 +4,7 @@
  * on every read; runs with concurrent steps also under seeded random schedules. The first
  * failure is shrunk (delta debugging) to a minimal scenario that still fails the same way.
  */
+import { yieldToEvents } from '../io/interrupt.ts';
 import { type Catalog, MACHINE_DEFAULTS, type Machine, type MachineSpec, MachineError, composeMachine } from '@vmlab/core';
 import { defaultCatalog } from '../catalog/defaultCatalog.ts';
 import { type ExploreHooks, explore } from '../explore/explore.ts';
@@ -41,8 +42,17 @@ export interface FuzzOptions {
    * exactly the runs of the unsharded campaign.
    */
   shard?: { index: number; count: number };
-  /** Called every 20 runs. */
+  /** Called after each run: operations run so far, of the campaign's total. */
   onProgress?: (ran: number, total: number) => void;
+  /**
+   * Asked before each run (Ctrl-C): true stops the campaign there. When given, each run first
+   * lets the event loop turn, so a signal's handler can run.
+   */
+  stop?: () => boolean;
+  /** Skip the runs before this one (0-based): continue a campaign that was stopped there. */
+  fromRun?: number;
+  /** Called when a run failed, before it is shrunk (`stop` then ends the shrinking, keeping what it has). */
+  onFound?: (run: number, signature: string) => void;
 }
 
 export interface FuzzViolation {
@@ -66,6 +76,13 @@ export interface FuzzResult {
   schedules: number;
   elapsedSeconds: number;
   violation?: FuzzViolation;
+  /**
+   * Why the campaign ended before its operations were all run: Ctrl-C (`stop`) or `seconds`.
+   * With a violation: Ctrl-C stopped its shrinking (the scenario is shrunk as far as it got).
+   */
+  stoppedBy?: 'interrupt' | 'time';
+  /** The first run (0-based, as numbered in the unsharded campaign) not run: `fromRun` continues there. */
+  nextRun: number;
 }
 
 /** A YAML flow value: bare when it reads back as the same string or number, quoted otherwise. */
@@ -100,7 +117,7 @@ function inlineMachine(base: NamedMachine, loaded: MachineSpec, policies: Record
 
 /** Runs scenario text on a fresh machine with every invariant checked after every step. */
 export async function runFuzzText(text: string, catalog: Catalog = defaultCatalog(), hooks?: ExploreHooks): Promise<RunReport> {
-  const s = parseScenario(text, 'fuzz.yaml');
+  const s = parseScenario(text, 'fuzz.yaml', { format: false });
   const ref = s.machine!;
   if (ref.kind !== 'inline') throw new Error('fuzz scenarios use an inline machine');
   const machine = await composeMachine(ref.spec, catalog, s.files, ref.spec.name ?? ref.spec.arch);
@@ -162,10 +179,26 @@ export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<Fuz
   };
   const sh = o.shard ?? { index: 0, count: 1 };
   let offered = 0;
-  for (let i = 0; offered < o.ops; i++) {
-    if (o.seconds !== undefined && Date.now() - started >= o.seconds * 1000) break;
+  let stoppedBy: FuzzResult['stoppedBy'];
+  let i = 0;
+  for (; offered < o.ops; i++) {
     const runSeed = master.next();
     const n = Math.min(o.opsPerRun, o.ops - offered);
+    if (i < (o.fromRun ?? 0)) {
+      offered += n;
+      continue;
+    }
+    if (o.seconds !== undefined && Date.now() - started >= o.seconds * 1000) {
+      stoppedBy = 'time';
+      break;
+    }
+    if (o.stop !== undefined) {
+      await yieldToEvents();
+      if (o.stop()) {
+        stoppedBy = 'interrupt';
+        break;
+      }
+    }
     offered += n;
     if (i % sh.count !== sh.index) continue;
     const ops = generateOps(new Prng(runSeed), n, arch);
@@ -173,18 +206,35 @@ export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<Fuz
     const hit = await attempt(ops, o.schedules, () => new Prng(runSeed ^ 0x5eed).next());
     ran += n;
     runs++;
-    if (runs % 20 === 0) o.onProgress?.(ran, o.ops);
+    o.onProgress?.(ran, o.ops);
     if (hit !== undefined) {
       found = { ops: hit.ops, sig: hit.sig, run: i + 1 };
+      i++;
       break;
     }
   }
-  const result: FuzzResult = { machineYaml, ops: ran, runs, schedules: explored, elapsedSeconds: (Date.now() - started) / 1000 };
+  const result: FuzzResult = {
+    machineYaml,
+    ops: ran,
+    runs,
+    schedules: explored,
+    elapsedSeconds: (Date.now() - started) / 1000,
+    nextRun: i,
+    ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+  };
   if (found === undefined) return result;
   const sig = found.sig;
+  o.onFound?.(found.run, sig);
   // A candidate fails under the schedules its races carry, or under one that a few random
   // schedules find (then it carries that one).
   const fails = async (ops: FuzzOp[]): Promise<boolean | FuzzOp[]> => {
+    if (o.stop !== undefined) {
+      await yieldToEvents();
+      if (o.stop()) {
+        result.stoppedBy = 'interrupt';
+        return false;
+      }
+    }
     const hit = await attempt(ops, Math.min(o.schedules, 20), () => schedRng.next());
     return hit !== undefined && hit.sig === sig ? hit.ops : false;
   };

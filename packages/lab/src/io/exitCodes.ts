@@ -6,9 +6,10 @@
  * - 1: an expectation failed or an invariant broke (the kernel model's verdict);
  * - 2: bad input (a scenario, machine, log or plugin file, a command-line word), with the
  *   file, line and column or a usage message;
- * - 3: an internal error of vmlab itself, never a verdict on the kernel: report it.
+ * - 3: an internal error of vmlab itself, never a verdict on the kernel: report it;
+ * - 130: fuzz or explore stopped by Ctrl-C (SIGINT), after printing what it found so far.
  */
-export const EXIT = { ok: 0, failed: 1, input: 2, internal: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, input: 2, internal: 3, interrupted: 130 } as const;
 
 /** What vmlab prints for an internal error (exit 3): what happened and what to report. */
 export function internalErrorText(e: unknown, version: string, argv: readonly string[]): string {

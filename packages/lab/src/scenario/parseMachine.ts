@@ -2,12 +2,13 @@
 import { MACHINE_DEFAULTS, MAX_CPUS, MAX_PHYSMEM, MAX_SWAP } from '@vmlab/core';
 import { isMap, type Node } from 'yaml';
 import type { MachineRef, MachineSpec, SourcePos } from './ast.ts';
+import { KEYS } from './format.ts';
 import { ABI_VALUES } from './stepSchemas.ts';
 import { parseCount, parseEnum, parseSize } from './values.ts';
 import type { Walker } from './Walker.ts';
 
-const MACHINE_KEYS = ['name', 'arch', 'abi', 'cpus', 'physmem', 'swap', 'features', 'policies', 'plugins', 'faults'];
-const FAULT_KEYS = ['at', 'every', 'count'];
+const MACHINE_KEYS = KEYS.machine;
+const FAULT_KEYS = KEYS.fault;
 
 export function parseMachineRef(w: Walker, node: Node | null, anchor: Node, needName: boolean): MachineRef {
   const pos = w.pos(node ?? anchor);

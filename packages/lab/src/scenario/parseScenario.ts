@@ -6,29 +6,39 @@
  */
 import type { Node } from 'yaml';
 import type { ExploreSpec, FileSpec, MachineSpec, Scenario } from './ast.ts';
+import { checkFormat } from './checkFormat.ts';
+import { KEYS, Machine, Scenario as ScenarioFormat } from './format.ts';
 import { parseMachineList, parseMachineRef, parseMachineSpec } from './parseMachine.ts';
 import { parseSteps } from './parseSteps.ts';
 import { scenarioErrorOf } from './ScenarioError.ts';
 import { parseEnum, parseSize, parseU32 } from './values.ts';
 import { type Entry, Walker } from './Walker.ts';
 
-const TOP_KEYS = ['name', 'machine', 'machines', 'files', 'steps', 'explore'];
-const FILE_KEYS = ['path', 'size', 'fill'];
-const EXPLORE_KEYS = ['expect', 'invariant'];
+const TOP_KEYS = KEYS.scenario;
+const FILE_KEYS = KEYS.file;
+const EXPLORE_KEYS = KEYS.explore;
+
+export interface ParseOptions {
+  /**
+   * Check the file against the format's definition once the parser has accepted it (format.ts,
+   * checkFormat.ts); default true. vmlab's own generated text (a fuzz run's) skips it.
+   */
+  format?: boolean;
+}
 
 /** Parse and validate a scenario file; throws ScenarioError (or ScenarioErrors for several). */
-export function parseScenario(text: string, file: string): Scenario {
+export function parseScenario(text: string, file: string, o: ParseOptions = {}): Scenario {
   let w: Walker | undefined;
   return Walker.stopsAtLimit(
     () => {
       w = new Walker(text, file);
-      return parseScenarioWith(w, file);
+      return parseScenarioWith(w, file, o.format !== false);
     },
     () => w,
   );
 }
 
-function parseScenarioWith(w: Walker, file: string): Scenario {
+function parseScenarioWith(w: Walker, file: string, format: boolean): Scenario {
   w.throwIfErrors();
   const root = w.deref(w.doc.contents);
   if (root === null) w.error(null, 'the scenario is empty; it needs at least name and steps');
@@ -65,6 +75,10 @@ function parseScenarioWith(w: Walker, file: string): Scenario {
   else scenario.steps = w.guard(() => parseSteps(w, steps.value, steps.keyNode, false)) ?? [];
 
   w.throwIfErrors();
+  if (format) {
+    checkFormat(w, ScenarioFormat, 'scenario');
+    w.throwIfErrors();
+  }
   return scenario;
 }
 
@@ -85,6 +99,8 @@ function parseMachineFileWith(w: Walker): MachineSpec {
   const root = w.deref(w.doc.contents);
   if (root === null) w.error(null, 'the machine file is empty; it needs at least arch');
   const spec = root === null ? undefined : w.guard(() => parseMachineSpec(w, root, root, false));
+  w.throwIfErrors();
+  checkFormat(w, Machine, 'machine');
   w.throwIfErrors();
   return spec!;
 }

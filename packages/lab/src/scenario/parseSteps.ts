@@ -8,6 +8,7 @@ import type { ArgValue, CheckQuery, SourcePos, Step } from './ast.ts';
 import { outcomeFields, parseExpectOn, parseExpectation } from './parseExpectation.ts';
 import { type ArgKind, CHECK_QUERIES, type OpSpec, OPS, QUERIES, RIGHTS_VALUES, STEP_OPS, describeArgs } from './stepSchemas.ts';
 import { parseAccessSize, parseAddr, parseCount, parseEnum, parseFlags, parseLength, parseName, parseProt, parseSize, parseU32, parseU64 } from './values.ts';
+import { KEYS } from './format.ts';
 import { GENERATORS } from '../trace/generators/generators.ts';
 import type { Entry, Walker } from './Walker.ts';
 
@@ -174,7 +175,7 @@ function checkPageout(w: Walker, args: Record<string, ArgValue>, anchor: Node): 
 function parseConcurrent(w: Walker, node: Node | null, anchor: Node, pos: SourcePos): Step {
   const map = w.map(node, 'concurrent', anchor);
   const entries = w.entries(map);
-  w.onlyKeys(entries, ['threads', 'schedule', 'expect', 'expect_on'], 'concurrent');
+  w.onlyKeys(entries, KEYS.concurrent, 'concurrent');
   const step: Step = { op: 'concurrent', args: {}, pos };
   const threads = entries.find((e) => e.key === 'threads');
   if (threads === undefined) w.fail(map, 'concurrent needs threads: a list of step lists, one per kernel thread');
@@ -291,7 +292,7 @@ export const MAX_REPEATED_STEPS = 1_000_000;
 function parseRepeat(w: Walker, node: Node | null, anchor: Node, nested: boolean): Step[] {
   const map = w.map(node, 'repeat (a map: times, steps, and optionally index)', anchor);
   const entries = w.entries(map);
-  w.onlyKeys(entries, ['times', 'index', 'steps'], 'repeat');
+  w.onlyKeys(entries, KEYS.repeat, 'repeat');
   const timesE = entries.find((e) => e.key === 'times');
   const stepsE = entries.find((e) => e.key === 'steps');
   if (timesE === undefined || stepsE === undefined) w.fail(map, 'repeat needs times (a count) and steps (a list of steps)');

@@ -41,10 +41,10 @@ describe('fuzz --shard', () => {
   });
   describe('when the campaign finds a bug', () => {
     it('should find it in the shard that owns the failing run, numbered as unsharded', async () => {
-      const whole = await fuzz({ seed: '2', ops: '3000', policy: 'madvise.free_on_shadow=apply' });
+      const whole = await fuzz({ seed: '2', ops: '3000', policy: 'pkru.clear_on=pmap_remove_swapout' });
       expect(whole.code).toBe(1);
       const run = whole.doc.violation.run as number;
-      const owner = await fuzz({ seed: '2', ops: '3000', policy: 'madvise.free_on_shadow=apply', shard: `${(run - 1) % 3}/3` });
+      const owner = await fuzz({ seed: '2', ops: '3000', policy: 'pkru.clear_on=pmap_remove_swapout', shard: `${(run - 1) % 3}/3` });
       expect(owner.code).toBe(1);
       expect(owner.doc.violation.run).toBeLessThanOrEqual(run);
       expect(owner.doc.violation.signature).toBe(whole.doc.violation.signature);

@@ -8,10 +8,17 @@
  *   page, SIGBUS after revoke (after MADV_FREE a word may be kept or zero);
  * - amd64 protection keys: the keys `sysarch set_pkru` assigns (with or without persist),
  *   each thread's PKRU set by `pkey_set` (a new thread copies its creator's), munmap
- *   dropping the keys of the range (no VA is ever reused, so a persistent key kept over an
- *   unmapped range is never seen again), fork copying keys and the forking thread's PKRU,
+ *   dropping the non-persistent keys of the range (a persistent key stays on the unmapped
+ *   range and applies to a later mapping there), fork copying keys and the forking thread's PKRU,
  *   execve clearing both, swapout keeping them; a read or write the rights deny is SIGSEGV
  *   with the key;
+ * - address reuse: an `mmap` with `at` maps (MAP_FIXED) over a range the process unmapped
+ *   before, so whatever an unmap left behind (a persistent key, or any key a legacy path
+ *   forgot to drop) shows on the new mapping; keys are the pmap's, kept per process by
+ *   address, and outlive the mapping when persistent;
+ * - `mprotect` to `none` and `msync` (with or without MS_INVALIDATE) are physical removals:
+ *   data and keys are kept; PROT_NONE makes every access SIGSEGV until the protection is
+ *   raised again;
  * - arm64 BTI guards: `sysarch guard_page` over a region, kept by swapout and mprotect,
  *   copied by fork, dropped by munmap and execve; a `fetch` with `branch: call` onto a
  *   guarded executable page is SIGILL unless the word is a call landing pad.
@@ -25,12 +32,13 @@
  * schedule that made it fail.
  */
 
-export type Prot = 'r' | 'rw' | 'rx' | 'rwx';
+export type Prot = 'none' | 'r' | 'rw' | 'rx' | 'rwx';
 export type Deny = 'none' | 'write' | 'access' | 'all';
 
 export type FuzzOp =
   | { op: 'spawn'; pid: number }
-  | { op: 'mmap'; pid: number; name: string; pages: number; shared: boolean; file: boolean }
+  /** `at`: a fixed address inside a range this process unmapped (address reuse). */
+  | { op: 'mmap'; pid: number; name: string; pages: number; shared: boolean; file: boolean; at?: number }
   | { op: 'write'; pid: number; name: string; page: number; word: number; value: number }
   | { op: 'read'; pid: number; name: string; page: number; word: number }
   | { op: 'fetch'; pid: number; name: string; page: number; word: number }
@@ -46,6 +54,8 @@ export type FuzzOp =
   | { op: 'swapout'; pid: number }
   | { op: 'pageout'; pid?: number; name?: string; pages?: number; page?: number; len?: number }
   | { op: 'madvise'; pid: number; name: string; advice: 'dontneed' | 'free' | 'willneed' }
+  /** msync of the whole region; `invalidate`: MS_INVALIDATE (removes its translations). */
+  | { op: 'msync'; pid: number; name: string; invalidate: boolean }
   | { op: 'key'; pid: number; name: string; key: number; persist?: boolean }
   | { op: 'pkey'; pid: number; key: number; deny: Deny }
   | { op: 'guard'; pid: number; name: string }

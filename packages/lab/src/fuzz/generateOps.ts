@@ -31,8 +31,19 @@ export function generateOps(rng: Prng, n: number, arch: string, opts: { concurre
       if (rs.length >= 6) continue;
       const file = !m.revoked && rng.chance(0.2);
       const name = `m${m.nextName++}`;
-      const pages = file ? FUZZ_FILE.pages : 1 + rng.below(8);
+      let pages = file ? FUZZ_FILE.pages : 1 + rng.below(8);
       const shared = file || rng.chance(0.2);
+      // Address reuse: MAP_FIXED at the start of a range this process unmapped, as long as it is free.
+      if (p.freed.size > 0 && rng.chance(0.5)) {
+        const at = rng.pick([...p.freed]);
+        let run = 0;
+        while (p.freed.has(at + run)) run++;
+        if (!file) pages = 1 + rng.below(Math.min(run, 8));
+        if (pages <= run) {
+          push({ op: 'mmap', pid, name, pages, shared, file, at: at * 4096 });
+          continue;
+        }
+      }
       push({ op: 'mmap', pid, name, pages, shared, file });
       continue;
     }
@@ -58,7 +69,7 @@ export function generateOps(rng: Prng, n: number, arch: string, opts: { concurre
       } else op = { op: 'minherit', pid, name, inherit };
     } else if (roll < 63) op = { op: 'munmap', pid, name };
     else if (roll < 67) {
-      const prot = arm ? rng.pick(['r', 'rw', 'rx', 'rwx'] as const) : rng.pick(['r', 'rw'] as const);
+      const prot = arm ? rng.pick(['none', 'r', 'rw', 'rx', 'rwx'] as const) : rng.pick(['none', 'r', 'rw', 'rw'] as const);
       if (rng.chance(0.5) && r.pages > 1) {
         const pg = rng.below(r.pages);
         op = { op: 'mprotect', pid, name, prot, page: pg, pages: 1 + rng.below(r.pages - pg) };
@@ -77,12 +88,47 @@ export function generateOps(rng: Prng, n: number, arch: string, opts: { concurre
         const pg = rng.below(r.pages);
         op = { op: 'pageout', pid, name, page: pg, len: 1 + rng.below(r.pages - pg) };
       } else op = { op: 'pageout', pages: 1 + rng.below(8) };
-    } else if (roll < 84) op = { op: 'madvise', pid, name, advice: rng.pick(['dontneed', 'free', 'free', 'willneed'] as const) };
-    else if (roll < 89) {
+    } else if (roll < 82) op = { op: 'madvise', pid, name, advice: rng.pick(['dontneed', 'free', 'free', 'willneed'] as const) };
+    else if (roll < 84) {
+      if (r.file && m.revoked) continue;
+      op = { op: 'msync', pid, name, invalidate: rng.chance(0.7) };
+    } else if (roll < 89) {
       if (arm) op = { op: 'guard', pid, name };
       else if (arch !== 'amd64') continue;
-      else if (rng.chance(0.5)) op = { op: 'key', pid, name, key: 1 + rng.below(4), persist: rng.chance(0.3) };
-      else op = { op: 'pkey', pid, key: 1 + rng.below(4), deny: rng.pick(['none', 'none', 'write', 'access', 'all'] as const) };
+      else if (rng.chance(0.5)) {
+        const key = 1 + rng.below(4);
+        op = { op: 'key', pid, name, key, persist: rng.chance(0.3) };
+        if (rng.chance(0.4)) {
+          // Swarm bias toward key lifetimes (T1.15–T1.21): a key set on a region, then one
+          // removal, then an access its rights deny. A physical removal (PROT_NONE and back,
+          // msync MS_INVALIDATE, swapout) keeps the key; a logical one (munmap) drops it unless
+          // persistent, seen through a MAP_FIXED mapping over the same range. The region is
+          // sometimes a fresh one never touched (an entry without an object).
+          let [n, reg] = [name, r];
+          if (rng.chance(0.3) && rs.length < 6) {
+            n = `m${m.nextName++}`;
+            push({ op: 'mmap', pid, name: n, pages: 1 + rng.below(4), shared: false, file: false });
+            reg = m.procs.get(pid)!.maps.get(n)!;
+          }
+          push({ ...op, name: n });
+          const path = rng.below(4);
+          if (path === 0) {
+            push({ op: 'mprotect', pid, name: n, prot: 'none' });
+            push({ op: 'mprotect', pid, name: n, prot: 'rw' });
+          } else if (path === 1) push({ op: 'msync', pid, name: n, invalidate: true });
+          else if (path === 2) push({ op: 'swapout', pid });
+          else {
+            if (rng.chance(0.5)) push({ op: 'swapout', pid });
+            const again = `m${m.nextName++}`;
+            push({ op: 'munmap', pid, name: n });
+            push({ op: 'mmap', pid, name: again, pages: reg.pages, shared: false, file: false, at: reg.addr });
+            n = again;
+          }
+          push({ op: 'pkey', pid, key, deny: rng.pick(['write', 'access', 'all'] as const) });
+          const pg = rng.below(reg.pages);
+          op = rng.chance(0.5) ? { op: 'write', pid, name: n, page: pg, word: 0, value: value() } : { op: 'read', pid, name: n, page: pg, word: 0 };
+        }
+      } else op = { op: 'pkey', pid, key: 1 + rng.below(4), deny: rng.pick(['none', 'none', 'write', 'access', 'all'] as const) };
     } else if (roll < 90) {
       if (p.pkru.length > 1 || !rng.chance(0.3)) continue;
       op = { op: 'execve', pid };

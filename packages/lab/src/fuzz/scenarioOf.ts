@@ -25,10 +25,11 @@ export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: strin
         line = `spawn: { pid: ${o.pid} }`;
         break;
       case 'mmap': {
-        const addr = hex(m.nextAddr);
+        const addr = hex(o.at ?? m.nextAddr);
+        const fixed = o.at !== undefined ? ', fixed' : '';
         line = o.file
-          ? `mmap: { pid: ${o.pid}, addr: ${addr}, len: ${o.pages} pages, prot: rw, flags: [shared], file: ${FUZZ_FILE.path}, as: ${o.name} }`
-          : `mmap: { pid: ${o.pid}, addr: ${addr}, len: ${o.pages} pages, prot: rw, flags: [${o.shared ? 'shared' : 'private'}, anon], as: ${o.name} }`;
+          ? `mmap: { pid: ${o.pid}, addr: ${addr}, len: ${o.pages} pages, prot: rw, flags: [shared${fixed}], file: ${FUZZ_FILE.path}, as: ${o.name} }`
+          : `mmap: { pid: ${o.pid}, addr: ${addr}, len: ${o.pages} pages, prot: rw, flags: [${o.shared ? 'shared' : 'private'}, anon${fixed}], as: ${o.name} }`;
         break;
       }
       case 'write':
@@ -75,6 +76,10 @@ export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: strin
         else if (r === undefined) continue;
         else if (o.page !== undefined) line = `pageout: { pid: ${o.pid}, addr: ${o.name}${o.page ? `+${o.page} pages` : ''}, len: ${o.len ?? 1} pages }`;
         else line = `pageout: { pid: ${o.pid}, addr: ${o.name}, len: ${r.pages} pages }`;
+        break;
+      case 'msync':
+        if (r === undefined) continue;
+        line = `msync: { pid: ${o.pid}, addr: ${o.name}, len: ${r.pages} pages, flags: [${o.invalidate ? 'sync, invalidate' : 'sync'}], expect: { ok: true } }`;
         break;
       case 'madvise':
         if (r === undefined) continue;

@@ -5,8 +5,9 @@
  */
 import { CALL_PADS, type Deny, FUZZ_FILE, type FuzzOp, type Prot } from './FuzzOp.ts';
 
-/** Where the model places mappings: upward, never reusing an address. */
+/** Where the model places new mappings: upward; an address is reused only by an explicit `at`. */
 const MAP_BASE = 0x20000000;
+const PAGE = 4096;
 
 /** A word's expected contents: known, or one of several (after MADV_FREE, or a racing write). */
 export type Cell = number | number[];
@@ -28,8 +29,6 @@ export interface Region {
   shared: boolean;
   file: boolean;
   store: Store;
-  /** The key recorded for each page (the pmap's, per process). */
-  keys: (PageKey | undefined)[];
   guarded: boolean[];
   /** Set by minherit; otherwise shared regions are shared with a child and private ones copied. */
   inherit?: 'share' | 'copy';
@@ -39,6 +38,10 @@ export interface Proc {
   maps: Map<string, Region>;
   /** PKRU of each thread (index = tid). */
   pkru: number[];
+  /** The pmap's keys by page number (va / 4096): they outlive a mapping when persistent. */
+  keys: Map<number, PageKey>;
+  /** Page numbers this process unmapped and has not mapped again (what `mmap at` may reuse). */
+  freed: Set<number>;
 }
 
 /** The model's state while it walks an operation list. */
@@ -71,6 +74,27 @@ function storeShared(m: Model, pid: number, r: Region): boolean {
  * fork of a region (vmspace_fork): INHERIT_SHARE shares it; INHERIT_COPY makes both
  * entries copy-on-write (vm_map_copy_entry), so parent and child each keep a private view.
  */
+function forkProc(p: Proc, pkru: number): Proc {
+  const keys = new Map<number, PageKey>();
+  for (const [pn, k] of p.keys) keys.set(pn, { ...k });
+  return { maps: forkRegions(p), pkru: [pkru], keys, freed: new Set(p.freed) };
+}
+
+/** The page numbers of a region. */
+function pagesOf(r: Region): number[] {
+  const first = r.addr / PAGE;
+  return Array.from({ length: r.pages }, (_, i) => first + i);
+}
+
+/** A logical unmap (vm_map_delete): the range is free again, its non-persistent keys gone. */
+function unmapRegion(p: Proc, name: string, r: Region): void {
+  p.maps.delete(name);
+  for (const pn of pagesOf(r)) {
+    p.freed.add(pn);
+    if (p.keys.get(pn)?.persist !== true) p.keys.delete(pn);
+  }
+}
+
 function forkRegions(p: Proc): Map<string, Region> {
   const maps = new Map<string, Region>();
   for (const [n, r] of p.maps) {
@@ -87,7 +111,6 @@ function copyRegion(r: Region, privateCopy: boolean): Region {
   return {
     ...r,
     prot: [...r.prot],
-    keys: r.keys.map((k) => (k === undefined ? undefined : { ...k })),
     guarded: [...r.guarded],
     store: privateCopy ? { cells: new Map(r.store.cells), file: r.store.file } : r.store,
   };
@@ -101,7 +124,7 @@ function writeOk(m: Model, p: Proc, r: Region, page: number, tid: number): boole
 
 /** The key denying the access, if the thread's PKRU denies it. */
 function denied(p: Proc, r: Region, page: number, tid: number, write: boolean): number | undefined {
-  const k = r.keys[page];
+  const k = p.keys.get(r.addr / PAGE + page);
   if (k === undefined || k.key === 0) return undefined;
   const bits = ((p.pkru[tid] ?? 0) >>> (2 * k.key)) & 3;
   return (bits & 1) !== 0 || (write && (bits & 2) !== 0) ? k.key : undefined;
@@ -111,7 +134,7 @@ function denied(p: Proc, r: Region, page: number, tid: number, write: boolean): 
 export function apply(m: Model, o: FuzzOp): boolean {
   if (o.op === 'spawn') {
     if (m.procs.has(o.pid)) return false;
-    m.procs.set(o.pid, { maps: new Map(), pkru: [0] });
+    m.procs.set(o.pid, { maps: new Map(), pkru: [0], keys: new Map(), freed: new Set() });
     m.nextPid = Math.max(m.nextPid, o.pid + 1);
     return true;
   }
@@ -126,8 +149,17 @@ export function apply(m: Model, o: FuzzOp): boolean {
   switch (o.op) {
     case 'mmap': {
       if (p.maps.has(o.name) || (o.file && m.revoked)) return false;
-      const addr = m.nextAddr;
-      m.nextAddr += (o.pages + 1) * 4096;
+      let addr: number;
+      if (o.at !== undefined) {
+        // MAP_FIXED over a range this process unmapped: every page must still be free.
+        if (o.at % PAGE !== 0) return false;
+        for (let i = 0; i < o.pages; i++) if (!p.freed.has(o.at / PAGE + i)) return false;
+        for (let i = 0; i < o.pages; i++) p.freed.delete(o.at / PAGE + i);
+        addr = o.at;
+      } else {
+        addr = m.nextAddr;
+        m.nextAddr += (o.pages + 1) * PAGE;
+      }
       p.maps.set(o.name, {
         addr,
         pages: o.pages,
@@ -135,15 +167,13 @@ export function apply(m: Model, o: FuzzOp): boolean {
         shared: o.shared,
         file: o.file,
         store: o.file ? m.fileStore : { cells: new Map(), file: false },
-        keys: Array<PageKey | undefined>(o.pages).fill(undefined),
         guarded: Array<boolean>(o.pages).fill(false),
       });
       return true;
     }
     case 'fork': {
       if (m.procs.has(o.child)) return false;
-      const maps = forkRegions(p);
-      m.procs.set(o.child, { maps, pkru: [p.pkru[0]!] });
+      m.procs.set(o.child, forkProc(p, p.pkru[0]!));
       m.nextPid = Math.max(m.nextPid, o.child + 1);
       return true;
     }
@@ -152,7 +182,9 @@ export function apply(m: Model, o: FuzzOp): boolean {
       return true;
     case 'execve':
       if (p.pkru.length > 1) return false;
+      for (const r of p.maps.values()) for (const pn of pagesOf(r)) p.freed.add(pn);
       p.maps.clear();
+      p.keys.clear();
       p.pkru = [0];
       return true;
     case 'thread':
@@ -183,20 +215,20 @@ export function apply(m: Model, o: FuzzOp): boolean {
       const old = m.read(r, off);
       const ok = writeOk(m, p, r, o.page, 0);
       const shares = inheritOf(r) === 'share';
-      const maps = forkRegions(p);
+      const child = forkProc(p, p.pkru[1]!);
       if (ok) {
         p.maps.get(o.name)!.store.cells.set(off, o.value >>> 0);
         // The child copied the word before or after the write.
-        if (!shares) maps.get(o.name)!.store.cells.set(off, [...new Set([...alts(old), o.value >>> 0])]);
+        if (!shares) child.maps.get(o.name)!.store.cells.set(off, [...new Set([...alts(old), o.value >>> 0])]);
       }
-      m.procs.set(o.child, { maps, pkru: [p.pkru[1]!] });
+      m.procs.set(o.child, child);
       m.nextPid = Math.max(m.nextPid, o.child + 1);
       return true;
     }
     case 'race_revoke': {
       const r = p.maps.get(o.name);
       if (r === undefined || !r.file || m.revoked) return false;
-      p.maps.delete(o.name);
+      unmapRegion(p, o.name, r);
       m.revoked = true;
       return true;
     }
@@ -212,8 +244,12 @@ export function apply(m: Model, o: FuzzOp): boolean {
     case 'fetch':
       return o.page < r.pages;
     case 'munmap':
-      p.maps.delete(o.name);
+      unmapRegion(p, o.name, r);
       return true;
+    case 'msync':
+      // Dirty file pages are written back (and with invalidate dropped clean): the data and
+      // the keys stay. A revoked file mapping is not synced.
+      return !(r.file && m.revoked);
     case 'minherit':
       if (r.file || (o.inherit === 'copy' && storeShared(m, o.pid, r))) return false;
       r.inherit = o.inherit;
@@ -233,7 +269,7 @@ export function apply(m: Model, o: FuzzOp): boolean {
       }
       return true;
     case 'key':
-      for (let i = 0; i < r.pages; i++) r.keys[i] = { key: o.key, persist: o.persist === true };
+      for (const pn of pagesOf(r)) p.keys.set(pn, { key: o.key, persist: o.persist === true });
       return true;
     case 'guard':
       r.guarded.fill(true);
@@ -250,8 +286,12 @@ function oneOf(outcomes: string[]): string {
 const cellExpect = (c: Cell) => oneOf(alts(c).map((v) => `{ value: ${hex(v)} }`));
 const segvKey = (k: number) => `{ signal: SIGSEGV, code: SEGV_ACCERR, pkey: ${k} }`;
 
+const SEGV_ACCERR = '{ signal: SIGSEGV, code: SEGV_ACCERR }';
+
 export function readExpect(m: Model, p: Proc, r: Region, page: number, word: number, tid = 0): string {
   const k = denied(p, r, page, tid, false);
+  // PROT_NONE: the entry refuses every access (on a revoked file mapping the replaced entry may answer first).
+  if (r.prot[page] === 'none') return r.file && m.revoked ? oneOf(['{ signal: SIGBUS }', SEGV_ACCERR]) : SEGV_ACCERR;
   if (r.file && m.revoked) return k === undefined ? '{ signal: SIGBUS }' : oneOf(['{ signal: SIGBUS }', segvKey(k)]);
   if (k !== undefined) return segvKey(k);
   return cellExpect(m.read(r, page * 4096 + word * 4));

@@ -1,0 +1,178 @@
+/**
+ * Fuzz reaches every legacy policy value (issue 19 §5): each value `vmlab policies` marks as
+ * a historical bug is found by `vmlab fuzz` within a fixed budget (seed, --ops, --schedules),
+ * shrunk to a small scenario that still fails the same way when run again, and the value
+ * that fixed it is clean under the same budget (no false positive from the shadow model).
+ *
+ * The legacy values (from the policy catalog's descriptions; the other non-default values,
+ * such as madvise.reuse=zero, exit.teardown=purge_in_exit or tlb.shootdown=deferred, are
+ * designs, not bugs):
+ *   pkru.clear_on=pmap_remove, pkru.clear_on=pmap_remove_swapout, map_delete.skips=freebsd,
+ *   madvise.free_on_shadow=apply, fault.cow_shared_shadow=no_invalidate,
+ *   swap.readbehind=after_unlock, revoke.walk=no_recheck.
+ *
+ * Two of them are scheduling races that no serial order shows: swap.readbehind=after_unlock
+ * (a fault's read-behind racing fork's object split, D15293) and revoke.walk=no_recheck
+ * (the revocation walk racing an munmap). Serial fuzz cannot find them; fuzz finds them in its
+ * schedule mode (`--schedules N`): each run with a `concurrent` step is also run under N
+ * seeded random interleavings, the explorer's `random` strategy, and the shrunk file carries
+ * the schedule that failed.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fuzzCommand } from '@vmlab/cli';
+import { failureSignature, runFuzzText } from '@vmlab/lab';
+
+const dir = mkdtempSync(join(tmpdir(), 'vmlab-fuzz-legacy-'));
+
+interface Legacy {
+  key: string;
+  legacy: string;
+  fixed: string;
+  seed: number;
+  ops: number;
+  schedules: number;
+  /** The failure fuzz reports: the invariant, or the step whose expectation failed. */
+  signature: string;
+  /** The shrunk scenario has at most this many operations. */
+  maxOps: number;
+  /** What the shrunk scenario must contain (the operations the bug needs). */
+  shape: RegExp[];
+}
+
+const CASES: Legacy[] = [
+  {
+    key: 'pkru.clear_on',
+    legacy: 'pmap_remove',
+    fixed: 'map_delete',
+    seed: 2,
+    ops: 3000,
+    schedules: 0,
+    signature: 'expectation of read',
+    maxOps: 8,
+    shape: [/op: set_pkru/, /pkey: \d/],
+  },
+  {
+    // The first proposed fix: swapout keeps keys, PROT_NONE and msync(MS_INVALIDATE) still drop them.
+    key: 'pkru.clear_on',
+    legacy: 'pmap_remove_swapout',
+    fixed: 'map_delete',
+    seed: 2,
+    ops: 3000,
+    schedules: 0,
+    signature: 'expectation of read',
+    maxOps: 8,
+    shape: [/op: set_pkru/, /(prot: none|flags: \[sync, invalidate\])/, /pkey: \d/],
+  },
+  {
+    // A key set on an entry without an object (or a pmap with no page) outlives munmap; a
+    // MAP_FIXED mapping over the same range then carries it.
+    key: 'map_delete.skips',
+    legacy: 'freebsd',
+    fixed: 'none',
+    seed: 1,
+    ops: 3000,
+    schedules: 0,
+    signature: 'expectation of write',
+    maxOps: 10,
+    shape: [/op: set_pkru/, /- munmap:/, /flags: \[private, anon, fixed\]/],
+  },
+  {
+    key: 'madvise.free_on_shadow',
+    legacy: 'apply',
+    fixed: 'skip',
+    seed: 1,
+    ops: 3000,
+    schedules: 0,
+    signature: 'expectation of read',
+    maxOps: 8,
+    // MADV_FREE applied to a shared object (or a shadow after fork) loses data the model keeps.
+    shape: [/advice: free/, /(flags: \[shared, anon\]|- fork:)/],
+  },
+  {
+    // FreeBSD-SA-21:08.vm: INHERIT_SHARE, a read, a fork, the child's write (shared_shadow_inval_test).
+    key: 'fault.cow_shared_shadow',
+    legacy: 'no_invalidate',
+    fixed: 'invalidate',
+    seed: 4,
+    ops: 3000,
+    schedules: 0,
+    signature: 'invariant pte_target',
+    maxOps: 12,
+    shape: [/inherit: share/, /- fork: \{ pid: (\d+), child: (\d+)[^\n]*\n {2}- write: \{ pid: \2,/],
+  },
+  {
+    // A race (D15293): found under random schedules, not in the serial order.
+    key: 'swap.readbehind',
+    legacy: 'after_unlock',
+    fixed: 'before_unlock',
+    seed: 2,
+    ops: 2000,
+    schedules: 8,
+    signature: 'invariant pte_target',
+    maxOps: 12,
+    shape: [/concurrent:\n {6}threads:\n {8}- - write:/, /- - fork:/, /schedule: \[/, /- pageout:/],
+  },
+  {
+    // A race: the revocation walk against an munmap of a file mapping.
+    key: 'revoke.walk',
+    legacy: 'no_recheck',
+    fixed: 'recheck',
+    seed: 2,
+    ops: 2000,
+    schedules: 8,
+    signature: 'invariant revoke_walk',
+    maxOps: 6,
+    shape: [/concurrent:\n {6}threads:\n {8}- - revoke:/, /- - munmap:/, /schedule: \[/],
+  },
+];
+
+interface FuzzDoc {
+  ops: number;
+  violation: { signature: string; shrunkOps: number; reproduced: boolean; concurrent: boolean; file: string } | null;
+}
+
+async function campaign(c: Legacy, value: string): Promise<{ code: number; doc: FuzzDoc }> {
+  const lines: string[] = [];
+  const out = join(dir, `${c.key}-${value}.yaml`);
+  const code = await fuzzCommand(
+    { machine: 'amd64', policy: [`${c.key}=${value}`], seed: String(c.seed), ops: String(c.ops), schedules: String(c.schedules), json: true, out },
+    (s) => lines.push(s),
+  );
+  return { code, doc: JSON.parse(lines.join('\n')) as FuzzDoc };
+}
+
+describe('fuzz finds and shrinks every legacy policy value', () => {
+  for (const c of CASES) {
+    const budget = `seed ${c.seed}, --ops ${c.ops}${c.schedules > 0 ? `, --schedules ${c.schedules}` : ''}`;
+    describe(`${c.key}=${c.legacy} (${budget})`, () => {
+      it(`should report ${c.signature}, shrunk to at most ${c.maxOps} operations that still fail the same way`, async () => {
+        const { code, doc } = await campaign(c, c.legacy);
+        expect(code, JSON.stringify(doc)).toBe(1);
+        const v = doc.violation!;
+        expect(v.signature).toBe(c.signature);
+        expect(v.shrunkOps).toBeLessThanOrEqual(c.maxOps);
+        expect(v.reproduced).toBe(true);
+        // A race's shrunk file carries the interleaving that failed.
+        if (c.schedules > 0) expect(v.concurrent).toBe(true);
+        const text = readFileSync(v.file, 'utf8');
+        for (const re of c.shape) expect(text).toMatch(re);
+        // Run again on its own: the same failure.
+        expect(failureSignature(await runFuzzText(text))).toBe(c.signature);
+        // The same file with the fixed value holds.
+        const fixed = await runFuzzText(text.replace(`${c.key}: ${c.legacy}`, `${c.key}: ${c.fixed}`));
+        expect(fixed.failures).toEqual([]);
+        expect(fixed.violations).toEqual([]);
+      }, 300000);
+
+      it(`should find nothing with ${c.key}=${c.fixed} under the same budget`, async () => {
+        const { code, doc } = await campaign(c, c.fixed);
+        expect(code, JSON.stringify(doc.violation)).toBe(0);
+        expect(doc.violation).toBeNull();
+        expect(doc.ops).toBe(c.ops);
+      }, 300000);
+    });
+  }
+});

@@ -20,7 +20,7 @@ import { outcomeFields } from './parseExpectation.ts';
 import { ABI_VALUES, type ArgKind, OPS, type OpSpec, QUERIES, RIGHTS_VALUES } from './stepSchemas.ts';
 
 /** An integer as text: decimal or 0x hex, optionally negative. */
-const NUM = String.raw`-?(?:0[xX][0-9a-fA-F]+|[0-9]+)`;
+const NUM = '-?(?:0[xX][0-9a-fA-F]+|[0-9]+)';
 /** A value inside `repeat` that uses a loop index (`$i`, `0x1000*$i`, `buf+$i*4096`). */
 const LOOP = String.raw`.*\$[A-Za-z_].*`;
 const text = (pattern: string, description: string) =>

@@ -73,17 +73,21 @@ export function clipRange(ctx: VmContext, vms: Vmspace, start: number, end: numb
 export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: number): void {
   const map = vms.map;
   const i = clipRange(ctx, vms, start, end);
-  while (i < map.entries.length && map.entries[i]!.start < end) {
-    const e = map.entries[i]!;
+  // The entries in range are deleted in address order and unlinked together at the end:
+  // nothing here sleeps, so no other thread sees the map in between.
+  const es = map.entries;
+  let j = i;
+  for (; j < es.length && es[j]!.start < end; j++) {
+    const e = es[j]!;
     if (e.wiredCount > 0) entryUnwire(ctx, vms, e);
     if (ctx.mapDeletePolicy.notifies(e)) {
       const o = e.object;
       emitMapDelete(ctx.bus, ctx.ownerOf(vms), vms.pmap, e.start, e.end, o, e.offset, o !== null && o.refCount !== 1 && o.oneMapping);
       pmapRemove(ctx.bus, vms.pmap, e.start, e.end, 'map_delete');
     }
-    map.removeAt(i);
     ctx.objects.deallocate(e.object);
   }
+  map.removeRange(i, j);
 }
 
 /**

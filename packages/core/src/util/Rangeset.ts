@@ -43,6 +43,14 @@ export class Rangeset<V extends object = object> {
   /** Records `v` over [start, end), replacing whatever was recorded there (rangeset_insert). */
   set(start: number, end: number, v: V): void {
     if (end <= start) return;
+    const l = this.list;
+    const last = l[l.length - 1];
+    // Past everything recorded (ranges set in ascending order, as an address space's entries
+    // are deleted at exit): nothing to clip, the interval goes at the end.
+    if (last === undefined || last.end <= start) {
+      l.push({ ...v, start, end });
+      return;
+    }
     this.remove(start, end);
     this.list.splice(this.upperBound(start), 0, { ...v, start, end });
   }

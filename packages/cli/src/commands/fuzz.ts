@@ -103,6 +103,8 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
       : r.stoppedBy === 'time'
         ? { timedOut: true, nextRun: r.nextRun }
         : {};
+  /** The campaign's fields, the same in the clean and the violation document. */
+  const campaign = { machine: base.name, policies, seed, shard: `${shard.index}/${shard.count}`, ops: r.ops, runs: r.runs, schedules: r.schedules };
   if (v === undefined) {
     const rate = Math.round(r.ops / Math.max(r.elapsedSeconds, 1e-3));
     const why =
@@ -115,13 +117,7 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
       print(
         JSON.stringify(
           {
-            machine: base.name,
-            policies,
-            seed,
-            shard: `${shard.index}/${shard.count}`,
-            ops: r.ops,
-            runs: r.runs,
-            schedules: r.schedules,
+            ...campaign,
             violation: null,
             opsPerSecond: rate,
             ...stopped,
@@ -148,13 +144,7 @@ export async function fuzzCommand(flags: FuzzFlags, print: (s: string) => void):
     print(
       JSON.stringify(
         {
-          machine: base.name,
-          policies,
-          seed,
-          shard: `${shard.index}/${shard.count}`,
-          ops: r.ops,
-          runs: r.runs,
-          schedules: r.schedules,
+          ...campaign,
           ...(r.stoppedBy === 'interrupt' ? { interrupted: true } : {}),
           violation: {
             run: v.run,

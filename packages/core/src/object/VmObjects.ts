@@ -285,9 +285,12 @@ export class VmObjects {
     o.busy++;
   }
 
-  /** vm_object_unbusy by `who`: on an object that is gone, a use after free (recorded). */
+  /**
+   * vm_object_unbusy by `who`: on an object that is gone, a use after free (recorded). Every
+   * way out of `live` (terminate, collapse) sets OBJ_DEAD first, so the flag alone tells.
+   */
   unbusyObject(o: VmObject, who: string): void {
-    if ((o.flags & OBJ_DEAD) !== 0 || this.live.get(o.id) !== o) this.staleUses.push(`${who} unbusied object ${o.id} after it was terminated`);
+    if ((o.flags & OBJ_DEAD) !== 0) this.staleUses.push(`${who} unbusied object ${o.id} after it was terminated`);
     o.busy--;
   }
 

@@ -213,9 +213,10 @@ export async function exploreCommand(file: string, flags: ExploreFlags, print: (
     const r = o.result;
     const v = r.violation;
     const st = r.stats;
+    const bySleep = (st.pruned.sleep ?? 0) > 0 ? `, ${st.pruned.sleep} choices asleep (sleep sets)` : '';
     const byState = (st.pruned.state ?? 0) > 0 ? `, ${st.pruned.state} cut at a machine state already explored (${st.states} states cached)` : '';
     const resumed = st.snapshots !== undefined && st.snapshots.restored > 0 ? `, ${st.snapshots.restored} resumed from a snapshot` : '';
-    const cost = `${st.runs} runs${resumed}, ${st.pruned.equivalent + st.pruned.cut} pruned as equivalent (${st.pruned.equivalent} before running, ${st.pruned.cut} cut short)${byState}, ${st.cached} prefix classes cached, ${st.ms} ms`;
+    const cost = `${st.runs} runs${resumed}, ${st.pruned.equivalent + st.pruned.cut} pruned as equivalent (${st.pruned.equivalent} before running, ${st.pruned.cut} cut short)${bySleep}${byState}, ${st.cached} prefix classes cached, ${st.ms} ms`;
     if (v === undefined) {
       const all =
         r.timedOut === true && interrupted

@@ -17,6 +17,17 @@
  * McKinley ("Bounded partial-order reduction", OOPSLA 2013) show naive POR under a bound
  * falls into. Verdicts equal the unreduced search's; only the number of schedules drops.
  *
+ * Sleep sets (Godefroid; Flanagan and Godefroid, POPL 2005; on with the reduction unless
+ * `sleepSets: false`) merge what the cache cannot: prefixes that are equivalent but end with
+ * different threads. Once a choice t has been explored at a point, the later alternatives c
+ * there that are independent of t carry t asleep, and it stays asleep down their subtrees
+ * while only threads independent of it run; a sleeping thread is not chosen (`pruned.sleep`),
+ * since running it there gives a schedule equivalent to one that ran it at the point where it
+ * was explored. childSleep gives the condition that keeps that equivalent schedule within the
+ * bound. Sleep sets start empty at each `concurrent` step. What is not done: DPOR's
+ * backtracking sets (exploring only the alternatives a race calls for); every alternative
+ * within the bound that is not asleep or cached is still run.
+ *
  * Shards: every shard runs the first schedule (shard 0 counts it); the alternatives at its
  * points (the top-level subtrees) are dealt in turn to the shards, each exploring its own.
  */
@@ -36,6 +47,46 @@ interface Frame {
   tried: Set<number>;
   /** The class of the prefix before this point. */
   before: TraceClass;
+  /** The dependence of this point's `concurrent` step (its threads: row i, column j). */
+  dep: readonly (readonly boolean[])[] | null;
+}
+
+/** Sleep sets are bit masks of threads: a step with more threads than this runs without them. */
+const SLEEP_MAX_THREADS = 31;
+
+/**
+ * The sleep set of the child reached by choosing `c` at frame `f`, whose own sleep set is
+ * `sleep` and whose children `done` (a mask, without `c`) were explored before `c`.
+ *
+ * A thread t asleep there is independent of everything run since the point where it was
+ * explored (its origin, with the thread p that ran before it), so any schedule that runs t
+ * from here is equivalent to one that runs t's next block of transitions at the origin first,
+ * which was covered there. Under the preemption bound that equivalent schedule must not cost
+ * more preemptions (Coons, Musuvathi and McKinley, OOPSLA 2013: the bound makes otherwise
+ * independent transitions dependent). Moving t's block from after the path x (x1 first) to
+ * the origin changes the count by c(p, t) - c(p, x1) - [x's last thread runs right after the
+ * block and was runnable] <= c(p, t) - c(p, x1), where c(p, y) is 1 when y preempts p at the
+ * origin. So t goes to sleep under c only when choosing t at the origin was no preemption or
+ * choosing c there is one too; once asleep it stays asleep while only threads independent
+ * of it run (the enabledness of a thread does not depend on threads independent of it: they
+ * share no map, object or lock). The dfs explores the continuing thread first at every new
+ * point, so a preempting t is never explored before a non-preempting c at the same point and
+ * the condition excludes nothing today; it is what makes another order safe.
+ * tests/explore/sleepSetsModel.spec.ts checks coverage of every trace on random programs.
+ */
+function childSleep(f: Frame, sleep: number, done: number, c: number): number {
+  const dep = f.dep;
+  if (dep === null || dep.length > SLEEP_MAX_THREADS) return 0;
+  const row = dep[c]!;
+  const cPre = isPreemption(f.prev, f.runnable, c);
+  let out = 0;
+  for (let t = 0; t < dep.length; t++) {
+    const b = 1 << t;
+    if (t === c || row[t] === true) continue;
+    if ((sleep & b) !== 0) out |= b;
+    else if ((done & b) !== 0 && (cPre || !isPreemption(f.prev, f.runnable, t))) out |= b;
+  }
+  return out;
 }
 
 /** The bounded DFS (see the file comment). */
@@ -43,6 +94,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
   const t0 = performance.now();
   const clock = new SearchClock(o);
   const reduce = o.reduction !== false;
+  const sleepOn = reduce && o.sleepSets !== false;
   const cache = new Map<string, number>();
   let schedules = 0;
   let runs = 0;
@@ -50,7 +102,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
   let prefixMs = 0;
   let maxPre = 0;
   let maxPoints = 0;
-  const pruned = { equivalent: 0, cut: 0, state: 0 };
+  const pruned = { equivalent: 0, cut: 0, state: 0, sleep: 0 };
   /** The state cache: a digest of the machine at a later `concurrent` step's start -> the most preemptions left it was explored with. */
   const states = new Map<string, number>();
   const shelf = new SnapshotShelf(o.snapshots !== false);
@@ -84,6 +136,10 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
 
   let prefix: number[] = [];
   let stack: Frame[] = [];
+  /** Per point of the current path: its sleep set, and the children explored (or covered) there so far (thread masks). */
+  const sleepAt: number[] = [];
+  const doneAt: number[] = [];
+  let dep: readonly (readonly boolean[])[] | null = null;
   let div = Infinity; // the first point where the current path leaves the first schedule
   let top = 0; // top-level alternatives dealt so far
   for (let first = true; ; first = false) {
@@ -97,23 +153,56 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
     let cls = saved !== undefined ? saved.cls : TraceClass.EMPTY;
     let cut = false;
     let stateCut = false;
+    let sleepCut = false;
     const rec = await recordRun(
       runOnce,
-      (rs, idx, prev, _seg, pre) => {
-        let c: number;
-        if (idx < pfx.length && rs.includes(pfx[idx]!)) c = pfx[idx]!;
-        else c = rs.includes(prev) ? prev : rs[0]!;
-        const f: Frame = { runnable: rs, chosen: c, prev, pre, tried: new Set([c]), before: cls };
+      (rs, idx, prev, seg, pre) => {
+        if (idx < pfx.length && rs.includes(pfx[idx]!)) {
+          const c = pfx[idx]!;
+          frames.push({ runnable: rs, chosen: c, prev, pre, tried: new Set([c]), before: cls, dep });
+          cls = cls.after(c);
+          return c;
+        }
+        // A new point: its sleep set comes from the point before (none at a step's start).
+        const parent = frames[idx - 1];
+        const sleep =
+          sleepOn && seg > 0 && parent !== undefined ? (idx === pfx.length ? (sleepAt[idx] ?? 0) : childSleep(parent, sleepAt[idx - 1]!, 0, parent.chosen)) : 0;
+        sleepAt[idx] = sleep;
+        doneAt[idx] = 0;
+        // Keep running the thread that ran (else the lowest runnable), unless it is asleep.
+        const f: Frame = { runnable: rs, chosen: -1, prev, pre, tried: new Set(), before: cls, dep };
+        const first = rs.includes(prev) ? prev : rs[0]!;
+        for (let k = -1; k < rs.length; k++) {
+          const x = k < 0 ? first : rs[k]!;
+          if (k >= 0 && x === first) continue;
+          if ((sleep & (1 << x)) !== 0) {
+            f.tried.add(x);
+            pruned.sleep++;
+            continue;
+          }
+          if (pre + (isPreemption(prev, rs, x) ? 1 : 0) > o.bound) continue;
+          f.chosen = x;
+          break;
+        }
+        if (f.chosen < 0) {
+          // Every choice here is asleep or beyond the bound: nothing new below.
+          sleepCut = true;
+          throw new CutRun();
+        }
+        const c = f.chosen;
+        f.tried.add(c);
+        doneAt[idx] = 1 << c;
         frames.push(f);
         cls = cls.after(c);
-        if (idx >= pfx.length && !visit(cls, c, o.bound - pre - (isPreemption(prev, rs, c) ? 1 : 0))) {
+        if (!visit(cls, c, o.bound - pre - (isPreemption(prev, rs, c) ? 1 : 0))) {
           cut = true;
           throw new CutRun();
         }
         return c;
       },
-      (dep) => {
-        cls = cls.segment(dep);
+      (d) => {
+        dep = d;
+        cls = cls.segment(d);
       },
       shelf.use(
         from,
@@ -143,7 +232,7 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
     prefixMs += rec.prefixMs;
     if (stateCut) pruned.state++;
     else if (cut) pruned.cut++;
-    else {
+    else if (!sleepCut) {
       if (first && sh.index !== 0) {
         // The first schedule is shard 0's; a violation there ends every shard's part.
         if (violationOf(rec.report, rec.points) !== undefined) return result(true);
@@ -175,12 +264,21 @@ export async function exploreDfs(runOnce: RunOnce, o: ExploreOptions, sh: { inde
         f.tried.add(c);
         // At or above the first divergence the alternatives are top-level: dealt to the shards.
         if (j <= div && top++ % sh.count !== sh.index) continue;
+        if ((sleepAt[j]! & (1 << c)) !== 0) {
+          pruned.sleep++;
+          continue;
+        }
         if (!visit(f.before.after(c), c, o.bound - pre)) {
           pruned.equivalent++;
+          doneAt[j] = doneAt[j]! | (1 << c);
           continue;
         }
         next = [...stack.slice(0, j).map((x) => x.chosen), c];
         stack = stack.slice(0, j + 1);
+        sleepAt.length = j + 2;
+        doneAt.length = j + 1;
+        sleepAt[j + 1] = sleepOn ? childSleep(f, sleepAt[j]!, doneAt[j]!, c) : 0;
+        doneAt[j] = doneAt[j]! | (1 << c);
         div = Math.min(div, j);
         break;
       }

@@ -20,6 +20,8 @@ export interface ExploreScenarioOptions {
   runs: number;
   /** dfs: the reduction of equivalent prefixes (default on). */
   reduction?: boolean;
+  /** dfs with the reduction: sleep sets (default on; dfs.ts). */
+  sleepSets?: boolean;
   /** Resume each schedule from a snapshot of the machine before its `concurrent` step (default on; snapshotRun.ts). */
   snapshots?: boolean;
   /** This run's part of a campaign (default 0 of 1). */
@@ -101,6 +103,7 @@ export async function exploreScenario(s: Scenario, machines: NamedMachine[], cat
         seed: o.seed,
         runs: o.runs,
         ...(o.reduction !== undefined ? { reduction: o.reduction } : {}),
+        ...(o.sleepSets !== undefined ? { sleepSets: o.sleepSets } : {}),
         ...(o.snapshots !== undefined ? { snapshots: o.snapshots } : {}),
         ...(o.shard !== undefined ? { shard: o.shard } : {}),
         onProgress: (n) => o.onProgress?.(m.name, n),

@@ -49,6 +49,8 @@ export interface ExploreOptions {
   snapshots?: boolean;
   /** dfs: skip prefixes equivalent to one already explored (default true). */
   reduction?: boolean;
+  /** dfs with the reduction: sleep sets (default true; dfs.ts). */
+  sleepSets?: boolean;
   /** This run's part of a campaign split in `count` shards (default 0 of 1). */
   shard?: { index: number; count: number };
   /** Called after every schedule (a progress bar). */
@@ -97,9 +99,10 @@ export interface ExploreStats {
    * Schedules not run, by technique: `equivalent` (a prefix equivalent to an explored one, found
    * before running it), `cut` (runs stopped where they met one), `state` (dfs: runs stopped at
    * the start of a later `concurrent` step whose machine state an explored run reached with at
-   * least the preemptions left).
+   * least the preemptions left), `sleep` (dfs: choices not taken because their thread was in
+   * the point's sleep set: an equivalent schedule within the bound was explored before).
    */
-  pruned: { equivalent: number; cut: number; state?: number };
+  pruned: { equivalent: number; cut: number; state?: number; sleep?: number };
   /** Explored prefix classes kept in the cache. */
   cached: number;
   /** dfs: machine states cached at the starts of later `concurrent` steps. */

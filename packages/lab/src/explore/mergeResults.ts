@@ -36,7 +36,7 @@ function shardOf(d: ShardDoc, label: string): { index: number; count: number } {
 type Stats = {
   runs: number;
   points: number;
-  pruned: { equivalent: number; cut: number; state?: number };
+  pruned: { equivalent: number; cut: number; state?: number; sleep?: number };
   cached: number;
   states?: number;
   ms: number;
@@ -117,6 +117,7 @@ export function mergeResults(docs: ShardDoc[], labels: string[]): MergedDoc {
         cur.stats.pruned.equivalent += m.stats.pruned.equivalent;
         cur.stats.pruned.cut += m.stats.pruned.cut;
         if (cur.stats.pruned.state !== undefined && m.stats.pruned.state !== undefined) cur.stats.pruned.state += m.stats.pruned.state;
+        if (cur.stats.pruned.sleep !== undefined && m.stats.pruned.sleep !== undefined) cur.stats.pruned.sleep += m.stats.pruned.sleep;
         if (cur.stats.states !== undefined && m.stats.states !== undefined) cur.stats.states += m.stats.states;
         if (cur.stats.snapshots !== undefined && m.stats.snapshots !== undefined) {
           cur.stats.snapshots.taken += m.stats.snapshots.taken;

@@ -34,6 +34,8 @@ const BYTES = 2;
 const MAP = 3;
 const SET = 4;
 const DATE = 5;
+/** Set in a kind when the object's record holds a Hash copy (restore then copies it again). */
+const HASHED = 0x80;
 
 /** Objects whose state is in internal slots a walk cannot read. */
 const UNWALKABLE = new Set(['[object Generator]', '[object AsyncGenerator]', '[object Promise]', '[object WeakMap]', '[object WeakSet]', '[object WeakRef]']);
@@ -69,11 +71,16 @@ export class HeapSnapshot {
     const data: unknown[] = [];
     let bytes = 0;
     const queue: object[] = [];
+    /** Whether the object being recorded holds a Hash (its kind is marked HASHED). */
+    let hashed = 0;
     /** The value as recorded: a Hash becomes its copy; an object is queued for the walk. */
     const value = (v: unknown): unknown => {
       if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return v;
       if (typeof v === 'function') return v;
-      if (v instanceof Hash) return new HashCopy(v.copy());
+      if (v instanceof Hash) {
+        hashed = HASHED;
+        return new HashCopy(v.copy());
+      }
       if (!seen.has(v)) {
         seen.add(v);
         queue.push(v);
@@ -83,6 +90,7 @@ export class HeapSnapshot {
     for (const r of roots) value(r);
     for (let qi = 0; qi < queue.length; qi++) {
       const o = queue[qi]!;
+      hashed = 0;
       if (ArrayBuffer.isView(o)) {
         if (o instanceof DataView) {
           value(o.buffer);
@@ -107,7 +115,7 @@ export class HeapSnapshot {
         const copy = new Array<unknown>(o.length);
         for (let i = 0; i < o.length; i++) copy[i] = value(o[i]);
         objs.push(o);
-        kinds.push(ARR);
+        kinds.push(ARR | hashed);
         data.push(copy);
         continue;
       }
@@ -115,7 +123,7 @@ export class HeapSnapshot {
         const flat: unknown[] = [];
         for (const [k, v] of o) flat.push(value(k), value(v));
         objs.push(o);
-        kinds.push(MAP);
+        kinds.push(MAP | hashed);
         data.push(flat);
         continue;
       }
@@ -123,7 +131,7 @@ export class HeapSnapshot {
         const flat: unknown[] = [];
         for (const v of o) flat.push(value(v));
         objs.push(o);
-        kinds.push(SET);
+        kinds.push(SET | hashed);
         data.push(flat);
         continue;
       }
@@ -156,39 +164,54 @@ export class HeapSnapshot {
       }
       if (frozen) continue; // nothing in it can change (what it holds is walked)
       objs.push(o);
-      kinds.push(OBJ);
+      kinds.push(OBJ | hashed);
       data.push({ keys, vals, others } satisfies Props);
     }
     return new HeapSnapshot(objs, Uint8Array.from(kinds), data, bytes);
   }
 
-  /** Writes the recorded state back into the recorded objects. */
+  /**
+   * Writes the recorded state back into the recorded objects. What is already as recorded is
+   * left alone (a schedule changes a small part of the machine): a property, an element or a
+   * typed array is written only when it differs, a Map or Set is refilled only when its
+   * entries differ from the recorded ones in order.
+   */
   restore(): void {
     const { objs, kinds, data } = this;
     for (let i = 0; i < objs.length; i++) {
       const o = objs[i]!;
-      switch (kinds[i]) {
+      const kind = kinds[i]!;
+      // Values go back as recorded, but for a Hash's copy, copied again (live).
+      const h = (kind & HASHED) !== 0;
+      switch (kind & ~HASHED) {
         case OBJ: {
           const { keys, vals, others } = data[i] as Props;
           const rec = o as Record<string | symbol, unknown>;
           for (let j = 0; j < keys.length; j++) {
             const k = keys[j]!;
-            const v = live(vals[j]);
+            const v = h ? live(vals[j]) : vals[j];
             if (rec[k] !== v || !Object.hasOwn(o, k)) rec[k] = v;
           }
-          const now = Reflect.ownKeys(o);
-          if (now.length !== keys.length + others.length) {
+          // Own keys now: names and symbols apart (Reflect.ownKeys is many times slower on the
+          // objects V8 keeps as dictionaries, such as rxjs subscribers).
+          const names = Object.getOwnPropertyNames(o);
+          const symbols = Object.getOwnPropertySymbols(o);
+          if (names.length + symbols.length !== keys.length + others.length) {
             // Properties added since the snapshot go (a deleted one came back above).
             const keep = new Set([...keys, ...others]);
-            for (const k of now) if (!keep.has(k)) delete rec[k];
+            for (const k of names) if (!keep.has(k)) delete rec[k];
+            for (const k of symbols) if (!keep.has(k)) delete rec[k];
           }
           break;
         }
         case ARR: {
           const a = o as unknown[];
           const d = data[i] as unknown[];
-          a.length = d.length;
-          for (let j = 0; j < d.length; j++) a[j] = live(d[j]);
+          if (a.length !== d.length) a.length = d.length;
+          for (let j = 0; j < d.length; j++) {
+            const v = h ? live(d[j]) : d[j];
+            if (a[j] !== v || !(j in a)) a[j] = v;
+          }
           break;
         }
         case BYTES: {
@@ -200,15 +223,17 @@ export class HeapSnapshot {
         case MAP: {
           const m = o as Map<unknown, unknown>;
           const d = data[i] as unknown[];
+          if (!h && sameMap(m, d)) break;
           m.clear();
           for (let j = 0; j < d.length; j += 2) m.set(live(d[j]), live(d[j + 1]));
           break;
         }
         case SET: {
-          const s = o as Set<unknown>;
+          const st = o as Set<unknown>;
           const d = data[i] as unknown[];
-          s.clear();
-          for (let j = 0; j < d.length; j++) s.add(live(d[j]));
+          if (!h && sameSet(st, d)) break;
+          st.clear();
+          for (let j = 0; j < d.length; j++) st.add(live(d[j]));
           break;
         }
         case DATE:
@@ -217,6 +242,25 @@ export class HeapSnapshot {
       }
     }
   }
+}
+
+/** Whether a Map holds exactly the recorded entries (flat key, value pairs), in the same order. */
+function sameMap(m: Map<unknown, unknown>, d: readonly unknown[]): boolean {
+  if (m.size * 2 !== d.length) return false;
+  let j = 0;
+  for (const [k, v] of m) {
+    if (k !== d[j] || v !== d[j + 1]) return false;
+    j += 2;
+  }
+  return true;
+}
+
+/** Whether a Set holds exactly the recorded values, in the same order. */
+function sameSet(s: Set<unknown>, d: readonly unknown[]): boolean {
+  if (s.size !== d.length) return false;
+  let j = 0;
+  for (const v of s) if (v !== d[j++]) return false;
+  return true;
 }
 
 /** A recorded value as it goes back: a Hash's copy is copied again (the recorded one stays usable). */

@@ -47,6 +47,9 @@ interface Props {
   vals: unknown[];
   /** Own keys at the snapshot that are not recorded (accessors, constants): kept as they are. */
   others: (string | symbol)[];
+  /** Every own string key and every own symbol key at the snapshot, in the object's order. */
+  names: string[];
+  symbols: symbol[];
 }
 
 export class HeapSnapshot {
@@ -165,7 +168,7 @@ export class HeapSnapshot {
       if (frozen) continue; // nothing in it can change (what it holds is walked)
       objs.push(o);
       kinds.push(OBJ | hashed);
-      data.push({ keys, vals, others } satisfies Props);
+      data.push({ keys, vals, others, names: Object.getOwnPropertyNames(o), symbols: Object.getOwnPropertySymbols(o) } satisfies Props);
     }
     return new HeapSnapshot(objs, Uint8Array.from(kinds), data, bytes);
   }
@@ -185,22 +188,25 @@ export class HeapSnapshot {
       const h = (kind & HASHED) !== 0;
       switch (kind & ~HASHED) {
         case OBJ: {
-          const { keys, vals, others } = data[i] as Props;
+          const { keys, vals, others, names, symbols } = data[i] as Props;
           const rec = o as Record<string | symbol, unknown>;
+          // The own keys, compared in order with the snapshot's (getOwnPropertyNames and
+          // getOwnPropertySymbols: Reflect.ownKeys is many times slower on the objects V8
+          // keeps as dictionaries, such as rxjs subscribers). When they are the same, every
+          // recorded property is there and a value is written only when it differs.
+          const nowNames = Object.getOwnPropertyNames(o);
+          const nowSymbols = Object.getOwnPropertySymbols(o);
+          const same = sameKeys(nowNames, names) && sameKeys(nowSymbols, symbols);
+          if (!same) {
+            // Properties added since the snapshot go; deleted ones come back below.
+            const keep = new Set([...keys, ...others]);
+            for (const k of nowNames) if (!keep.has(k)) delete rec[k];
+            for (const k of nowSymbols) if (!keep.has(k)) delete rec[k];
+          }
           for (let j = 0; j < keys.length; j++) {
             const k = keys[j]!;
             const v = h ? live(vals[j]) : vals[j];
-            if (rec[k] !== v || !Object.hasOwn(o, k)) rec[k] = v;
-          }
-          // Own keys now: names and symbols apart (Reflect.ownKeys is many times slower on the
-          // objects V8 keeps as dictionaries, such as rxjs subscribers).
-          const names = Object.getOwnPropertyNames(o);
-          const symbols = Object.getOwnPropertySymbols(o);
-          if (names.length + symbols.length !== keys.length + others.length) {
-            // Properties added since the snapshot go (a deleted one came back above).
-            const keep = new Set([...keys, ...others]);
-            for (const k of names) if (!keep.has(k)) delete rec[k];
-            for (const k of symbols) if (!keep.has(k)) delete rec[k];
+            if (!same || rec[k] !== v) rec[k] = v;
           }
           break;
         }
@@ -242,6 +248,13 @@ export class HeapSnapshot {
       }
     }
   }
+}
+
+/** Whether two key lists are equal, in order. */
+function sameKeys<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Whether a Map holds exactly the recorded entries (flat key, value pairs), in the same order. */

@@ -86,7 +86,8 @@ export class ScenarioRunner {
     }
     const bus = this.machine.bus;
     const events: Record<string, number> = {};
-    for (const kind of EVENT_KINDS) if (bus.counts[kind] > 0) events[kind] = bus.counts[kind];
+    const counts = bus.counts; // a getter that builds the record: read once
+    for (const kind of EVENT_KINDS) if (counts[kind] > 0) events[kind] = counts[kind];
     const report: Omit<RunReport, 'fingerprint'> & { fingerprint?: string } = {
       name: this.scenario.name,
       machine: this.machine.name,
@@ -145,10 +146,11 @@ export class ScenarioRunner {
     let pt = 0;
     for (const p of k.procs.values()) if (!p.vmspace.dead) pt += p.vmspace.pmap.ptPages;
     c.pt_pages = pt;
-    c.faults = k.bus.counts.fault;
-    c.pagein = k.bus.counts.pagein;
-    c.pageout = k.bus.counts.pageout;
-    c.tlb_invalidate = k.bus.counts.tlb_invalidate;
+    const counts = k.bus.counts;
+    c.faults = counts.fault;
+    c.pagein = counts.pagein;
+    c.pageout = counts.pageout;
+    c.tlb_invalidate = counts.tlb_invalidate;
     return c;
   }
 

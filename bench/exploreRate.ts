@@ -6,9 +6,19 @@
  * schedule composes a machine and re-runs the steps before the `concurrent` step).
  * Schedules per second over whole searches both ways, and of the resumed schedules alone
  * (the machine model: restore, the concurrent step, the invariant checks and what follows).
+ *
+ * Seconds are CPU seconds of this process (user and system, process.cpuUsage): on a shared
+ * machine wall time measures the other processes as much as this one, CPU time what one core
+ * spends on the search.
  */
 import { resolve } from 'node:path';
 import { type RunOnce, defaultCatalog, explore, exploreScenario, loadScenario, scenarioMachines, snapshotRunOnce } from '@vmlab/lab';
+
+/** CPU milliseconds (user and system) of this process so far. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 export interface ExploreRate {
   race: string;
@@ -38,16 +48,12 @@ export async function exploreRates(examples: string, minSeconds: number): Promis
     const machines = scenarioMachines(s, catalog, undefined);
     const whole = async (snapshots: boolean): Promise<{ schedules: number; ms: number }> => {
       let schedules = 0;
-      let ms = 0;
-      const t0 = performance.now();
+      const t0 = cpuMs();
       do {
         const r = await exploreScenario(s, machines, catalog, { ...o, snapshots, logFor: () => '/dev/null' });
-        for (const m of r.outcomes) {
-          schedules += m.result.schedules;
-          ms += m.result.stats.ms;
-        }
-      } while (performance.now() - t0 < minSeconds * 500);
-      return { schedules, ms };
+        for (const m of r.outcomes) schedules += m.result.schedules;
+      } while (cpuMs() - t0 < minSeconds * 500);
+      return { schedules, ms: cpuMs() - t0 };
     };
     const withSnap = await whole(true);
     const fresh = await whole(false);
@@ -57,7 +63,7 @@ export async function exploreRates(examples: string, minSeconds: number): Promis
     let restoreMs = 0;
     let objects = 0;
     let bytes = 0;
-    const t0 = performance.now();
+    const t0 = cpuMs();
     do {
       for (const m of machines) {
         const base = snapshotRunOnce(s, m, catalog);
@@ -65,16 +71,16 @@ export async function exploreRates(examples: string, minSeconds: number): Promis
           if (hooks.from === undefined) return base(hooks);
           objects = hooks.from.objects;
           bytes = hooks.from.bytes;
-          const a = performance.now();
+          const a = cpuMs();
           let first = -1;
           const r = await base({
             ...hooks,
             chooser: (rs, p, sch) => {
-              if (first < 0) first = performance.now();
+              if (first < 0) first = cpuMs();
               return hooks.chooser(rs, p, sch);
             },
           });
-          const b = performance.now();
+          const b = cpuMs();
           resumed++;
           resumedMs += b - a;
           restoreMs += (first < 0 ? b : first) - a;
@@ -82,7 +88,7 @@ export async function exploreRates(examples: string, minSeconds: number): Promis
         };
         await explore(timed, o);
       }
-    } while (performance.now() - t0 < minSeconds * 500);
+    } while (cpuMs() - t0 < minSeconds * 500);
     out.push({
       race,
       schedules: withSnap.schedules,
@@ -96,4 +102,35 @@ export async function exploreRates(examples: string, minSeconds: number): Promis
     });
   }
   return out;
+}
+
+export interface ReductionFigures {
+  race: string;
+  /** Bound-2 dfs schedules and CPU milliseconds: unreduced, with the class cache alone, with the cache and sleep sets. */
+  unreduced: { schedules: number; ms: number };
+  cache: { schedules: number; ms: number };
+  sleep: { schedules: number; ms: number };
+}
+
+/** The three-thread seed race (a bystander process beside the D15293 pair) explored by bound-2 dfs three ways. */
+export async function reductionFigures(examples: string): Promise<ReductionFigures> {
+  const catalog = defaultCatalog();
+  const race = 'races/d15293-swap-split-bystander/fixed.yaml';
+  const s = loadScenario(resolve(examples, race));
+  const machines = scenarioMachines(s, catalog, undefined);
+  const way = async (reduction: boolean, sleepSets: boolean): Promise<{ schedules: number; ms: number }> => {
+    const t0 = cpuMs();
+    const r = await exploreScenario(s, machines, catalog, {
+      strategy: 'dfs',
+      bound: 2,
+      seed: 1,
+      runs: 100000,
+      reduction,
+      sleepSets,
+      logFor: () => '/dev/null',
+    });
+    return { schedules: r.outcomes.reduce((a, m) => a + m.result.schedules, 0), ms: cpuMs() - t0 };
+  };
+  await way(true, true); // warm up
+  return { race, unreduced: await way(false, false), cache: await way(true, false), sleep: await way(true, true) };
 }

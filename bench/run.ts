@@ -115,7 +115,7 @@ import { fileURLToPath } from 'node:url';
 import { composeMachine, defaultMachine, EventBus, type Kernel, MAX_PHYSMEM, type Process, runNow, runSerial, type Thread } from '@vmlab/core';
 import { defaultCatalog, type Progress, parseScenario, progressShown, runOnMachine, scenarioMachines, startProgress } from '@vmlab/lab';
 import { traceBench } from './traceBench.ts';
-import { exploreRates } from './exploreRate.ts';
+import { exploreRates, reductionFigures } from './exploreRate.ts';
 import { replayRate } from './replayRate.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -774,6 +774,7 @@ async function main(): Promise<void> {
   const tr = await traceBench(join(HERE, '../tests/trace/fixtures'), QUICK ? 2 : 10);
   log('done\n  explore ... ');
   const rates = await exploreRates(join(HERE, '..', 'examples'), QUICK ? 0.2 : 2);
+  const red = await reductionFigures(join(HERE, '..', 'examples'));
   log('done\n');
   BAR?.stop();
   BAR = undefined;
@@ -854,6 +855,7 @@ async function main(): Promise<void> {
             trace: tr,
           },
           explore: rates,
+          exploreReduction: red,
           scaling: sc,
           // a row's figure that is no result is null, with the reason; a median carries its spread
           rows: rows.map((r) => ({
@@ -928,9 +930,12 @@ async function main(): Promise<void> {
   );
   for (const r of rates) {
     out.push(
-      `explore ${r.race} (dfs bound 2, no reduction): ${fmt(r.perSecond, 0)} schedules/s with snapshots (${r.schedules} in ${fmt(r.seconds, 2)} s), ${fmt(r.perSecondFresh, 0)} without; ${fmt(r.perSecondResumed, 0)} schedules/s resumed from the snapshot (${fmt(r.restoreShare * 100, 0)}% restoring ${r.objects} objects and ${fmt(r.bytes / 1024, 0)} KiB)`,
+      `explore ${r.race} (dfs bound 2, no reduction; CPU seconds): ${fmt(r.perSecond, 0)} schedules/s with snapshots (${r.schedules} in ${fmt(r.seconds, 2)} s), ${fmt(r.perSecondFresh, 0)} without; ${fmt(r.perSecondResumed, 0)} schedules/s resumed from the snapshot (${fmt(r.restoreShare * 100, 0)}% restoring ${r.objects} objects and ${fmt(r.bytes / 1024, 0)} KiB)`,
     );
   }
+  out.push(
+    `explore ${red.race} (dfs bound 2): ${red.unreduced.schedules} schedules in ${fmt(red.unreduced.ms, 0)} ms unreduced, ${red.cache.schedules} in ${fmt(red.cache.ms, 0)} ms with the class cache alone, ${red.sleep.schedules} in ${fmt(red.sleep.ms, 0)} ms with sleep sets (CPU ms, the same verdict)`,
+  );
   if (real === undefined) out.push(`real kernel: not measured (${why})`);
   if (sc !== null) out.push('', ...scalingLines(sc));
   out.push(`${seconds.toFixed(1)} s`);

@@ -305,4 +305,40 @@ describe('incremental invariant checking reports what full checking reports', ()
       expect(t.mismatches.length).toBeGreaterThan(0);
     });
   }
+
+  it('checks an invariant with check alone whole after every step, and one with checkVmspace per changed vmspace', async () => {
+    const s = parseScenario(
+      [
+        'name: plugin contract',
+        'machine: amd64',
+        'steps:',
+        '  - spawn: { pid: 1 }',
+        '  - spawn: { pid: 2 }',
+        '  - mmap: { pid: 1, len: 2 pages, prot: rw, flags: [private, anon], as: a }',
+        '  - write: { pid: 1, addr: a, value: 1 }',
+      ].join('\n'),
+      'contract.yaml',
+    );
+    const nm = scenarioMachines(s, catalog, undefined)[0]!;
+    const machine = await composeMachine(nm.spec, catalog, s.files, nm.name);
+    const whole: number[] = [];
+    const units: number[][] = [];
+    const inv = registry(machine, 'incremental');
+    inv.add({ name: 'whole_only', description: 'a plugin invariant with check alone', check: () => void whole.push(1) });
+    inv.add({
+      name: 'per_vmspace',
+      description: 'a plugin invariant that opted in',
+      check: () => {},
+      checkVmspace: (_m, v) => void units[units.length - 1]!.push(v.id),
+    });
+    const check = inv.check.bind(inv);
+    inv.check = (m) => {
+      units.push([]);
+      return check(m);
+    };
+    new ScenarioRunner(machine, s, { check: true, invariants: inv }).run();
+    expect(whole).toHaveLength(4);
+    // the first check sees every live vmspace; then only the one each step changed
+    expect(units).toEqual([[1], [2], [1], [1]]);
+  });
 });

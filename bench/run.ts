@@ -105,6 +105,27 @@
  *   15 replays, runs alternated). What is left is per step: the StepReport each step keeps
  *   (the collector promoting them is a sixth of the time), the outcome objects, and the
  *   event lines hashed twice (the log's and the replay's).
+ * - Invariant checks (issue 19 §5; bench/checkRate.ts, docs/invariants.md): every invariant
+ *   walked the whole machine after every step (every live vmspace's entries and page
+ *   tables, every object's resident list, every frame up to the high-water mark), so N
+ *   spawns with checks cost O(N^2): 1,000 / 2,000 / 4,000 spawns took 3.7 / 13.4 / 51.9 s in
+ *   the issue, 4.4 / 18.1 s here before the change (unchecked: under 1 s). The checks are
+ *   now incremental: the layers record what changes (ChangeLog: frames, objects, vmspaces)
+ *   and the checker re-checks only what a change can reach, keeping sums for the global
+ *   counts. The rows `spawn with invariant checks (N procs)` time a spawn with checks at
+ *   each N: flat in N. Full checks (VMLAB_CHECK=full) are timed beside them at the smaller
+ *   sizes to show what the change removed. Measured (process CPU time, load 12-14, so every
+ *   figure is inflated): 250 / 500 / 1,000 spawns, full checks 1,489 / 2,118 / 4,016 us per
+ *   spawn, incremental 156 / 73 / 142 (unchecked 52-127: the noise is the size of the
+ *   check). The explorer's throughput (exploreRate.ts, dfs bound 2, old and new alternated
+ *   once): resumed schedules/s 125 -> 132, 249 -> 332, 344 -> 534 on the three seed races;
+ *   whole searches with snapshots 19 -> 42, 98 -> 55, 156 -> 148, which is noise: a whole
+ *   search of these small machines is dominated by composing, snapshotting and restoring,
+ *   not by the checks. The per-change cost on hot paths when nothing checks is a branch (a
+ *   PTE write, a frame alloc/free, an object or entry field write); fault, mprotect and
+ *   munmap per page did not move beyond the noise in alternated runs (fault 738-1101 ns
+ *   against 1022-1311, mprotect 14.1 against 16.2-17.6, munmap 81-130 against 77-82: at this
+ *   load the spread is wider than any difference).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -116,6 +137,7 @@ import { composeMachine, defaultMachine, EventBus, type Kernel, MAX_PHYSMEM, typ
 import { defaultCatalog, type Progress, parseScenario, progressShown, runOnMachine, scenarioMachines, startProgress } from '@vmlab/lab';
 import { traceBench } from './traceBench.ts';
 import { exploreRates, reductionFigures } from './exploreRate.ts';
+import { checkRates } from './checkRate.ts';
 import { replayRate } from './replayRate.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -146,7 +168,7 @@ const REPS = QUICK ? 3 : 11;
 /** On a terminal, a progress bar over the parts measured (startProgress: none under CI=true or a pipe). */
 let BAR: Progress | undefined;
 let partsDone = 0;
-const PARTS = 8;
+const PARTS = 9;
 
 const log = (s: string): void => {
   if (BAR !== undefined) {
@@ -775,6 +797,8 @@ async function main(): Promise<void> {
   log('done\n  explore ... ');
   const rates = await exploreRates(join(HERE, '..', 'examples'), QUICK ? 0.2 : 2);
   const red = await reductionFigures(join(HERE, '..', 'examples'));
+  log('done\n  invariant checks ... ');
+  const checks = await checkRates(QUICK ? [250, 500, 1000] : [1000, 2000, 4000], QUICK ? 500 : 1000);
   log('done\n');
   BAR?.stop();
   BAR = undefined;
@@ -814,6 +838,7 @@ async function main(): Promise<void> {
     { op: `bytes retained /run (100 to ${camp.runs} runs)`, unit: 'B', sim: camp.perRun, maxBytes: 1024, pass: camp.perRun <= 1024 },
     { op: 'trace reader alone', unit: 'M acc/s', sim: tr.readerRate / 1e6 },
     { op: 'trace replay, TLB-hit path', unit: 'M acc/s', sim: tr.replayRate / 1e6, minRate: 5, pass: tr.replayRate >= 5e6 },
+    ...checks.map((c): Row => ({ op: `spawn with invariant checks (${c.spawns} procs)`, unit: 'us', sim: c.incrementalUs })),
   ];
   const seconds = (Date.now() - started) / 1000;
 
@@ -856,6 +881,7 @@ async function main(): Promise<void> {
           },
           explore: rates,
           exploreReduction: red,
+          invariantChecks: checks,
           scaling: sc,
           // a row's figure that is no result is null, with the reason; a median carries its spread
           rows: rows.map((r) => ({
@@ -936,6 +962,18 @@ async function main(): Promise<void> {
   out.push(
     `explore ${red.race} (dfs bound 2): ${red.unreduced.schedules} schedules in ${fmt(red.unreduced.ms, 0)} ms unreduced, ${red.cache.schedules} in ${fmt(red.cache.ms, 0)} ms with the class cache alone, ${red.sleep.schedules} in ${fmt(red.sleep.ms, 0)} ms with sleep sets (CPU ms, the same verdict)`,
   );
+  for (const c of checks) {
+    out.push(
+      `invariant checks, ${c.spawns} spawns: ${fmt(c.incrementalUs)} us/spawn checked (incremental), ${fmt(c.uncheckedUs)} unchecked${c.fullUs !== null ? `, ${fmt(c.fullUs)} with full checks (VMLAB_CHECK=full)` : ''}`,
+    );
+  }
+  if (checks.length > 1) {
+    const a = checks[0]!;
+    const b = checks[checks.length - 1]!;
+    out.push(
+      `invariant checks: time per spawn at ${b.spawns} / at ${a.spawns} = ${(b.incrementalUs / a.incrementalUs).toFixed(2)} (1.0 is flat; a check that walks the machine doubles per doubling)`,
+    );
+  }
   if (real === undefined) out.push(`real kernel: not measured (${why})`);
   if (sc !== null) out.push('', ...scalingLines(sc));
   out.push(`${seconds.toFixed(1)} s`);

@@ -125,8 +125,12 @@ export { ContainerModule, inject, injectable } from 'inversify';
 
 // --- invariants ---------------------------------------------------------------------------------------
 export type { Invariant, Violation } from './invariants/Invariant.ts';
-export { InvariantContribution, InvariantRegistry } from './invariants/Invariant.ts';
+export { InvariantContribution } from './invariants/Invariant.ts';
+export { InvariantRegistry, defaultCheckMode } from './invariants/InvariantRegistry.ts';
+export type { CheckMode } from './invariants/InvariantRegistry.ts';
 export { CORE_INVARIANTS, liveVmspaces } from './invariants/coreInvariants.ts';
+export { ChangeLog } from './invariants/ChangeLog.ts';
+export type { ChangeOwner, ChangeUnit } from './invariants/ChangeLog.ts';
 
 // --- for the harness (@vmlab/lab): the "did you mean" of its error messages ------------------------------
 export { didYouMean } from './util/didYouMean.ts';

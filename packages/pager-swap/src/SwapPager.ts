@@ -291,6 +291,7 @@ export class SwapPager implements Pager, EventSubscriber {
       }
       this.store.copyFrom(b, mem.contents, f);
       m.set(pi, b);
+      obj.noteContent();
       if (this.bus.cause === this.swapoutCause) this.counters.add('swap.swapout_pages');
     }
     return ok;
@@ -308,6 +309,7 @@ export class SwapPager implements Pager, EventSubscriber {
       if (i >= start && i < end) {
         this.freeBlock(b);
         m.delete(i);
+        obj.noteContent();
       }
     }
   }
@@ -318,6 +320,7 @@ export class SwapPager implements Pager, EventSubscriber {
     for (const b of m.values()) this.freeBlock(b);
     m.clear();
     obj.pagerData = undefined;
+    obj.noteContent();
   }
 
   /**
@@ -331,6 +334,8 @@ export class SwapPager implements Pager, EventSubscriber {
     const moving = [...sm].filter(([i]) => i >= start && i < start + count).sort((a, b) => a[0] - b[0]);
     if (moving.length === 0) return;
     const dm = this.meta(dst, true)!;
+    src.noteContent();
+    dst.noteContent();
     for (const [i, b] of moving) {
       sm.delete(i);
       const di = i - start + dstStart;

@@ -58,6 +58,8 @@ export class Amd64Pmap extends SoftPmap {
 
   constructor(ctx: PmapContext, kernel: boolean) {
     super(ctx, kernel);
+    this.keys.owner = this;
+    this.deleted.owner = this;
     this.pku = !kernel && ctx.features.pku === true;
     this.abi = ctx.abi;
     this.hasMdCheck = this.pku;

@@ -1,4 +1,4 @@
-import { type Invariant, type Machine, PmapContextToken, type PmapContext, type Violation } from '@vmlab/core';
+import { type Invariant, type Machine, type Pmap, PmapContextToken, type PmapContext, type Violation } from '@vmlab/core';
 import { Amd64Pmap } from './Amd64Pmap.ts';
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
@@ -15,31 +15,32 @@ export const keyLifetimeInvariant: Invariant = {
   description: 'no non-persistent PKRU key over a logically deleted range; no pmap rangeset under the Linux design',
   check(m: Machine, out: Violation[]): void {
     const ctx = m.container.get<PmapContext>(PmapContextToken);
-    for (const pm of ctx.pmaps) {
-      if (!(pm instanceof Amd64Pmap) || pm.isDestroyed) continue;
-      // Every present PTE carries the key its placement records now (taken at insertion,
-      // rewritten by SET / CLEAR and by Linux key changes; a drop only happens with the PTEs gone).
-      let bad = -1;
-      pm.forEachMapping(0, Number.MAX_SAFE_INTEGER, (va) => {
-        if (bad === -1 && (pm.pte(va)?.pkey ?? 0) !== pm.keyAt(va)) bad = va;
+    for (const pm of ctx.pmaps) if (pm !== undefined) keyLifetimeInvariant.checkPmap!(m, pm, out);
+  },
+  checkPmap(_m: Machine, pm: Pmap, out: Violation[]): void {
+    if (!(pm instanceof Amd64Pmap) || pm.isDestroyed) return;
+    // Every present PTE carries the key its placement records now (taken at insertion,
+    // rewritten by SET / CLEAR and by Linux key changes; a drop only happens with the PTEs gone).
+    let bad = -1;
+    pm.forEachMapping(0, Number.MAX_SAFE_INTEGER, (va) => {
+      if (bad === -1 && (pm.pte(va)?.pkey ?? 0) !== pm.keyAt(va)) bad = va;
+    });
+    if (bad !== -1) {
+      out.push({
+        invariant: 'key_lifetime',
+        message: `pmap ${pm.id}: the PTE at ${hex(bad)} has key ${pm.pte(bad)?.pkey ?? 0}, its placement records ${pm.keyAt(bad)}`,
       });
-      if (bad !== -1) {
-        out.push({
-          invariant: 'key_lifetime',
-          message: `pmap ${pm.id}: the PTE at ${hex(bad)} has key ${pm.pte(bad)?.pkey ?? 0}, its placement records ${pm.keyAt(bad)}`,
-        });
-      }
-      if (pm.entryPlacement) {
-        if (pm.keys.size > 0) out.push({ invariant: 'key_lifetime', message: `pmap ${pm.id}: a rangeset under the Linux design` });
-        continue;
-      }
-      for (const iv of pm.keys.intervals()) {
-        if (iv.persist || !pm.deleted.overlaps(iv.start, iv.end)) continue;
-        out.push({
-          invariant: 'key_lifetime',
-          message: `pmap ${pm.id}: non-persistent key ${iv.key} over [${hex(iv.start)}, ${hex(iv.end)}) outlived the logical unmap of part of it`,
-        });
-      }
+    }
+    if (pm.entryPlacement) {
+      if (pm.keys.size > 0) out.push({ invariant: 'key_lifetime', message: `pmap ${pm.id}: a rangeset under the Linux design` });
+      return;
+    }
+    for (const iv of pm.keys.intervals()) {
+      if (iv.persist || !pm.deleted.overlaps(iv.start, iv.end)) continue;
+      out.push({
+        invariant: 'key_lifetime',
+        message: `pmap ${pm.id}: non-persistent key ${iv.key} over [${hex(iv.start)}, ${hex(iv.end)}) outlived the logical unmap of part of it`,
+      });
     }
   },
 };

@@ -33,8 +33,7 @@ export const ENTRY_BTI = 1;
  * lifecycle events the BTI subscriber handles (T2.5), never by `remove`.
  */
 export class Arm64Pmap extends SoftPmap {
-  /** pm_bti: the guarded ranges, or null (kernel pmap, or no BTI on the CPU). */
-  bti: GuardRangeset | null;
+  private _bti: GuardRangeset | null = null;
   private readonly openbsd: boolean;
 
   constructor(ctx: PmapContext, kernel: boolean) {
@@ -42,6 +41,16 @@ export class Arm64Pmap extends SoftPmap {
     this.bti = !kernel && ctx.features.bti !== false ? new GuardRangeset() : null;
     this.hasMdCheck = this.bti !== null;
     this.openbsd = ctx.abi === 'openbsd';
+  }
+
+  /** pm_bti: the guarded ranges, or null (kernel pmap, or no BTI on the CPU). */
+  get bti(): GuardRangeset | null {
+    return this._bti;
+  }
+  set bti(b: GuardRangeset | null) {
+    this._bti = b;
+    if (b !== null) b.owner = this;
+    this.noteChange();
   }
 
   protected override mdBits(va: number): number {

@@ -69,7 +69,7 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
           }
           c.wiredCount = 0;
           c.eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_LOCK_ONFAULT);
-          cmap.entries.push(c);
+          cmap.append(c);
           break;
         }
         case 'copy':
@@ -78,7 +78,7 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
         case 'zero': {
           const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
           c.mdFlags = e.mdFlags;
-          cmap.entries.push(c);
+          cmap.append(c);
           break;
         }
       }
@@ -109,7 +109,7 @@ function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEnt
   if (e.wiredCount > 0 && (e.prot & VM_PROT_WRITE) !== 0) {
     c.object = copyPagesNow(ctx, e);
     c.offset = 0;
-    child.map.entries.push(c);
+    child.map.append(c);
     return;
   }
   if ((e.eflags & MAP_ENTRY_NEEDS_COPY) === 0) {
@@ -144,7 +144,7 @@ function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEnt
   } else {
     c.eflags |= e.eflags & (MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
   }
-  child.map.entries.push(c);
+  child.map.append(c);
 }
 
 /** vm_fault_copy_entry: a new anonymous object holding a copy of every page the entry sees. */

@@ -1,5 +1,7 @@
 import type { Invariant, Violation } from '../invariants/Invariant.ts';
 import type { Machine } from './Machine.ts';
+import type { Pmap } from '../pmap/Pmap.ts';
+import type { Vmspace } from '../proc/Vmspace.ts';
 import type { SourcePos } from './MachineSpec.ts';
 import { PluginLoadError } from './loadPlugin.ts';
 
@@ -25,15 +27,28 @@ export function checkInvariant(p: { name: string }, inv: Invariant, taken: Reado
 
 /** The invariant, with a throw from its check reported as the plugin contract says. */
 export function guardedInvariant(plugin: string, inv: Invariant, pos?: SourcePos): Invariant {
-  return {
+  const guard = (f: () => void): void => {
+    try {
+      f();
+    } catch (e) {
+      throw new PluginInvariantError(`plugin '${plugin}' threw in its invariant ${inv.name}: ${e instanceof Error ? e.message : String(e)}`, pos);
+    }
+  };
+  const g: Invariant = {
     name: inv.name,
     description: inv.description,
     check(m: Machine, out: Violation[]): void {
-      try {
-        inv.check(m, out);
-      } catch (e) {
-        throw new PluginInvariantError(`plugin '${plugin}' threw in its invariant ${inv.name}: ${e instanceof Error ? e.message : String(e)}`, pos);
-      }
+      guard(() => inv.check(m, out));
     },
   };
+  // An invariant that opted in to incremental checking keeps its unit checks (Invariant.ts).
+  if (typeof inv.checkVmspace === 'function') {
+    const f = inv.checkVmspace;
+    return { ...g, checkVmspace: (m: Machine, vms: Vmspace, out: Violation[]) => guard(() => f.call(inv, m, vms, out)) };
+  }
+  if (typeof inv.checkPmap === 'function') {
+    const f = inv.checkPmap;
+    return { ...g, checkPmap: (m: Machine, pm: Pmap, out: Violation[]) => guard(() => f.call(inv, m, pm, out)) };
+  }
+  return g;
 }

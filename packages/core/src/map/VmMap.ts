@@ -1,5 +1,6 @@
 import { PAGE_SIZE } from '../abi/constants.ts';
 import { SleepLock } from '../sched/KGen.ts';
+import type { ChangeOwner } from '../invariants/ChangeLog.ts';
 import type { VmMapEntry } from './VmMapEntry.ts';
 
 /**
@@ -7,10 +8,15 @@ import type { VmMapEntry } from './VmMapEntry.ts';
  * binary search (O(log n)); `timestamp` changes whenever the map changes, so a path that
  * dropped the lock can tell whether its lookup is still good.
  */
-export class VmMap {
+export class VmMap implements ChangeOwner {
   readonly entries: VmMapEntry[] = [];
   timestamp = 0;
   readonly lock = new SleepLock('map');
+  /**
+   * Told of every change of the entries (linked, unlinked, or a field the invariants read
+   * changed: VmMapEntry's setters): the vmspace, for the incremental invariant checks.
+   */
+  owner: ChangeOwner | null = null;
 
   constructor(
     readonly min: number,
@@ -70,17 +76,36 @@ export class VmMap {
     return a + len <= this.max ? a : -1;
   }
 
+  noteChange(): void {
+    this.owner?.noteChange();
+  }
+
   /** Links an entry that overlaps nothing. */
   insert(e: VmMapEntry): number {
     const i = this.lowerBound(e.start);
-    this.entries.splice(i, 0, e);
+    this.insertAt(i, e);
     this.timestamp++;
     return i;
+  }
+
+  /** Links e at index i (the caller keeps the order; the timestamp is the caller's). */
+  insertAt(i: number, e: VmMapEntry): void {
+    this.entries.splice(i, 0, e);
+    e.map = this;
+    this.noteChange();
+  }
+
+  /** Links e after the last entry (fork's copy builds a map in order; the timestamp is the caller's). */
+  append(e: VmMapEntry): void {
+    this.entries.push(e);
+    e.map = this;
+    this.noteChange();
   }
 
   removeAt(i: number): void {
     this.entries.splice(i, 1);
     this.timestamp++;
+    this.noteChange();
   }
 
   /**
@@ -93,6 +118,7 @@ export class VmMap {
     if (from === 0 && to === es.length) es.length = 0;
     else es.splice(from, to - from);
     this.timestamp++;
+    this.noteChange();
   }
 
   get size(): number {

@@ -1,5 +1,6 @@
 import type { SleepLock } from '../sched/KGen.ts';
 import type { Inherit } from '../abi/constants.ts';
+import type { ChangeOwner } from '../invariants/ChangeLog.ts';
 import type { VmObject } from '../object/VmObject.ts';
 import type { VnodeFile } from '../pager/VnodeFile.ts';
 
@@ -21,16 +22,10 @@ export const MAP_ENTRY_LOCK_ONFAULT = 16;
  * protection keys and PROT_BTI there); core copies them on clip and fork and never reads them.
  */
 export class VmMapEntry {
-  object: VmObject | null = null;
-  /** Offset in pages within the object. */
-  offset = 0;
-  eflags = 0;
+  private _eflags = 0;
   wiredCount = 0;
-  /** MAP_SHARED as the user asked for it. */
-  shared = false;
   /** Replaced by revocation (revoke.mode replace_entry). */
   revoked = false;
-  mdFlags = 0;
   /** The file this entry maps, if any (revocation walks these). */
   file: VnodeFile | null = null;
   /**
@@ -41,14 +36,94 @@ export class VmMapEntry {
   vmaLock: SleepLock | null = null;
   /** Freed by Linux exit_mmap's remove_vma while a stale area list still reaches it (`exit.mmap: locked_stale`). */
   freed = false;
+  /**
+   * The map that linked this entry (VmMap.insert / append / insertAt), told of every change
+   * of the fields the invariants read (docs/invariants.md "Incremental checking").
+   */
+  map: ChangeOwner | null = null;
+
+  private _object: VmObject | null = null;
+  private _offset = 0;
+  private _shared = false;
+  private _mdFlags = 0;
+  private _start: number;
+  private _end: number;
+  private _prot: number;
 
   constructor(
-    public start: number,
-    public end: number,
-    public prot: number,
+    start: number,
+    end: number,
+    prot: number,
     public maxprot: number,
     public inherit: Inherit,
-  ) {}
+  ) {
+    this._start = start;
+    this._end = end;
+    this._prot = prot;
+  }
+
+  get start(): number {
+    return this._start;
+  }
+  set start(v: number) {
+    this._start = v;
+    this.map?.noteChange();
+  }
+  get end(): number {
+    return this._end;
+  }
+  set end(v: number) {
+    this._end = v;
+    this.map?.noteChange();
+  }
+  get prot(): number {
+    return this._prot;
+  }
+  set prot(v: number) {
+    this._prot = v;
+    this.map?.noteChange();
+  }
+  get object(): VmObject | null {
+    return this._object;
+  }
+  set object(v: VmObject | null) {
+    this._object = v;
+    this.map?.noteChange();
+  }
+  /** Offset in pages within the object. */
+  get offset(): number {
+    return this._offset;
+  }
+  set offset(v: number) {
+    this._offset = v;
+    this.map?.noteChange();
+  }
+  get eflags(): number {
+    return this._eflags;
+  }
+  set eflags(v: number) {
+    this._eflags = v;
+    this.map?.noteChange();
+  }
+  /** MAP_SHARED as the user asked for it. */
+  get shared(): boolean {
+    return this._shared;
+  }
+  set shared(v: boolean) {
+    this._shared = v;
+    this.map?.noteChange();
+  }
+  /**
+   * Arch-specific bits that live on the entry (Linux keeps protection keys and PROT_BTI
+   * there); core copies them on clip and fork and never reads them.
+   */
+  get mdFlags(): number {
+    return this._mdFlags;
+  }
+  set mdFlags(v: number) {
+    this._mdFlags = v;
+    this.map?.noteChange();
+  }
 
   get pages(): number {
     return (this.end - this.start) / 4096;

@@ -44,7 +44,7 @@ export function clip(ctx: VmContext, vms: Vmspace, i: number, addr: number): voi
   e.offset += (addr - e.start) / PAGE_SIZE;
   e.start = addr;
   if (e.object !== null) ctx.objects.reference(e.object);
-  map.entries.splice(i, 0, front);
+  map.insertAt(i, front);
   map.timestamp++;
 }
 

@@ -1,3 +1,4 @@
+import { ChangeLog } from '../invariants/ChangeLog.ts';
 import { grown } from './grown.ts';
 import { PageStore } from './PageStore.ts';
 
@@ -72,6 +73,8 @@ export class PhysMem {
   listPrev: Int32Array;
   /** Page contents, one slot per frame. */
   readonly contents: PageStore;
+  /** What changed since the invariants were last checked (frames here; objects, maps and pmaps record theirs in it too). */
+  readonly changes = new ChangeLog();
 
   private qNext: Int32Array;
   private qPrev: Int32Array;
@@ -114,6 +117,10 @@ export class PhysMem {
     this.tables.push(table);
   }
 
+  hasTable(table: FrameTable): boolean {
+    return this.tables.includes(table);
+  }
+
   /** One past the highest frame ever allocated: frames at or above it are free and untouched. */
   get highWater(): number {
     return this.top;
@@ -141,6 +148,7 @@ export class PhysMem {
       this.top = f + 1;
     }
     if (this.onAlloc !== null) this.onAlloc(f);
+    this.changes.frame(f);
     this.queue[f] = PQ_NONE;
     this.object[f] = objectId;
     this.pindex[f] = pindex;
@@ -164,6 +172,7 @@ export class PhysMem {
       this.memqRemove(owner, frame);
     }
     if (q !== PQ_NONE) this.unlinkQueue(frame, q);
+    this.changes.frame(frame);
     this.object[frame] = -1;
     this.pindex[frame] = 0;
     this.flags[frame] = 0;
@@ -228,6 +237,8 @@ export class PhysMem {
   memqInsert(obj: MemqOwner, frame: number): void {
     if (this.flags[frame] & PG_TABLED) throw new Error(`PhysMem.memqInsert: frame ${frame} is already on a resident list`);
     const h = obj.memq;
+    this.changes.frame(frame);
+    this.changes.list(obj);
     this.listPrev[frame] = -1;
     this.listNext[frame] = h;
     if (h !== -1) this.listPrev[h] = frame;
@@ -241,6 +252,8 @@ export class PhysMem {
     if (!(this.flags[frame] & PG_TABLED)) throw new Error(`PhysMem.memqRemove: frame ${frame} is not on a resident list`);
     const p = this.listPrev[frame];
     const n = this.listNext[frame];
+    this.changes.frame(frame);
+    this.changes.list(obj);
     if (p === -1) {
       if (obj.memq !== frame) throw new Error(`PhysMem.memqRemove: frame ${frame} does not head this owner's list`);
       obj.memq = n;

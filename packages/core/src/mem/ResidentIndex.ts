@@ -74,6 +74,7 @@ export class ResidentIndex {
 
   /** Index `frame` under its current (object, pindex); that key must not be present already. */
   insert(frame: number): void {
+    this.mem.changes.frame(frame);
     const objectId = this.mem.object[frame];
     const pindex = this.mem.pindex[frame];
     const group = pindex < TWO_32 ? pindex >>> GROUP_SHIFT : Math.floor(pindex / GROUP);
@@ -90,6 +91,7 @@ export class ResidentIndex {
 
   /** Remove `frame` (looked up under its current object/pindex); it must be present. */
   remove(frame: number): void {
+    this.mem.changes.frame(frame);
     const objectId = this.mem.object[frame];
     const pindex = this.mem.pindex[frame];
     const group = pindex < TWO_32 ? pindex >>> GROUP_SHIFT : Math.floor(pindex / GROUP);

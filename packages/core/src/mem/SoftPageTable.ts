@@ -1,3 +1,5 @@
+import type { ChangeOwner } from '../invariants/ChangeLog.ts';
+
 const NONE = -1;
 const ENTRIES = 512;
 const SHIFT = 9;
@@ -22,6 +24,8 @@ const INITIAL_LEAVES = 2;
 export class SoftPageTable {
   /** Page-table pages allocated (directories and leaves, root included). */
   ptPages = 1;
+  /** Told of every set, clear and clearAll (the vmspace, for the incremental invariant checks). */
+  owner: ChangeOwner | null = null;
   /** Valid leaf slots. */
   validCount = 0;
 
@@ -97,6 +101,7 @@ export class SoftPageTable {
 
   /** Store `frame` and `bits` in leaf slot `slot`; bits 0 makes the slot invalid. */
   set(slot: number, frame: number, bits: number): void {
+    if (this.owner !== null) this.owner.noteChange();
     const b = bits >>> 0;
     const old = this.leafBits[slot];
     if (old === 0) {
@@ -114,6 +119,7 @@ export class SoftPageTable {
 
   /** Invalidate leaf slot `slot`. */
   clear(slot: number): void {
+    if (this.owner !== null) this.owner.noteChange();
     if (this.leafBits[slot] !== 0) {
       this.validCount--;
       this.leafUsed[slot >>> SHIFT]--;
@@ -210,6 +216,7 @@ export class SoftPageTable {
 
   /** Drop every mapping and table except the root, shrinking the pools back. */
   clearAll(): void {
+    if (this.owner !== null) this.owner.noteChange();
     this.reset();
   }
 

@@ -65,7 +65,9 @@ export class VmObjects {
   allocate(type: 'anon' | 'vnode', size: number, pager: Pager, file: VnodeFile | null = null): VmObject {
     const o = new VmObject(this.nextId++, type, size, pager, file);
     if (type === 'anon') o.flags |= OBJ_ONEMAPPING;
+    o.changes = this.mem.changes;
     this.live.set(o.id, o);
+    o.noteContent();
     return o;
   }
 
@@ -120,6 +122,7 @@ export class VmObjects {
     o.pager.dealloc?.(o);
     if (o.backing !== null) o.backing.shadows.delete(o);
     this.live.delete(o.id);
+    o.noteContent();
     emitObjectTerminate(this.bus, o.id);
   }
 
@@ -175,6 +178,7 @@ export class VmObjects {
       b.refCount = 0;
       b.flags |= OBJ_DEAD;
       this.live.delete(b.id);
+      b.noteContent();
       emitObjectCollapse(this.bus, o.id, b.id);
     }
   }

@@ -5,6 +5,7 @@ import { MAX_VPN, SoftPageTable } from '../mem/SoftPageTable.ts';
 import type { BranchKind, Pmap, PmapThread, PteInfo } from './Pmap.ts';
 import { MD_FAULT, NEEDS_FAULT } from './Pmap.ts';
 import type { PmapContext } from './PmapContext.ts';
+import type { ChangeOwner } from '../invariants/ChangeLog.ts';
 import { TLB_FRAME_MUL, type TlbModel } from './TlbModel.ts';
 import { emitTlbInvalidate } from '../events/emit.ts';
 
@@ -50,6 +51,22 @@ export abstract class SoftPmap implements Pmap {
     this.id = ctx.nextId();
     ctx.register(this);
     this.tlb = ctx.tlb;
+  }
+
+  /**
+   * Who is told of every page-table change (the vmspace: Vmspace sets it; the incremental
+   * invariant checks). An MD pmap calls `noteChange()` when MD state an invariant reads
+   * changes (a rangeset: Rangeset.owner).
+   */
+  get changeOwner(): ChangeOwner | null {
+    return this.pt.owner;
+  }
+  set changeOwner(o: ChangeOwner | null) {
+    this.pt.owner = o;
+  }
+
+  noteChange(): void {
+    this.pt.owner?.noteChange();
   }
 
   // --- MD hooks -------------------------------------------------------------------------

@@ -29,6 +29,7 @@ export function execve(k: Kernel, p: Process, t: Thread): Outcome {
     vm.vmspaceOwner.set(nv, p.pid);
     vm.vmspaceOwner.delete(old);
     p.vmspace = nv;
+    vm.mem.changes.proc(p.pid);
     nv.pmap.activate(t.cpu);
     emitExec(k.bus, p.pid, nv.pmap, old.pmap, t);
     vmspaceFree(vm, old);

@@ -47,6 +47,7 @@ export function hold(k: Kernel, p: Process, holder: string): Outcome {
   if (vms.dead || vms.refs < 1 || p.state === 'exiting') return errno('EFAULT');
   vms.refs++;
   holders.set(holder, vms);
+  k.vm.mem.changes.holders();
   return OK;
 }
 
@@ -56,6 +57,7 @@ export function release(k: Kernel, holder: string): Outcome {
   const vms = holders.get(holder);
   if (vms === undefined) return errno('EINVAL');
   holders.delete(holder);
+  k.vm.mem.changes.holders();
   vmspaceFree(k.vm, vms);
   return OK;
 }

@@ -23,6 +23,7 @@ export function spawn(k: Kernel, pid: number, kernel: boolean, cpu?: number): Ou
   const t = new Thread(pid, 0, k.pickCpu(cpu));
   p.threads.set(0, t);
   vm.procs.set(pid, p);
+  vm.mem.changes.proc(pid);
   vms.pmap.activate(t.cpu);
   emitSpawn(k.bus, pid, vms.pmap, kernel, t);
   emitThreadCreate(k.bus, pid, 0, t, null);
@@ -56,6 +57,7 @@ export function* fork(k: Kernel, p: Process, t: Thread, childPid: number): KGen<
   // already hold object references, and the invariants must see them.
   c.state = 'new';
   vm.procs.set(childPid, c);
+  vm.mem.changes.proc(childPid);
   vm.vmspaceOwner.set(cvms, childPid);
   yield* vmspaceFork(vm, p.vmspace, cvms, p.pid, childPid, t, ct);
   // vmspace_fork copies the data segment's bounds with the map

@@ -1,3 +1,5 @@
+import type { ChangeOwner } from '../invariants/ChangeLog.ts';
+
 /** A half-open address range. */
 export interface Range {
   readonly start: number;
@@ -13,6 +15,8 @@ export interface Range {
  */
 export class Rangeset<V extends object = object> {
   private list: (V & Range)[] = [];
+  /** Told of every change (an MD pmap, for the incremental invariant checks). */
+  owner: ChangeOwner | null = null;
 
   /** Number of intervals. */
   get size(): number {
@@ -43,6 +47,7 @@ export class Rangeset<V extends object = object> {
   /** Records `v` over [start, end), replacing whatever was recorded there (rangeset_insert). */
   set(start: number, end: number, v: V): void {
     if (end <= start) return;
+    this.owner?.noteChange();
     const l = this.list;
     const last = l[l.length - 1];
     // Past everything recorded (ranges set in ascending order, as an address space's entries
@@ -75,6 +80,7 @@ export class Rangeset<V extends object = object> {
         i++;
         continue;
       }
+      if (!any) this.owner?.noteChange();
       any = true;
       const keep: (V & Range)[] = [];
       if (r.start < start) keep.push({ ...r, end: start });
@@ -88,12 +94,14 @@ export class Rangeset<V extends object = object> {
   /** Forgets everything (rangeset_remove_all); true if anything was recorded. */
   clear(): boolean {
     const any = this.list.length > 0;
+    if (any) this.owner?.noteChange();
     this.list = [];
     return any;
   }
 
   /** Replaces this rangeset's contents with a copy of `src` (rangeset_copy). */
   copyFrom(src: Rangeset<V>): void {
+    this.owner?.noteChange();
     this.list = src.list.slice();
   }
 

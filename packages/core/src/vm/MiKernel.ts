@@ -76,7 +76,7 @@ export class MiKernel implements VmContext, PageReclaimer {
   ) {
     this.userTop = pmaps.userTop;
     this.objects = new VmObjects(mem, resident, bus, pages, this, pageService);
-    this.kernelVmspace = new Vmspace(0, kernelPmap, true, 0x1000, this.userTop);
+    this.kernelVmspace = new Vmspace(0, kernelPmap, true, 0x1000, this.userTop, mem.changes);
   }
 
   /** The page daemon's reclaim, when an allocation finds no free page (PageReclaimer). */
@@ -89,7 +89,7 @@ export class MiKernel implements VmContext, PageReclaimer {
   }
 
   newVmspace(kernel: boolean): Vmspace {
-    const vms = new Vmspace(this.nextVmspace++, this.pmaps.create(kernel), kernel, 0x1000, this.userTop);
+    const vms = new Vmspace(this.nextVmspace++, this.pmaps.create(kernel), kernel, 0x1000, this.userTop, this.mem.changes);
     // UVM's vmmaplk is an rwlock(9): a waiting writer holds new readers back.
     if (this.abi === 'openbsd') vms.map.lock.preferWriters = true;
     return vms;

@@ -129,11 +129,11 @@ export { Prng } from './explore/prng.ts';
 
 // Fuzzing: random workloads, the shadow model, shrinking.
 export { CALL_PADS, FUZZ_FILE, isRace } from './fuzz/FuzzOp.ts';
-export type { Deny, FuzzOp, Prot } from './fuzz/FuzzOp.ts';
+export type { Deny, FuzzOp, Prot, RaceKind } from './fuzz/FuzzOp.ts';
 export { generateOps } from './fuzz/generateOps.ts';
 export { scenarioOf, scenarioText, withOpSchedules } from './fuzz/scenarioOf.ts';
 export { failureSignature, shrinkOps } from './fuzz/shrinkOps.ts';
-export { fuzzMachine, runFuzzText } from './fuzz/fuzzMachine.ts';
+export { fuzzMachine, racesOf, runFuzzText } from './fuzz/fuzzMachine.ts';
 export type { FuzzOptions, FuzzResult, FuzzViolation } from './fuzz/fuzzMachine.ts';
 
 // Comparing machines.

@@ -22,10 +22,16 @@
  * - arm64 BTI guards: `sysarch guard_page` over a region, kept by swapout and mprotect,
  *   copied by fork, dropped by munmap and execve; a `fetch` with `branch: call` onto a
  *   guarded executable page is SIGILL unless the word is a call landing pad.
- * `concurrent` steps race two kernel threads (a write fault against a fork of the same
- * process, a revoke against an munmap of a file mapping, a debugger's peek against exit);
+ * `concurrent` steps race kernel threads (a write fault against a fork of the same
+ * process, a revoke against an munmap of a file mapping, a debugger's peek against exit;
+ * on machines that run them (RaceKind): a read fault against an munmap, a fork against two
+ * threads writing one page, mremap of a file mapping against truncate and another process's
+ * fault, process_mrelease against exit, msync against a file fault and an mmap);
  * the model asserts only what every interleaving gives (the child of a fork racing a
- * write may hold the old or the new word; a peek racing exit reads the word or EFAULT).
+ * write may hold the old or the new word; a peek racing exit reads the word or EFAULT; a
+ * read racing munmap reads the word or SIGSEGV; process_mrelease is 0 or EINVAL). A file
+ * truncated to 0 is gone as after revoke (SIGBUS), except that a page's protection is
+ * checked first.
  * A model mismatch is a failed expectation; invariants catch the rest. Shrinking removes
  * operations (delta debugging) and re-derives the expectations from the model, so a shrunk
  * file fails for a reason of the machine, not of the cut; a concurrent operation carries the
@@ -39,8 +45,9 @@ export type FuzzOp =
   | { op: 'spawn'; pid: number }
   /** `at`: a fixed address inside a range this process unmapped (address reuse). */
   | { op: 'mmap'; pid: number; name: string; pages: number; shared: boolean; file: boolean; at?: number }
-  | { op: 'write'; pid: number; name: string; page: number; word: number; value: number }
-  | { op: 'read'; pid: number; name: string; page: number; word: number }
+  /** `tid`: the thread that writes or reads (thread 0 without it). */
+  | { op: 'write'; pid: number; name: string; page: number; word: number; value: number; tid?: number }
+  | { op: 'read'; pid: number; name: string; page: number; word: number; tid?: number }
   | { op: 'fetch'; pid: number; name: string; page: number; word: number }
   | { op: 'munmap'; pid: number; name: string }
   /** `page`/`pages`: a sub-range (it clips the entry); without them the whole region. */
@@ -50,7 +57,8 @@ export type FuzzOp =
   | { op: 'minherit'; pid: number; name: string; inherit: 'share' | 'copy' }
   | { op: 'exit'; pid: number }
   | { op: 'execve'; pid: number }
-  | { op: 'thread'; pid: number }
+  /** A new thread: tid 1, or `tid` (2 after 1). */
+  | { op: 'thread'; pid: number; tid?: number }
   | { op: 'swapout'; pid: number }
   | { op: 'pageout'; pid?: number; name?: string; pages?: number; page?: number; len?: number }
   | { op: 'madvise'; pid: number; name: string; advice: 'dontneed' | 'free' | 'willneed' }
@@ -65,10 +73,51 @@ export type FuzzOp =
   /** concurrent: thread 0 revokes the file, thread 1 unmaps one of its mappings. */
   | { op: 'race_revoke'; pid: number; name: string; schedule?: number[] }
   /** concurrent: thread 0 is `by` peeking a word of `pid`, thread 1 is `pid` exiting. */
-  | { op: 'race_exit'; pid: number; by: number; name: string; page: number; word: number; schedule?: number[] };
+  | { op: 'race_exit'; pid: number; by: number; name: string; page: number; word: number; schedule?: number[] }
+  /** concurrent: thread 0 reads a word of the region, thread 1 unmaps it (the fault fast path against munmap). */
+  | { op: 'race_munmap'; pid: number; name: string; page: number; word: number; schedule?: number[] }
+  /**
+   * concurrent, three threads of `pid`: thread 0 forks, thread 1 and thread 2 each write a
+   * word of the same page (a copy-on-write fault against dup_mmap; a stale TLB entry).
+   */
+  | {
+      op: 'race_fork3';
+      pid: number;
+      child: number;
+      name: string;
+      page: number;
+      word1: number;
+      value1: number;
+      word2: number;
+      value2: number;
+      schedule?: number[];
+    }
+  /**
+   * concurrent (abi linux): thread 0 mremaps the file region `name` over the anonymous region
+   * `to` of the same size (MREMAP_MAYMOVE|MREMAP_FIXED; the moved region takes `to`'s name);
+   * thread 1 truncates the file to 0 and process `by` writes a word of its region `byName`;
+   * thread 1 of `pid` reads the old address.
+   */
+  | { op: 'race_mremap'; pid: number; name: string; to: string; by: number; byName: string; value: number; page: number; schedule?: number[] }
+  /** concurrent (abi linux): thread 0 is `pid` exiting, thread 1 is `by` calling process_mrelease on it. */
+  | { op: 'race_mrelease'; pid: number; by: number; schedule?: number[] }
+  /**
+   * concurrent, three threads of `pid` (uvm_map_clean under abi openbsd): thread 0 reads a
+   * word of the file region, thread 1 msyncs it (MS_SYNC), thread 2 maps `fresh` (anonymous, 1 page).
+   */
+  | { op: 'race_clean'; pid: number; name: string; page: number; word: number; fresh: string; schedule?: number[] };
 
 export const FUZZ_FILE = { path: '/fuzz/f', pages: 4, fill: 0x0f0f0f0f };
 /** arm64 words that are landing pads for a call (BLR): BTI c, BTI jc, PACIASP. */
 export const CALL_PADS = [0xd503245f, 0xd50324df, 0xd503233f];
 
-export const isRace = (o: FuzzOp): o is Extract<FuzzOp, { schedule?: number[] }> => o.op === 'race_fork' || o.op === 'race_revoke' || o.op === 'race_exit';
+const RACES = new Set<string>(['race_fork', 'race_revoke', 'race_exit', 'race_munmap', 'race_fork3', 'race_mremap', 'race_mrelease', 'race_clean']);
+export const isRace = (o: FuzzOp): o is Extract<FuzzOp, { schedule?: number[] }> => RACES.has(o.op);
+
+/**
+ * The race kinds beyond the first three, each drawn only on a machine that can run it
+ * (generateOps' `races`): `munmap` (a fault against munmap), `fork3` (a fork against two
+ * threads writing, three threads), `mremap` and `mrelease` (abi linux), `clean` (msync's
+ * uvm_map_clean, abi openbsd).
+ */
+export type RaceKind = 'munmap' | 'fork3' | 'mremap' | 'mrelease' | 'clean';

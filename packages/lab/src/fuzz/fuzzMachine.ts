@@ -16,7 +16,7 @@ import { parseScenario } from '../scenario/parseScenario.ts';
 import { ScenarioError } from '../scenario/ScenarioError.ts';
 import { ScenarioRunner } from '../runner/ScenarioRunner.ts';
 import { type RunReport } from '../runner/RunReport.ts';
-import { type FuzzOp, isRace } from './FuzzOp.ts';
+import { type FuzzOp, type RaceKind, isRace } from './FuzzOp.ts';
 import { generateOps } from './generateOps.ts';
 import { scenarioOf, scenarioText, withOpSchedules } from './scenarioOf.ts';
 import { failureSignature, shrinkOps } from './shrinkOps.ts';
@@ -115,6 +115,27 @@ function inlineMachine(base: NamedMachine, loaded: MachineSpec, policies: Record
   return flow(m);
 }
 
+/**
+ * The race kinds beyond the first three that a campaign draws. mremap and process_mrelease
+ * are Linux system calls, uvm_map_clean is msync under UVM (abi openbsd): those ABIs draw
+ * them, and every other race too. On abi freebsd (both presets) a fault racing munmap and a
+ * fork racing two writing threads are drawn when the campaign names the policy they test
+ * (`fault.soft_fast`, `fault.lock`), so that the presets' seeds keep the workloads they had.
+ * The three-thread fork needs a second CPU.
+ */
+export function racesOf(spec: MachineSpec, named: Record<string, string>): Set<RaceKind> {
+  const races = new Set<RaceKind>();
+  const other = spec.abi !== 'freebsd';
+  if (other || 'fault.soft_fast' in named) races.add('munmap');
+  if (spec.cpus >= 2 && (other || 'fault.lock' in named)) races.add('fork3');
+  if (spec.abi === 'linux') {
+    races.add('mremap');
+    races.add('mrelease');
+  }
+  if (spec.abi === 'openbsd') races.add('clean');
+  return races;
+}
+
 /** Runs scenario text on a fresh machine with every invariant checked after every step. */
 export async function runFuzzText(text: string, catalog: Catalog = defaultCatalog(), hooks?: ExploreHooks): Promise<RunReport> {
   const s = parseScenario(text, 'fuzz.yaml', { format: false });
@@ -139,8 +160,11 @@ export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<Fuz
   }
   const machineYaml = inlineMachine(base, machine.spec, o.policies);
   const archName = catalog.arches.get(machine.spec.arch)?.name ?? machine.spec.arch;
-  // The arch decides the MD operations drawn: BTI guards on arm64, protection keys on amd64, none elsewhere.
-  const arch = archName === 'arm64' || archName === 'amd64' ? archName : 'none';
+  // The arch decides the MD operations drawn: BTI guards on arm64, protection keys on amd64,
+  // none elsewhere. Both are FreeBSD's sysarch calls (set_pkru, guard_page): other ABIs
+  // refuse them (EINVAL), so they draw neither.
+  const arch = machine.spec.abi === 'freebsd' && (archName === 'arm64' || archName === 'amd64') ? archName : 'none';
+  const races = racesOf(machine.spec, { ...base.spec.policies, ...o.policies });
   const started = Date.now();
   let ran = 0;
   let runs = 0;
@@ -201,7 +225,7 @@ export async function fuzzMachine(o: FuzzOptions, catalog: Catalog): Promise<Fuz
     }
     offered += n;
     if (i % sh.count !== sh.index) continue;
-    const ops = generateOps(new Prng(runSeed), n, arch);
+    const ops = generateOps(new Prng(runSeed), n, arch, { races });
     // The run's random schedules come from its own seed (a shard can run it alone).
     const hit = await attempt(ops, o.schedules, () => new Prng(runSeed ^ 0x5eed).next());
     ran += n;

@@ -1,21 +1,109 @@
 import type { Prng } from '../explore/prng.ts';
-import { CALL_PADS, FUZZ_FILE, type FuzzOp } from './FuzzOp.ts';
+import { CALL_PADS, FUZZ_FILE, type FuzzOp, type RaceKind } from './FuzzOp.ts';
 import { Model, apply } from './shadowModel.ts';
 
 const WORDS = 4;
 const ARM64_WORDS = [...CALL_PADS, 0xd503249f, 0xd503201f];
 
-/** Draws `n` operations valid in the model's state (the arch decides keys or guards: `amd64`, `arm64`, or `none` for neither). */
-export function generateOps(rng: Prng, n: number, arch: string, opts: { concurrent?: boolean } = {}): FuzzOp[] {
+/** The order in which the extra race kinds are drawn (a kind the machine cannot run is left out). */
+const RACE_ORDER: readonly RaceKind[] = ['munmap', 'fork3', 'mremap', 'mrelease', 'clean'];
+
+/**
+ * Draws `n` operations valid in the model's state (the arch decides keys or guards: `amd64`,
+ * `arm64`, or `none` for neither). `races`: the race kinds beyond the first three that this
+ * machine runs; without any, the draws are those of the first generator (a seed's workload
+ * stays what it was).
+ */
+export function generateOps(rng: Prng, n: number, arch: string, opts: { concurrent?: boolean; races?: ReadonlySet<RaceKind> } = {}): FuzzOp[] {
   const m = new Model();
   const ops: FuzzOp[] = [];
   const arm = arch === 'arm64';
   const conc = opts.concurrent !== false;
+  const extra = RACE_ORDER.filter((k) => opts.races?.has(k) === true);
+  /** Threads up to `tid` in `pid` (tid 1, then 2). */
+  const threads = (pid: number, tid: number) => {
+    for (let t = m.procs.get(pid)!.pkru.length; t <= tid; t++) push(t === 1 ? { op: 'thread', pid } : { op: 'thread', pid, tid: t });
+  };
   const live = () => [...m.procs.keys()];
   const regions = (pid: number) => [...m.procs.get(pid)!.maps.entries()];
   const push = (op: FuzzOp) => {
     apply(m, op);
     ops.push(op);
+  };
+  /**
+   * One of the extra races, with the swarm steps that set it up pushed first; undefined when
+   * the state does not allow it (the set-up pushed so far stays: valid steps).
+   */
+  const raceOp = (kind: RaceKind, pid: number, pids: number[], name: string, page: number, word: number): FuzzOp | undefined => {
+    const p = m.procs.get(pid)!;
+    let r = p.maps.get(name)!;
+    const others = pids.filter((x) => x !== pid);
+    /** The file races act on a file mapping: the region drawn, or a new one. */
+    const fileRegion = (): boolean => {
+      if (r.file) return !m.revoked;
+      if (m.revoked || p.maps.size >= 5) return false;
+      name = `m${m.nextName++}`;
+      push({ op: 'mmap', pid, name, pages: FUZZ_FILE.pages, shared: true, file: true });
+      r = p.maps.get(name)!;
+      page = rng.below(r.pages);
+      return true;
+    };
+    switch (kind) {
+      case 'munmap':
+        // D38527: the page resident in the first object but not mapped (PROT_NONE and back
+        // removes the translation, not the page), so the read takes the fault's fast path.
+        if (rng.chance(0.6)) {
+          push({ op: 'write', pid, name, page, word, value: rng.next() });
+          push({ op: 'mprotect', pid, name, prot: 'none' });
+          push({ op: 'mprotect', pid, name, prot: 'rw' });
+        }
+        threads(pid, 1);
+        return { op: 'race_munmap', pid, name, page, word };
+      case 'fork3': {
+        if (pids.length >= 4) return undefined;
+        threads(pid, 2);
+        // Thread 1 writes the page first: its CPU's TLB caches a writable translation.
+        push({ op: 'write', pid, name, page, word: 0, value: rng.next(), tid: 1 });
+        push({ op: 'race_fork3', pid, child: m.nextPid++, name, page, word1: 0, value1: rng.next(), word2: 1, value2: rng.next() });
+        // The parent reads back what its own thread wrote last.
+        return { op: 'read', pid, name, page, word: 0 };
+      }
+      case 'mremap': {
+        // CVE-2018-18281: a file page in thread 1's TLB, the mapping moved over a fresh
+        // anonymous one, the file truncated and its page taken by another process.
+        if ((r.file && r.prot.some((x) => x !== r.prot[0])) || !fileRegion()) return undefined;
+        const first = r.addr / 4096;
+        for (let i = 0; i < r.pages; i++) if (p.keys.has(first + i)) return undefined;
+        let by = others.length > 0 ? rng.pick(others) : undefined;
+        if (by === undefined) {
+          if (pids.length >= 4) return undefined;
+          by = m.nextPid++;
+          push({ op: 'spawn', pid: by });
+        }
+        if (m.procs.get(by)!.maps.size >= 6) return undefined;
+        const to = `m${m.nextName++}`;
+        push({ op: 'mmap', pid, name: to, pages: r.pages, shared: false, file: false });
+        const byName = `m${m.nextName++}`;
+        push({ op: 'mmap', pid: by, name: byName, pages: 1, shared: false, file: false });
+        threads(pid, 1);
+        push({ op: 'read', pid, name, page, word: 0, tid: 1 });
+        return { op: 'race_mremap', pid, name, to, by, byName, value: rng.next(), page };
+      }
+      case 'mrelease': {
+        if (others.length === 0) return undefined;
+        // Private anonymous pages written: what exit_mmap frees and the reaper walks.
+        if (!r.shared && !r.file) for (let i = 0; i < Math.min(r.pages, 2); i++) push({ op: 'write', pid, name, page: i, word: 0, value: rng.next() });
+        return { op: 'race_mrelease', pid, by: rng.pick(others) };
+      }
+      case 'clean': {
+        // The uvm_map_clean deadlock: a fault on a file page not resident (it busies the page
+        // and sleeps for I/O), msync flushing the range, an mmap queued for the write lock.
+        if (!fileRegion()) return undefined;
+        if (rng.chance(0.6)) push({ op: 'pageout', pid, name });
+        threads(pid, 2);
+        return { op: 'race_clean', pid, name, page, word, fresh: `m${m.nextName++}` };
+      }
+    }
   };
   while (ops.length < n) {
     const pids = live();
@@ -134,7 +222,7 @@ export function generateOps(rng: Prng, n: number, arch: string, opts: { concurre
       op = { op: 'execve', pid };
     } else if (roll < 97) {
       if (!conc) continue;
-      const kind = rng.below(3);
+      const kind = rng.below(3 + extra.length);
       if (kind === 0) {
         if (pids.length >= 4) continue;
         let t = page;
@@ -156,10 +244,14 @@ export function generateOps(rng: Prng, n: number, arch: string, opts: { concurre
       } else if (kind === 1) {
         if (!r.file || m.revoked) continue;
         op = { op: 'race_revoke', pid, name };
-      } else {
+      } else if (kind === 2) {
         const others = pids.filter((x) => x !== pid);
         if (others.length === 0 || (r.file && m.revoked)) continue;
         op = { op: 'race_exit', pid, by: rng.pick(others), name, page, word };
+      } else {
+        const got = raceOp(extra[kind - 3]!, pid, pids, name, page, word);
+        if (got === undefined) continue;
+        op = got;
       }
     } else {
       if (m.revoked || rng.chance(0.7)) continue;

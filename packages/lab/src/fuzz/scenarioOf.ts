@@ -1,5 +1,5 @@
 import { FUZZ_FILE, type FuzzOp, isRace } from './FuzzOp.ts';
-import { Model, alts, apply, fetchExpect, hex, readExpect, writeExpect } from './shadowModel.ts';
+import { Model, alts, anyOf, apply, fetchExpect, hex, readExpect, readOutcomes, writeExpect } from './shadowModel.ts';
 
 /** The scenario text of an operation list, and which ops it kept (invalid ones are left out). */
 export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: string, header: string[] = []): { text: string; kept: FuzzOp[] } {
@@ -19,6 +19,7 @@ export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: strin
     const p = 'pid' in o && o.pid !== undefined ? m.procs.get(o.pid) : undefined;
     const r = p !== undefined && 'name' in o && o.name !== undefined ? p.maps.get(o.name) : undefined;
     const at = (page: number, word: number) => `${'name' in o ? o.name : ''}+${hex(page * 4096 + word * 4)}`;
+    const tidOf = (t: number | undefined) => (t !== undefined ? `, tid: ${t}` : '');
     let line: string;
     switch (o.op) {
       case 'spawn':
@@ -34,11 +35,13 @@ export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: strin
       }
       case 'write':
         if (r === undefined || p === undefined || o.page >= r.pages) continue;
-        line = `write: { pid: ${o.pid}, addr: ${at(o.page, o.word)}, value: ${hex(o.value)}, expect: ${writeExpect(m, p, r, o.page)} }`;
+        if ((o.tid ?? 0) >= p.pkru.length) continue;
+        line = `write: { pid: ${o.pid}${tidOf(o.tid)}, addr: ${at(o.page, o.word)}, value: ${hex(o.value)}, expect: ${writeExpect(m, p, r, o.page, o.tid)} }`;
         break;
       case 'read':
         if (r === undefined || p === undefined || o.page >= r.pages) continue;
-        line = `read: { pid: ${o.pid}, addr: ${at(o.page, o.word)}, expect: ${readExpect(m, p, r, o.page, o.word)} }`;
+        if ((o.tid ?? 0) >= p.pkru.length) continue;
+        line = `read: { pid: ${o.pid}${tidOf(o.tid)}, addr: ${at(o.page, o.word)}, expect: ${readExpect(m, p, r, o.page, o.word, o.tid)} }`;
         break;
       case 'fetch':
         if (r === undefined || o.page >= r.pages) continue;
@@ -66,7 +69,7 @@ export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: strin
         line = `execve: { pid: ${o.pid}, expect: { ok: true } }`;
         break;
       case 'thread':
-        line = `thread: { pid: ${o.pid}, tid: 1 }`;
+        line = `thread: { pid: ${o.pid}, tid: ${o.tid ?? 1} }`;
         break;
       case 'swapout':
         line = `swapout: { pid: ${o.pid} }`;
@@ -134,6 +137,73 @@ export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: strin
           `\n  - wait: { pid: ${o.pid} }`;
         break;
       }
+      case 'race_munmap': {
+        if (r === undefined || p === undefined || o.page >= r.pages) continue;
+        // The read runs before the munmap (the word), or after it (no mapping there).
+        const rd = anyOf([...readOutcomes(m, p, r, o.page, o.word), '{ signal: SIGSEGV, code: SEGV_MAPERR }']);
+        line =
+          [
+            'concurrent:',
+            '      threads:',
+            `        - - read: { pid: ${o.pid}, tid: 0, addr: ${at(o.page, o.word)}, expect: ${rd} }`,
+            `        - - munmap: { pid: ${o.pid}, tid: 1, addr: ${o.name}, len: ${r.pages} pages, expect: { ok: true } }`,
+          ].join('\n') + sched(o.schedule);
+        break;
+      }
+      case 'race_fork3': {
+        if (r === undefined || p === undefined || o.page >= r.pages || p.pkru.length < 3) continue;
+        line =
+          [
+            'concurrent:',
+            '      threads:',
+            `        - - fork: { pid: ${o.pid}, tid: 0, child: ${o.child}, expect: { ok: true } }`,
+            `        - - write: { pid: ${o.pid}, tid: 1, addr: ${at(o.page, o.word1)}, value: ${hex(o.value1)}, expect: ${writeExpect(m, p, r, o.page, 1)} }`,
+            `        - - write: { pid: ${o.pid}, tid: 2, addr: ${at(o.page, o.word2)}, value: ${hex(o.value2)}, expect: ${writeExpect(m, p, r, o.page, 2)} }`,
+          ].join('\n') + sched(o.schedule);
+        break;
+      }
+      case 'race_mremap': {
+        const q = m.procs.get(o.by);
+        const b = q?.maps.get(o.byName);
+        if (r === undefined || p === undefined || q === undefined || b === undefined || !p.maps.has(o.to) || o.page >= r.pages) continue;
+        // Thread 1's read of the old address: the file's word before the move (or its own
+        // TLB entry), SIGSEGV once the range is gone, SIGBUS once the file is truncated.
+        const rd = anyOf([...readOutcomes(m, p, r, o.page, 0, 1), '{ signal: SIGSEGV }', '{ signal: SIGBUS }']);
+        line =
+          [
+            'concurrent:',
+            '      threads:',
+            `        - - mremap: { pid: ${o.pid}, tid: 0, addr: ${o.name}, old_len: ${r.pages} pages, new_len: ${r.pages} pages, flags: [maymove, fixed], new_addr: ${o.to}, expect: { addr: ${o.to} } }`,
+            `        - - truncate: { file: ${FUZZ_FILE.path}, size: 0 }`,
+            `          - write: { pid: ${o.by}, addr: ${o.byName}+0x0, value: ${hex(o.value)}, expect: ${writeExpect(m, q, b, 0)} }`,
+            `        - - read: { pid: ${o.pid}, tid: 1, addr: ${at(o.page, 0)}, expect: ${rd} }`,
+          ].join('\n') + sched(o.schedule);
+        break;
+      }
+      case 'race_mrelease':
+        if (p === undefined || !m.procs.has(o.by) || o.by === o.pid) continue;
+        line =
+          [
+            'concurrent:',
+            '      threads:',
+            `        - - exit: { pid: ${o.pid}, expect: { ok: true } }`,
+            // Before exit begins the target is not dying (EINVAL); after, it is reaped or already empty (0).
+            `        - - process_mrelease: { pid: ${o.pid}, by: ${o.by}, expect: { one_of: [ { ok: true }, { errno: EINVAL } ] } }`,
+          ].join('\n') +
+          sched(o.schedule) +
+          `\n  - wait: { pid: ${o.pid} }`;
+        break;
+      case 'race_clean':
+        if (r === undefined || p === undefined || o.page >= r.pages || p.pkru.length < 3) continue;
+        line =
+          [
+            'concurrent:',
+            '      threads:',
+            `        - - read: { pid: ${o.pid}, tid: 0, addr: ${at(o.page, o.word)}, expect: ${readExpect(m, p, r, o.page, o.word)} }`,
+            `        - - msync: { pid: ${o.pid}, tid: 1, addr: ${o.name}, len: ${r.pages} pages, flags: [sync], expect: { ok: true } }`,
+            `        - - mmap: { pid: ${o.pid}, tid: 2, addr: ${hex(m.nextAddr)}, len: 1 page, prot: rw, flags: [private, anon], as: ${o.fresh}, expect: { ok: true } }`,
+          ].join('\n') + sched(o.schedule);
+        break;
     }
     if (!apply(m, o)) continue;
     kept.push(o);

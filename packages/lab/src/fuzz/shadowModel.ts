@@ -48,7 +48,9 @@ export interface Proc {
 export class Model {
   procs = new Map<number, Proc>();
   fileStore: Store = { cells: new Map(), file: true };
+  /** The file is gone: revoked, or truncated to 0 (`truncated` too). Accesses to its pages are SIGBUS. */
   revoked = false;
+  truncated = false;
   nextPid = 1;
   nextName = 0;
   nextAddr = MAP_BASE;
@@ -188,7 +190,8 @@ export function apply(m: Model, o: FuzzOp): boolean {
       p.pkru = [0];
       return true;
     case 'thread':
-      if (p.pkru.length >= 2) return false;
+      // Threads are created in order: tid 1, then 2.
+      if (p.pkru.length !== (o.tid ?? 1)) return false;
       p.pkru.push(p.pkru[0]!);
       return true;
     case 'pkey':
@@ -225,6 +228,77 @@ export function apply(m: Model, o: FuzzOp): boolean {
       m.nextPid = Math.max(m.nextPid, o.child + 1);
       return true;
     }
+    case 'race_munmap': {
+      const r = p.maps.get(o.name);
+      if (r === undefined || o.page >= r.pages || p.pkru.length < 2) return false;
+      unmapRegion(p, o.name, r);
+      return true;
+    }
+    case 'race_fork3': {
+      const r = p.maps.get(o.name);
+      if (r === undefined || o.page >= r.pages || o.word1 === o.word2 || p.pkru.length < 3 || m.procs.has(o.child)) return false;
+      const off1 = o.page * 4096 + o.word1 * 4;
+      const off2 = o.page * 4096 + o.word2 * 4;
+      const old1 = m.read(r, off1);
+      const old2 = m.read(r, off2);
+      const ok1 = writeOk(m, p, r, o.page, 1);
+      const ok2 = writeOk(m, p, r, o.page, 2);
+      const shares = inheritOf(r) === 'share';
+      // Thread 0 forks: the child's thread copies its PKRU.
+      const child = forkProc(p, p.pkru[0]!);
+      const mine = p.maps.get(o.name)!.store.cells;
+      const theirs = child.maps.get(o.name)!.store.cells;
+      // Both writes land in the parent; the child copied each word before or after its write.
+      if (ok1) mine.set(off1, o.value1 >>> 0);
+      if (ok2) mine.set(off2, o.value2 >>> 0);
+      if (!shares) {
+        if (ok1) theirs.set(off1, [...new Set([...alts(old1), o.value1 >>> 0])]);
+        if (ok2) theirs.set(off2, [...new Set([...alts(old2), o.value2 >>> 0])]);
+      }
+      m.procs.set(o.child, child);
+      m.nextPid = Math.max(m.nextPid, o.child + 1);
+      return true;
+    }
+    case 'race_mremap': {
+      const r = p.maps.get(o.name);
+      const t = p.maps.get(o.to);
+      const q = m.procs.get(o.by);
+      const b = q?.maps.get(o.byName);
+      if (r === undefined || t === undefined || q === undefined || b === undefined || o.to === o.name || o.by === o.pid) return false;
+      if (!r.file || m.revoked || t.file || t.pages !== r.pages || b.file || o.page >= r.pages || p.pkru.length < 2) return false;
+      // One area to move (mremap of a range over several is EFAULT), and no key or guard to carry.
+      if (r.prot.some((x) => x !== r.prot[0]) || r.guarded.some((g) => g) || t.guarded.some((g) => g)) return false;
+      if ([...pagesOf(r), ...pagesOf(t)].some((pn) => p.keys.has(pn))) return false;
+      // The file mapping moves over `to` (MREMAP_FIXED unmaps it first) and takes its name;
+      // its old range is free. The file is truncated to 0: every access to it is SIGBUS, as
+      // after revoke. The other process's write lands.
+      p.maps.delete(o.name);
+      for (const pn of pagesOf(r)) p.freed.add(pn);
+      p.maps.set(o.to, { ...r, addr: t.addr });
+      m.revoked = true;
+      m.truncated = true;
+      if (writeOk(m, q, b, 0, 0)) b.store.cells.set(0, o.value >>> 0);
+      return true;
+    }
+    case 'race_mrelease':
+      if (!m.procs.has(o.by) || o.by === o.pid) return false;
+      m.procs.delete(o.pid);
+      return true;
+    case 'race_clean': {
+      const r = p.maps.get(o.name);
+      if (r === undefined || !r.file || m.revoked || o.page >= r.pages || p.pkru.length < 3 || p.maps.has(o.fresh)) return false;
+      p.maps.set(o.fresh, {
+        addr: m.nextAddr,
+        pages: 1,
+        prot: ['rw'],
+        shared: false,
+        file: false,
+        store: { cells: new Map(), file: false },
+        guarded: [false],
+      });
+      m.nextAddr += 2 * PAGE;
+      return true;
+    }
     case 'race_revoke': {
       const r = p.maps.get(o.name);
       if (r === undefined || !r.file || m.revoked) return false;
@@ -237,10 +311,11 @@ export function apply(m: Model, o: FuzzOp): boolean {
   if (r === undefined) return false;
   switch (o.op) {
     case 'write':
-      if (o.page >= r.pages) return false;
-      if (writeOk(m, p, r, o.page, 0)) r.store.cells.set(o.page * 4096 + o.word * 4, o.value >>> 0);
+      if (o.page >= r.pages || (o.tid ?? 0) >= p.pkru.length) return false;
+      if (writeOk(m, p, r, o.page, o.tid ?? 0)) r.store.cells.set(o.page * 4096 + o.word * 4, o.value >>> 0);
       return true;
     case 'read':
+      return o.page < r.pages && (o.tid ?? 0) < p.pkru.length;
     case 'fetch':
       return o.page < r.pages;
     case 'munmap':
@@ -282,23 +357,31 @@ function oneOf(outcomes: string[]): string {
   const u = [...new Set(outcomes)];
   return u.length === 1 ? u[0]! : `{ one_of: [${u.map((x) => ` ${x}`).join(',')} ] }`;
 }
-
-const cellExpect = (c: Cell) => oneOf(alts(c).map((v) => `{ value: ${hex(v)} }`));
 const segvKey = (k: number) => `{ signal: SIGSEGV, code: SEGV_ACCERR, pkey: ${k} }`;
 
 const SEGV_ACCERR = '{ signal: SIGSEGV, code: SEGV_ACCERR }';
 
-export function readExpect(m: Model, p: Proc, r: Region, page: number, word: number, tid = 0): string {
+/** The outcomes a read may have (each a YAML flow expectation). */
+export function readOutcomes(m: Model, p: Proc, r: Region, page: number, word: number, tid = 0): string[] {
   const k = denied(p, r, page, tid, false);
   // PROT_NONE: the entry refuses every access (on a revoked file mapping the replaced entry may answer first).
-  if (r.prot[page] === 'none') return r.file && m.revoked ? oneOf(['{ signal: SIGBUS }', SEGV_ACCERR]) : SEGV_ACCERR;
-  if (r.file && m.revoked) return k === undefined ? '{ signal: SIGBUS }' : oneOf(['{ signal: SIGBUS }', segvKey(k)]);
-  if (k !== undefined) return segvKey(k);
-  return cellExpect(m.read(r, page * 4096 + word * 4));
+  if (r.prot[page] === 'none') return r.file && m.revoked && !m.truncated ? ['{ signal: SIGBUS }', SEGV_ACCERR] : [SEGV_ACCERR];
+  if (r.file && m.revoked) return k === undefined ? ['{ signal: SIGBUS }'] : ['{ signal: SIGBUS }', segvKey(k)];
+  if (k !== undefined) return [segvKey(k)];
+  return alts(m.read(r, page * 4096 + word * 4)).map((v) => `{ value: ${hex(v)} }`);
 }
+
+export function readExpect(m: Model, p: Proc, r: Region, page: number, word: number, tid = 0): string {
+  return oneOf(readOutcomes(m, p, r, page, word, tid));
+}
+
+/** Any of these outcomes, as one expectation. */
+export const anyOf = (outcomes: string[]): string => oneOf(outcomes);
 
 export function writeExpect(m: Model, p: Proc, r: Region, page: number, tid = 0): string {
   const k = denied(p, r, page, tid, true);
+  // A truncated file keeps its mappings: the entry's protection is checked before the page is looked for.
+  if (r.file && m.truncated && !r.prot[page]!.includes('w')) return SEGV_ACCERR;
   if (r.file && m.revoked) return k === undefined ? '{ signal: SIGBUS }' : oneOf(['{ signal: SIGBUS }', segvKey(k)]);
   // Read-only and key-denied at once: either check may report it first.
   if (!r.prot[page]!.includes('w')) return '{ signal: SIGSEGV, code: SEGV_ACCERR }';

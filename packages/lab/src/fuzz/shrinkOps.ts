@@ -1,13 +1,17 @@
 import type { RunReport } from '../runner/RunReport.ts';
 import type { FuzzOp } from './FuzzOp.ts';
 
-/** What went wrong in a run, as a signature shrinking keeps: the invariant, or the op whose expectation failed. */
+/**
+ * What went wrong in a run, as a signature shrinking keeps: the invariant, the op whose
+ * expectation failed, `deadlock` (no thread of a concurrent step could run, as explore
+ * names it), or `error`.
+ */
 export function failureSignature(r: RunReport): string | undefined {
   const v = r.violations[0];
   if (v !== undefined) return `invariant ${v.invariant}`;
   const f = r.failures[0];
   if (f !== undefined) return `expectation of ${f.op}`;
-  if (r.error !== undefined) return 'error';
+  if (r.error !== undefined) return r.inputError !== true && r.error.startsWith('deadlock') ? 'deadlock' : 'error';
   return undefined;
 }
 

@@ -125,8 +125,9 @@ function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEnt
   let o = e.object;
   if (o !== null) {
     if (o.isAnon) {
-      // vm_object_collapse may sleep in its scan here, with the parent's map locked.
-      yield* ctx.objects.collapseSleepable(o);
+      // vm_object_collapse may sleep in its scan here, with the parent's map locked (no
+      // generator for an object with nothing to collapse into it).
+      if (o.backing !== null) yield* ctx.objects.collapseSleepable(o);
       // vm_object_split gives up on a backing object a collapse has marked dead.
       if (o.oneMapping && o.refCount > 1 && (o.backing === null || (o.backing.flags & OBJ_DEAD) === 0)) {
         const n = yield* ctx.objects.split(o, e.offset, e.pages, ctx.anonPager);

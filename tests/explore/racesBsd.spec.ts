@@ -72,3 +72,26 @@ describe('the vm_fault_soft_fast unbusy race (FreeBSD D38527)', () => {
     await expectClean('races/d38527-soft-fast/fixed.yaml');
   });
 });
+
+describe('the collapse scan racing fork and a fault (FreeBSD D6085)', () => {
+  it('dead_only: a fault walks into the backing object the sleeping scan marked dead and gets a spurious SIGSEGV', async () => {
+    const v = await legacyViolation('races/d6085-collapse/legacy.yaml');
+    expect(v.invariants).toContain('expectation');
+    expect(v.message).toMatch(/read: value: expected 0x101, got \(absent\)/);
+    // The schedule it found: fork's collapse sleeps in its scan, then child 3's second
+    // thread faults on the page and gets a signal; the collapse completes afterwards.
+    const log = readFileSync(v.log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; reason?: string; event?: { kind: string; pid?: number; tid?: number; outcome?: string } });
+    const sleep = log.findIndex((r) => r.type === 'sched' && r.reason === 'vm_object_collapse_scan: page busy');
+    expect(sleep).toBeGreaterThan(0);
+    const segv = log.findIndex((r) => r.event?.kind === 'fault' && r.event.pid === 3 && r.event.tid === 1 && r.event.outcome === 'signal');
+    const collapse = log.findIndex((r) => r.event?.kind === 'object_collapse');
+    expect(segv).toBeGreaterThan(sleep);
+    expect(collapse).toBeGreaterThan(segv);
+  });
+  it('collapsing: clean to the default bound', async () => {
+    await expectClean('races/d6085-collapse/fixed.yaml');
+  });
+});

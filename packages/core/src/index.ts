@@ -66,7 +66,7 @@ export {
 } from './mem/index.ts';
 
 // --- objects, maps, processes (what a subscriber is handed) --------------------------------------
-export { OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT, VmObject } from './object/VmObject.ts';
+export { OBJ_COLLAPSING, OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT, VmObject } from './object/VmObject.ts';
 export { VmObjects } from './object/VmObjects.ts';
 export { VmMap } from './map/VmMap.ts';
 export { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED, VmMapEntry } from './map/VmMapEntry.ts';
@@ -99,6 +99,7 @@ export { MapDeletePolicy } from './policy/MapDeletePolicy.ts';
 export { FAULT_COW_SHARED_SHADOW, FaultCowPolicy, faultCowInvalidate } from './policy/FaultCowPolicy.ts';
 export { FaultRevalidatePolicy } from './policy/FaultRevalidatePolicy.ts';
 export { FAULT_SOFT_FAST, FaultSoftFastPolicy, faultSoftFastUnbusyFirst } from './policy/FaultSoftFastPolicy.ts';
+export { COLLAPSE_SCAN, CollapsePolicy, collapseScanCollapsing } from './policy/CollapsePolicy.ts';
 export { MAP_CLEAN_LOCK, MapCleanPolicy, mapCleanBusy } from './policy/MapCleanPolicy.ts';
 export { FAULT_LOCK, FaultLockPolicy, faultMmapLock, faultVmaLock } from './policy/FaultLockPolicy.ts';
 export { EXIT_MMAP, ExitMmapPolicy, exitMmapAtomic, exitMmapLockedReset } from './policy/ExitMmapPolicy.ts';

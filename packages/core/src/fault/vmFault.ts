@@ -4,7 +4,7 @@ import { MAP_ENTRY_LOCK_ONFAULT, MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.
 import { vmaFaultable, vmaLockOf } from '../map/vmaLock.ts';
 import { PagerResult } from '../pager/Pager.ts';
 import { pmapEnter } from '../pmap/pmapCalls.ts';
-import type { VmObject } from '../object/VmObject.ts';
+import { OBJ_DEAD, type VmObject } from '../object/VmObject.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import { type KGen, type Run, type Wait, isKGen, sched, settle } from '../sched/KGen.ts';
 import type { VmContext } from '../vm/VmContext.ts';
@@ -140,6 +140,19 @@ function faultWalk(fs: FaultState): FaultRun {
   let pi = fs.firstIndex;
   let frame: number;
   for (;;) {
+    // An object a collapse has marked dead while its scan sleeps (still live, not yet
+    // terminated): the page may be on its way up into the shadow. Before D6085 vm_fault
+    // stopped at any OBJ_DEAD object (KERN_PROTECTION_FAILURE, a spurious SIGSEGV); since,
+    // it pauses and faults again from the lookup (`pause("vmf_de")`, RetryFault), modelled
+    // as a sleep until the collapse is done with the object.
+    if ((obj.flags & OBJ_DEAD) !== 0 && objs.live.has(obj.id)) {
+      if (!ctx.collapsePolicy.faultRetriesDead) return FaultResult.Protection;
+      const dead = obj;
+      return sleepThenRetry(fs.copy(), {
+        reason: 'vm_fault: object being collapsed (vmf_de)',
+        until: () => !objs.live.has(dead.id) || (dead.flags & OBJ_DEAD) === 0,
+      });
+    }
     frame = objs.lookupPage(obj, pi);
     if (frame !== -1 && obj === first && !fs.forced && (fs.flags & FAULT_WIRE) === 0 && ((mem.flags[frame] as number) & PG_BUSY) === 0) {
       fs.obj = obj;

@@ -2,7 +2,7 @@ import { VM_PROT_WRITE } from '../abi/constants.ts';
 import { PG_DIRTY } from '../mem/PhysMem.ts';
 import { entryBack } from '../map/vmMapOps.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_IMMUTABLE, MAP_ENTRY_LOCK_ONFAULT, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED, VmMapEntry } from '../map/VmMapEntry.ts';
-import { OBJ_ONEMAPPING, type VmObject } from '../object/VmObject.ts';
+import { OBJ_DEAD, OBJ_ONEMAPPING, type VmObject } from '../object/VmObject.ts';
 import type { Thread } from '../proc/Process.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { KGen, SleepLock } from '../sched/KGen.ts';
@@ -125,8 +125,11 @@ function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEnt
   let o = e.object;
   if (o !== null) {
     if (o.isAnon) {
-      ctx.objects.collapse(o);
-      if (o.oneMapping && o.refCount > 1) {
+      // vm_object_collapse may sleep in its scan here, with the parent's map locked (no
+      // generator for an object with nothing to collapse into it).
+      if (o.backing !== null) yield* ctx.objects.collapseSleepable(o);
+      // vm_object_split gives up on a backing object a collapse has marked dead.
+      if (o.oneMapping && o.refCount > 1 && (o.backing === null || (o.backing.flags & OBJ_DEAD) === 0)) {
         const n = yield* ctx.objects.split(o, e.offset, e.pages, ctx.anonPager);
         // The entry may have moved while the split slept: find it by its object again.
         o.refCount--;

@@ -18,6 +18,7 @@ import { tlbDeferredModule } from '../pmap/Tlb.ts';
 import { exitLastReferenceModule, exitPurgeInExitModule } from '../policy/ExitPolicy.ts';
 import { faultCowDefaultModule } from '../policy/FaultCowPolicy.ts';
 import { faultSoftFastDefaultModule } from '../policy/FaultSoftFastPolicy.ts';
+import { collapseScanDefaultModule } from '../policy/CollapsePolicy.ts';
 import { mapCleanDefaultModule } from '../policy/MapCleanPolicy.ts';
 import { mremapDefaultModule } from '../policy/MremapPolicy.ts';
 import { exitMmapAtomicModule, exitMmapLockedResetModule } from '../policy/ExitMmapPolicy.ts';
@@ -41,7 +42,7 @@ import { MachineConfig } from './tokens.ts';
  * pmaps share and the page operations over them; the default and vnode pagers (the vnode
  * pager also as an event subscriber); the default value of each core policy
  * (`map_delete.skips`, `exit.teardown`, `madvise.*`, the page daemon, `revoke.*`, the
- * fault's revalidation after a pager sleep, `map_clean.lock`, `fault.soft_fast`); the MI kernel (the VmContext) and the
+ * fault's revalidation after a pager sleep, `map_clean.lock`, `fault.soft_fast`, `collapse.scan`); the MI kernel (the VmContext) and the
  * system-call front. The arch's module binds the PmapFactory; other policy values rebind
  * what they change.
  */
@@ -81,6 +82,7 @@ export function coreModule(r: MachineSpec): ContainerModule {
       mremapDefaultModule,
       faultMmapLockModule,
       exitMmapAtomicModule,
+      collapseScanDefaultModule,
     ])
       void m.load(options);
     bind<Invariant>(InvariantContribution).toConstantValue(revokeWalkInvariant);

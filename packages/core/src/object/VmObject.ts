@@ -7,6 +7,8 @@ import type { VnodeFile } from '../pager/VnodeFile.ts';
 export const OBJ_ONEMAPPING = 1;
 export const OBJ_SPLIT = 2;
 export const OBJ_DEAD = 4;
+/** A collapse is moving the backing object's pages into this object (vm_object_collapse). */
+export const OBJ_COLLAPSING = 8;
 
 export type ObjectType = 'anon' | 'vnode' | 'dead';
 

@@ -6,7 +6,8 @@ import type { PageOps } from '../pmap/PageOps.ts';
 import type { VnodeFile } from '../pager/VnodeFile.ts';
 import type { Holdable, KGen } from '../sched/KGen.ts';
 import { ObjectPageService, type PageService } from './PageService.ts';
-import { OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT, VmObject } from './VmObject.ts';
+import { OBJ_COLLAPSING, OBJ_DEAD, OBJ_ONEMAPPING, OBJ_SPLIT, VmObject } from './VmObject.ts';
+import { type CollapsePolicy, collapseScanCollapsing } from '../policy/CollapsePolicy.ts';
 import { emitObjectCollapse, emitObjectSplit, emitObjectTerminate } from '../events/emit.ts';
 
 /** Whether a split moved index i out of o (nothing maps it there any more). */
@@ -57,6 +58,8 @@ export class VmObjects {
     private readonly reclaimer: PageReclaimer | null,
     /** The page service: pages enter and leave objects there (the one pagers are given). */
     readonly pageService: PageService = new ObjectPageService(mem, resident),
+    /** `collapse.scan`: what a collapse asleep in its scan marks (collapseSleepable). */
+    private readonly collapsePolicy: CollapsePolicy = collapseScanCollapsing,
   ) {}
 
   // --- objects ---------------------------------------------------------------------------
@@ -142,45 +145,132 @@ export class VmObjects {
   }
 
   /**
-   * vm_object_collapse: while o's backing object is anonymous, referenced only by o, and
-   * has no paging in progress, its pages and backing store move into o (pages o already
-   * has shadow them and are freed) and o takes over its backing object.
+   * vm_object_collapse where the caller cannot sleep (vm_object_deallocate, coalescing):
+   * while o's backing object is anonymous, referenced only by o, not being split or
+   * collapsed, and neither object has paging in progress or a busy page (where the kernel
+   * would sleep, this path stops instead, as vm_object_qcollapse did), its pages and backing
+   * store move into o (pages o already has shadow them and are freed) and o takes over its
+   * backing object. `collapseSleepable` is the form that sleeps.
    */
   collapse(o: VmObject): void {
     for (;;) {
       const b = o.backing;
       if (b === null || !b.isAnon || b.refCount !== 1 || b.pip !== 0 || o.pip !== 0 || (b.flags & (OBJ_DEAD | OBJ_SPLIT)) !== 0) return;
       if (this.hasBusy(b) || this.hasBusy(o)) return;
-      const mem = this.mem;
-      const off = o.backingOffset;
       for (let f = b.memq; f !== -1; ) {
-        const next = mem.listNext[f] as number;
-        const bi = mem.pindex[f] as number;
-        const ni = bi - off;
-        if (ni < 0 || ni >= o.size || this.resident.lookup(o.id, ni) !== -1 || o.pager.haspage(o, ni) || movedOut(o, ni)) {
-          this.pages.removeAll(f);
-          this.freePage(b, f);
-        } else {
-          this.renamePage(b, f, o, ni);
-        }
+        const next = this.mem.listNext[f] as number;
+        this.scanPage(o, b, f);
         f = next;
       }
-      b.pager.copy?.(b, o, off, o.size, 0, true);
-      b.pager.dealloc?.(b);
-      o.backing = b.backing;
-      o.backingOffset = off + b.backingOffset;
-      if (b.backing !== null) {
-        b.backing.shadows.delete(b);
-        b.backing.shadows.add(o);
-      }
-      b.backing = null;
-      b.shadows.clear();
-      b.refCount = 0;
-      b.flags |= OBJ_DEAD;
-      this.live.delete(b.id);
-      b.noteContent();
-      emitObjectCollapse(this.bus, o.id, b.id);
+      this.finishCollapse(o, b);
     }
+  }
+
+  /**
+   * vm_object_collapse from a path that may sleep (fork's vm_map_copy_entry), as FreeBSD's
+   * since the 2020 rewrite has it (sys/vm/vm_object.c): no paging-in-progress gate; a
+   * backing object that is being collapsed or is the top of a collapse is waited for
+   * (vm_object_backing_collapse_wait); then, the backing object referenced by o alone, it is
+   * marked OBJ_DEAD (and, under `collapse.scan: collapsing`, o OBJ_COLLAPSING, both counted
+   * as paging in progress) and its pages are moved one by one (vm_object_collapse_scan). A
+   * busy page, in the backing object or o's page at the same index, makes the scan drop
+   * both object locks and sleep until it is unbusied, then relock and start again from the
+   * backing object's first page (vm_object_collapse_scan_wait): the pages moved before the
+   * sleep are gone from it. Under `dead_only` (before D6085) a dead backing object ends the
+   * collapse instead of being waited for, and o is neither marked nor counted, so other
+   * paths see it as idle while the scan sleeps.
+   */
+  *collapseSleepable(o: VmObject): KGen<void> {
+    const marks = this.collapsePolicy.marksTop;
+    const mem = this.mem;
+    for (;;) {
+      if ((o.flags & OBJ_DEAD) !== 0) return;
+      let b = o.backing;
+      while (b?.isAnon && (b.flags & (OBJ_DEAD | OBJ_COLLAPSING)) !== 0) {
+        if (!marks) return;
+        const cur = b;
+        yield {
+          reason: 'vm_object_collapse: backing object collapsing',
+          until: () => o.backing !== cur || (cur.flags & (OBJ_DEAD | OBJ_COLLAPSING)) === 0 || !this.live.has(cur.id),
+        };
+        b = o.backing;
+      }
+      if (b === null || !b.isAnon || b.refCount !== 1 || (b.flags & OBJ_SPLIT) !== 0) return;
+      b.flags |= OBJ_DEAD;
+      b.pip++;
+      if (marks) {
+        o.flags |= OBJ_COLLAPSING;
+        o.pip++;
+      }
+      scan: for (;;) {
+        for (let f = b.memq; f !== -1; ) {
+          const next = mem.listNext[f] as number;
+          const busy = this.scanBusy(o, f);
+          if (busy !== -1) {
+            const owner = mem.object[busy];
+            yield {
+              reason: 'vm_object_collapse_scan: page busy',
+              until: () => ((mem.flags[busy] as number) & PG_BUSY) === 0 || mem.object[busy] !== owner,
+              on: this.busyPage(busy),
+            };
+            continue scan;
+          }
+          this.scanPage(o, b, f);
+          f = next;
+        }
+        break;
+      }
+      b.pip--;
+      if (marks) {
+        o.flags &= ~OBJ_COLLAPSING;
+        o.pip--;
+      }
+      this.finishCollapse(o, b);
+    }
+  }
+
+  /** The busy page that stops the collapse scan at the backing object's frame f (f itself, or o's page at its index), or -1. */
+  private scanBusy(o: VmObject, f: number): number {
+    const mem = this.mem;
+    if (((mem.flags[f] as number) & PG_BUSY) !== 0) return f;
+    const ni = (mem.pindex[f] as number) - o.backingOffset;
+    if (ni < 0 || ni >= o.size) return -1;
+    const pf = this.resident.lookup(o.id, ni);
+    return pf !== -1 && ((mem.flags[pf] as number) & PG_BUSY) !== 0 ? pf : -1;
+  }
+
+  /**
+   * One page of the collapse scan: b's frame f is freed when it lies outside o's window or o
+   * has (or its pager has, or a split moved) that index, and renamed into o otherwise.
+   */
+  private scanPage(o: VmObject, b: VmObject, f: number): void {
+    const ni = (this.mem.pindex[f] as number) - o.backingOffset;
+    if (ni < 0 || ni >= o.size || this.resident.lookup(o.id, ni) !== -1 || o.pager.haspage(o, ni) || movedOut(o, ni)) {
+      this.pages.removeAll(f);
+      this.freePage(b, f);
+    } else {
+      this.renamePage(b, f, o, ni);
+    }
+  }
+
+  /** The end of a collapse: b's backing store moves to o, o takes over b's backing object, b is gone. */
+  private finishCollapse(o: VmObject, b: VmObject): void {
+    const off = o.backingOffset;
+    b.pager.copy?.(b, o, off, o.size, 0, true);
+    b.pager.dealloc?.(b);
+    o.backing = b.backing;
+    o.backingOffset = off + b.backingOffset;
+    if (b.backing !== null) {
+      b.backing.shadows.delete(b);
+      b.backing.shadows.add(o);
+    }
+    b.backing = null;
+    b.shadows.clear();
+    b.refCount = 0;
+    b.flags |= OBJ_DEAD;
+    this.live.delete(b.id);
+    b.noteContent();
+    emitObjectCollapse(this.bus, o.id, b.id);
   }
 
   /**

@@ -51,6 +51,14 @@ export const CORE_POLICIES: PolicyDefinition[] = [
       "When mremap's move_ptes invalidates the TLBs of the old range (Linux). present (the fix): before it drops the page-table lock whenever a present PTE moved. dirty_only (@vmlab/plugins) is the bug of Linux 4.9 to 4.18: a clean range is flushed only after the lock is dropped, so truncate can free the page, found through its new PTE, while another CPU still reaches it through the old address.",
   },
   {
+    key: 'collapse.scan',
+    values: ['collapsing'],
+    owner: '@vmlab/core',
+    rules: 'FreeBSD D6085 (r300758)',
+    description:
+      "What a collapse marks while its scan sleeps on a busy page (vm_object_collapse from fork's vm_map_copy_entry; the backing object is marked dead either way). collapsing (the fix): the top object is marked OBJ_COLLAPSING and counted as paging in progress, a collapse that meets a collapsing backing object waits for it, and a fault that meets the dead-marked backing object pauses and retries. dead_only (@vmlab/plugins) is the bug before D6085: the top object is left unmarked, and the fault stops at the dead object with a spurious SIGSEGV.",
+  },
+  {
     key: 'map_delete.skips',
     values: ['none', 'freebsd'],
     owner: '@vmlab/core',

@@ -28,6 +28,7 @@ import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import type { MremapPolicy } from '../policy/MremapPolicy.ts';
 import type { FaultLockPolicy } from '../policy/FaultLockPolicy.ts';
 import type { ExitMmapPolicy } from '../policy/ExitMmapPolicy.ts';
+import type { CollapsePolicy } from '../policy/CollapsePolicy.ts';
 import type { PageDaemon, PageoutRequest } from '../policy/PageDaemon.ts';
 import type { RevokePolicy } from '../policy/RevokePolicy.ts';
 import type { Process, Thread } from '../proc/Process.ts';
@@ -104,6 +105,7 @@ export class Kernel implements VmContext {
   readonly mremapPolicy: MremapPolicy;
   readonly faultLock: FaultLockPolicy;
   readonly exitMmap: ExitMmapPolicy;
+  readonly collapsePolicy: CollapsePolicy;
   readonly staleVmaUses: string[];
   private nextCpu = 0;
 
@@ -140,6 +142,7 @@ export class Kernel implements VmContext {
     this.mremapPolicy = vm.mremapPolicy;
     this.faultLock = vm.faultLock;
     this.exitMmap = vm.exitMmap;
+    this.collapsePolicy = vm.collapsePolicy;
     this.staleVmaUses = vm.staleVmaUses;
     this.archOps = archOps ?? [];
   }

@@ -14,6 +14,7 @@ import type { MapCleanPolicy } from '../policy/MapCleanPolicy.ts';
 import type { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
 import type { FaultLockPolicy } from '../policy/FaultLockPolicy.ts';
 import type { ExitMmapPolicy } from '../policy/ExitMmapPolicy.ts';
+import type { CollapsePolicy } from '../policy/CollapsePolicy.ts';
 import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import type { Process, Thread } from '../proc/Process.ts';
@@ -79,6 +80,8 @@ export interface VmContext {
   readonly faultLock: FaultLockPolicy;
   /** `exit.mmap`: Linux exit_mmap's lock and list reset, as process_mrelease sees them. */
   readonly exitMmap: ExitMmapPolicy;
+  /** `collapse.scan`: what a collapse asleep in its scan marks, and what a fault does when it meets it (D6085). */
+  readonly collapsePolicy: CollapsePolicy;
   /** Uses of freed map entries seen by process_mrelease's walk (the `mrelease_walk` invariant reads them). */
   readonly staleVmaUses: string[];
   /** The pid whose address space this is (0 when none: held only, or the kernel's). */

@@ -4,6 +4,7 @@ import { arm64Arch } from '@vmlab/pmap-arm64';
 import { SWAP_FAULT_POINTS, SWAP_POLICIES, swapBaseModule } from '@vmlab/pager-swap';
 import {
   raceLegacyBindings,
+  collapseScanDeadOnlyBinding,
   exitMmapLockedStaleBinding,
   faultCowNoInvalidateBinding,
   faultVmaLock64Binding,
@@ -29,6 +30,7 @@ export function defaultCatalog(): Catalog {
   c.policies.bind(mremapFlushDirtyOnlyBinding);
   c.policies.bind(faultVmaLock64Binding);
   c.policies.bind(exitMmapLockedStaleBinding);
+  c.policies.bind(collapseScanDeadOnlyBinding);
   c.baseModules.push(swapBaseModule);
   for (const f of SWAP_FAULT_POINTS) c.faultPoints.add(f);
   return c;

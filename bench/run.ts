@@ -535,7 +535,7 @@ function mapEntries(s: Sim, count: number): number {
 async function entryFigures(count: number): Promise<{ forkPerEntry: number; munmapOne: number }> {
   const s = await machine((4 * count + 8192) * PAGE);
   const base = mapEntries(s, count);
-  const entries = s.p.vmspace.map.entries.length;
+  const entries = s.p.vmspace.map.size;
   if (entries < count) throw new Error(`bench: ${count} mappings made only ${entries} map entries`);
   const forks: number[] = [];
   // 100,000 entries: one timed fork (each takes tens of seconds today); fewer: a warm-up and the median of REPS
@@ -576,7 +576,7 @@ async function chainFault(depth: number, pages: number): Promise<number> {
     touch(s, s.p, s.t, a, 1, d + 1);
   }
   let chain = 0;
-  for (let o = s.p.vmspace.map.entries.find((e) => e.start === a)?.object ?? null; o !== null; o = o.backing) chain++;
+  for (let o = s.p.vmspace.map.entryAt(a)?.object ?? null; o !== null; o = o.backing) chain++;
   if (chain !== depth) throw new Error(`bench: a shadow chain of ${chain} objects where ${depth} were built`);
   const t0 = nowNs();
   touch(s, s.p, s.t, a + PAGE, pages, 7);

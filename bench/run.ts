@@ -15,32 +15,66 @@
  *
  * Scaling table (issue 18, "How it grows"). Each per-page cost at 4K, 64K, 1M and 16M
  * resident pages: the operation acts on all N pages of one private anonymous mapping, on a
- * fresh machine per column sized for 2N pages (the COW copy); medians of REPS runs at 4K, 3
- * at 64K, single runs at 1M and 16M (--quick leaves 16M out). "memory" is memoryFigures at
- * N. Fork and munmap with 10, 1,000 and 100,000 one-page map entries (a page apart, so none
- * merge): fork + exit + wait per entry, and munmap of one entry per call. A zero-fill write
- * fault under a shadow chain of 1, 8 and 64 objects (chainFault).
+ * fresh machine per column sized for 2N pages (the COW copy). The machine's first fault
+ * pass is timed on its own ("fresh machine": the frame tables grow from nothing to N
+ * frames under it); an untimed COW pass then grows them to 2N, and every other row is
+ * timed on tables at that size: medians of REPS runs at 4K, 3 at 64K, single runs at 1M
+ * and 16M (--quick leaves 16M out). "memory" is memoryFigures at N. Fork and munmap with
+ * 10, 1,000 and 100,000 one-page map entries (a page apart, so none merge): fork + exit +
+ * wait per entry, and munmap of one entry per call. A zero-fill write fault under a shadow
+ * chain of 1, 8 and 64 objects (chainFault). The table is timed in process CPU time (see
+ * nowNs), so the load of other processes stays out of it but for their cache pollution.
  *
- * What one run showed (README "How costs grow"; 2 cores shared with six other jobs, load
- * average 14-23, so every time is inflated and the columns are noisier than the effects):
- * memory per page is flat from 64K on (65, 60, 59 B; 90 B at 4K is the fixed part, the
- * first 4096-frame tables and pools, spread over few pages), and 16M pages fit in under
- * 1 GiB. By construction the per-page work of a fault, COW fault, munmap and mprotect is
- * O(1) in the number of resident pages (frame arrays, a 16-page group of the resident
- * index, a page-table leaf, a pv slot: no structure is searched), so what can still grow
- * is cache misses once the tables outgrow the caches (the frame arrays alone are 32 MB at
- * 1M pages); the run cannot separate that from load. A fault under a shadow chain does one
- * index lookup and one pager check per object, so it is linear in the depth, by design.
- * Fork and munmap grew with the number of map entries (per entry, and per call for one
- * entry). A profile (node --cpu-prof, 100,000 one-page entries, fork + exit + wait) put
- * 53% of the time in VmMap.removeAt: the child's exit deleted its entries one splice at a
- * time from the front of the array, O(n^2) moved pointers; the Rangeset.set calls are the
- * PKRU `deleted` table recording each entry's map_delete, O(log n) each. vm_map_delete now
- * unlinks its range in one move and Rangeset.set appends past the last interval directly:
- * per entry, 65-68 us before and 6.4-7.0 us after at 100,000 entries (12-13 us at 1,000;
- * process CPU time, old and new alternated). munmap of one entry still shifts the half of
- * the array after it (64-71 us at 100,000 entries, 13 at 1,000): an ordered structure in
- * place of the array would touch every reader of map.entries.
+ * What the runs showed (README "How costs grow"; 2 cores shared with other jobs at load
+ * average 12-16). Memory per page is flat from 64K on (64, 60, 59 B; 90 B at 4K is the
+ * fixed part, the first 4096-frame tables and pools, spread over few pages), and 16M pages
+ * fit in under 1 GiB. By construction the per-page work of a fault, COW fault, munmap and
+ * mprotect is O(1) in the number of resident pages (frame arrays, a 16-page group of the
+ * resident index, a page-table leaf, a pv slot: no structure is searched). The faults
+ * seemed to grow 4.7x from 4K to 16M, and that was mostly the method: 4K and 64K were
+ * medians of runs on tables already grown, 1M and 16M single runs on a fresh machine, which
+ * pay for growing the frame tables. Measured apart (CPU time, 1M pages, load ~12): the first
+ * pass over a fresh machine costs 1315-1567 ns a page (user 943-1180, system 372-444), with
+ * 41-52 host page faults per 1,000 pages (170-210 bytes of memory touched for the first
+ * time per page); the second pass 360-396 ns, system time 0. A profile of the first pass
+ * (node --cpu-prof) puts 547 ms of its 1.3 s in mem/grown.ts (a new typed array, the copy,
+ * the fill, and the host faulting the new memory in), 430 ms in the garbage collector
+ * (--trace-gc: scavenges and mark-compacts started by "external memory pressure", the
+ * growth's ArrayBuffers) and 88 ms in SoftPageTable.allocLeaf. PhysMem grows its arrays
+ * by a quarter, so reaching N frames allocates and copies about 5x the final tables; the
+ * cost is per page and the same at every size (the "fresh machine" row: 1.5-1.6 us from 4K
+ * to 16M, 1.09x). Levers, all in mem/: growth by doubling (2x the final size copied, fewer
+ * collections, up to twice the memory at capacity) or segmented frame arrays (no copies,
+ * an extra indirection at every reader). On grown tables the fault costs 262-313 ns at 4K
+ * and 64K, 404 at 1M and 538 at 16M; the COW fault 313-356, 695 and 549. That remainder is
+ * cache and TLB misses on tables larger than the caches (1.7x from 4K to 16M for the fault,
+ * 1.5x for COW); the runs are too noisy at this load to attribute it further.
+ * A fault under a shadow chain does one index lookup and one pager check per object, so it
+ * is linear in the depth, by design.
+ *
+ * Fork and munmap with n map entries. A profile (100,000 one-page entries, fork + exit +
+ * wait) put 53% of the time in VmMap.removeAt: the child's exit deleted its entries one
+ * splice at a time from the front of the array, O(n^2) moved pointers; vm_map_delete now
+ * unlinks its range in one move (per entry, 65-68 us before and 6.4-7.0 us after at 100,000
+ * entries). munmap of one entry still shifted the half of the sorted array after it (64-118
+ * us at 100,000 entries, 8-13 at 1,000). The map's entries are now linked in address order
+ * and kept in a treap on their start addresses (map/VmMap.ts; FreeBSD splays, Linux keeps
+ * a maple tree): lookup, insertion and removal are O(log n), a walk O(1) per entry, and
+ * the tree's shape depends on the set of entries alone (explore's state cache hashes it).
+ * munmap of one entry out of 100,000, wall time, old and new alternated at load 12: 96-97
+ * us before, 8.0-9.9 after (8.8-12.8 and 9.3-14.5 at 1,000). fork + exit + wait per entry
+ * (CPU time): at 100,000 entries, single runs, 7.3-8.4 us before and 7.2-9.7 after; at
+ * 1,000, medians of 5 runs, 14.4-16.2 before and 18.4-24.7 after, runs dominated by the
+ * first forks' compilation (the median of 39 after is 5.0 us, and no VmMap function is
+ * among the profile's top 30), so whether the tree costs fork anything at 1,000 entries is
+ * within this machine's noise. What the tree costs: a lookup (entryAt) at a random address
+ * takes 10 ns in a map of 10 entries, 81 at 1,000 and 555 at 100,000, against a binary
+ * search of the old array's 13, 97 and 271 (CPU time, one process, 2M lookups each): past
+ * the caches the tree's pointer chase (expected depth about 2 ln n) loses to the array's
+ * contiguous probes, so a fault in a map of 100,000 entries pays about 0.3 us more. The
+ * lever left is a lookup hint kept off the hashed state (FreeBSD splays the last entry
+ * found to the root, Linux caches it per thread); findSpace still walks the entries after
+ * its hint (FreeBSD keeps the largest free gap of each subtree in the tree).
  *
  * Before/after for the resident index (the one structure on the fault path whose access
  * pattern changed): old and new side by side in one process, 256K frames of 16 objects,
@@ -200,7 +234,18 @@ function nonsense(x: number | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * The scaling table's clock is the process's CPU time (user + system, every thread: the
+ * garbage collector's helpers count), in microsecond steps: it leaves other processes' load
+ * out of figures that compare the simulator with itself. Everything else is wall time.
+ */
+let cpuClock = false;
+
 function nowNs(): number {
+  if (cpuClock) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) * 1000;
+  }
   return Number(process.hrtime.bigint());
 }
 
@@ -519,8 +564,20 @@ const CHAIN_DEPTHS = [1, 8, 64];
 
 interface ScalingFigures {
   residentPages: number[];
-  /** ns per page (bytes per page for bytesPerPage), one figure per column of residentPages. */
-  perPage: { anonFault: number[]; cowFault: number[]; forkPerPage: number[]; munmapPerPage: number[]; mprotectPerPage: number[]; bytesPerPage: number[] };
+  /**
+   * ns per page (bytes per page for bytesPerPage), one figure per column of residentPages.
+   * anonFaultFresh is the first pass on a fresh machine, while the frame tables grow to N; the
+   * others are timed once the tables hold 2N frames (scalingFigures).
+   */
+  perPage: {
+    anonFaultFresh: number[];
+    anonFault: number[];
+    cowFault: number[];
+    forkPerPage: number[];
+    munmapPerPage: number[];
+    mprotectPerPage: number[];
+    bytesPerPage: number[];
+  };
   mapEntries: number[];
   /** fork + exit + wait of a process with that many map entries (one resident page each), ns per entry. */
   forkPerEntry: number[];
@@ -557,7 +614,7 @@ function mapEntries(s: Sim, count: number): number {
 async function entryFigures(count: number): Promise<{ forkPerEntry: number; munmapOne: number }> {
   const s = await machine((4 * count + 8192) * PAGE);
   const base = mapEntries(s, count);
-  const entries = s.p.vmspace.map.entries.length;
+  const entries = s.p.vmspace.map.size;
   if (entries < count) throw new Error(`bench: ${count} mappings made only ${entries} map entries`);
   const forks: number[] = [];
   // 100,000 entries: one timed fork (each takes tens of seconds today); fewer: a warm-up and the median of REPS
@@ -598,7 +655,7 @@ async function chainFault(depth: number, pages: number): Promise<number> {
     touch(s, s.p, s.t, a, 1, d + 1);
   }
   let chain = 0;
-  for (let o = s.p.vmspace.map.entries.find((e) => e.start === a)?.object ?? null; o !== null; o = o.backing) chain++;
+  for (let o = s.p.vmspace.map.entryAt(a)?.object ?? null; o !== null; o = o.backing) chain++;
   if (chain !== depth) throw new Error(`bench: a shadow chain of ${chain} objects where ${depth} were built`);
   const t0 = nowNs();
   touch(s, s.p, s.t, a + PAGE, pages, 7);
@@ -608,7 +665,24 @@ async function chainFault(depth: number, pages: number): Promise<number> {
 }
 
 async function scalingFigures(): Promise<ScalingFigures> {
-  const perPage: ScalingFigures['perPage'] = { anonFault: [], cowFault: [], forkPerPage: [], munmapPerPage: [], mprotectPerPage: [], bytesPerPage: [] };
+  cpuClock = true;
+  try {
+    return await scalingRun();
+  } finally {
+    cpuClock = false;
+  }
+}
+
+async function scalingRun(): Promise<ScalingFigures> {
+  const perPage: ScalingFigures['perPage'] = {
+    anonFaultFresh: [],
+    anonFault: [],
+    cowFault: [],
+    forkPerPage: [],
+    munmapPerPage: [],
+    mprotectPerPage: [],
+    bytesPerPage: [],
+  };
   const warm = await scaleMachine(4096);
   for (const op of [simFault, simCow, simForkTotal, simMunmap, simMprotect]) {
     op(warm, 4096);
@@ -617,6 +691,12 @@ async function scalingFigures(): Promise<ScalingFigures> {
   for (const n of SCALE_PAGES) {
     log(`${n >= 1048576 ? `${n / 1048576}M` : `${n / 1024}K`} `);
     const s = await scaleMachine(n);
+    // The first pass grows the frame tables (PhysMem's arrays, the pv table, the page store)
+    // from nothing to N frames: timed on its own. An untimed COW pass then grows them to 2N,
+    // the most any operation below uses, so every column below is timed at the same state
+    // (before, 1M and 16M were single runs that paid the growth and 4K a median that did not).
+    perPage.anonFaultFresh.push(simFault(s, n));
+    simCow(s, n);
     perPage.anonFault.push(medianRuns(s, simFault, n));
     perPage.cowFault.push(medianRuns(s, simCow, n));
     perPage.forkPerPage.push(medianRuns(s, simForkTotal, n) / n);
@@ -661,6 +741,7 @@ function scalingLines(sc: ScalingFigures): string[] {
     rows.push([name, ...v.map((x) => `${fmt(x)} ${unit}`), `${spread(v).toFixed(2)}x`]);
   };
   const head = ['per page, at N resident pages', ...sc.residentPages.map(label), 'max/min'];
+  add('anon write fault, fresh machine', sc.perPage.anonFaultFresh, 'ns');
   add('anon write fault', sc.perPage.anonFault, 'ns');
   add('COW fault', sc.perPage.cowFault, 'ns');
   add('fork + exit + wait', sc.perPage.forkPerPage, 'ns');

@@ -71,7 +71,7 @@ export { VmObjects } from './object/VmObjects.ts';
 export { VmMap } from './map/VmMap.ts';
 export { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY, MAP_ENTRY_USER_WIRED, VmMapEntry } from './map/VmMapEntry.ts';
 /** vm_map_clip_start/end over a range (for plugins that keep MD metadata on map entries). */
-export { clipRange } from './map/vmMapOps.ts';
+export { clipRange, clipRangeEntry } from './map/vmMapOps.ts';
 export { Vmspace } from './proc/Vmspace.ts';
 export { Process, Thread } from './proc/Process.ts';
 export type { SigFrame } from './proc/Process.ts';

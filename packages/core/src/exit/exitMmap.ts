@@ -27,7 +27,7 @@ export function* exitMmap(ctx: VmContext, vms: Vmspace, owner: number): KGen<voi
     if (!ctx.exitMmap.resetList) {
       for (const e of areas) {
         e.freed = true;
-        map.append(e);
+        map.link(e);
       }
     }
   } finally {

@@ -80,8 +80,8 @@ function faultLookup(fs: FaultState): FaultRun | typeof GO_ON {
   // Under `fault.lock: vma_lock*` a fault on a private anonymous area that no writer has
   // locked goes on under that area's lock (Linux lock_vma_under_rcu), not the map lock.
   if (ctx.faultLock.vmaLock && (fs.flags & FAULT_WIRE) === 0) {
-    const i = map.lookup(fs.va);
-    fs.vmaLocked = i >= 0 && vmaFaultable(map.entries[i]!);
+    const e = map.entryAt(fs.va);
+    fs.vmaLocked = e !== undefined && vmaFaultable(e);
   }
   // vm_map_lookup takes the map's read lock: wait while a system call (fork, munmap, ...)
   // holds it exclusively. mlock's own wiring faults run under the lock mlock holds.
@@ -89,9 +89,8 @@ function faultLookup(fs: FaultState): FaultRun | typeof GO_ON {
   // under a per-VMA lock (fault.lock vma_lock) does not take the map lock at all.
   if (!fs.vmaLocked && !map.lock.canShare() && (fs.flags & FAULT_WIRE) === 0)
     return sleepThenRetry(fs.copy(), { reason: 'vm_fault: map locked', until: () => map.lock.canShare(), on: map.lock });
-  const idx = map.lookup(fs.va);
-  if (idx < 0) return FaultResult.NoEntry;
-  const e = map.entries[idx]!;
+  const e = map.entryAt(fs.va);
+  if (e === undefined) return FaultResult.NoEntry;
   if (e.revoked) return FaultResult.NoPage;
   const need = access === Access.Write ? VM_PROT_WRITE : access === Access.Execute ? VM_PROT_EXECUTE : VM_PROT_READ;
   if ((e.prot & need) === 0) {

@@ -39,10 +39,9 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
     // Entries may be clipped or re-objected while we sleep in a split: walk by address.
     let va = map.min;
     for (let n = 0; ; n++) {
-      if (linux && n > 0 && map.entries[map.lowerBound(va)] !== undefined) yield { reason: 'dup_mmap: vm_area_dup' };
-      const i = map.lowerBound(va);
-      const e = map.entries[i];
-      if (e === undefined) break;
+      if (linux && n > 0 && map.ceil(va) !== null) yield { reason: 'dup_mmap: vm_area_dup' };
+      const e = map.ceil(va);
+      if (e === null) break;
       if (linux && ctx.faultLock.forkLocksVmas) {
         const l = vmaLockOf(e);
         yield* l.lockExclusive(owner);
@@ -69,7 +68,7 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
           }
           c.wiredCount = 0;
           c.eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_LOCK_ONFAULT);
-          cmap.append(c);
+          cmap.link(c);
           break;
         }
         case 'copy':
@@ -78,7 +77,7 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
         case 'zero': {
           const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
           c.mdFlags = e.mdFlags;
-          cmap.append(c);
+          cmap.link(c);
           break;
         }
       }
@@ -109,7 +108,7 @@ function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEnt
   if (e.wiredCount > 0 && (e.prot & VM_PROT_WRITE) !== 0) {
     c.object = copyPagesNow(ctx, e);
     c.offset = 0;
-    child.map.append(c);
+    child.map.link(c);
     return;
   }
   if ((e.eflags & MAP_ENTRY_NEEDS_COPY) === 0) {
@@ -147,7 +146,7 @@ function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEnt
   } else {
     c.eflags |= e.eflags & (MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
   }
-  child.map.append(c);
+  child.map.link(c);
 }
 
 /** vm_fault_copy_entry: a new anonymous object holding a copy of every page the entry sees. */

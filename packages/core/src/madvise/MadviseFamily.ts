@@ -80,8 +80,7 @@ export class MadviseFamily implements MadvisePolicy {
   private freebsd(ctx: VmContext, vms: Vmspace, start: number, end: number, advice: string): Outcome {
     const map = vms.map;
     const mem = ctx.mem;
-    for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
-      const e = map.entries[i]!;
+    for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
       const s = Math.max(start, e.start);
       const t = Math.min(end, e.end);
       if (advice === 'dontneed') vms.pmap.advise(s, t, 'dontneed');
@@ -260,7 +259,7 @@ export class MadviseFamily implements MadvisePolicy {
   private entriesIn(vms: Vmspace, start: number, end: number): VmMapEntry[] {
     const map = vms.map;
     const out: VmMapEntry[] = [];
-    for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) out.push(map.entries[i]!);
+    for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) out.push(e);
     return out;
   }
 }

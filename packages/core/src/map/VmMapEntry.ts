@@ -37,7 +37,7 @@ export class VmMapEntry {
   /** Freed by Linux exit_mmap's remove_vma while a stale area list still reaches it (`exit.mmap: locked_stale`). */
   freed = false;
   /**
-   * The map that linked this entry (VmMap.insert / append / insertAt), told of every change
+   * The map that linked this entry (VmMap.link), told of every change
    * of the fields the invariants read (docs/invariants.md "Incremental checking").
    */
   map: ChangeOwner | null = null;
@@ -49,6 +49,16 @@ export class VmMapEntry {
   private _start: number;
   private _end: number;
   private _prot: number;
+  /**
+   * The next and previous entries of the map in address order (vm_map_entry_succ/pred), null
+   * at either end and while the entry is in no map. Set by VmMap only.
+   */
+  next: VmMapEntry | null = null;
+  prev: VmMapEntry | null = null;
+  /** The map's search tree (VmMap's treap): the children and the entries in this subtree. Set by VmMap only. */
+  left: VmMapEntry | null = null;
+  right: VmMapEntry | null = null;
+  subtree = 1;
 
   constructor(
     start: number,

@@ -2,7 +2,7 @@ import type { Vmspace } from '../proc/Vmspace.ts';
 import type { VmContext } from '../vm/VmContext.ts';
 import type { VmMap } from './VmMap.ts';
 import { MAP_ENTRY_IMMUTABLE } from './VmMapEntry.ts';
-import { clipRange } from './vmMapOps.ts';
+import { clipRangeEntry } from './vmMapOps.ts';
 
 /**
  * Whether any entry of [start, end) is immutable (OpenBSD's checkimmutable pass in
@@ -11,8 +11,8 @@ import { clipRange } from './vmMapOps.ts';
  * a refused request changes nothing.
  */
 export function vmMapRangeImmutable(map: VmMap, start: number, end: number): boolean {
-  for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
-    if ((map.entries[i]!.eflags & MAP_ENTRY_IMMUTABLE) !== 0) return true;
+  for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
+    if ((e.eflags & MAP_ENTRY_IMMUTABLE) !== 0) return true;
   }
   return false;
 }
@@ -25,8 +25,8 @@ export function vmMapRangeImmutable(map: VmMap, start: number, end: number): boo
 export function vmMapSetImmutable(ctx: VmContext, vms: Vmspace, start: number, end: number): void {
   if (start >= end) return;
   const map = vms.map;
-  for (let i = clipRange(ctx, vms, start, end); i < map.entries.length && map.entries[i]!.start < end; i++) {
-    map.entries[i]!.eflags |= MAP_ENTRY_IMMUTABLE;
+  for (let e = clipRangeEntry(ctx, vms, start, end); e !== null && e.start < end; e = e.next) {
+    e.eflags |= MAP_ENTRY_IMMUTABLE;
   }
   map.timestamp++;
 }

@@ -39,19 +39,19 @@ export function vmMapMergeable(vms: Vmspace, prev: VmMapEntry, e: VmMapEntry): b
  */
 export function vmMapSimplifyRange(ctx: VmContext, vms: Vmspace, start: number, end: number): void {
   const map = vms.map;
-  const es = map.entries;
-  let i = Math.max(1, map.lowerBound(start));
-  while (i < es.length && es[i]!.start <= end) {
-    const prev = es[i - 1]!;
-    const e = es[i]!;
-    if (!vmMapMergeable(vms, prev, e)) {
-      i++;
-      continue;
+  let e = map.ceil(start);
+  if (e !== null && e.prev === null) e = e.next;
+  while (e !== null && e.start <= end) {
+    const prev = e.prev!;
+    if (vmMapMergeable(vms, prev, e)) {
+      map.unlink(prev);
+      map.setStart(e, prev.start);
+      e.offset = prev.offset;
+      map.timestamp++;
+      ctx.objects.deallocate(prev.object);
     }
-    e.start = prev.start;
-    e.offset = prev.offset;
-    map.removeAt(i - 1);
-    ctx.objects.deallocate(prev.object);
+    // Next the pair (e, its successor): e may grow again.
+    e = e.next;
   }
 }
 
@@ -62,8 +62,8 @@ export function vmMapSimplifyRange(ctx: VmContext, vms: Vmspace, start: number, 
  */
 export function vmMapInsert(ctx: VmContext, vms: Vmspace, e: VmMapEntry): void {
   const map = vms.map;
-  const i = map.lowerBound(e.start);
-  const prev = i > 0 ? map.entries[i - 1] : undefined;
+  const next = map.ceil(e.start);
+  const prev = (next === null ? map.last : next.prev) ?? undefined;
   // Only a private anonymous mapping (no object yet) coalesces with its predecessor.
   if (
     prev !== undefined &&

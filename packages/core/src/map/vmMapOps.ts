@@ -30,37 +30,47 @@ export function entryBack(ctx: VmContext, e: VmMapEntry): void {
 }
 
 /**
- * vm_map_clip_start / vm_map_clip_end: splits the entry at index i so that an entry
- * starts (or ends) at addr. Both halves reference the same object (backed first if the
- * entry had none), so a clipped anonymous entry yields two entries on one ONEMAPPING object.
+ * vm_map_clip_start / vm_map_clip_end: splits entry e so that an entry starts (or ends) at
+ * addr; e keeps the part from addr and a new entry before it takes the rest. Both halves
+ * reference the same object (backed first if the entry had none), so a clipped anonymous
+ * entry yields two entries on one ONEMAPPING object.
  */
-export function clip(ctx: VmContext, vms: Vmspace, i: number, addr: number): void {
+export function clipEntry(ctx: VmContext, vms: Vmspace, e: VmMapEntry, addr: number): VmMapEntry | null {
   const map = vms.map;
-  const e = map.entries[i]!;
-  if (addr <= e.start || addr >= e.end) return;
+  if (addr <= e.start || addr >= e.end) return null;
   entryBack(ctx, e);
   const front = e.clone();
   front.end = addr;
   e.offset += (addr - e.start) / PAGE_SIZE;
-  e.start = addr;
+  map.setStart(e, addr);
   if (e.object !== null) ctx.objects.reference(e.object);
-  map.insertAt(i, front);
+  map.link(front);
   map.timestamp++;
+  return front;
 }
 
-/** Clips entries so that [start, end) begins and ends on entry boundaries; the first index in range. */
-export function clipRange(ctx: VmContext, vms: Vmspace, start: number, end: number): number {
+/** Clips entries so that [start, end) begins and ends on entry boundaries; the first entry in range (null if none). */
+export function clipRangeEntry(ctx: VmContext, vms: Vmspace, start: number, end: number): VmMapEntry | null {
   const map = vms.map;
-  let i = map.lowerBound(start);
-  if (i < map.entries.length && map.entries[i]!.start < start) {
-    clip(ctx, vms, i, start);
-    i++;
-  }
-  const first = i;
-  for (; i < map.entries.length && map.entries[i]!.start < end; i++) {
-    if (map.entries[i]!.end > end) clip(ctx, vms, i, end);
+  let first = map.ceil(start);
+  if (first === null) return null;
+  // A clip keeps the entry as the part from addr on; the part before it is a new entry.
+  if (first.start < start) clipEntry(ctx, vms, first, start);
+  const last = map.entryAt(end);
+  if (last !== undefined && last.start < end) {
+    const front = clipEntry(ctx, vms, last, end);
+    if (last === first) first = front;
   }
   return first;
+}
+
+/**
+ * clipRangeEntry for readers of `map.entries` by position: the position of the first entry in
+ * range (map.size if none).
+ */
+export function clipRange(ctx: VmContext, vms: Vmspace, start: number, end: number): number {
+  const e = clipRangeEntry(ctx, vms, start, end);
+  return e === null ? vms.map.size : vms.map.indexOf(e);
 }
 
 /**
@@ -72,13 +82,10 @@ export function clipRange(ctx: VmContext, vms: Vmspace, start: number, end: numb
  */
 export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: number): void {
   const map = vms.map;
-  const i = clipRange(ctx, vms, start, end);
+  const first = clipRangeEntry(ctx, vms, start, end);
   // The entries in range are deleted in address order and unlinked together at the end:
   // nothing here sleeps, so no other thread sees the map in between.
-  const es = map.entries;
-  let j = i;
-  for (; j < es.length && es[j]!.start < end; j++) {
-    const e = es[j]!;
+  for (let e = first; e !== null && e.start < end; e = e.next) {
     if (e.wiredCount > 0) entryUnwire(ctx, vms, e);
     if (ctx.mapDeletePolicy.notifies(e)) {
       const o = e.object;
@@ -87,7 +94,7 @@ export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: nu
     }
     ctx.objects.deallocate(e.object);
   }
-  map.removeRange(i, j);
+  map.removeFrom(first, end);
 }
 
 /**
@@ -99,8 +106,7 @@ export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: nu
 export function vmMapDeleteMustWait(ctx: VmContext, vms: Vmspace, start: number, end: number): boolean {
   const map = vms.map;
   const mem = ctx.mem;
-  for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
-    const e = map.entries[i]!;
+  for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
     const o = e.object;
     if (o === null || o.refCount === 1 || !o.oneMapping || o.pip === 0) continue;
     const lo = e.offset + (Math.max(start, e.start) - e.start) / PAGE_SIZE;
@@ -129,12 +135,10 @@ export function entryUnwire(ctx: VmContext, vms: Vmspace, e: VmMapEntry): void {
 export function vmMapProtect(ctx: VmContext, vms: Vmspace, start: number, end: number, prot: number, mdFlags: ((e: VmMapEntry) => number) | null): KernResult {
   const map = vms.map;
   if (!map.covered(start, end)) return KernResult.InvalidAddress;
-  for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
-    if ((prot & ~map.entries[i]!.maxprot) !== 0) return KernResult.ProtectionFailure;
+  for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
+    if ((prot & ~e.maxprot) !== 0) return KernResult.ProtectionFailure;
   }
-  let i = clipRange(ctx, vms, start, end);
-  for (; i < map.entries.length && map.entries[i]!.start < end; i++) {
-    const e = map.entries[i]!;
+  for (let e = clipRangeEntry(ctx, vms, start, end); e !== null && e.start < end; e = e.next) {
     const old = e.prot;
     e.prot = prot;
     if (mdFlags !== null) e.mdFlags = mdFlags(e);
@@ -159,8 +163,7 @@ export function vmMapProtect(ctx: VmContext, vms: Vmspace, start: number, end: n
 /** vm_map_inherit */
 export function vmMapInherit(ctx: VmContext, vms: Vmspace, start: number, end: number, inherit: Inherit): KernResult {
   const map = vms.map;
-  let i = clipRange(ctx, vms, start, end);
-  for (; i < map.entries.length && map.entries[i]!.start < end; i++) map.entries[i]!.inherit = inherit;
+  for (let e = clipRangeEntry(ctx, vms, start, end); e !== null && e.start < end; e = e.next) e.inherit = inherit;
   map.timestamp++;
   vmMapSimplifyRange(ctx, vms, start, end);
   return KernResult.Success;
@@ -173,9 +176,8 @@ export function vmMapInherit(ctx: VmContext, vms: Vmspace, start: number, end: n
 export function* vmMapWire(ctx: VmContext, vms: Vmspace, start: number, end: number, tid: number): KGen<KernResult> {
   const map = vms.map;
   if (!map.covered(start, end)) return KernResult.InvalidAddress;
-  let i = clipRange(ctx, vms, start, end);
   const todo: VmMapEntry[] = [];
-  for (; i < map.entries.length && map.entries[i]!.start < end; i++) todo.push(map.entries[i]!);
+  for (let e = clipRangeEntry(ctx, vms, start, end); e !== null && e.start < end; e = e.next) todo.push(e);
   for (const e of todo) {
     if ((e.eflags & MAP_ENTRY_USER_WIRED) !== 0) continue;
     if (e.prot === 0) return KernResult.ProtectionFailure;
@@ -196,9 +198,7 @@ export function* vmMapWire(ctx: VmContext, vms: Vmspace, start: number, end: num
 export function vmMapUnwire(ctx: VmContext, vms: Vmspace, start: number, end: number): KernResult {
   const map = vms.map;
   if (!map.covered(start, end)) return KernResult.InvalidAddress;
-  let i = clipRange(ctx, vms, start, end);
-  for (; i < map.entries.length && map.entries[i]!.start < end; i++) {
-    const e = map.entries[i]!;
+  for (let e = clipRangeEntry(ctx, vms, start, end); e !== null && e.start < end; e = e.next) {
     if ((e.eflags & MAP_ENTRY_USER_WIRED) === 0) continue;
     entryUnwire(ctx, vms, e);
     emitWire(ctx.bus, ctx.ownerOf(vms), e.start, e.end, false);
@@ -216,14 +216,13 @@ export function vmMapSync(ctx: VmContext, vms: Vmspace, start: number, end: numb
   const map = vms.map;
   if (!map.covered(start, end)) return KernResult.InvalidAddress;
   if (invalidate) {
-    for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
-      if (map.entries[i]!.wiredCount > 0) return KernResult.InvalidArgument;
+    for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
+      if (e.wiredCount > 0) return KernResult.InvalidArgument;
     }
     pmapRemove(ctx.bus, vms.pmap, start, end, 'msync');
   }
   const mem = ctx.mem;
-  for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
-    const e = map.entries[i]!;
+  for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
     const o = e.object;
     if (o === null || o.type !== 'vnode') continue;
     const s = e.offset + (Math.max(start, e.start) - e.start) / PAGE_SIZE;

@@ -34,8 +34,7 @@ export class SimplePageDaemon implements PageDaemon {
     const vms = p.vmspace;
     const end = start + len;
     let n = 0;
-    for (let i = vms.map.lowerBound(start); i < vms.map.entries.length && vms.map.entries[i]!.start < end; i++) {
-      const e = vms.map.entries[i]!;
+    for (let e = vms.map.ceil(start); e !== null && e.start < end; e = e.next) {
       const s = Math.max(start - (start % PAGE_SIZE), e.start);
       const t = Math.min(end, e.end);
       const top = e.object;

@@ -52,7 +52,7 @@ export class RevocationWalk implements RevokePolicy {
       yield { reason: 'revoke: drop i_mmap lock, take the address space lock' };
       const target = this.walk.relookup(vms, e, file, done);
       if (target === null) continue;
-      if (vms.dead || vms.map.entries.indexOf(target) < 0) {
+      if (vms.dead || !vms.map.contains(target)) {
         this.staleUses.push(`revoke of ${file.path} used an entry [0x${target.start.toString(16)}, 0x${target.end.toString(16)}) no longer in its map`);
       }
       this.mode.revokeEntry(ctx, vms, target, object, evenCows);

@@ -2,7 +2,7 @@ import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/
 import type { Outcome } from '../abi/outcome.ts';
 import { MAP_ENTRY_COW, MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
 import { vmMapRangeImmutable } from '../map/vmMapImmutable.ts';
-import { clipRange, vmMapDelete } from '../map/vmMapOps.ts';
+import { clipRangeEntry, vmMapDelete } from '../map/vmMapOps.ts';
 import { lockOwner, withMapLockSleeping } from '../map/vmMapLock.ts';
 import type { Process, Thread } from '../proc/Process.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
@@ -76,8 +76,8 @@ function* mremapLocked(k: Kernel, p: Process, a: MremapArgs, placeFrom: number):
     if (newLen > map.max || to > map.max - newLen || to < map.min) return k.errno('EINVAL');
     // The old and new ranges may not overlap.
     if (addr < to + newLen && to < addr + oldLen) return k.errno('EINVAL');
-    const i = map.lookup(addr);
-    if (i < 0 || map.entries[i]!.end < addr + Math.min(oldLen, newLen)) return k.errno('EFAULT');
+    const at = map.entryAt(addr);
+    if (at === undefined || at.end < addr + Math.min(oldLen, newLen)) return k.errno('EFAULT');
     if (vmMapRangeImmutable(map, to, to + newLen)) return k.errno('EPERM');
     if (dontUnmap && !movableDontUnmap(k, vms, addr)) return k.errno('EINVAL');
     vmMapDelete(k.vm, vms, to, to + newLen);
@@ -94,9 +94,8 @@ function* mremapLocked(k: Kernel, p: Process, a: MremapArgs, placeFrom: number):
     if (oldLen > newLen) vmMapDelete(k.vm, vms, addr + newLen, addr + oldLen);
     return { ok: true, addr };
   }
-  const i = map.lookup(addr);
-  if (i < 0) return k.errno('EFAULT');
-  const e = map.entries[i]!;
+  const e = map.entryAt(addr);
+  if (e === undefined) return k.errno('EFAULT');
   if (e.end < addr + oldLen) return k.errno('EFAULT');
   if (dontUnmap && !movableDontUnmap(k, vms, addr)) return k.errno('EINVAL');
   // Growing in place: the old range ends the entry and the space after is free.
@@ -127,8 +126,7 @@ function movableDontUnmap(k: Kernel, vms: Vmspace, addr: number): boolean {
 function* moveRange(k: Kernel, p: Process, from: number, len: number, to: number, newLen: number, dontUnmap: boolean): KGen<Outcome> {
   const vms = p.vmspace;
   const map = vms.map;
-  const i = clipRange(k.vm, vms, from, from + len);
-  const e = map.entries[i]!;
+  const e = clipRangeEntry(k.vm, vms, from, from + len)!;
   const ne = e.clone();
   ne.start = to;
   ne.end = to + newLen;
@@ -163,7 +161,7 @@ function* moveRange(k: Kernel, p: Process, from: number, len: number, to: number
     ne.wiredCount = 0;
     e.wiredCount = 0;
   } else {
-    map.removeAt(i);
+    map.remove(e);
   }
   map.insert(ne);
   for (const [va, frame, prot] of moves) k.pmapEnter(vms, va, frame, prot, ne.wiredCount > 0);

@@ -56,8 +56,7 @@ export function* uvmMapCleanSync(ctx: VmContext, p: Process, t: Thread | undefin
 /** The first busy page of a file object in [start, end) of the map, or -1. */
 function busyPageIn(ctx: VmContext, map: VmMap, start: number, end: number): number {
   const mem = ctx.mem;
-  for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
-    const e = map.entries[i]!;
+  for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
     const o = e.object;
     if (o === null || o.type !== 'vnode') continue;
     const lo = e.offset + (Math.max(start, e.start) - e.start) / PAGE_SIZE;
@@ -84,13 +83,11 @@ export function uvmMapCleanFree(k: Kernel, p: Process, start: number, end: numbe
   const vms = p.vmspace;
   const map = vms.map;
   if (!map.covered(start, end)) return errno('EFAULT');
-  for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
-    const e = map.entries[i]!;
+  for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
     if (e.immutable && e.object?.isAnon) return errno('EPERM');
   }
   const mem = k.mem;
-  for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
-    const e = map.entries[i]!;
+  for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
     const o = e.object;
     if (o === null || !o.isAnon) continue;
     // amap_refs > 1: the object is shared (MAP_SHARED, or both sides of a fork) or shadowed.

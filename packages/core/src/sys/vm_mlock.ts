@@ -2,7 +2,7 @@ import { Access, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from 
 import { OK, type Outcome, errno } from '../abi/outcome.ts';
 import { FaultResult, vmFault } from '../fault/vmFault.ts';
 import { MAP_ENTRY_LOCK_ONFAULT, MAP_ENTRY_USER_WIRED } from '../map/VmMapEntry.ts';
-import { KernResult, clipRange, vmMapUnwire, vmMapWire } from '../map/vmMapOps.ts';
+import { KernResult, clipRangeEntry, vmMapUnwire, vmMapWire } from '../map/vmMapOps.ts';
 import type { Process, Thread } from '../proc/Process.ts';
 import { type KGen, settle } from '../sched/KGen.ts';
 import type { Kernel } from './Kernel.ts';
@@ -35,8 +35,7 @@ function wirable(abi: string, prot: number): boolean {
 function lockOnFault(k: Kernel, p: Process, start: number, end: number): void {
   const vms = p.vmspace;
   const map = vms.map;
-  for (let i = clipRange(k.vm, vms, start, end); i < map.entries.length && map.entries[i]!.start < end; i++) {
-    const e = map.entries[i]!;
+  for (let e = clipRangeEntry(k.vm, vms, start, end); e !== null && e.start < end; e = e.next) {
     if ((e.eflags & MAP_ENTRY_USER_WIRED) !== 0) continue;
     e.eflags |= MAP_ENTRY_USER_WIRED | MAP_ENTRY_LOCK_ONFAULT;
     e.wiredCount = 1;
@@ -52,8 +51,7 @@ function lockOnFault(k: Kernel, p: Process, start: number, end: number): void {
 function* lockRange(k: Kernel, p: Process, t: Thread, start: number, end: number, onFault: boolean): KGen<Outcome> {
   const map = p.vmspace.map;
   const ranges: [number, number][] = [];
-  for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
-    const e = map.entries[i]!;
+  for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
     if (wirable(k.abi, e.prot)) ranges.push([Math.max(start, e.start), Math.min(end, e.end)]);
   }
   for (const [s, e] of ranges) {
@@ -124,8 +122,8 @@ export function* populate(k: Kernel, p: Process, t: Thread, start: number, end: 
   if (strict && !map.covered(start, end)) return errno('ENOMEM');
   const need = write ? VM_PROT_WRITE : VM_PROT_READ;
   if (strict) {
-    for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
-      if ((map.entries[i]!.prot & need) === 0) return errno('EINVAL');
+    for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
+      if ((e.prot & need) === 0) return errno('EINVAL');
     }
   }
   for (let va = start; va < end; va += PAGE_SIZE) {

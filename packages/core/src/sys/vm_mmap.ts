@@ -220,14 +220,12 @@ export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot:
   // OpenBSD uvm_map_protect: under mlockall(MCL_FUTURE), a PROT_NONE range made accessible is wired.
   const wireAfter: [number, number][] = [];
   const out = withMapLock(map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
-    for (let i = map.lowerBound(r[0]); i < map.entries.length && map.entries[i]!.start < r[1]; i++) {
-      const e = map.entries[i]!;
+    for (let e = map.ceil(r[0]); e !== null && e.start < r[1]; e = e.next) {
       // OpenBSD lets an immutable read-write entry become read-only (a data-locking idiom).
       if (e.immutable && !(k.abi === 'openbsd' && e.prot === (VM_PROT_READ | VM_PROT_WRITE) && prot === VM_PROT_READ)) return errno('EPERM');
     }
     if (k.abi === 'openbsd' && p.vmspace.wireFuture !== '' && prot !== 0) {
-      for (let i = map.lowerBound(r[0]); i < map.entries.length && map.entries[i]!.start < r[1]; i++) {
-        const e = map.entries[i]!;
+      for (let e = map.ceil(r[0]); e !== null && e.start < r[1]; e = e.next) {
         if (e.prot === 0 && e.wiredCount === 0) wireAfter.push([Math.max(r[0], e.start), Math.min(r[1], e.end)]);
       }
     }

@@ -46,8 +46,7 @@ function obreakLocked(k: Kernel, p: Process, newBreak: number): Outcome {
   const map = vms.map;
   if (map.intersects(from, to)) return errno('ENOMEM');
   const rw = VM_PROT_READ | VM_PROT_WRITE;
-  const i = from > map.min ? map.lookup(from - 1) : -1;
-  const prev = i >= 0 ? map.entries[i] : undefined;
+  const prev = from > map.min ? map.entryAt(from - 1) : undefined;
   const o = prev?.object ?? null;
   const grows =
     prev !== undefined &&

@@ -181,7 +181,7 @@ function processState(machine: Machine, p: Process): ProcessState {
     threads,
     vmspace_refs: vms.refs,
     rss: vms.dead ? 0 : vms.pmap.residentCount,
-    entries: vms.map.entries.map(entryState),
+    entries: Array.from(vms.map.entries, entryState),
     ptes,
     ...(truncated ? { ptes_truncated: true as const } : {}),
     ...(md.ranges !== undefined || md.threads !== undefined ? { md } : {}),

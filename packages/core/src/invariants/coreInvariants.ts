@@ -94,8 +94,8 @@ export const pageOwner: Invariant = {
         n++;
         if (mem.object[f] !== o.id) out.push({ invariant: 'page_owner', message: `frame ${f} on object ${o.id}'s list but owned by ${mem.object[f]}` });
         if (mem.queue[f] === PQ_FREE) out.push({ invariant: 'page_owner', message: `frame ${f} is free and owned by object ${o.id}` });
-        if (k.resident.lookup(o.id, mem.pindex[f] as number) !== f) {
-          out.push({ invariant: 'page_owner', message: `frame ${f} (object ${o.id} index ${mem.pindex[f]}) is not what the index finds` });
+        if (k.resident.lookup(o.id, mem.pindexOf(f)) !== f) {
+          out.push({ invariant: 'page_owner', message: `frame ${f} (object ${o.id} index ${mem.pindexOf(f)}) is not what the index finds` });
         }
       }
       if (n !== o.resident) out.push({ invariant: 'page_owner', message: `object ${o.id}: resident ${o.resident}, list holds ${n}` });
@@ -176,7 +176,7 @@ export const objectRepopulated: Invariant = {
     for (const o of k.objects.live.values()) {
       if (o.movedRanges.length === 0 && o.splitDone <= o.splitStart) continue;
       for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
-        const i = mem.pindex[f] as number;
+        const i = mem.pindexOf(f);
         let bad = o.splitDone > o.splitStart && i >= o.splitStart && i < o.splitDone;
         for (let r = 0; r < o.movedRanges.length && !bad; r += 2) bad = i >= o.movedRanges[r]! && i < o.movedRanges[r + 1]!;
         if (bad) out.push({ invariant: 'object_repopulated', message: `object ${o.id} was repopulated at index ${i} after a split moved it` });
@@ -191,7 +191,7 @@ export const objectRepopulated: Invariant = {
       if (o.splitInto !== null) pairs.push([o.splitStart, o.splitDone, o.splitInto]);
       if (pairs.length === 0) continue;
       for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
-        const i = mem.pindex[f] as number;
+        const i = mem.pindexOf(f);
         for (const [s, e, n] of pairs) {
           if (i < s || i >= e || !k.objects.live.has(n.id)) continue;
           const g = k.objects.lookupPage(n, i - s);

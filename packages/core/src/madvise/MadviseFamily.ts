@@ -96,7 +96,7 @@ export class MadviseFamily implements MadvisePolicy {
         if (advice === 'free' && !this.applies(top)) continue;
         const frames: number[] = [];
         for (let f = top.memq; f !== -1; f = mem.listNext[f] as number) {
-          const pi = mem.pindex[f] as number;
+          const pi = mem.pindexOf(f);
           if (pi >= lo && pi < hi) frames.push(f);
         }
         for (const f of frames) {
@@ -104,7 +104,7 @@ export class MadviseFamily implements MadvisePolicy {
             ctx.pages.clearModify(f);
             mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
           }
-          if (mem.wireCount[f] === 0) mem.enqueue(f, PQ_INACTIVE);
+          if (mem.wireCountOf(f) === 0) mem.enqueue(f, PQ_INACTIVE);
         }
         if (advice === 'free') top.pager.freeRange?.(top, lo, hi);
         continue;
@@ -123,7 +123,7 @@ export class MadviseFamily implements MadvisePolicy {
               mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
               o.pager.freeRange?.(o, pi, pi + 1);
             }
-            if (mem.wireCount[f] === 0) mem.enqueue(f, PQ_INACTIVE);
+            if (mem.wireCountOf(f) === 0) mem.enqueue(f, PQ_INACTIVE);
             break;
           }
           if (advice === 'free') o.pager.freeRange?.(o, pi, pi + 1);
@@ -167,7 +167,7 @@ export class MadviseFamily implements MadvisePolicy {
         set.add(pi);
         o.pager.freeRange?.(o, pi, pi + 1);
         const f = ctx.objects.lookupPage(o, pi);
-        if (f === -1 || ((mem.flags[f] as number) & PG_BUSY) !== 0 || (mem.wireCount[f] as number) > 0) continue;
+        if (f === -1 || ((mem.flags[f] as number) & PG_BUSY) !== 0 || mem.wireCountOf(f) > 0) continue;
         ctx.pages.clearModify(f);
         mem.flags[f] = ((mem.flags[f] as number) & ~PG_DIRTY) | PG_REUSABLE;
         mem.enqueue(f, PQ_INACTIVE);
@@ -237,7 +237,7 @@ export class MadviseFamily implements MadvisePolicy {
         let f = ctx.objects.lookupPage(o, pi);
         o.pager.freeRange?.(o, pi, pi + 1);
         if (o.backing === null && o.isAnon) {
-          if (f !== -1 && (mem.wireCount[f] as number) === 0 && ((mem.flags[f] as number) & PG_BUSY) === 0) {
+          if (f !== -1 && mem.wireCountOf(f) === 0 && ((mem.flags[f] as number) & PG_BUSY) === 0) {
             ctx.pages.removeAll(f);
             ctx.objects.freePage(o, f);
           } else if (f !== -1) {

@@ -9,8 +9,10 @@ export const PG_REFERENCED = 8;
 export const PG_SWAPINPROG = 16;
 /** Set while the frame is on an object's resident list (memqInsert/memqRemove manage it). */
 export const PG_TABLED = 32;
-/** Bits 64 and 128 are unassigned. */
-export const PG_SPARE = 64;
+/** Set while the wire count is non-zero (the count itself is in a side table: PhysMem.wireCountOf). */
+export const PG_WIRED = 64;
+/** Bit 128 is unassigned. */
+export const PG_SPARE = 128;
 
 /** Page queues (PhysMem.queue). */
 export const PQ_NONE = 0;
@@ -28,6 +30,8 @@ export interface MemqOwner {
 
 /** Frames of per-frame storage a PhysMem starts with (or npages, if fewer). */
 const INITIAL_FRAMES = 4096;
+/** `pindexLow` of a frame whose page index is kept in `pindexHigh` (one outside [0, 2^31)). */
+const PINDEX_HIGH = -1;
 
 /** A table indexed by frame number that PhysMem grows with its frames (PvTable, PageStore, the TLB model). */
 export interface FrameTable {
@@ -60,11 +64,20 @@ export class PhysMem {
   onAlloc: ((frame: number) => void) | null = null;
   /** Owner object id, -1 when free. */
   object: Int32Array;
-  /** Page index within the owner object. */
-  pindex: Float64Array;
+  /**
+   * Page index within the owner object (read it with pindexOf): the index itself when it is
+   * in [0, 2^31), else PINDEX_HIGH and the index in `pindexHigh`. Objects past 8 TiB of
+   * offset are rare, so a frame costs 4 bytes here where a Float64Array cost 8.
+   */
+  private pindexLow: Int32Array;
+  private readonly pindexHigh = new Map<number, number>();
   /** PG_* bits. */
   flags: Uint8Array;
-  wireCount: Uint16Array;
+  /**
+   * Wire counts of the frames with PG_WIRED set (read them with wireCountOf): few frames are
+   * wired, so the count costs nothing per frame (it was a Uint16Array, 2 bytes a frame).
+   */
+  private readonly wires = new Map<number, number>();
   /** PQ_* queue the frame is on. */
   queue: Uint8Array;
   /** Next / previous frame on the owner object's resident list, -1 at the ends. */
@@ -90,9 +103,8 @@ export class PhysMem {
     const cap = Math.min(npages, INITIAL_FRAMES);
     this.capacity = cap;
     this.object = new Int32Array(cap).fill(-1);
-    this.pindex = new Float64Array(cap);
+    this.pindexLow = new Int32Array(cap);
     this.flags = new Uint8Array(cap);
-    this.wireCount = new Uint16Array(cap);
     this.queue = new Uint8Array(cap).fill(PQ_FREE);
     this.listNext = new Int32Array(cap).fill(-1);
     this.listPrev = new Int32Array(cap).fill(-1);
@@ -119,6 +131,42 @@ export class PhysMem {
     return this.top;
   }
 
+  /** The page index of `frame` within its owner object (0 for a free frame). */
+  pindexOf(frame: number): number {
+    const p = this.pindexLow[frame];
+    return p !== PINDEX_HIGH ? p : (this.pindexHigh.get(frame) as number);
+  }
+
+  /** Set the page index of `frame` (any number; those outside [0, 2^31) go to the side table). */
+  setPindex(frame: number, pindex: number): void {
+    if (this.pindexLow[frame] === PINDEX_HIGH) this.pindexHigh.delete(frame);
+    if ((pindex | 0) === pindex && pindex >= 0) {
+      this.pindexLow[frame] = pindex;
+    } else {
+      this.pindexLow[frame] = PINDEX_HIGH;
+      this.pindexHigh.set(frame, pindex);
+    }
+  }
+
+  /** The wire count of `frame` (0 unless PG_WIRED is set). */
+  wireCountOf(frame: number): number {
+    return (this.flags[frame] & PG_WIRED) === 0 ? 0 : (this.wires.get(frame) as number);
+  }
+
+  /** Set the wire count of `frame` (modulo 2^16, the width it had as a Uint16Array); PG_WIRED follows it. */
+  setWireCount(frame: number, count: number): void {
+    const n = count & 0xffff;
+    if (n === 0) {
+      if (this.flags[frame] & PG_WIRED) {
+        this.flags[frame] &= ~PG_WIRED;
+        this.wires.delete(frame);
+      }
+      return;
+    }
+    this.flags[frame] |= PG_WIRED;
+    this.wires.set(frame, n);
+  }
+
   /** Number of free frames. */
   get freeCount(): number {
     return this.qLen[PQ_FREE] + this.npages - this.top;
@@ -143,9 +191,8 @@ export class PhysMem {
     if (this.onAlloc !== null) this.onAlloc(f);
     this.queue[f] = PQ_NONE;
     this.object[f] = objectId;
-    this.pindex[f] = pindex;
+    this.setPindex(f, pindex);
     this.flags[f] = 0;
-    this.wireCount[f] = 0;
     this.listNext[f] = -1;
     this.listPrev[f] = -1;
     return f;
@@ -165,9 +212,9 @@ export class PhysMem {
     }
     if (q !== PQ_NONE) this.unlinkQueue(frame, q);
     this.object[frame] = -1;
-    this.pindex[frame] = 0;
+    this.setPindex(frame, 0);
+    if (this.flags[frame] & PG_WIRED) this.wires.delete(frame);
     this.flags[frame] = 0;
-    this.wireCount[frame] = 0;
     this.queue[frame] = PQ_FREE;
     // The free stack is singly linked (alloc only pops); below its last frame lie the untouched ones.
     this.qPrev[frame] = -1;
@@ -263,9 +310,8 @@ export class PhysMem {
   bytesUsed(): number {
     return (
       this.object.byteLength +
-      this.pindex.byteLength +
+      this.pindexLow.byteLength +
       this.flags.byteLength +
-      this.wireCount.byteLength +
       this.queue.byteLength +
       this.listNext.byteLength +
       this.listPrev.byteLength +
@@ -282,9 +328,8 @@ export class PhysMem {
     const old = this.capacity;
     const cap = Math.min(this.npages, old + Math.max(INITIAL_FRAMES, old >>> 2));
     this.object = grown(this.object, cap, -1);
-    this.pindex = grown(this.pindex, cap, 0);
+    this.pindexLow = grown(this.pindexLow, cap, 0);
     this.flags = grown(this.flags, cap, 0);
-    this.wireCount = grown(this.wireCount, cap, 0);
     this.queue = grown(this.queue, cap, PQ_FREE);
     this.listNext = grown(this.listNext, cap, -1);
     this.listPrev = grown(this.listPrev, cap, -1);

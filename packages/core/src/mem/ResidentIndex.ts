@@ -75,7 +75,7 @@ export class ResidentIndex {
   /** Index `frame` under its current (object, pindex); that key must not be present already. */
   insert(frame: number): void {
     const objectId = this.mem.object[frame];
-    const pindex = this.mem.pindex[frame];
+    const pindex = this.mem.pindexOf(frame);
     const group = pindex < TWO_32 ? pindex >>> GROUP_SHIFT : Math.floor(pindex / GROUP);
     let g = this.find(objectId, group);
     if (g === EMPTY) g = this.addGroup(objectId, group);
@@ -91,7 +91,7 @@ export class ResidentIndex {
   /** Remove `frame` (looked up under its current object/pindex); it must be present. */
   remove(frame: number): void {
     const objectId = this.mem.object[frame];
-    const pindex = this.mem.pindex[frame];
+    const pindex = this.mem.pindexOf(frame);
     const group = pindex < TWO_32 ? pindex >>> GROUP_SHIFT : Math.floor(pindex / GROUP);
     const g = this.find(objectId, group);
     const slab = g === EMPTY ? undefined : this.slabs[g >>> SLAB_SHIFT];

@@ -11,13 +11,17 @@ export const MAX_VPN = 2 ** 36;
 const INITIAL_DIRS = 4;
 const INITIAL_LEAVES = 2;
 
+/** PTE bits are 16 (the generic bits below PTE_MD_SHIFT = 8, the MD pmap's 8 above). */
+export const PTE_BITS_MAX = 0xffff;
+
 /**
  * A 4-level radix page table (48-bit VA, 9 bits per level, 512-entry tables)
  * in typed arrays. Directory tables live in one Int32Array pool (table 0 is
  * the root; entries hold child table numbers, -1 if absent; the lowest
  * directory level points at leaf tables). Leaf tables live in the `frame` /
- * `bits` pools: slot = leaf * 512 + (vpn & 511). A slot is valid iff its bits
- * are non-zero; change validity only through set/clear so counts stay right.
+ * `bits` pools: slot = leaf * 512 + (vpn & 511), 4 bytes of frame and 2 of bits (at most
+ * PTE_BITS_MAX) a PTE. A slot is valid iff its bits are non-zero; change validity only
+ * through set/clear so counts stay right.
  */
 export class SoftPageTable {
   /** Page-table pages allocated (directories and leaves, root included). */
@@ -30,10 +34,17 @@ export class SoftPageTable {
   private dirTop = 1;
   private dirFree = NONE;
   private leafFrame!: Int32Array;
-  private leafBits!: Uint32Array;
+  private leafBits!: Uint16Array;
   private leafUsed!: Uint16Array;
   private leafTop = 0;
   private leafFree = NONE;
+  /**
+   * The last leaf `lookup` walked to (a paging-structure cache, as the MMU's for the upper
+   * levels): `cachedBase` is the first vpn it covers (-1 when none), `cachedLeaf` its slot 0.
+   * Cleared whenever a leaf is released, so it never names a table that is gone.
+   */
+  private cachedBase = -1;
+  private cachedLeaf = 0;
 
   constructor() {
     this.reset();
@@ -45,12 +56,14 @@ export class SoftPageTable {
   }
 
   /** Entry bits per leaf slot, 0 = invalid (pool; replaced when it grows, so re-read after ensure). */
-  get bits(): Uint32Array {
+  get bits(): Uint16Array {
     return this.leafBits;
   }
 
   /** The leaf slot for virtual page `vpn`, or -1 if no leaf table covers it. */
   lookup(vpn: number): number {
+    const low = vpn & IDX;
+    if (vpn - low === this.cachedBase) return this.cachedLeaf | low;
     if (!(vpn >= 0 && vpn < MAX_VPN)) return NONE;
     const hi = (vpn / L3_SPAN) | 0;
     const lo = vpn - hi * L3_SPAN;
@@ -61,7 +74,11 @@ export class SoftPageTable {
     if (t === NONE) return NONE;
     t = dir[(t << SHIFT) | (lo >>> SHIFT)];
     if (t === NONE) return NONE;
-    return (t << SHIFT) | (lo & IDX);
+    if (vpn === Math.floor(vpn)) {
+      this.cachedBase = vpn - low;
+      this.cachedLeaf = t << SHIFT;
+    }
+    return (t << SHIFT) | low;
   }
 
   /** The leaf slot for virtual page `vpn`, creating the tables on the way as needed. */
@@ -98,6 +115,7 @@ export class SoftPageTable {
   /** Store `frame` and `bits` in leaf slot `slot`; bits 0 makes the slot invalid. */
   set(slot: number, frame: number, bits: number): void {
     const b = bits >>> 0;
+    if (b > PTE_BITS_MAX) throw new RangeError(`SoftPageTable.set: PTE bits 0x${b.toString(16)} do not fit in 16 bits`);
     const old = this.leafBits[slot];
     if (old === 0) {
       if (b !== 0) {
@@ -214,12 +232,13 @@ export class SoftPageTable {
   }
 
   private reset(): void {
+    this.cachedBase = -1;
     this.dir = new Int32Array(INITIAL_DIRS << SHIFT).fill(NONE);
     this.dirUsed = new Uint16Array(INITIAL_DIRS);
     this.dirTop = 1;
     this.dirFree = NONE;
     this.leafFrame = new Int32Array(INITIAL_LEAVES << SHIFT).fill(NONE);
-    this.leafBits = new Uint32Array(INITIAL_LEAVES << SHIFT);
+    this.leafBits = new Uint16Array(INITIAL_LEAVES << SHIFT);
     this.leafUsed = new Uint16Array(INITIAL_LEAVES);
     this.leafTop = 0;
     this.leafFree = NONE;
@@ -270,7 +289,7 @@ export class SoftPageTable {
       const cap = t + (t >> 2) + 16;
       const f = new Int32Array(cap << SHIFT).fill(NONE);
       f.set(this.leafFrame);
-      const b = new Uint32Array(cap << SHIFT);
+      const b = new Uint16Array(cap << SHIFT);
       b.set(this.leafBits);
       const u = new Uint16Array(cap);
       u.set(this.leafUsed);
@@ -283,6 +302,7 @@ export class SoftPageTable {
 
   private releaseLeaf(t: number): void {
     this.ptPages--;
+    this.cachedBase = -1;
     // An empty leaf has all bits 0 and every frame NONE; frame[0] links the free list.
     this.leafFrame[t << SHIFT] = this.leafFree;
     this.leafFree = t;

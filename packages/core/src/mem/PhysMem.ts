@@ -66,18 +66,25 @@ export class PhysMem {
   object: Int32Array;
   /**
    * Page index within the owner object (read it with pindexOf): the index itself when it is
-   * in [0, 2^31), else PINDEX_HIGH and the index in `pindexHigh`. Objects past 8 TiB of
-   * offset are rare, so a frame costs 4 bytes here where a Float64Array cost 8.
+   * in [0, 2^31), else PINDEX_HIGH and the index in `pindexHigh`, a Float64Array that exists
+   * only while some frame needs it. Objects past 8 TiB of offset are rare, so a frame costs 4
+   * bytes here where a Float64Array cost 8. (Typed arrays, not Maps: the state is the same
+   * whatever order frames were set in, as explore's state hashes need.)
    */
   private pindexLow: Int32Array;
-  private readonly pindexHigh = new Map<number, number>();
+  private pindexHigh: Float64Array | null = null;
+  /** Frames whose index is in `pindexHigh` (the array is dropped when none is). */
+  private highFrames = 0;
   /** PG_* bits. */
   flags: Uint8Array;
   /**
-   * Wire counts of the frames with PG_WIRED set (read them with wireCountOf): few frames are
-   * wired, so the count costs nothing per frame (it was a Uint16Array, 2 bytes a frame).
+   * Wire counts of the frames with PG_WIRED set (read them with wireCountOf), in an array
+   * that exists only while some frame is wired: few are, so the count costs nothing per
+   * frame most of the time (it was a Uint16Array for every frame).
    */
-  private readonly wires = new Map<number, number>();
+  private wires: Uint16Array | null = null;
+  /** Frames with PG_WIRED set (`wires` is dropped when none is). */
+  private wiredFrames = 0;
   /** PQ_* queue the frame is on. */
   queue: Uint8Array;
   /** Next / previous frame on the owner object's resident list, -1 at the ends. */
@@ -134,23 +141,25 @@ export class PhysMem {
   /** The page index of `frame` within its owner object (0 for a free frame). */
   pindexOf(frame: number): number {
     const p = this.pindexLow[frame];
-    return p !== PINDEX_HIGH ? p : (this.pindexHigh.get(frame) as number);
+    return p !== PINDEX_HIGH ? p : ((this.pindexHigh as Float64Array)[frame] as number);
   }
 
   /** Set the page index of `frame` (any number; those outside [0, 2^31) go to the side table). */
   setPindex(frame: number, pindex: number): void {
-    if (this.pindexLow[frame] === PINDEX_HIGH) this.pindexHigh.delete(frame);
     if ((pindex | 0) === pindex && pindex >= 0) {
+      if (this.pindexLow[frame] === PINDEX_HIGH && --this.highFrames === 0) this.pindexHigh = null;
       this.pindexLow[frame] = pindex;
-    } else {
-      this.pindexLow[frame] = PINDEX_HIGH;
-      this.pindexHigh.set(frame, pindex);
+      return;
     }
+    if (this.pindexLow[frame] !== PINDEX_HIGH) this.highFrames++;
+    this.pindexHigh ??= new Float64Array(this.capacity);
+    this.pindexLow[frame] = PINDEX_HIGH;
+    this.pindexHigh[frame] = pindex;
   }
 
   /** The wire count of `frame` (0 unless PG_WIRED is set). */
   wireCountOf(frame: number): number {
-    return (this.flags[frame] & PG_WIRED) === 0 ? 0 : (this.wires.get(frame) as number);
+    return (this.flags[frame] & PG_WIRED) === 0 ? 0 : ((this.wires as Uint16Array)[frame] as number);
   }
 
   /** Set the wire count of `frame` (modulo 2^16, the width it had as a Uint16Array); PG_WIRED follows it. */
@@ -159,12 +168,17 @@ export class PhysMem {
     if (n === 0) {
       if (this.flags[frame] & PG_WIRED) {
         this.flags[frame] &= ~PG_WIRED;
-        this.wires.delete(frame);
+        if (--this.wiredFrames === 0) this.wires = null;
+        else (this.wires as Uint16Array)[frame] = 0;
       }
       return;
     }
-    this.flags[frame] |= PG_WIRED;
-    this.wires.set(frame, n);
+    if ((this.flags[frame] & PG_WIRED) === 0) {
+      this.flags[frame] |= PG_WIRED;
+      this.wiredFrames++;
+    }
+    this.wires ??= new Uint16Array(this.capacity);
+    this.wires[frame] = n;
   }
 
   /** Number of free frames. */
@@ -213,7 +227,7 @@ export class PhysMem {
     if (q !== PQ_NONE) this.unlinkQueue(frame, q);
     this.object[frame] = -1;
     this.setPindex(frame, 0);
-    if (this.flags[frame] & PG_WIRED) this.wires.delete(frame);
+    this.setWireCount(frame, 0);
     this.flags[frame] = 0;
     this.queue[frame] = PQ_FREE;
     // The free stack is singly linked (alloc only pops); below its last frame lie the untouched ones.
@@ -329,6 +343,8 @@ export class PhysMem {
     const cap = Math.min(this.npages, old + Math.max(INITIAL_FRAMES, old >>> 2));
     this.object = grown(this.object, cap, -1);
     this.pindexLow = grown(this.pindexLow, cap, 0);
+    if (this.pindexHigh !== null) this.pindexHigh = grown(this.pindexHigh, cap, 0);
+    if (this.wires !== null) this.wires = grown(this.wires, cap, 0);
     this.flags = grown(this.flags, cap, 0);
     this.queue = grown(this.queue, cap, PQ_FREE);
     this.listNext = grown(this.listNext, cap, -1);

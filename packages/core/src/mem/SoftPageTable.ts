@@ -38,13 +38,16 @@ export class SoftPageTable {
   private leafUsed!: Uint16Array;
   private leafTop = 0;
   private leafFree = NONE;
+  /** Per leaf: the first vpn it covers, -1 while the leaf is free. */
+  private leafBase!: Float64Array;
   /**
    * The last leaf `lookup` walked to (a paging-structure cache, as the MMU's for the upper
-   * levels): `cachedBase` is the first vpn it covers (-1 when none), `cachedLeaf` its slot 0.
-   * Cleared whenever a leaf is released, so it never names a table that is gone.
+   * levels), used only while `leafBase` says it still covers the vpn asked for. A private
+   * field: it is not state (explore's snapshots and state hashes see own properties, and
+   * a cache that differs between two equal tables must not tell them apart), and after a
+   * snapshot is restored under it the `leafBase` check refuses whatever it names.
    */
-  private cachedBase = -1;
-  private cachedLeaf = 0;
+  #cachedLeaf = 0;
 
   constructor() {
     this.reset();
@@ -63,7 +66,8 @@ export class SoftPageTable {
   /** The leaf slot for virtual page `vpn`, or -1 if no leaf table covers it. */
   lookup(vpn: number): number {
     const low = vpn & IDX;
-    if (vpn - low === this.cachedBase) return this.cachedLeaf | low;
+    const c = this.#cachedLeaf;
+    if (this.leafBase[c] === vpn - low) return (c << SHIFT) | low;
     if (!(vpn >= 0 && vpn < MAX_VPN)) return NONE;
     const hi = (vpn / L3_SPAN) | 0;
     const lo = vpn - hi * L3_SPAN;
@@ -74,10 +78,7 @@ export class SoftPageTable {
     if (t === NONE) return NONE;
     t = dir[(t << SHIFT) | (lo >>> SHIFT)];
     if (t === NONE) return NONE;
-    if (vpn === Math.floor(vpn)) {
-      this.cachedBase = vpn - low;
-      this.cachedLeaf = t << SHIFT;
-    }
+    this.#cachedLeaf = t;
     return (t << SHIFT) | low;
   }
 
@@ -106,6 +107,7 @@ export class SoftPageTable {
     let leaf = this.dir[e];
     if (leaf === NONE) {
       leaf = this.allocLeaf();
+      this.leafBase[leaf] = vpn - (vpn & IDX);
       this.dir[e] = leaf;
       this.dirUsed[t2]++;
     }
@@ -232,7 +234,8 @@ export class SoftPageTable {
   }
 
   private reset(): void {
-    this.cachedBase = -1;
+    this.#cachedLeaf = 0;
+    this.leafBase = new Float64Array(INITIAL_LEAVES).fill(NONE);
     this.dir = new Int32Array(INITIAL_DIRS << SHIFT).fill(NONE);
     this.dirUsed = new Uint16Array(INITIAL_DIRS);
     this.dirTop = 1;
@@ -293,6 +296,9 @@ export class SoftPageTable {
       b.set(this.leafBits);
       const u = new Uint16Array(cap);
       u.set(this.leafUsed);
+      const base = new Float64Array(cap).fill(NONE);
+      base.set(this.leafBase);
+      this.leafBase = base;
       this.leafFrame = f;
       this.leafBits = b;
       this.leafUsed = u;
@@ -302,7 +308,7 @@ export class SoftPageTable {
 
   private releaseLeaf(t: number): void {
     this.ptPages--;
-    this.cachedBase = -1;
+    this.leafBase[t] = NONE;
     // An empty leaf has all bits 0 and every frame NONE; frame[0] links the free list.
     this.leafFrame[t << SHIFT] = this.leafFree;
     this.leafFree = t;

@@ -60,10 +60,11 @@
  * object in one group (a packed relative of FreeBSD's vm_radix/pctrie, whose leaves are
  * 16-slot nodes), 5.3 B a dense page; the TLB keeps generations only for frames it caches.
  * Issue 18's second memory pass (same orders, so no test, example or event hash changed):
- * the page index is an Int32Array with a side Map for the rare index outside [0, 2^31)
- * (PhysMem.pindexOf; -4 B), the wire count a side Map behind a PG_WIRED flag bit
- * (wireCountOf; -2 B), and PTE bits 16 bits wide (generic bits 0-7, the MD pmaps' 8-11;
- * SoftPageTable.set refuses wider; -2 B). Measured (heapUsed + arrayBuffers, one process per
+ * the page index is an Int32Array with a side Float64Array, made on first use, for the
+ * rare index outside [0, 2^31) (PhysMem.pindexOf; -4 B), the wire count a side Uint16Array
+ * that exists only while a frame is wired, behind a PG_WIRED flag bit (wireCountOf; -2 B),
+ * and PTE bits 16 bits wide (generic bits 0-7, the MD pmaps' 8-11; SoftPageTable.set
+ * refuses wider; -2 B). Measured (heapUsed + arrayBuffers, one process per
  * size, bench/run.ts's method): 60.2 -> 52.0 B a page at 256K pages (pnpm bench), 52.5 at 1M,
  * 51.4 at 16M (823 MiB; README had 59.4). Where the 52 B are: frame table 26 (object 4,
  * pindex 4, flags 1, queue 1, the object's resident list links 8, the page queue links 8),
@@ -102,7 +103,7 @@
  *   four-level walk: three dependent directory loads, the PTE bits and frame), the page
  *   store's write 7, the rest the call chain (kernel.write -> trap -> frameFor) and, for a
  *   read, the `{ value }` outcome object. Now SoftPageTable.lookup keeps the last leaf it
- *   walked to (an MMU's paging-structure cache; cleared when a leaf is released), so pages in
+ *   walked to (an MMU's paging-structure cache, checked against a per-leaf base), so pages in
  *   one 512-page leaf skip the directory loads; translate's one-CPU path no longer computes
  *   the shared-TLB case (translateShared); and the amd64 PKU check returns at once for key 0
  *   with its AD/WD bits clear. Process CPU time, 16,384 pages, 8 rounds of write + read, on a

@@ -333,7 +333,9 @@ export class PhysMem {
       this.qPrev.byteLength +
       this.qHead.byteLength +
       this.qTail.byteLength +
-      this.qLen.byteLength
+      this.qLen.byteLength +
+      (this.pindexHigh?.byteLength ?? 0) +
+      (this.wires?.byteLength ?? 0)
     );
   }
 

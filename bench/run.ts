@@ -93,17 +93,27 @@
  * physmem costs nothing until used; the resident index keeps 16 consecutive pages of an
  * object in one group (a packed relative of FreeBSD's vm_radix/pctrie, whose leaves are
  * 16-slot nodes), 5.3 B a dense page; the TLB keeps generations only for frames it caches.
- * The 32 B target is not met, and cannot be without changing what the event hashes pin:
- * the frame table is 16 B of links (object resident lists in LIFO order, page queues in
- * LRU order; the order in which a list is walked decides which frames are freed first and
- * so the frame numbers every later event carries), 8 B of pindex (read as a Float64Array
- * across fault/, map/, sys/ and the pagers: indices reach 2^52), 4 B of owner and 4 of
- * flags, queue and wire count; page tables 8 (frame and 32-bit PTE bits, the pmap plugin
- * contract); pv 8 (pmap id and 36-bit vpn); contents 6. Levers left: pindex as 32 bits
- * with a side table for larger indices (-4 B, an accessor at every reader), PTE bits as
- * 16 bits (-2 B, narrows the plugin contract), the wire count in a side table (-2 B),
- * object lists ordered by pindex as FreeBSD keeps them (a per-object radix then replaces
- * both the index and the list links, -10 B, and changes event hashes).
+ * Issue 18's second memory pass (same orders, so no test, example or event hash changed):
+ * the page index is an Int32Array with a side Float64Array, made on first use, for the
+ * rare index outside [0, 2^31) (PhysMem.pindexOf; -4 B), the wire count a side Uint16Array
+ * that exists only while a frame is wired, behind a PG_WIRED flag bit (wireCountOf; -2 B),
+ * and PTE bits 16 bits wide (generic bits 0-7, the MD pmaps' 8-11; SoftPageTable.set
+ * refuses wider; -2 B). Measured (heapUsed + arrayBuffers, one process per
+ * size, bench/run.ts's method): 60.2 -> 52.0 B a page at 256K pages (pnpm bench), 52.5 at 1M,
+ * 51.4 at 16M (823 MiB; README had 59.4). Where the 52 B are: frame table 26 (object 4,
+ * pindex 4, flags 1, queue 1, the object's resident list links 8, the page queue links 8),
+ * pv 8, page tables 6 plus directories, contents 6, resident index 5.3. The 32 B target is
+ * still not met, and the larger parts left do not go without changing what the event
+ * hashes pin or giving up O(1) work: both link pairs are doubly linked because a frame leaves its
+ * object's list and its page queue from anywhere (free, rename, requeue) in O(1), and the
+ * order of each list decides which frames are freed first and so every later frame number.
+ * Left (arithmetic on the layout, not measured): deltas in 16 bits for the links, with
+ * escapes to a side table (-8 B when frames are allocated in runs, as here, more than
+ * today's 16 B when the queues are shuffled); a per-object radix ordered by pindex as
+ * FreeBSD's vm_radix (-13 B: index and list links in one, and a different free order, so
+ * new event hashes); pv as the owner's (pmap, vpn) derived from the map entry for a page
+ * mapped once (-8 B, a map walk per pv lookup).
+ *
  * Where the per-operation time goes (issue 18, measured with `node --cpu-prof` on the
  * operation alone, 16,384 pages, and timed in process CPU time to keep other processes'
  * load out; the machine was shared, so figures are medians of 20-30 rounds):
@@ -123,10 +133,17 @@
  *   issue 18 (a per-object radix, as FreeBSD's vm_radix). The fault allocates nothing and
  *   publishes nothing here (the bus's gates hold every kind; nobody listens to `fault` or
  *   `pmap_enter`: the gate costs 5.6 ns).
- * - A read or write with the translation present: `translate` is 17 ns of it (the
+ * - A read or write with the translation present: `translate` was 17 ns of it (the
  *   four-level walk: three dependent directory loads, the PTE bits and frame), the page
  *   store's write 7, the rest the call chain (kernel.write -> trap -> frameFor) and, for a
- *   read, the `{ value }` outcome object.
+ *   read, the `{ value }` outcome object. Now SoftPageTable.lookup keeps the last leaf it
+ *   walked to (an MMU's paging-structure cache, checked against a per-leaf base), so pages in
+ *   one 512-page leaf skip the directory loads; translate's one-CPU path no longer computes
+ *   the shared-TLB case (translateShared); and the amd64 PKU check returns at once for key 0
+ *   with its AD/WD bits clear. Process CPU time, 16,384 pages, 8 rounds of write + read, on a
+ *   machine at load 11-16 (so single figures move 1.5x): translate alone 15.6 -> 10.3-12.5 ns
+ *   (fastest of 40 rounds); a TLB-hit access 32.6-35.9 -> 26.6-27.7 ns (medians of 20
+ *   rounds, before/after runs alternated), under the 20 ns target only in quiet moments.
  * - Replay of a command log: each serial step was a generator (execStep) driving two
  *   more (accessStep, settle), looked the TLB model up in the machine's inversify
  *   container, and the run hashed every event line and every step line of its fingerprint
@@ -136,9 +153,15 @@
  *   are hashed in 64 KiB chunks (the same digests), and the fingerprint is computed when
  *   first read (a replay compares event logs and never reads it): on the bench's 20,000
  *   command log, from about 550 k to 900 k commands per second (process CPU time, medians of
- *   15 replays, runs alternated). What is left is per step: the StepReport each step keeps
- *   (the collector promoting them is a sixth of the time), the outcome objects, and the
- *   event lines hashed twice (the log's and the replay's).
+ *   15 replays, runs alternated). Then each step still kept a StepReport and its outcome:
+ *   not keeping them at all (an experiment) ran 3.5-6.0 M commands/s against 1.0-1.3 M, so
+ *   retaining an object per step was most of the time (allocation, and the scavenger
+ *   promoting 100,000 of them). The runner now keeps the steps in typed-array columns
+ *   (index, place in the scenario, outcome kind, a word read's value; Maps for the rare
+ *   rest) and makes the StepReports when `steps` or `failures` is first read (equal objects,
+ *   the same key order): 100,000 commands, CPU time, medians of 11 replays, old and new copies
+ *   of the tree alternated at load 11-16: 0.94-1.08 M -> 1.57-1.80 M commands/s (fastest
+ *   replay 1.2-2.5 M -> 2.0-5.9 M). Below the 2 M target at this load; not measured quiet.
  * - Invariant checks (issue 19 §5; bench/checkRate.ts, docs/invariants.md): every invariant
  *   walked the whole machine after every step (every live vmspace's entries and page
  *   tables, every object's resident list, every frame up to the high-water mark), so N

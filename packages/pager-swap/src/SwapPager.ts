@@ -275,7 +275,7 @@ export class SwapPager implements Pager, EventSubscriber {
     const mem = this.mem;
     let ok = true;
     for (const f of frames) {
-      const pi = mem.pindex[f] as number;
+      const pi = mem.pindexOf(f);
       const m = this.meta(obj, true)!;
       let b = m.get(pi) ?? -1;
       const fresh = b === -1;

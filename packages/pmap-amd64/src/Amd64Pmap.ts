@@ -98,7 +98,9 @@ export class Amd64Pmap extends SoftPmap {
   protected override mdCheck(va: number, bits: number, access: number, thread: PmapThread, _branch: BranchKind | undefined, _frame: number): boolean {
     if (access === Access.Execute) return true;
     const key = (bits & PTE_PKEY_MASK) >>> PTE_PKEY_SHIFT;
-    if (!pkruDenies(pkruOf(thread, this.abi), key, access === Access.Write)) return true;
+    const pkru = pkruOf(thread, this.abi);
+    // Key 0 with its AD and WD bits clear (every ABI's initial PKRU): nothing to refuse.
+    if ((key === 0 && (pkru & 3) === 0) || !pkruDenies(pkru, key, access === Access.Write)) return true;
     this.lastFault = { signal: 'SIGSEGV', code: this.abi === 'linux' ? 'SEGV_PKUERR' : 'SEGV_ACCERR', addr: va, pkey: key };
     return false;
   }

@@ -372,12 +372,12 @@ function faultMap(fs: FaultState, obj: VmObject, frame: number, prot: number): F
     wired = true;
     const old = fs.vms.pmap.extract(fs.vaPage);
     wireNow = old !== frame;
-    if (wireNow && old >= 0 && (mem.wireCount[old] as number) > 0) mem.wireCount[old] = (mem.wireCount[old] as number) - 1;
+    if (wireNow && old >= 0 && mem.wireCountOf(old) > 0) mem.setWireCount(old, mem.wireCountOf(old) - 1);
   }
   // A debugger's write goes to the page, but the mapping keeps the entry's rights.
   pmapEnter(ctx.bus, fs.vms.pmap, fs.vaPage, frame, forced && access === Access.Write ? e.prot & ~VM_PROT_WRITE : prot, wired);
   if (wireNow) {
-    mem.wireCount[frame] = (mem.wireCount[frame] as number) + 1;
+    mem.setWireCount(frame, mem.wireCountOf(frame) + 1);
     // Wiring a page in the reusable state takes it back into the footprint (XNU T5.8a).
     mem.flags[frame] = (mem.flags[frame] as number) & ~PG_REUSABLE;
   }

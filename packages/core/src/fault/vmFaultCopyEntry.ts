@@ -50,8 +50,8 @@ export function vmFaultCopyEntryUpgrade(ctx: VmContext, vms: Vmspace, e: VmMapEn
     mem.flags[nf] = (mem.flags[nf] as number) | PG_DIRTY;
     ctx.counters.cowCopies++;
     pmapEnter(ctx.bus, vms.pmap, va, nf, e.prot, true);
-    if ((mem.wireCount[f] as number) > 0) mem.wireCount[f] = (mem.wireCount[f] as number) - 1;
-    mem.wireCount[nf] = (mem.wireCount[nf] as number) + 1;
+    if (mem.wireCountOf(f) > 0) mem.setWireCount(f, mem.wireCountOf(f) - 1);
+    mem.setWireCount(nf, mem.wireCountOf(nf) + 1);
     objs.activate(nf);
   }
   if (!inPlace) {

@@ -99,8 +99,8 @@ export function pageOwnerOf(k: Pick<VmContext, 'mem' | 'resident'>, o: VmObject,
     if (seen !== undefined) seen(f);
     if (mem.object[f] !== o.id) out.push({ invariant: 'page_owner', message: `frame ${f} on object ${o.id}'s list but owned by ${mem.object[f]}` });
     if (mem.queue[f] === PQ_FREE) out.push({ invariant: 'page_owner', message: `frame ${f} is free and owned by object ${o.id}` });
-    if (k.resident.lookup(o.id, mem.pindex[f] as number) !== f) {
-      out.push({ invariant: 'page_owner', message: `frame ${f} (object ${o.id} index ${mem.pindex[f]}) is not what the index finds` });
+    if (k.resident.lookup(o.id, mem.pindexOf(f)) !== f) {
+      out.push({ invariant: 'page_owner', message: `frame ${f} (object ${o.id} index ${mem.pindexOf(f)}) is not what the index finds` });
     }
   }
   if (n !== o.resident) out.push({ invariant: 'page_owner', message: `object ${o.id}: resident ${o.resident}, list holds ${n}` });
@@ -200,7 +200,7 @@ export function repopulatedOf(k: Pick<VmContext, 'mem'>, o: VmObject, out: Viola
   const mem = k.mem;
   if (o.movedRanges.length === 0 && o.splitDone <= o.splitStart) return;
   for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
-    const i = mem.pindex[f] as number;
+    const i = mem.pindexOf(f);
     let bad = o.splitDone > o.splitStart && i >= o.splitStart && i < o.splitDone;
     for (let r = 0; r < o.movedRanges.length && !bad; r += 2) bad = i >= o.movedRanges[r]! && i < o.movedRanges[r + 1]!;
     if (bad) out.push({ invariant: 'object_repopulated', message: `object ${o.id} was repopulated at index ${i} after a split moved it` });
@@ -220,7 +220,7 @@ export function splitSiblingsOf(k: Pick<VmContext, 'mem' | 'objects'>, o: VmObje
   if (o.splitInto !== null) pairs.push([o.splitStart, o.splitDone, o.splitInto]);
   if (pairs.length === 0) return;
   for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
-    const i = mem.pindex[f] as number;
+    const i = mem.pindexOf(f);
     for (const [s, e, n] of pairs) {
       if (i < s || i >= e || !k.objects.live.has(n.id)) continue;
       const g = k.objects.lookupPage(n, i - s);

@@ -95,7 +95,7 @@ export class MadviseFamily implements MadvisePolicy {
         if (advice === 'free' && !this.applies(top)) continue;
         const frames: number[] = [];
         for (let f = top.memq; f !== -1; f = mem.listNext[f] as number) {
-          const pi = mem.pindex[f] as number;
+          const pi = mem.pindexOf(f);
           if (pi >= lo && pi < hi) frames.push(f);
         }
         for (const f of frames) {
@@ -103,7 +103,7 @@ export class MadviseFamily implements MadvisePolicy {
             ctx.pages.clearModify(f);
             mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
           }
-          if (mem.wireCount[f] === 0) mem.enqueue(f, PQ_INACTIVE);
+          if (mem.wireCountOf(f) === 0) mem.enqueue(f, PQ_INACTIVE);
         }
         if (advice === 'free') top.pager.freeRange?.(top, lo, hi);
         continue;
@@ -122,7 +122,7 @@ export class MadviseFamily implements MadvisePolicy {
               mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
               o.pager.freeRange?.(o, pi, pi + 1);
             }
-            if (mem.wireCount[f] === 0) mem.enqueue(f, PQ_INACTIVE);
+            if (mem.wireCountOf(f) === 0) mem.enqueue(f, PQ_INACTIVE);
             break;
           }
           if (advice === 'free') o.pager.freeRange?.(o, pi, pi + 1);
@@ -166,7 +166,7 @@ export class MadviseFamily implements MadvisePolicy {
         set.add(pi);
         o.pager.freeRange?.(o, pi, pi + 1);
         const f = ctx.objects.lookupPage(o, pi);
-        if (f === -1 || ((mem.flags[f] as number) & PG_BUSY) !== 0 || (mem.wireCount[f] as number) > 0) continue;
+        if (f === -1 || ((mem.flags[f] as number) & PG_BUSY) !== 0 || mem.wireCountOf(f) > 0) continue;
         ctx.pages.clearModify(f);
         mem.flags[f] = ((mem.flags[f] as number) & ~PG_DIRTY) | PG_REUSABLE;
         mem.enqueue(f, PQ_INACTIVE);
@@ -236,7 +236,7 @@ export class MadviseFamily implements MadvisePolicy {
         let f = ctx.objects.lookupPage(o, pi);
         o.pager.freeRange?.(o, pi, pi + 1);
         if (o.backing === null && o.isAnon) {
-          if (f !== -1 && (mem.wireCount[f] as number) === 0 && ((mem.flags[f] as number) & PG_BUSY) === 0) {
+          if (f !== -1 && mem.wireCountOf(f) === 0 && ((mem.flags[f] as number) & PG_BUSY) === 0) {
             ctx.pages.removeAll(f);
             ctx.objects.freePage(o, f);
           } else if (f !== -1) {

@@ -112,7 +112,7 @@ export function vmMapDeleteMustWait(ctx: VmContext, vms: Vmspace, start: number,
     const lo = e.offset + (Math.max(start, e.start) - e.start) / PAGE_SIZE;
     const hi = e.offset + (Math.min(end, e.end) - e.start) / PAGE_SIZE;
     for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
-      const pi = mem.pindex[f] as number;
+      const pi = mem.pindexOf(f);
       if (pi >= lo && pi < hi && ((mem.flags[f] as number) & PG_BUSY) !== 0) return true;
     }
   }
@@ -124,7 +124,7 @@ export function entryUnwire(ctx: VmContext, vms: Vmspace, e: VmMapEntry): void {
   const mem = ctx.mem;
   for (let va = e.start; va < e.end; va += PAGE_SIZE) {
     const f = vms.pmap.extract(va);
-    if (f >= 0 && (mem.wireCount[f] as number) > 0) mem.wireCount[f] = (mem.wireCount[f] as number) - 1;
+    if (f >= 0 && mem.wireCountOf(f) > 0) mem.setWireCount(f, mem.wireCountOf(f) - 1);
   }
   vms.pmap.unwire(e.start, e.end);
   e.wiredCount = 0;
@@ -229,7 +229,7 @@ export function vmMapSync(ctx: VmContext, vms: Vmspace, start: number, end: numb
     const t = e.offset + (Math.min(end, e.end) - e.start) / PAGE_SIZE;
     const dirty: number[] = [];
     for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
-      const pi = mem.pindex[f] as number;
+      const pi = mem.pindexOf(f);
       if (pi < s || pi >= t) continue;
       if (ctx.pages.isModified(f)) mem.flags[f] = (mem.flags[f] as number) | PG_DIRTY;
       if (((mem.flags[f] as number) & PG_DIRTY) !== 0) dirty.push(f);
@@ -239,7 +239,7 @@ export function vmMapSync(ctx: VmContext, vms: Vmspace, start: number, end: numb
         mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
         ctx.pages.clearModify(f);
       }
-      emitPageout(ctx.bus, o.id, mem.pindex[dirty[0]!] as number, dirty.length);
+      emitPageout(ctx.bus, o.id, mem.pindexOf(dirty[0] as number), dirty.length);
     }
     if (invalidate) ctx.objects.pageRemove(o, s, t, true);
   }

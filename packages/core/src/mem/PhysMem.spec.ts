@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { PhysMem, type MemqOwner, PG_DIRTY, PG_TABLED, PQ_ACTIVE, PQ_FREE, PQ_INACTIVE, PQ_LAUNDRY, PQ_NONE } from './PhysMem.ts';
+import { PhysMem, type MemqOwner, PG_DIRTY, PG_WIRED, PG_TABLED, PQ_ACTIVE, PQ_FREE, PQ_INACTIVE, PQ_LAUNDRY, PQ_NONE } from './PhysMem.ts';
 
 function queueFrames(mem: PhysMem, q: number): number[] {
   const out: number[] = [];
@@ -23,13 +23,52 @@ describe('PhysMem', () => {
       expect(mem.alloc(9, 3)).toBe(0);
       expect(mem.alloc(9, 4)).toBe(1);
       expect(mem.object[0]).toBe(9);
-      expect(mem.pindex[1]).toBe(4);
+      expect(mem.pindexOf(1)).toBe(4);
       expect(mem.queue[0]).toBe(PQ_NONE);
       expect(mem.freeCount).toBe(2);
     });
 
-    it('should keep frame metadata at 32 bytes per frame with storage', () => {
-      expect(new PhysMem(1 << 16).bytesPerPage()).toBeCloseTo(32, 1);
+    it('should keep frame metadata at 26 bytes per frame with storage', () => {
+      expect(new PhysMem(1 << 16).bytesPerPage()).toBeCloseTo(26, 1);
+    });
+
+    it('should keep wire counts beside the frame table, PG_WIRED set while one is non-zero', () => {
+      const mem = new PhysMem(4);
+      const a = mem.alloc(1, 0);
+      const b = mem.alloc(1, 1);
+      expect(mem.wireCountOf(a)).toBe(0);
+      mem.setWireCount(a, 3);
+      mem.setWireCount(b, 1);
+      expect([mem.wireCountOf(a), mem.wireCountOf(b)]).toEqual([3, 1]);
+      expect(mem.flags[a]! & PG_WIRED).toBe(PG_WIRED);
+      mem.setWireCount(a, mem.wireCountOf(a) - 3);
+      expect(mem.wireCountOf(a)).toBe(0);
+      expect(mem.flags[a]! & PG_WIRED).toBe(0);
+      // 16 bits, as before: 65536 wires read as none.
+      mem.setWireCount(a, 65536);
+      expect(mem.wireCountOf(a)).toBe(0);
+      mem.free(b);
+      expect(mem.alloc(2, 5)).toBe(b);
+      expect(mem.wireCountOf(b)).toBe(0);
+    });
+
+    it('should keep page indices past 2^31 exactly, and forget them when the frame is freed', () => {
+      const mem = new PhysMem(8);
+      const owner: MemqOwner = { memq: -1, resident: 0 };
+      const big = [2 ** 31, 2 ** 31 - 1, 2 ** 40 + 3, 2 ** 52 - 1, 0];
+      const frames = big.map((p) => mem.alloc(5, p));
+      expect(frames.map((f) => mem.pindexOf(f))).toEqual(big);
+      mem.setPindex(frames[0]!, 7);
+      mem.setPindex(frames[1]!, 2 ** 45);
+      expect(mem.pindexOf(frames[0]!)).toBe(7);
+      expect(mem.pindexOf(frames[1]!)).toBe(2 ** 45);
+      mem.memqInsert(owner, frames[2]!);
+      mem.free(frames[2]!, owner);
+      expect(mem.pindexOf(frames[2]!)).toBe(0);
+      // The freed frame is reused first (LIFO) and reads its new index, not the old large one.
+      expect(mem.alloc(6, 12)).toBe(frames[2]);
+      expect(mem.pindexOf(frames[2]!)).toBe(12);
+      expect(mem.pindexOf(frames[3]!)).toBe(2 ** 52 - 1);
     });
 
     it('should allocate storage for the frames used, not for npages', () => {
@@ -81,7 +120,7 @@ describe('PhysMem', () => {
       const a = mem.alloc(1, 0);
       const b = mem.alloc(1, 1);
       mem.flags[a] |= PG_DIRTY;
-      mem.wireCount[a] = 2;
+      mem.setWireCount(a, 2);
       mem.enqueue(a, PQ_ACTIVE);
       mem.free(b);
       mem.free(a);
@@ -90,7 +129,7 @@ describe('PhysMem', () => {
       expect(mem.queueLength(PQ_ACTIVE)).toBe(0);
       expect(mem.alloc(2, 0)).toBe(a);
       expect(mem.flags[a]).toBe(0);
-      expect(mem.wireCount[a]).toBe(0);
+      expect(mem.wireCountOf(a)).toBe(0);
       expect(mem.alloc(2, 1)).toBe(b);
     });
 
@@ -227,7 +266,7 @@ describe('PhysMem', () => {
           }
           for (const [f, st] of frames) {
             expect(mem.object[f]).toBe(st.obj);
-            expect(mem.pindex[f]).toBe(st.pindex);
+            expect(mem.pindexOf(f)).toBe(st.pindex);
             expect(mem.queue[f]).toBe(st.q);
           }
           owners.forEach((owner, i) => {

@@ -10,8 +10,10 @@ export const PG_REFERENCED = 8;
 export const PG_SWAPINPROG = 16;
 /** Set while the frame is on an object's resident list (memqInsert/memqRemove manage it). */
 export const PG_TABLED = 32;
-/** Bits 64 and 128 are unassigned. */
-export const PG_SPARE = 64;
+/** Set while the wire count is non-zero (the count itself is in a side table: PhysMem.wireCountOf). */
+export const PG_WIRED = 64;
+/** Bit 128 is unassigned. */
+export const PG_SPARE = 128;
 
 /** Page queues (PhysMem.queue). */
 export const PQ_NONE = 0;
@@ -29,6 +31,8 @@ export interface MemqOwner {
 
 /** Frames of per-frame storage a PhysMem starts with (or npages, if fewer). */
 const INITIAL_FRAMES = 4096;
+/** `pindexLow` of a frame whose page index is kept in `pindexHigh` (one outside [0, 2^31)). */
+const PINDEX_HIGH = -1;
 
 /** A table indexed by frame number that PhysMem grows with its frames (PvTable, PageStore, the TLB model). */
 export interface FrameTable {
@@ -61,11 +65,27 @@ export class PhysMem {
   onAlloc: ((frame: number) => void) | null = null;
   /** Owner object id, -1 when free. */
   object: Int32Array;
-  /** Page index within the owner object. */
-  pindex: Float64Array;
+  /**
+   * Page index within the owner object (read it with pindexOf): the index itself when it is
+   * in [0, 2^31), else PINDEX_HIGH and the index in `pindexHigh`, a Float64Array that exists
+   * only while some frame needs it. Objects past 8 TiB of offset are rare, so a frame costs 4
+   * bytes here where a Float64Array cost 8. (Typed arrays, not Maps: the state is the same
+   * whatever order frames were set in, as explore's state hashes need.)
+   */
+  private pindexLow: Int32Array;
+  private pindexHigh: Float64Array | null = null;
+  /** Frames whose index is in `pindexHigh` (the array is dropped when none is). */
+  private highFrames = 0;
   /** PG_* bits. */
   flags: Uint8Array;
-  wireCount: Uint16Array;
+  /**
+   * Wire counts of the frames with PG_WIRED set (read them with wireCountOf), in an array
+   * that exists only while some frame is wired: few are, so the count costs nothing per
+   * frame most of the time (it was a Uint16Array for every frame).
+   */
+  private wires: Uint16Array | null = null;
+  /** Frames with PG_WIRED set (`wires` is dropped when none is). */
+  private wiredFrames = 0;
   /** PQ_* queue the frame is on. */
   queue: Uint8Array;
   /** Next / previous frame on the owner object's resident list, -1 at the ends. */
@@ -93,9 +113,8 @@ export class PhysMem {
     const cap = Math.min(npages, INITIAL_FRAMES);
     this.capacity = cap;
     this.object = new Int32Array(cap).fill(-1);
-    this.pindex = new Float64Array(cap);
+    this.pindexLow = new Int32Array(cap);
     this.flags = new Uint8Array(cap);
-    this.wireCount = new Uint16Array(cap);
     this.queue = new Uint8Array(cap).fill(PQ_FREE);
     this.listNext = new Int32Array(cap).fill(-1);
     this.listPrev = new Int32Array(cap).fill(-1);
@@ -126,6 +145,49 @@ export class PhysMem {
     return this.top;
   }
 
+  /** The page index of `frame` within its owner object (0 for a free frame). */
+  pindexOf(frame: number): number {
+    const p = this.pindexLow[frame];
+    return p !== PINDEX_HIGH ? p : ((this.pindexHigh as Float64Array)[frame] as number);
+  }
+
+  /** Set the page index of `frame` (any number; those outside [0, 2^31) go to the side table). */
+  setPindex(frame: number, pindex: number): void {
+    if ((pindex | 0) === pindex && pindex >= 0) {
+      if (this.pindexLow[frame] === PINDEX_HIGH && --this.highFrames === 0) this.pindexHigh = null;
+      this.pindexLow[frame] = pindex;
+      return;
+    }
+    if (this.pindexLow[frame] !== PINDEX_HIGH) this.highFrames++;
+    this.pindexHigh ??= new Float64Array(this.capacity);
+    this.pindexLow[frame] = PINDEX_HIGH;
+    this.pindexHigh[frame] = pindex;
+  }
+
+  /** The wire count of `frame` (0 unless PG_WIRED is set). */
+  wireCountOf(frame: number): number {
+    return (this.flags[frame] & PG_WIRED) === 0 ? 0 : ((this.wires as Uint16Array)[frame] as number);
+  }
+
+  /** Set the wire count of `frame` (modulo 2^16, the width it had as a Uint16Array); PG_WIRED follows it. */
+  setWireCount(frame: number, count: number): void {
+    const n = count & 0xffff;
+    if (n === 0) {
+      if (this.flags[frame] & PG_WIRED) {
+        this.flags[frame] &= ~PG_WIRED;
+        if (--this.wiredFrames === 0) this.wires = null;
+        else (this.wires as Uint16Array)[frame] = 0;
+      }
+      return;
+    }
+    if ((this.flags[frame] & PG_WIRED) === 0) {
+      this.flags[frame] |= PG_WIRED;
+      this.wiredFrames++;
+    }
+    this.wires ??= new Uint16Array(this.capacity);
+    this.wires[frame] = n;
+  }
+
   /** Number of free frames. */
   get freeCount(): number {
     return this.qLen[PQ_FREE] + this.npages - this.top;
@@ -151,9 +213,8 @@ export class PhysMem {
     this.changes.frame(f);
     this.queue[f] = PQ_NONE;
     this.object[f] = objectId;
-    this.pindex[f] = pindex;
+    this.setPindex(f, pindex);
     this.flags[f] = 0;
-    this.wireCount[f] = 0;
     this.listNext[f] = -1;
     this.listPrev[f] = -1;
     return f;
@@ -174,9 +235,9 @@ export class PhysMem {
     if (q !== PQ_NONE) this.unlinkQueue(frame, q);
     this.changes.frame(frame);
     this.object[frame] = -1;
-    this.pindex[frame] = 0;
+    this.setPindex(frame, 0);
+    this.setWireCount(frame, 0);
     this.flags[frame] = 0;
-    this.wireCount[frame] = 0;
     this.queue[frame] = PQ_FREE;
     // The free stack is singly linked (alloc only pops); below its last frame lie the untouched ones.
     this.qPrev[frame] = -1;
@@ -276,9 +337,8 @@ export class PhysMem {
   bytesUsed(): number {
     return (
       this.object.byteLength +
-      this.pindex.byteLength +
+      this.pindexLow.byteLength +
       this.flags.byteLength +
-      this.wireCount.byteLength +
       this.queue.byteLength +
       this.listNext.byteLength +
       this.listPrev.byteLength +
@@ -286,7 +346,9 @@ export class PhysMem {
       this.qPrev.byteLength +
       this.qHead.byteLength +
       this.qTail.byteLength +
-      this.qLen.byteLength
+      this.qLen.byteLength +
+      (this.pindexHigh?.byteLength ?? 0) +
+      (this.wires?.byteLength ?? 0)
     );
   }
 
@@ -295,9 +357,10 @@ export class PhysMem {
     const old = this.capacity;
     const cap = Math.min(this.npages, old + Math.max(INITIAL_FRAMES, old >>> 2));
     this.object = grown(this.object, cap, -1);
-    this.pindex = grown(this.pindex, cap, 0);
+    this.pindexLow = grown(this.pindexLow, cap, 0);
+    if (this.pindexHigh !== null) this.pindexHigh = grown(this.pindexHigh, cap, 0);
+    if (this.wires !== null) this.wires = grown(this.wires, cap, 0);
     this.flags = grown(this.flags, cap, 0);
-    this.wireCount = grown(this.wireCount, cap, 0);
     this.queue = grown(this.queue, cap, PQ_FREE);
     this.listNext = grown(this.listNext, cap, -1);
     this.listPrev = grown(this.listPrev, cap, -1);

@@ -76,7 +76,7 @@ export class ResidentIndex {
   insert(frame: number): void {
     this.mem.changes.frame(frame);
     const objectId = this.mem.object[frame];
-    const pindex = this.mem.pindex[frame];
+    const pindex = this.mem.pindexOf(frame);
     const group = pindex < TWO_32 ? pindex >>> GROUP_SHIFT : Math.floor(pindex / GROUP);
     let g = this.find(objectId, group);
     if (g === EMPTY) g = this.addGroup(objectId, group);
@@ -93,7 +93,7 @@ export class ResidentIndex {
   remove(frame: number): void {
     this.mem.changes.frame(frame);
     const objectId = this.mem.object[frame];
-    const pindex = this.mem.pindex[frame];
+    const pindex = this.mem.pindexOf(frame);
     const group = pindex < TWO_32 ? pindex >>> GROUP_SHIFT : Math.floor(pindex / GROUP);
     const g = this.find(objectId, group);
     const slab = g === EMPTY ? undefined : this.slabs[g >>> SLAB_SHIFT];

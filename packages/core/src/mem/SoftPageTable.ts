@@ -13,13 +13,17 @@ export const MAX_VPN = 2 ** 36;
 const INITIAL_DIRS = 4;
 const INITIAL_LEAVES = 2;
 
+/** PTE bits are 16 (the generic bits below PTE_MD_SHIFT = 8, the MD pmap's 8 above). */
+export const PTE_BITS_MAX = 0xffff;
+
 /**
  * A 4-level radix page table (48-bit VA, 9 bits per level, 512-entry tables)
  * in typed arrays. Directory tables live in one Int32Array pool (table 0 is
  * the root; entries hold child table numbers, -1 if absent; the lowest
  * directory level points at leaf tables). Leaf tables live in the `frame` /
- * `bits` pools: slot = leaf * 512 + (vpn & 511). A slot is valid iff its bits
- * are non-zero; change validity only through set/clear so counts stay right.
+ * `bits` pools: slot = leaf * 512 + (vpn & 511), 4 bytes of frame and 2 of bits (at most
+ * PTE_BITS_MAX) a PTE. A slot is valid iff its bits are non-zero; change validity only
+ * through set/clear so counts stay right.
  */
 export class SoftPageTable {
   /** Page-table pages allocated (directories and leaves, root included). */
@@ -34,10 +38,20 @@ export class SoftPageTable {
   private dirTop = 1;
   private dirFree = NONE;
   private leafFrame!: Int32Array;
-  private leafBits!: Uint32Array;
+  private leafBits!: Uint16Array;
   private leafUsed!: Uint16Array;
   private leafTop = 0;
   private leafFree = NONE;
+  /** Per leaf: the first vpn it covers, -1 while the leaf is free. */
+  private leafBase!: Float64Array;
+  /**
+   * The last leaf `lookup` walked to (a paging-structure cache, as the MMU's for the upper
+   * levels), used only while `leafBase` says it still covers the vpn asked for. A private
+   * field: it is not state (explore's snapshots and state hashes see own properties, and
+   * a cache that differs between two equal tables must not tell them apart), and after a
+   * snapshot is restored under it the `leafBase` check refuses whatever it names.
+   */
+  #cachedLeaf = 0;
 
   constructor() {
     this.reset();
@@ -49,12 +63,15 @@ export class SoftPageTable {
   }
 
   /** Entry bits per leaf slot, 0 = invalid (pool; replaced when it grows, so re-read after ensure). */
-  get bits(): Uint32Array {
+  get bits(): Uint16Array {
     return this.leafBits;
   }
 
   /** The leaf slot for virtual page `vpn`, or -1 if no leaf table covers it. */
   lookup(vpn: number): number {
+    const low = vpn & IDX;
+    const c = this.#cachedLeaf;
+    if (this.leafBase[c] === vpn - low) return (c << SHIFT) | low;
     if (!(vpn >= 0 && vpn < MAX_VPN)) return NONE;
     const hi = (vpn / L3_SPAN) | 0;
     const lo = vpn - hi * L3_SPAN;
@@ -65,7 +82,8 @@ export class SoftPageTable {
     if (t === NONE) return NONE;
     t = dir[(t << SHIFT) | (lo >>> SHIFT)];
     if (t === NONE) return NONE;
-    return (t << SHIFT) | (lo & IDX);
+    this.#cachedLeaf = t;
+    return (t << SHIFT) | low;
   }
 
   /** The leaf slot for virtual page `vpn`, creating the tables on the way as needed. */
@@ -93,6 +111,7 @@ export class SoftPageTable {
     let leaf = this.dir[e];
     if (leaf === NONE) {
       leaf = this.allocLeaf();
+      this.leafBase[leaf] = vpn - (vpn & IDX);
       this.dir[e] = leaf;
       this.dirUsed[t2]++;
     }
@@ -103,6 +122,7 @@ export class SoftPageTable {
   set(slot: number, frame: number, bits: number): void {
     if (this.owner !== null) this.owner.noteChange();
     const b = bits >>> 0;
+    if (b > PTE_BITS_MAX) throw new RangeError(`SoftPageTable.set: PTE bits 0x${b.toString(16)} do not fit in 16 bits`);
     const old = this.leafBits[slot];
     if (old === 0) {
       if (b !== 0) {
@@ -221,12 +241,14 @@ export class SoftPageTable {
   }
 
   private reset(): void {
+    this.#cachedLeaf = 0;
+    this.leafBase = new Float64Array(INITIAL_LEAVES).fill(NONE);
     this.dir = new Int32Array(INITIAL_DIRS << SHIFT).fill(NONE);
     this.dirUsed = new Uint16Array(INITIAL_DIRS);
     this.dirTop = 1;
     this.dirFree = NONE;
     this.leafFrame = new Int32Array(INITIAL_LEAVES << SHIFT).fill(NONE);
-    this.leafBits = new Uint32Array(INITIAL_LEAVES << SHIFT);
+    this.leafBits = new Uint16Array(INITIAL_LEAVES << SHIFT);
     this.leafUsed = new Uint16Array(INITIAL_LEAVES);
     this.leafTop = 0;
     this.leafFree = NONE;
@@ -277,10 +299,13 @@ export class SoftPageTable {
       const cap = t + (t >> 2) + 16;
       const f = new Int32Array(cap << SHIFT).fill(NONE);
       f.set(this.leafFrame);
-      const b = new Uint32Array(cap << SHIFT);
+      const b = new Uint16Array(cap << SHIFT);
       b.set(this.leafBits);
       const u = new Uint16Array(cap);
       u.set(this.leafUsed);
+      const base = new Float64Array(cap).fill(NONE);
+      base.set(this.leafBase);
+      this.leafBase = base;
       this.leafFrame = f;
       this.leafBits = b;
       this.leafUsed = u;
@@ -290,6 +315,7 @@ export class SoftPageTable {
 
   private releaseLeaf(t: number): void {
     this.ptPages--;
+    this.leafBase[t] = NONE;
     // An empty leaf has all bits 0 and every frame NONE; frame[0] links the free list.
     this.leafFrame[t << SHIFT] = this.leafFree;
     this.leafFree = t;

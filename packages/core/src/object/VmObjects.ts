@@ -31,7 +31,7 @@ export class OutOfMemory extends Error {}
  *
  * Invariants (checked by `object_refs` and `page_owner`):
  *   refCount(o) = #entries referencing o + #shadows of o (+1 for a vnode's own reference)
- *   frame f is resident in o at i  ⇔  mem.object[f] = o.id ∧ mem.pindex[f] = i ∧ lookup(o, i) = f
+ *   frame f is resident in o at i  ⇔  mem.object[f] = o.id ∧ mem.pindexOf(f) = i ∧ lookup(o, i) = f
  */
 export class VmObjects {
   /** Live objects by id, in creation order. */
@@ -233,7 +233,7 @@ export class VmObjects {
   private scanBusy(o: VmObject, f: number): number {
     const mem = this.mem;
     if (((mem.flags[f] as number) & PG_BUSY) !== 0) return f;
-    const ni = (mem.pindex[f] as number) - o.backingOffset;
+    const ni = mem.pindexOf(f) - o.backingOffset;
     if (ni < 0 || ni >= o.size) return -1;
     const pf = this.resident.lookup(o.id, ni);
     return pf !== -1 && ((mem.flags[pf] as number) & PG_BUSY) !== 0 ? pf : -1;
@@ -244,7 +244,7 @@ export class VmObjects {
    * has (or its pager has, or a split moved) that index, and renamed into o otherwise.
    */
   private scanPage(o: VmObject, b: VmObject, f: number): void {
-    const ni = (this.mem.pindex[f] as number) - o.backingOffset;
+    const ni = this.mem.pindexOf(f) - o.backingOffset;
     if (ni < 0 || ni >= o.size || this.resident.lookup(o.id, ni) !== -1 || o.pager.haspage(o, ni) || movedOut(o, ni)) {
       this.pages.removeAll(f);
       this.freePage(b, f);
@@ -296,10 +296,10 @@ export class VmObjects {
     for (;;) {
       const pages: number[] = [];
       for (let f = orig.memq; f !== -1; f = mem.listNext[f] as number) {
-        const i = mem.pindex[f] as number;
+        const i = mem.pindexOf(f);
         if (i >= start && i < end) pages.push(f);
       }
-      pages.sort((a, b) => (mem.pindex[a] as number) - (mem.pindex[b] as number));
+      pages.sort((a, b) => mem.pindexOf(a) - mem.pindexOf(b));
       let restarted = false;
       for (const f of pages) {
         if (((mem.flags[f] as number) & PG_BUSY) !== 0) {
@@ -307,7 +307,7 @@ export class VmObjects {
           restarted = true;
           break;
         }
-        const i = mem.pindex[f] as number;
+        const i = mem.pindexOf(f);
         // A page that reappeared after its index was moved (the D15293 race) collides with
         // the moved one; it stays behind in orig, an orphan the invariant reports.
         if (this.resident.lookup(n.id, i - start) !== -1) continue;
@@ -352,7 +352,7 @@ export class VmObjects {
     this.resident.remove(f);
     this.mem.memqRemove(from, f);
     this.mem.object[f] = to.id;
-    this.mem.pindex[f] = pindex;
+    this.mem.setPindex(f, pindex);
     this.resident.insert(f);
     this.mem.memqInsert(to, f);
   }
@@ -370,7 +370,7 @@ export class VmObjects {
     const mem = this.mem;
     if (((mem.flags[f] as number) & PG_DIRTY) === 0) {
       mem.flags[f] = (mem.flags[f] as number) | PG_DIRTY;
-      if (o.type !== 'anon' || o.pagerData !== undefined) o.pager.pageDirtied?.(o, mem.pindex[f] as number);
+      if (o.type !== 'anon' || o.pagerData !== undefined) o.pager.pageDirtied?.(o, mem.pindexOf(f));
     }
   }
 
@@ -392,7 +392,7 @@ export class VmObjects {
   busyPage(f: number): Holdable {
     const holder = this.busyHolders.get(f);
     return {
-      name: `busy page (object ${this.mem.object[f]}, index ${this.mem.pindex[f]})`,
+      name: `busy page (object ${this.mem.object[f]}, index ${this.mem.pindexOf(f)})`,
       holders: () => (holder !== undefined && this.busyHolders.get(f) === holder ? [holder] : []),
     };
   }
@@ -408,8 +408,8 @@ export class VmObjects {
     const mem = this.mem;
     for (let f = o.memq; f !== -1; ) {
       const next = mem.listNext[f] as number;
-      const i = mem.pindex[f] as number;
-      if (i >= start && i < end && ((mem.flags[f] as number) & PG_BUSY) === 0 && mem.wireCount[f] === 0) {
+      const i = mem.pindexOf(f);
+      if (i >= start && i < end && ((mem.flags[f] as number) & PG_BUSY) === 0 && mem.wireCountOf(f) === 0) {
         this.pages.removeAll(f);
         if (!cleanOnly || ((mem.flags[f] as number) & PG_DIRTY) === 0) this.freePage(o, f);
       }

@@ -45,10 +45,10 @@ export class SimplePageDaemon implements PageDaemon {
         const mem = ctx.mem;
         const frames: number[] = [];
         for (let f = top.memq; f !== -1; f = mem.listNext[f] as number) {
-          const pi = mem.pindex[f] as number;
+          const pi = mem.pindexOf(f);
           if (pi >= lo && pi < hi) frames.push(f);
         }
-        frames.sort((x, y) => (mem.pindex[x] as number) - (mem.pindex[y] as number));
+        frames.sort((x, y) => mem.pindexOf(x) - mem.pindexOf(y));
         for (const f of frames) if (pageoutPage(ctx, top, f)) n++;
         continue;
       }

@@ -13,14 +13,14 @@ import { emitPageout } from '../events/emit.ts';
  */
 export function pageoutPage(ctx: VmContext, o: VmObject, f: number): boolean {
   const mem = ctx.mem;
-  if ((mem.wireCount[f] as number) > 0 || ((mem.flags[f] as number) & PG_BUSY) !== 0) return false;
+  if (mem.wireCountOf(f) > 0 || ((mem.flags[f] as number) & PG_BUSY) !== 0) return false;
   const pages = ctx.pages;
   const mapped = pages.isMapped(f);
   if (mapped) pages.removeWrite(f);
   if (((mem.flags[f] as number) & PG_DIRTY) !== 0) {
     if (o.pager.putpages?.(o, [f]) !== true) return false;
     mem.flags[f] = (mem.flags[f] as number) & ~PG_DIRTY;
-    emitPageout(ctx.bus, o.id, mem.pindex[f] as number, 1);
+    emitPageout(ctx.bus, o.id, mem.pindexOf(f), 1);
   }
   if (mapped) pages.removeAll(f);
   ctx.objects.freePage(o, f);

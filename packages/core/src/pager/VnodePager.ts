@@ -56,7 +56,7 @@ export class VnodePager implements Pager, EventSubscriber {
     if (f === null || revoked(obj)) return false;
     const c = this.mem.contents;
     for (const fr of frames) {
-      const p = this.mem.pindex[fr] as number;
+      const p = this.mem.pindexOf(fr);
       if (p < f.pages) f.writePage(p, (w) => c.read(fr, w));
     }
     return true;

@@ -31,9 +31,9 @@ export function vnodePagerSetsize(objs: VmObjects, pages: PageOps, file: VnodeFi
   if (filePages < oldPages) {
     for (let f = obj.memq; f !== -1; ) {
       const next = mem.listNext[f] as number;
-      if ((mem.pindex[f] as number) >= filePages && ((mem.flags[f] as number) & PG_BUSY) === 0) {
+      if (mem.pindexOf(f) >= filePages && ((mem.flags[f] as number) & PG_BUSY) === 0) {
         pages.removeAll(f);
-        mem.wireCount[f] = 0;
+        mem.setWireCount(f, 0);
         objs.freePage(obj, f);
       }
       f = next;

@@ -410,24 +410,45 @@ export abstract class SoftPmap implements Pmap {
 
   // --- access ---------------------------------------------------------------------------
   translate(va: number, access: number, thread: PmapThread, branch?: BranchKind): number {
+    // The TLB matters only when this pmap also runs on another CPU (else it cannot be stale).
+    if (this.tlb !== null && (this.activeCpus & ~(1 << thread.cpu)) !== 0) return this.translateShared(va, access, thread, branch);
     const pt = this.pt;
+    const slot = pt.lookup(Math.floor(va / PAGE_SIZE));
+    if (slot < 0) return NEEDS_FAULT;
+    const bits = pt.bits[slot] as number;
+    // One present-and-allowed test, and the referenced/modified bits the access sets.
+    let need: number;
+    let set: number;
+    if (access === Access.Write) {
+      need = PTE_W | PTE_V;
+      set = PTE_A | PTE_D;
+    } else {
+      need = access === Access.Execute ? PTE_X | PTE_V : PTE_R | PTE_V;
+      set = PTE_A;
+    }
+    if ((bits & need) !== need) return NEEDS_FAULT;
+    const frame = pt.frame[slot] as number;
+    if (this.hasMdCheck && !this.mdCheck(va, bits, access, thread, branch, frame)) return MD_FAULT;
+    if ((bits & set) !== set) pt.bits[slot] = bits | set;
+    return frame;
+  }
+
+  /** `translate` of a pmap active on another CPU too: this CPU's TLB may hold a stale translation. */
+  private translateShared(va: number, access: number, thread: PmapThread, branch: BranchKind | undefined): number {
+    const pt = this.pt;
+    const tlb = this.tlb as TlbModel;
     const vpn = Math.floor(va / PAGE_SIZE);
     const slot = pt.lookup(vpn);
     const need = access === Access.Write ? PTE_W | PTE_V : access === Access.Execute ? PTE_X | PTE_V : PTE_R | PTE_V;
-    // The TLB matters only when this pmap also runs on another CPU (else it cannot be stale).
-    const tlb = this.tlb;
-    const multi = tlb !== null && (this.activeCpus & ~(1 << thread.cpu)) !== 0;
-    if (multi) {
-      const v = tlb.lookup(thread.cpu, this.id, vpn);
-      if (v >= 0) {
-        const cbits = Math.floor(v / TLB_FRAME_MUL);
-        const cframe = v - cbits * TLB_FRAME_MUL;
-        if ((cbits & need) === need && (slot < 0 || ((pt.bits[slot] as number) & need) !== need || pt.frame[slot] !== cframe)) {
-          // A stale translation: the page table changed and this CPU was not told yet.
-          if (this.hasMdCheck && !this.mdCheck(va, cbits, access, thread, branch, cframe)) return MD_FAULT;
-          this.ctx.counters.add('tlb.stale_hits');
-          return cframe;
-        }
+    const v = tlb.lookup(thread.cpu, this.id, vpn);
+    if (v >= 0) {
+      const cbits = Math.floor(v / TLB_FRAME_MUL);
+      const cframe = v - cbits * TLB_FRAME_MUL;
+      if ((cbits & need) === need && (slot < 0 || ((pt.bits[slot] as number) & need) !== need || pt.frame[slot] !== cframe)) {
+        // A stale translation: the page table changed and this CPU was not told yet.
+        if (this.hasMdCheck && !this.mdCheck(va, cbits, access, thread, branch, cframe)) return MD_FAULT;
+        this.ctx.counters.add('tlb.stale_hits');
+        return cframe;
       }
     }
     if (slot < 0) return NEEDS_FAULT;
@@ -437,7 +458,7 @@ export abstract class SoftPmap implements Pmap {
     if (this.hasMdCheck && !this.mdCheck(va, bits, access, thread, branch, frame)) return MD_FAULT;
     const nb = bits | (access === Access.Write ? PTE_A | PTE_D : PTE_A);
     if (nb !== bits) pt.bits[slot] = nb;
-    if (multi) tlb.fill(thread.cpu, this.id, vpn, frame, nb);
+    tlb.fill(thread.cpu, this.id, vpn, frame, nb);
     return frame;
   }
 

@@ -62,7 +62,7 @@ function busyPageIn(ctx: VmContext, map: VmMap, start: number, end: number): num
     const lo = e.offset + (Math.max(start, e.start) - e.start) / PAGE_SIZE;
     const hi = e.offset + (Math.min(end, e.end) - e.start) / PAGE_SIZE;
     for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
-      const pi = mem.pindex[f] as number;
+      const pi = mem.pindexOf(f);
       if (pi >= lo && pi < hi && ((mem.flags[f] as number) & PG_BUSY) !== 0) return f;
     }
   }
@@ -96,11 +96,11 @@ export function uvmMapCleanFree(k: Kernel, p: Process, start: number, end: numbe
     const hi = e.offset + (Math.min(end, e.end) - e.start) / PAGE_SIZE;
     const frames: number[] = [];
     for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
-      const pi = mem.pindex[f] as number;
+      const pi = mem.pindexOf(f);
       if (pi >= lo && pi < hi) frames.push(f);
     }
     for (const f of frames) {
-      if ((mem.wireCount[f] as number) > 0 || ((mem.flags[f] as number) & PG_BUSY) !== 0) continue;
+      if (mem.wireCountOf(f) > 0 || ((mem.flags[f] as number) & PG_BUSY) !== 0) continue;
       if (shared) {
         mem.enqueue(f, PQ_INACTIVE);
         continue;

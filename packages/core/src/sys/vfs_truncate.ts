@@ -43,7 +43,7 @@ function truncateCows(k: Kernel, fileObject: VmObject): void {
           const f = k.objects.lookupPage(c, ci);
           if (f === -1 || ((k.mem.flags[f] as number) & PG_BUSY) !== 0) continue;
           k.pages.removeAll(f);
-          k.mem.wireCount[f] = 0;
+          k.mem.setWireCount(f, 0);
           k.objects.freePage(c, f);
           c.pager.freeRange?.(c, ci, ci + 1);
         }

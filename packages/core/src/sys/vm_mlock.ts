@@ -41,7 +41,7 @@ function lockOnFault(k: Kernel, p: Process, start: number, end: number): void {
     e.wiredCount = 1;
     for (let va = e.start; va < e.end; va += PAGE_SIZE) {
       const f = vms.pmap.extract(va);
-      if (f >= 0) k.mem.wireCount[f] = (k.mem.wireCount[f] as number) + 1;
+      if (f >= 0) k.mem.setWireCount(f, k.mem.wireCountOf(f) + 1);
     }
   }
   map.timestamp++;

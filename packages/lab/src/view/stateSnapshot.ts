@@ -199,11 +199,11 @@ function objectState(machine: Machine, o: VmObject): ObjectState {
     }
     const fl = mem.flags[f]!;
     pages.push({
-      pindex: mem.pindex[f]!,
+      pindex: mem.pindexOf(f),
       frame: f,
       dirty: (fl & PG_DIRTY) !== 0,
       busy: (fl & PG_BUSY) !== 0,
-      wired: mem.wireCount[f]! > 0,
+      wired: mem.wireCountOf(f) > 0,
       reusable: (fl & PG_REUSABLE) !== 0,
       referenced: (fl & PG_REFERENCED) !== 0,
     });

@@ -19,3 +19,4 @@ export {
 export { mremapFlushDirtyOnly, mremapFlushDirtyOnlyBinding, mremapFlushDirtyOnlyModule } from './mremapLegacy.ts';
 export { faultVmaLock64, faultVmaLock64Binding, faultVmaLock64Module } from './faultLockLegacy.ts';
 export { exitMmapLockedStale, exitMmapLockedStaleBinding, exitMmapLockedStaleModule } from './exitMmapLegacy.ts';
+export { gupDropFollWrite, gupDropFollWriteBinding, gupDropFollWriteModule } from './gupLegacy.ts';

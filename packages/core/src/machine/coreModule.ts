@@ -20,6 +20,7 @@ import { faultCowDefaultModule } from '../policy/FaultCowPolicy.ts';
 import { faultSoftFastDefaultModule } from '../policy/FaultSoftFastPolicy.ts';
 import { mapCleanDefaultModule } from '../policy/MapCleanPolicy.ts';
 import { mremapDefaultModule } from '../policy/MremapPolicy.ts';
+import { gupDefaultModule } from '../policy/GupPolicy.ts';
 import { exitMmapAtomicModule, exitMmapLockedResetModule } from '../policy/ExitMmapPolicy.ts';
 import { faultMmapLockModule, faultVmaLockModule } from '../policy/FaultLockPolicy.ts';
 import { FaultRevalidatePolicy, faultRevalidatesAfterPagerSleep } from '../policy/FaultRevalidatePolicy.ts';
@@ -79,6 +80,7 @@ export function coreModule(r: MachineSpec): ContainerModule {
       mapCleanDefaultModule,
       faultSoftFastDefaultModule,
       mremapDefaultModule,
+      gupDefaultModule,
       faultMmapLockModule,
       exitMmapAtomicModule,
     ])

@@ -17,6 +17,7 @@ import { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import { MremapPolicy, mremapFlushPresent } from '../policy/MremapPolicy.ts';
 import { FaultLockPolicy, faultMmapLock } from '../policy/FaultLockPolicy.ts';
 import { ExitMmapPolicy, exitMmapAtomic } from '../policy/ExitMmapPolicy.ts';
+import { GupPolicy, gupFollCow } from '../policy/GupPolicy.ts';
 import { PageDaemon } from '../policy/PageDaemon.ts';
 import { RevokePolicy } from '../policy/RevokePolicy.ts';
 import type { Process } from '../proc/Process.ts';
@@ -73,6 +74,7 @@ export class MiKernel implements VmContext, PageReclaimer {
     @inject(MremapPolicy) @optional() readonly mremapPolicy: MremapPolicy = mremapFlushPresent,
     @inject(FaultLockPolicy) @optional() readonly faultLock: FaultLockPolicy = faultMmapLock,
     @inject(ExitMmapPolicy) @optional() readonly exitMmap: ExitMmapPolicy = exitMmapAtomic,
+    @inject(GupPolicy) @optional() readonly gupPolicy: GupPolicy = gupFollCow,
   ) {
     this.userTop = pmaps.userTop;
     this.objects = new VmObjects(mem, resident, bus, pages, this, pageService);

@@ -7,6 +7,7 @@ import {
   exitMmapLockedStaleBinding,
   faultCowNoInvalidateBinding,
   faultVmaLock64Binding,
+  gupDropFollWriteBinding,
   mremapFlushDirtyOnlyBinding,
   pkruLegacyBindings,
   statsPlugin,
@@ -29,6 +30,7 @@ export function defaultCatalog(): Catalog {
   c.policies.bind(mremapFlushDirtyOnlyBinding);
   c.policies.bind(faultVmaLock64Binding);
   c.policies.bind(exitMmapLockedStaleBinding);
+  c.policies.bind(gupDropFollWriteBinding);
   c.baseModules.push(swapBaseModule);
   for (const f of SWAP_FAULT_POINTS) c.faultPoints.add(f);
   return c;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exploreCommand } from '@vmlab/cli';
 import { defaultCatalog, parseLog, replayLog } from '@vmlab/lab';
-import { EXAMPLES, exampleScenario, problems, runScenario } from '../helpers/scenario.ts';
+import { EXAMPLES, ROOT, exampleScenario, problems, runScenario, scenarioFrom } from '../helpers/scenario.ts';
 
 /** The Linux races of the benchmark (examples/races/README.md), explored in both forms. */
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-races-linux-'));
@@ -20,6 +20,7 @@ const RACES: [string, string, string][] = [
   ['mremap-tlb', 'stale_tlb', 'frame reused'],
   ['fork-vma-lock', 'expectation', 'expected 0x99, got 0x11'],
   ['mrelease-exit', 'mrelease_walk', 'after exit_mmap freed it'],
+  ['dirty-cow', 'expectation', 'expected 0x61616161, got 0x41414141'],
 ];
 
 describe('the Linux races: legacy finds its violation, fixed is clean', () => {
@@ -51,4 +52,23 @@ describe('the Linux races: legacy finds its violation, fixed is clean', () => {
       }
     });
   }
+});
+
+describe('the LTP dirtyc0w port (tests/kernel/linux/dirtyc0w.yaml) under each gup.force_cow value', () => {
+  const file = resolve(ROOT, 'tests/kernel/linux/dirtyc0w.yaml');
+  const text = readFileSync(file, 'utf8');
+  it('foll_cow (the default): the file keeps its first word in every round', async () => {
+    const [r] = await runScenario(scenarioFrom(text, file));
+    expect(problems(r!)).toBe('');
+  });
+  it('drop_foll_write: the racing round writes the file, as on Linux 2.6.22 to 4.8', async () => {
+    const legacy = text.replace('abi: linux, cpus: 3 }', 'abi: linux, cpus: 3, policies: { gup.force_cow: drop_foll_write } }');
+    expect(legacy).not.toBe(text);
+    const [r] = await runScenario(scenarioFrom(legacy, file));
+    // The write alone and MADV_DONTNEED first leave the file alone; the interleaving of the
+    // second round (MADV_DONTNEED at cond_resched after the copy-on-write fault) does not.
+    const out = problems(r!);
+    expect(out).toContain('line 34 read: value: expected 0x73696874, got 0x3030306d');
+    expect(out).not.toContain('line 25 read');
+  });
 });

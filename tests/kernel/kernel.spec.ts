@@ -11,7 +11,7 @@ import { ROOT, problems, runScenario, scenarioFrom } from '../helpers/scenario.t
 const KERNEL = resolve(ROOT, 'tests/kernel');
 const SOURCES: Record<string, RegExp> = {
   freebsd: /^# (freebsd(-src)? tests\/sys\/vm\/\S+\.c|ltp testcases\/kernel\/syscalls\/\S+\.c)[:,] \S+/i,
-  linux: /^# (linux tools\/testing\/selftests\/mm\/\S+\.c|ltp testcases\/kernel\/syscalls\/\S+\.c)[:,] \S+/i,
+  linux: /^# (linux tools\/testing\/selftests\/mm\/\S+\.c|ltp testcases\/kernel\/(syscalls|security)\/\S+\.c)[:,] \S+/i,
   openbsd: /^# (openbsd src regress\/sys\/\S+\.c|ltp testcases\/kernel\/syscalls\/\S+\.c)[:,] \S+/i,
 };
 

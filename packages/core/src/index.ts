@@ -104,6 +104,7 @@ export { MAP_CLEAN_LOCK, MapCleanPolicy, mapCleanBusy } from './policy/MapCleanP
 export { FAULT_LOCK, FaultLockPolicy, faultMmapLock, faultVmaLock } from './policy/FaultLockPolicy.ts';
 export { EXIT_MMAP, ExitMmapPolicy, exitMmapAtomic, exitMmapLockedReset } from './policy/ExitMmapPolicy.ts';
 export { MREMAP_TLB_FLUSH, MremapPolicy, mremapFlushPresent } from './policy/MremapPolicy.ts';
+export { GUP_FORCE_COW, GupPolicy, gupFollCow } from './policy/GupPolicy.ts';
 export { ExitPolicy } from './policy/ExitPolicy.ts';
 export { MadvisePolicy } from './policy/MadvisePolicy.ts';
 export { PageDaemon } from './policy/PageDaemon.ts';

@@ -20,3 +20,4 @@ export { mremapFlushDirtyOnly, mremapFlushDirtyOnlyBinding, mremapFlushDirtyOnly
 export { faultVmaLock64, faultVmaLock64Binding, faultVmaLock64Module } from './faultLockLegacy.ts';
 export { exitMmapLockedStale, exitMmapLockedStaleBinding, exitMmapLockedStaleModule } from './exitMmapLegacy.ts';
 export { collapseScanDeadOnly, collapseScanDeadOnlyBinding, collapseScanDeadOnlyModule } from './collapseLegacy.ts';
+export { gupDropFollWrite, gupDropFollWriteBinding, gupDropFollWriteModule } from './gupLegacy.ts';

@@ -21,6 +21,7 @@ import { faultSoftFastDefaultModule } from '../policy/FaultSoftFastPolicy.ts';
 import { collapseScanDefaultModule } from '../policy/CollapsePolicy.ts';
 import { mapCleanDefaultModule } from '../policy/MapCleanPolicy.ts';
 import { mremapDefaultModule } from '../policy/MremapPolicy.ts';
+import { gupDefaultModule } from '../policy/GupPolicy.ts';
 import { exitMmapAtomicModule, exitMmapLockedResetModule } from '../policy/ExitMmapPolicy.ts';
 import { faultMmapLockModule, faultVmaLockModule } from '../policy/FaultLockPolicy.ts';
 import { FaultRevalidatePolicy, faultRevalidatesAfterPagerSleep } from '../policy/FaultRevalidatePolicy.ts';
@@ -80,6 +81,7 @@ export function coreModule(r: MachineSpec): ContainerModule {
       mapCleanDefaultModule,
       faultSoftFastDefaultModule,
       mremapDefaultModule,
+      gupDefaultModule,
       faultMmapLockModule,
       exitMmapAtomicModule,
       collapseScanDefaultModule,

@@ -62,6 +62,8 @@ export class MadviseFamily implements MadvisePolicy {
       case 'willneed':
         return OK;
       case 'dontneed':
+        if (ctx.abi === 'linux') return this.linuxDontneed(ctx, p.vmspace, start, end);
+        return this.freebsd(ctx, p.vmspace, start, end, advice);
       case 'free':
         return this.freebsd(ctx, p.vmspace, start, end, advice);
       case 'zero':
@@ -75,6 +77,41 @@ export class MadviseFamily implements MadvisePolicy {
       default:
         return errno('EINVAL');
     }
+  }
+
+  /**
+   * MADV_DONTNEED under abi linux (mm/madvise.c madvise_dontneed_single_vma → zap_page_range):
+   * the range's page-table entries go, and a private mapping's anonymous pages go with them
+   * (with their swap copies), so the next access faults afresh: zero-filled in an anonymous
+   * mapping, the file's page again in a private file mapping (the copy-on-write copies are
+   * discarded). A locked area (VM_LOCKED) is EINVAL (madvise_dontneed_free_valid_vma).
+   * Shared mappings keep their pages (page cache, shmem). The model discards only the pages
+   * of the entry's own anonymous object (one reference); pages of an anonymous object still
+   * shared with a fork child are unmapped but stay visible through the chain (Linux would
+   * fault the file's page in), a known divergence.
+   */
+  private linuxDontneed(ctx: VmContext, vms: Vmspace, start: number, end: number): Outcome {
+    const map = vms.map;
+    const mem = ctx.mem;
+    for (let i = map.lowerBound(start); i < map.entries.length && map.entries[i]!.start < end; i++) {
+      const e = map.entries[i]!;
+      if (e.wired) return errno('EINVAL');
+      const s = Math.max(start, e.start);
+      const t = Math.min(end, e.end);
+      pmapRemove(ctx.bus, vms.pmap, s, t, 'madvise');
+      const top = e.object;
+      if (top === null || e.shared || top.type !== 'anon' || top.refCount !== 1) continue;
+      const lo = firstIndex(e, s);
+      const hi = firstIndex(e, t);
+      const frames: number[] = [];
+      for (let f = top.memq; f !== -1; f = mem.listNext[f] as number) {
+        const pi = mem.pindex[f] as number;
+        if (pi >= lo && pi < hi && ((mem.flags[f] as number) & PG_BUSY) === 0 && mem.wireCount[f] === 0) frames.push(f);
+      }
+      for (const f of frames) ctx.objects.freePage(top, f);
+      top.pager.freeRange?.(top, lo, hi);
+    }
+    return OK;
   }
 
   private freebsd(ctx: VmContext, vms: Vmspace, start: number, end: number, advice: string): Outcome {

@@ -43,6 +43,14 @@ export const CORE_POLICIES: PolicyDefinition[] = [
       'How the last user of an address space tears it down, as process_mrelease sees it (Linux exit_mmap). atomic: in one step. locked_reset (Linux 5.17 on): under the map lock held for writing, with a reschedule in unmap_vmas, and the area list reset before the unlock. locked_stale (@vmlab/plugins) is the bug of Linux 5.15 and 5.16: the list kept pointing at the freed areas, and a process_mrelease that slept on the map lock walked them (use after free).',
   },
   {
+    key: 'gup.force_cow',
+    values: ['foll_cow'],
+    owner: '@vmlab/core',
+    rules: 'CVE-2016-5195 (Linux 19be0eaffa3a)',
+    description:
+      "What a forced write through get_user_pages (/proc/PID/mem, ptrace, the model's poke; abi linux) accepts after its copy-on-write fault in a private area without write permission. foll_cow (the fix): the retried lookup keeps the write intent and takes a read-only page only if it is the copy (FOLL_COW), else faults for write again. drop_foll_write (@vmlab/plugins) is Dirty COW, Linux 2.6.22 to 4.8: the write intent was dropped, so if madvise(MADV_DONTNEED) zapped the copy before the retry, a read fault mapped the file's page and the write changed the file.",
+  },
+  {
     key: 'mremap.tlb_flush',
     values: ['present'],
     owner: '@vmlab/core',

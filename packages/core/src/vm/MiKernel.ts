@@ -18,6 +18,7 @@ import { MremapPolicy, mremapFlushPresent } from '../policy/MremapPolicy.ts';
 import { FaultLockPolicy, faultMmapLock } from '../policy/FaultLockPolicy.ts';
 import { ExitMmapPolicy, exitMmapAtomic } from '../policy/ExitMmapPolicy.ts';
 import { CollapsePolicy, collapseScanCollapsing } from '../policy/CollapsePolicy.ts';
+import { GupPolicy, gupFollCow } from '../policy/GupPolicy.ts';
 import { PageDaemon } from '../policy/PageDaemon.ts';
 import { RevokePolicy } from '../policy/RevokePolicy.ts';
 import type { Process } from '../proc/Process.ts';
@@ -75,6 +76,7 @@ export class MiKernel implements VmContext, PageReclaimer {
     @inject(FaultLockPolicy) @optional() readonly faultLock: FaultLockPolicy = faultMmapLock,
     @inject(ExitMmapPolicy) @optional() readonly exitMmap: ExitMmapPolicy = exitMmapAtomic,
     @inject(CollapsePolicy) @optional() readonly collapsePolicy: CollapsePolicy = collapseScanCollapsing,
+    @inject(GupPolicy) @optional() readonly gupPolicy: GupPolicy = gupFollCow,
   ) {
     this.userTop = pmaps.userTop;
     this.objects = new VmObjects(mem, resident, bus, pages, this, pageService, collapsePolicy);

@@ -8,6 +8,7 @@ import {
   exitMmapLockedStaleBinding,
   faultCowNoInvalidateBinding,
   faultVmaLock64Binding,
+  gupDropFollWriteBinding,
   mremapFlushDirtyOnlyBinding,
   pkruLegacyBindings,
   statsPlugin,
@@ -31,6 +32,7 @@ export function defaultCatalog(): Catalog {
   c.policies.bind(faultVmaLock64Binding);
   c.policies.bind(exitMmapLockedStaleBinding);
   c.policies.bind(collapseScanDeadOnlyBinding);
+  c.policies.bind(gupDropFollWriteBinding);
   c.baseModules.push(swapBaseModule);
   for (const f of SWAP_FAULT_POINTS) c.faultPoints.add(f);
   return c;

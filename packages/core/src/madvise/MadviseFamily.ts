@@ -105,8 +105,8 @@ export class MadviseFamily implements MadvisePolicy {
       const hi = firstIndex(e, t);
       const frames: number[] = [];
       for (let f = top.memq; f !== -1; f = mem.listNext[f] as number) {
-        const pi = mem.pindex[f] as number;
-        if (pi >= lo && pi < hi && ((mem.flags[f] as number) & PG_BUSY) === 0 && mem.wireCount[f] === 0) frames.push(f);
+        const pi = mem.pindexOf(f);
+        if (pi >= lo && pi < hi && ((mem.flags[f] as number) & PG_BUSY) === 0 && mem.wireCountOf(f) === 0) frames.push(f);
       }
       for (const f of frames) ctx.objects.freePage(top, f);
       top.pager.freeRange?.(top, lo, hi);

@@ -97,7 +97,8 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
 /**
  * vm_map_copy_entry: copy-on-write by write-protecting the parent and marking both entries
  * COW|NEEDS_COPY; an anonymous ONEMAPPING object shared with other entries of the map is
- * split first so the object covers exactly this entry. A wired writable entry is copied at
+ * split first so the object covers exactly this entry (not under abi openbsd: UVM's
+ * uvm_mapent_forkcopy shares the amap by reference and splits nothing). A wired writable entry is copied at
  * once (vm_fault_copy_entry): the child gets its own pages, the parent keeps writing.
  */
 function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEntry, flushLater: [number, number][] | null): KGen<void> {
@@ -126,7 +127,13 @@ function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEnt
   if (o !== null) {
     if (o.isAnon) {
       ctx.objects.collapse(o);
-      if (o.oneMapping && o.refCount > 1) {
+      // UVM has no object split: uvmspace_fork's uvm_mapent_forkcopy (sys/uvm/uvm_map.c)
+      // gives the child a reference to the parent's amap at the entry's slot offset (the
+      // amap stays shared with the parent's other entries clipped from it) and marks both
+      // needs-copy; amap_copy (sys/uvm/uvm_amap.c) then copies anon references, never
+      // waiting for a busy page. So under abi openbsd the object is shared as it is, and
+      // fork cannot sleep here on a page a fault keeps busy while it relocks the map.
+      if (o.oneMapping && o.refCount > 1 && ctx.abi !== 'openbsd') {
         const n = yield* ctx.objects.split(o, e.offset, e.pages, ctx.anonPager);
         // The entry may have moved while the split slept: find it by its object again.
         o.refCount--;

@@ -34,6 +34,12 @@ export enum FaultResult {
 export const FAULT_WIRE = 1;
 /** ptrace-style write into a private mapping that lacks write permission (VM_PROT_COPY). */
 export const FAULT_FORCE_COPY = 2;
+/**
+ * The fault is retried under the map lock after its attempt under a per-VMA lock returned
+ * VM_FAULT_RETRY (Linux do_user_addr_fault falls back to lock_mm_and_find_vma): it does not
+ * try the area's lock again.
+ */
+export const FAULT_MMAP_RETRY = 4;
 
 /** A fault's result now, or the continuation that sleeps and then finishes it (sched/KGen.ts `Run`). */
 export type FaultRun = Run<FaultResult>;
@@ -79,7 +85,7 @@ function faultLookup(fs: FaultState): FaultRun | typeof GO_ON {
   const map = vms.map;
   // Under `fault.lock: vma_lock*` a fault on a private anonymous area that no writer has
   // locked goes on under that area's lock (Linux lock_vma_under_rcu), not the map lock.
-  if (ctx.faultLock.vmaLock && (fs.flags & FAULT_WIRE) === 0) {
+  if (ctx.faultLock.vmaLock && (fs.flags & (FAULT_WIRE | FAULT_MMAP_RETRY)) === 0) {
     const e = map.entryAt(fs.va);
     fs.vmaLocked = e !== undefined && vmaFaultable(e);
   }
@@ -162,6 +168,9 @@ function faultWalk(fs: FaultState): FaultRun {
       if (((mem.flags[frame] as number) & PG_BUSY) !== 0) {
         const f = frame;
         const owner = obj.id;
+        // Under the area lock, a locked folio is waited for with that lock dropped
+        // (folio_lock_or_retry: release_fault_lock), and the fault is retried under mmap_lock.
+        if (fs.vmaLocked) fs.flags |= FAULT_MMAP_RETRY;
         return sleepThenRetry(fs.copy(), {
           reason: 'vm_fault: page busy',
           until: () => ((mem.flags[f] as number) & PG_BUSY) === 0 || mem.object[f] !== owner,
@@ -171,6 +180,14 @@ function faultWalk(fs: FaultState): FaultRun {
     }
     // An anonymous object whose pager holds nothing yet (FreeBSD's OBJT_DEFAULT) is not asked.
     if ((obj.type !== 'anon' || obj.pagerData !== undefined) && obj.pager.haspage(obj, pi)) {
+      // Linux 6.4 to 6.6 (mm/memory.c do_swap_page; a file area never gets this far in the
+      // model, vmaFaultable): a fault under the area lock that must page in ends the area's
+      // read lock (vma_end_read) and returns VM_FAULT_RETRY before any I/O; the fault is
+      // done again under mmap_lock, which waits while fork or an munmap holds it. (Later
+      // kernels page in under the area lock and keep it across a synchronous read, or drop
+      // it in folio_lock_or_retry and retry the same way: never is the page brought in
+      // with neither lock held, as a fault in the model was before.)
+      if (fs.vmaLocked) return retryUnderMmapLock(fs);
       frame = objs.allocPage(obj, pi);
       if (frame === -1) return FaultResult.NoMemory;
       mem.flags[frame] = (mem.flags[frame] as number) | PG_BUSY;
@@ -242,6 +259,11 @@ function* unbusyAfterUnlock(ctx: VmContext, obj: VmObject, r: FaultResult): KGen
   yield { reason: 'vm_fault_soft_fast: map unlocked, object busy' };
   ctx.objects.unbusyObject(obj, 'vm_fault_soft_fast');
   return r;
+}
+
+/** VM_FAULT_RETRY from the per-VMA-lock attempt: the fault again, under the map lock. */
+function retryUnderMmapLock(fs: FaultState): FaultRun {
+  return vmFault(fs.ctx, fs.vms, fs.va, fs.access, fs.tid, fs.flags | FAULT_MMAP_RETRY);
 }
 
 /** Sleeps at `w`, then faults again from the top (FreeBSD's RetryFault). */

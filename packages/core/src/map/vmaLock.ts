@@ -1,4 +1,5 @@
 import { SleepLock } from '../sched/KGen.ts';
+import type { VmMap } from './VmMap.ts';
 import type { VmMapEntry } from './VmMapEntry.ts';
 
 /**
@@ -22,4 +23,18 @@ export function vmaWriteLocked(e: VmMapEntry): boolean {
  */
 export function vmaFaultable(e: VmMapEntry): boolean {
   return e.file === null && !e.shared && !vmaWriteLocked(e);
+}
+
+/**
+ * Whether a fault holds the lock of an area in [start, end) for reading. A map writer that
+ * changes or removes areas (munmap's detach loop in mm/mmap.c do_vmi_align_munmap,
+ * mprotect_fixup in mm/mprotect.c) calls vma_start_write on each, which waits for such
+ * readers; it holds mmap_lock for writing meanwhile, so no new fault gets past the map
+ * lock, and a later vma_start_read fails on the write-locked area.
+ */
+export function vmaReadLockedIn(map: VmMap, start: number, end: number): boolean {
+  for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
+    if (e.vmaLock !== null && e.vmaLock.shared > 0) return true;
+  }
+  return false;
 }

@@ -9,7 +9,14 @@ import { ContainerModule } from 'inversify';
  * - `vma_lock` (Linux 6.4.3 and later, CONFIG_PER_VMA_LOCK): a fault on a private anonymous
  *   area first tries that area's own lock (mm/memory.c lock_vma_under_rcu: vma_start_read
  *   fails when the area is write-locked) and falls back to the map lock when it cannot
- *   have it. fork's dup_mmap (kernel/fork.c) write-locks each of the parent's areas
+ *   have it. A fault under the area lock that must page in ends that lock and returns
+ *   VM_FAULT_RETRY before any I/O (mm/memory.c do_swap_page, Linux 6.4 to 6.6; later
+ *   kernels keep the area lock over a synchronous read or drop it in folio_lock_or_retry),
+ *   and one that finds the page busy waits with it dropped (folio_lock_or_retry); both are
+ *   done again under the map lock. munmap, MAP_FIXED and mprotect write-lock each area
+ *   they change (vma_start_write in mm/mmap.c do_vmi_align_munmap and mm/mprotect.c
+ *   mprotect_fixup), waiting for a fault asleep under it. fork's dup_mmap (kernel/fork.c)
+ *   write-locks each of the parent's areas
  *   (vma_start_write, waiting for faults holding it) before it copies it, and they stay
  *   write-locked until the map lock is dropped; the parent's write-protected PTEs are
  *   flushed from the other CPUs' TLBs once, at the end (flush_tlb_mm before

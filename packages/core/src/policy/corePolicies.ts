@@ -32,7 +32,7 @@ export const CORE_POLICIES: PolicyDefinition[] = [
     owner: '@vmlab/core',
     rules: 'Linux fb49c455323f (per-VMA locks and fork)',
     description:
-      "What a page fault locks to find its map entry. mmap_lock: the map lock, shared. vma_lock (Linux 6.4.3 on): a fault on a private anonymous area tries the area's own lock first (lock_vma_under_rcu) and falls back to the map lock; fork's dup_mmap write-locks each parent area before copying it and flushes the parent's TLBs once at the end. vma_lock_6_4 (@vmlab/plugins) is the bug of Linux 6.4.0 to 6.4.2: dup_mmap did not lock the parent's areas, so a copy-on-write fault during fork replaced a page another CPU still wrote through a stale TLB entry, and the write went to the child.",
+      "What a page fault locks to find its map entry. mmap_lock: the map lock, shared. vma_lock (Linux 6.4.3 on): a fault on a private anonymous area tries the area's own lock first (lock_vma_under_rcu) and falls back to the map lock; a fault that must page in gives the area lock up and retries under the map lock (do_swap_page's VM_FAULT_RETRY), as one that finds the page busy does; fork's dup_mmap write-locks each parent area before copying it and flushes the parent's TLBs once at the end; munmap, MAP_FIXED and mprotect write-lock the areas they change (vma_start_write), waiting for a fault that sleeps under one. vma_lock_6_4 (@vmlab/plugins) is the bug of Linux 6.4.0 to 6.4.2: dup_mmap did not lock the parent's areas, so a copy-on-write fault during fork replaced a page another CPU still wrote through a stale TLB entry, and the write went to the child.",
   },
   {
     key: 'exit.mmap',

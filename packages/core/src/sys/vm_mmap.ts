@@ -10,6 +10,7 @@ import { type KGen, type Run, isKGen, runSerial, settle } from '../sched/KGen.ts
 import { populate, wireNewMapping } from './vm_mlock.ts';
 import { uvmMapCleanFree, uvmMapCleanSync } from './uvm_map_clean.ts';
 import { lockOwner, withMapLock, withMapLockSleeping, withMapLockWhen } from '../map/vmMapLock.ts';
+import { vmaReadLockedIn } from '../map/vmaLock.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import type { FileRecord } from '../vm/VmContext.ts';
 import type { EntryFlagsContext } from './ArchOps.ts';
@@ -108,8 +109,11 @@ export function mmap(k: Kernel, p: Process, a: MmapArgs): Run<Outcome> {
     if (fileRec === undefined) return errno('ENOENT');
     if (fileRec.file.revoked) return errno('ENXIO');
   }
-  // MAP_FIXED over a mapping deletes it first (vm_map_delete may sleep on a busy page).
-  const ready = () => !pl.fixed || !vmMapDeleteMustWait(k.vm, vms, pl.start, pl.start + pl.size);
+  // MAP_FIXED over a mapping deletes it first (vm_map_delete may sleep on a busy page;
+  // under per-VMA locks the areas it removes are write-locked, as munmap's are).
+  const vmaLocks = k.vm.faultLock.vmaLock;
+  const ready = () =>
+    !pl.fixed || (!vmMapDeleteMustWait(k.vm, vms, pl.start, pl.start + pl.size) && !(vmaLocks && vmaReadLockedIn(map, pl.start, pl.start + pl.size)));
   const out = withMapLockWhen(map, lockOwner(p.pid, a.thread?.tid ?? 0), ready, 'vm_object_page_remove: page busy', () =>
     mmapLocked(k, p, vms, pl, md, fileRec),
   );
@@ -184,8 +188,12 @@ export function munmap(k: Kernel, p: Process, addr: number | bigint, len: number
   // vm_map_remove: lock, vm_map_delete (which sleeps on a page busy for I/O it must
   // remove), unlock.
   const vms = p.vmspace;
-  const ready = () => !vmMapDeleteMustWait(k.vm, vms, s, end);
-  return withMapLockWhen(map, lockOwner(p.pid, t?.tid ?? 0), ready, 'vm_object_page_remove: page busy', () => {
+  // Under per-VMA locks (fault.lock vma_lock*) the detach loop also write-locks each area
+  // (vma_start_write), waiting for a fault that sleeps under its read lock.
+  const vmaLocks = k.vm.faultLock.vmaLock;
+  const ready = vmaLocks ? () => !vmMapDeleteMustWait(k.vm, vms, s, end) && !vmaReadLockedIn(map, s, end) : () => !vmMapDeleteMustWait(k.vm, vms, s, end);
+  const why = vmaLocks && vmaReadLockedIn(map, s, end) ? 'vma_start_write: area read-locked' : 'vm_object_page_remove: page busy';
+  return withMapLockWhen(map, lockOwner(p.pid, t?.tid ?? 0), ready, why, () => {
     if (k.abi === 'openbsd' && !map.covered(s, end)) return errno('EINVAL');
     if (vmMapRangeImmutable(map, s, end)) return errno('EPERM');
     vmMapDelete(k.vm, vms, s, end);
@@ -219,7 +227,9 @@ export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot:
   const map = p.vmspace.map;
   // OpenBSD uvm_map_protect: under mlockall(MCL_FUTURE), a PROT_NONE range made accessible is wired.
   const wireAfter: [number, number][] = [];
-  const out = withMapLock(map, lockOwner(p.pid, t?.tid ?? 0), true, () => {
+  // Under per-VMA locks mprotect_fixup write-locks each area it changes (vma_start_write),
+  // waiting for a fault that sleeps under its read lock.
+  const work = () => {
     for (let e = map.ceil(r[0]); e !== null && e.start < r[1]; e = e.next) {
       // OpenBSD lets an immutable read-write entry become read-only (a data-locking idiom).
       if (e.immutable && !(k.abi === 'openbsd' && e.prot === (VM_PROT_READ | VM_PROT_WRITE) && prot === VM_PROT_READ)) return errno('EPERM');
@@ -234,7 +244,11 @@ export function mprotect(k: Kernel, p: Process, addr: number, len: number, prot:
     if (kr === KernResult.ProtectionFailure) return errno('EACCES');
     emitProtect(k.bus, p.pid, p.vmspace.pmap, r[0], r[1], prot);
     return OK;
-  });
+  };
+  const owner = lockOwner(p.pid, t?.tid ?? 0);
+  const out: Run<Outcome> = k.vm.faultLock.vmaLock
+    ? withMapLockWhen(map, owner, () => !vmaReadLockedIn(map, r[0], r[1]), 'vma_start_write: area read-locked', work)
+    : withMapLock(map, owner, true, work);
   if (t === undefined) return out;
   return andThen(out, (o) => {
     for (const [s, e] of wireAfter) runSerial(wireNewMapping(k, p, t, s, e, false));

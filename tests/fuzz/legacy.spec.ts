@@ -12,7 +12,8 @@
  *   swap.readbehind=after_unlock, revoke.walk=no_recheck.
  *
  * and the race values: fault.soft_fast=unlock_first, fault.lock=vma_lock_6_4,
- * exit.mmap=locked_stale, mremap.tlb_flush=dirty_only, map_clean.lock=read_locked.
+ * exit.mmap=locked_stale, mremap.tlb_flush=dirty_only, map_clean.lock=read_locked,
+ * collapse.scan=dead_only, gup.force_cow=drop_foll_write.
  *
  * The races are scheduling bugs that no serial order shows: swap.readbehind=after_unlock
  * (a fault's read-behind racing fork's object split, D15293), revoke.walk=no_recheck (the
@@ -20,11 +21,14 @@
  * path racing munmap), fault.lock=vma_lock_6_4 (fork racing two threads' writes, Linux 6.4),
  * exit.mmap=locked_stale (process_mrelease racing exit), mremap.tlb_flush=dirty_only
  * (CVE-2018-18281: mremap racing truncate) and map_clean.lock=read_locked (msync racing a
- * file fault and an mmap under UVM: a deadlock). Serial fuzz cannot find them; fuzz finds them
+ * file fault and an mmap under UVM: a deadlock), collapse.scan=dead_only (D6085: a fault
+ * racing fork's collapse of its backing object, a spurious SIGSEGV) and
+ * gup.force_cow=drop_foll_write (Dirty COW: a debugger's forced write racing MADV_DONTNEED
+ * reaches the file). Serial fuzz cannot find them; fuzz finds them
  * in its schedule mode (`--schedules N`): each run with a `concurrent` step is also run under
  * N seeded random interleavings, the explorer's `random` strategy, and the shrunk file
  * carries the schedule that failed. The Linux ones run on examples/machines/amd64-linux.yaml
- * (the system calls are Linux's), the UVM one on examples/machines/amd64-openbsd.yaml.
+ * (the system calls are Linux's; Dirty COW too), the UVM one on examples/machines/amd64-openbsd.yaml.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -213,6 +217,43 @@ const CASES: Legacy[] = [
     signature: 'deadlock',
     maxOps: 8,
     shape: [/concurrent:\n {6}threads:\n {8}- - read:/, /- - msync:/, /- - mmap:/, /schedule: \[/],
+  },
+  {
+    // FreeBSD D6085: fork's collapse marks the backing object dead and sleeps on a page being
+    // paged in; another thread's fault walks into the dead object and gets SIGSEGV.
+    key: 'collapse.scan',
+    legacy: 'dead_only',
+    fixed: 'collapsing',
+    seed: 3,
+    ops: 2000,
+    schedules: 8,
+    signature: 'expectation of read',
+    maxOps: 12,
+    shape: [
+      /- pageout:/,
+      /concurrent:\n {6}threads:\n {8}- - read: \{ pid: (\d+), tid: 0,[^\n]*\n {8}- - exit:[^\n]*\n {10}- fork: \{ pid: \d+, tid: 1,[^\n]*\n {8}- - read: \{ pid: \1, tid: 1,/,
+      /schedule: \[/,
+    ],
+  },
+  {
+    // Dirty COW (CVE-2016-5195): a forced write into a private read-only file mapping racing
+    // MADV_DONTNEED reaches the file; a shared mapping of it reads the written word.
+    machine: LINUX,
+    key: 'gup.force_cow',
+    legacy: 'drop_foll_write',
+    fixed: 'foll_cow',
+    seed: 3,
+    ops: 1000,
+    schedules: 8,
+    signature: 'expectation of read',
+    maxOps: 6,
+    shape: [
+      /prot: r, flags: \[private\], file: /,
+      /concurrent:\n {6}threads:\n {8}- - poke:/,
+      /- - madvise: \{ pid: \d+, tid: 1, [^\n]*advice: dontneed/,
+      /schedule: \[/,
+      /- read: \{ pid: \d+, addr: m\d+\+0x[0-9a-f]+, expect: \{ value: 0xf0f0f0f \} \}/,
+    ],
   },
 ];
 

@@ -26,7 +26,9 @@
  * process, a revoke against an munmap of a file mapping, a debugger's peek against exit;
  * on machines that run them (RaceKind): a read fault against an munmap, a fork against two
  * threads writing one page, mremap of a file mapping against truncate and another process's
- * fault, process_mrelease against exit, msync against a file fault and an mmap);
+ * fault, process_mrelease against exit, msync against a file fault and an mmap, a fault
+ * against fork's collapse of its backing object, a forced write (`poke`) into a private
+ * read-only file mapping against MADV_DONTNEED);
  * the model asserts only what every interleaving gives (the child of a fork racing a
  * write may hold the old or the new word; a peek racing exit reads the word or EFAULT; a
  * read racing munmap reads the word or SIGSEGV; process_mrelease is 0 or EINVAL). A file
@@ -105,19 +107,43 @@ export type FuzzOp =
    * concurrent, three threads of `pid` (uvm_map_clean under abi openbsd): thread 0 reads a
    * word of the file region, thread 1 msyncs it (MS_SYNC), thread 2 maps `fresh` (anonymous, 1 page).
    */
-  | { op: 'race_clean'; pid: number; name: string; page: number; word: number; fresh: string; schedule?: number[] };
+  | { op: 'race_clean'; pid: number; name: string; page: number; word: number; fresh: string; schedule?: number[] }
+  /**
+   * concurrent (FreeBSD D6085): `c2` and `c3` are forks of `pid` sharing the region `name`'s
+   * objects; thread 0 is `c3` reading a word of `page`, thread 1 is `c2` exiting then `pid`
+   * (its thread 1) forking `c4`, thread 2 is `c3`'s thread 1 reading the same word.
+   */
+  | { op: 'race_collapse'; pid: number; c2: number; c3: number; c4: number; name: string; page: number; word: number; schedule?: number[] }
+  /**
+   * concurrent (abi linux, Dirty COW): `pid` maps page 0 of the file private and read-only as
+   * `fresh`; thread 0 is a debugger's `poke` of `value` into it (a forced write), thread 1 of
+   * `pid` calls madvise(MADV_DONTNEED) on it; then `fresh` is unmapped.
+   */
+  | { op: 'race_cow'; pid: number; fresh: string; word: number; value: number; schedule?: number[] };
 
 export const FUZZ_FILE = { path: '/fuzz/f', pages: 4, fill: 0x0f0f0f0f };
 /** arm64 words that are landing pads for a call (BLR): BTI c, BTI jc, PACIASP. */
 export const CALL_PADS = [0xd503245f, 0xd50324df, 0xd503233f];
 
-const RACES = new Set<string>(['race_fork', 'race_revoke', 'race_exit', 'race_munmap', 'race_fork3', 'race_mremap', 'race_mrelease', 'race_clean']);
+const RACES = new Set<string>([
+  'race_fork',
+  'race_revoke',
+  'race_exit',
+  'race_munmap',
+  'race_fork3',
+  'race_mremap',
+  'race_mrelease',
+  'race_clean',
+  'race_collapse',
+  'race_cow',
+]);
 export const isRace = (o: FuzzOp): o is Extract<FuzzOp, { schedule?: number[] }> => RACES.has(o.op);
 
 /**
  * The race kinds beyond the first three, each drawn only on a machine that can run it
  * (generateOps' `races`): `munmap` (a fault against munmap), `fork3` (a fork against two
  * threads writing, three threads), `mremap` and `mrelease` (abi linux), `clean` (msync's
- * uvm_map_clean, abi openbsd).
+ * uvm_map_clean, abi openbsd), `collapse` (a fault against fork's collapse, abi freebsd),
+ * `cow` (a forced write against MADV_DONTNEED, abi linux).
  */
-export type RaceKind = 'munmap' | 'fork3' | 'mremap' | 'mrelease' | 'clean';
+export type RaceKind = 'munmap' | 'fork3' | 'mremap' | 'mrelease' | 'clean' | 'collapse' | 'cow';

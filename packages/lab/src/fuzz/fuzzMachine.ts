@@ -121,7 +121,10 @@ function inlineMachine(base: NamedMachine, loaded: MachineSpec, policies: Record
  * them, and every other race too. On abi freebsd (both presets) a fault racing munmap and a
  * fork racing two writing threads are drawn when the campaign names the policy they test
  * (`fault.soft_fast`, `fault.lock`), so that the presets' seeds keep the workloads they had.
- * The three-thread fork needs a second CPU.
+ * The three-thread fork needs a second CPU. Two are drawn only when the campaign names their
+ * policy, on the ABI whose kernel had the bug, so that no existing seed's workload changes: a
+ * fault racing fork's collapse (`collapse.scan`, abi freebsd) and a forced write racing
+ * MADV_DONTNEED (`gup.force_cow`, abi linux).
  */
 export function racesOf(spec: MachineSpec, named: Record<string, string>): Set<RaceKind> {
   const races = new Set<RaceKind>();
@@ -133,6 +136,8 @@ export function racesOf(spec: MachineSpec, named: Record<string, string>): Set<R
     races.add('mrelease');
   }
   if (spec.abi === 'openbsd') races.add('clean');
+  if (spec.abi === 'freebsd' && 'collapse.scan' in named) races.add('collapse');
+  if (spec.abi === 'linux' && 'gup.force_cow' in named) races.add('cow');
   return races;
 }
 

@@ -6,7 +6,7 @@ const WORDS = 4;
 const ARM64_WORDS = [...CALL_PADS, 0xd503249f, 0xd503201f];
 
 /** The order in which the extra race kinds are drawn (a kind the machine cannot run is left out). */
-const RACE_ORDER: readonly RaceKind[] = ['munmap', 'fork3', 'mremap', 'mrelease', 'clean'];
+const RACE_ORDER: readonly RaceKind[] = ['munmap', 'fork3', 'mremap', 'mrelease', 'clean', 'collapse', 'cow'];
 
 /**
  * Draws `n` operations valid in the model's state (the arch decides keys or guards: `amd64`,
@@ -102,6 +102,32 @@ export function generateOps(rng: Prng, n: number, arch: string, opts: { concurre
         if (rng.chance(0.6)) push({ op: 'pageout', pid, name });
         threads(pid, 2);
         return { op: 'race_clean', pid, name, page, word, fresh: `m${m.nextName++}` };
+      }
+      case 'collapse': {
+        // D6085: the region's page `page` only in the object a first child c2 shares (on
+        // swap), the parent's write of another page gives it a shadow that a second child c3
+        // shares; c3's read pages in while c2 exits and the parent's fork collapses the shadow.
+        if (r.shared || r.file || r.inherit === 'share' || r.pages < 2 || pids.length > 1) return undefined;
+        const other = page === 0 ? 1 : page - 1;
+        threads(pid, 1);
+        push({ op: 'write', pid, name, page: other, word: 0, value: rng.next() });
+        push({ op: 'write', pid, name, page, word, value: rng.next() });
+        push({ op: 'pageout', pid, name, page, len: 1 });
+        const c2 = m.nextPid++;
+        push({ op: 'fork', pid, child: c2 });
+        push({ op: 'write', pid, name, page: other, word: 0, value: rng.next() });
+        const c3 = m.nextPid++;
+        push({ op: 'fork', pid, child: c3 });
+        threads(c3, 1);
+        return { op: 'race_collapse', pid, c2, c3, c4: m.nextPid++, name, page, word };
+      }
+      case 'cow': {
+        // Dirty COW: a shared view of the file, then the forced write racing MADV_DONTNEED on a
+        // private read-only mapping of it; the view read back shows whether the file changed.
+        if (!fileRegion()) return undefined;
+        threads(pid, 1);
+        push({ op: 'race_cow', pid, fresh: `m${m.nextName++}`, word, value: rng.next() });
+        return { op: 'read', pid, name, page: 0, word };
       }
     }
   };

@@ -4,6 +4,7 @@ import { Model, alts, anyOf, apply, fetchExpect, hex, readExpect, readOutcomes, 
 /** The scenario text of an operation list, and which ops it kept (invalid ones are left out). */
 export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: string, header: string[] = []): { text: string; kept: FuzzOp[] } {
   const m = new Model();
+  m.linux = /\babi: linux\b/.test(machine);
   const kept: FuzzOp[] = [];
   const lines: string[] = [
     ...header.map((h) => `# ${h}`),
@@ -203,6 +204,38 @@ export function scenarioOf(ops: readonly FuzzOp[], machine: string, title: strin
             `        - - msync: { pid: ${o.pid}, tid: 1, addr: ${o.name}, len: ${r.pages} pages, flags: [sync], expect: { ok: true } }`,
             `        - - mmap: { pid: ${o.pid}, tid: 2, addr: ${hex(m.nextAddr)}, len: 1 page, prot: rw, flags: [private, anon], as: ${o.fresh}, expect: { ok: true } }`,
           ].join('\n') + sched(o.schedule);
+        break;
+      case 'race_collapse': {
+        const c3 = m.procs.get(o.c3);
+        const r3 = c3?.maps.get(o.name);
+        if (r === undefined || c3 === undefined || r3 === undefined || o.page >= r3.pages) continue;
+        // c3's two reads see the word whenever the collapse runs (pages only move up).
+        const rd = (tid: number) => `read: { pid: ${o.c3}, tid: ${tid}, addr: ${at(o.page, o.word)}, expect: ${readExpect(m, c3, r3, o.page, o.word, tid)} }`;
+        line =
+          [
+            'concurrent:',
+            '      threads:',
+            `        - - ${rd(0)}`,
+            `        - - exit: { pid: ${o.c2}, expect: { ok: true } }`,
+            `          - fork: { pid: ${o.pid}, tid: 1, child: ${o.c4}, expect: { ok: true } }`,
+            `        - - ${rd(1)}`,
+          ].join('\n') +
+          sched(o.schedule) +
+          `\n  - wait: { pid: ${o.c2} }`;
+        break;
+      }
+      case 'race_cow':
+        if (p === undefined) continue;
+        line =
+          [
+            `mmap: { pid: ${o.pid}, addr: ${hex(m.nextAddr)}, len: 1 page, prot: r, flags: [private], file: ${FUZZ_FILE.path}, as: ${o.fresh} }`,
+            '  - concurrent:',
+            '      threads:',
+            `        - - poke: { pid: ${o.pid}, by: ${o.pid}, addr: ${o.fresh}+${hex(o.word * 4)}, value: ${hex(o.value)}, expect: { ok: true } }`,
+            `        - - madvise: { pid: ${o.pid}, tid: 1, addr: ${o.fresh}, len: 1 page, advice: dontneed, expect: { ok: true } }`,
+          ].join('\n') +
+          sched(o.schedule) +
+          `\n  - munmap: { pid: ${o.pid}, addr: ${o.fresh}, len: 1 page, expect: { ok: true } }`;
         break;
     }
     if (!apply(m, o)) continue;

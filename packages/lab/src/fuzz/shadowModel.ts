@@ -54,6 +54,13 @@ export class Model {
   nextPid = 1;
   nextName = 0;
   nextAddr = MAP_BASE;
+  /**
+   * abi linux: MADV_DONTNEED discards a private anonymous mapping's pages (zero on the next
+   * access). The machine discards only those of the entry's own object, not those still in
+   * an object shared with a fork child (MadviseFamily's known divergence), so a word may read
+   * as before or as zero.
+   */
+  linux = false;
 
   read(r: Region, off: number): Cell {
     return r.store.cells.get(off) ?? (r.file ? FUZZ_FILE.fill : 0);
@@ -299,6 +306,27 @@ export function apply(m: Model, o: FuzzOp): boolean {
       m.nextAddr += 2 * PAGE;
       return true;
     }
+    case 'race_collapse': {
+      const r = p.maps.get(o.name);
+      const c3 = m.procs.get(o.c3);
+      const r3 = c3?.maps.get(o.name);
+      if (r === undefined || c3 === undefined || r3 === undefined || o.page >= r.pages || o.page >= r3.pages || p.pkru.length < 2 || c3.pkru.length < 2)
+        return false;
+      if (!m.procs.has(o.c2) || new Set([o.pid, o.c2, o.c3]).size < 3 || m.procs.has(o.c4)) return false;
+      // The reads change nothing; c2 exits and thread 1 of pid forks c4 (its PKRU is the child's).
+      m.procs.delete(o.c2);
+      m.procs.set(o.c4, forkProc(p, p.pkru[1]!));
+      m.nextPid = Math.max(m.nextPid, o.c4 + 1);
+      return true;
+    }
+    case 'race_cow': {
+      if (m.revoked || p.pkru.length < 2 || p.maps.has(o.fresh)) return false;
+      // The private mapping lives for the step only: MADV_DONTNEED drops the private copy the
+      // forced write made, and the file is unchanged. Its page is free afterwards.
+      p.freed.add(m.nextAddr / PAGE);
+      m.nextAddr += 2 * PAGE;
+      return true;
+    }
     case 'race_revoke': {
       const r = p.maps.get(o.name);
       if (r === undefined || !r.file || m.revoked) return false;
@@ -342,6 +370,7 @@ export function apply(m: Model, o: FuzzOp): boolean {
         for (const [k, v] of r.store.cells) r.store.cells.set(k, [...new Set([...alts(v), 0])]);
         // Unwritten words read as zero either way.
       }
+      if (o.advice === 'dontneed' && m.linux && !r.shared && !r.file) for (const [k, v] of r.store.cells) r.store.cells.set(k, [...new Set([...alts(v), 0])]);
       return true;
     case 'key':
       for (const pn of pagesOf(r)) p.keys.set(pn, { key: o.key, persist: o.persist === true });

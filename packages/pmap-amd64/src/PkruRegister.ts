@@ -36,6 +36,8 @@ export function setPkru(t: PmapThread, value: number): void {
   const md = t.md as Amd64ThreadMd | undefined;
   if (md !== undefined && typeof md === 'object') md.pkru = value >>> 0;
   else t.md = { pkru: value >>> 0 } satisfies Amd64ThreadMd;
+  // Key 0's AD or WD bit set: pages with no key bits in their PTE need the check too.
+  t.mdStrict = (value & 3) !== 0;
 }
 
 /** Sets key k's AD (bit 2k) and WD (bit 2k+1) in a PKRU value. */

@@ -40,6 +40,8 @@ export class Arm64Pmap extends SoftPmap {
     super(ctx, kernel);
     this.bti = !kernel && ctx.features.bti !== false ? new GuardRangeset() : null;
     this.hasMdCheck = this.bti !== null;
+    // Only a guarded page can refuse a branch.
+    this.mdCheckBits = PTE_GP;
     this.openbsd = ctx.abi === 'openbsd';
   }
 

@@ -106,11 +106,22 @@ export class PageStore {
     const v = value >>> 0;
     const m = this.meta[slot];
     const n = m >>> META_SHIFT;
+    // The common cases stay small enough to inline into a user access: a dense block, and
+    // a page whose one override is the word written (a non-zero value).
     if (n === DENSE) {
       const b = this.ref[slot];
       this.slabs[b >>> BLOCKS_PER_SLAB_SHIFT][((b & BLOCK_MASK) << WORD_SHIFT) | word] = v;
       return;
     }
+    if (n === 1 && (m & WORD_MASK) === word && v !== 0) {
+      this.ref[slot] = v;
+      return;
+    }
+    this.writeSlow(slot, word, v, m, n);
+  }
+
+  /** `write`'s other cases (a uniform page, a list of overrides, a new or dropped override). */
+  private writeSlow(slot: number, word: number, v: number, m: number, n: number): void {
     if (n === 0) {
       const fill = this.ref[slot] >>> 0;
       if (v === fill) return;

@@ -235,8 +235,9 @@ export class PhysMem {
     if (q !== PQ_NONE) this.unlinkQueue(frame, q);
     this.changes.frame(frame);
     this.object[frame] = -1;
-    this.setPindex(frame, 0);
-    this.setWireCount(frame, 0);
+    if (this.highFrames === 0) this.pindexLow[frame] = 0;
+    else this.setPindex(frame, 0);
+    if ((this.flags[frame] & PG_WIRED) !== 0) this.setWireCount(frame, 0);
     this.flags[frame] = 0;
     this.queue[frame] = PQ_FREE;
     // The free stack is singly linked (alloc only pops); below its last frame lie the untouched ones.

@@ -20,6 +20,12 @@ export interface PmapThread {
   cpu: number;
   /** MD per-thread state (the PKRU register on amd64); owned by the MD package. */
   md: unknown;
+  /**
+   * Set by the MD package while `md` may refuse an access to a page whose PTE has none of
+   * the pmap's MD bits (amd64: the PKRU denies key 0); translate skips the MD check of such
+   * pages otherwise (SoftPmap's `mdCheckBits`). Absent counts as false.
+   */
+  mdStrict?: boolean;
 }
 
 /** `translate` results that are not a frame. */

@@ -19,6 +19,9 @@ const LEAF_PAGES = 512;
 const WALK_MAX = 1 << 22;
 
 /** Generic PTE bits of the software page table; bits from MD_SHIFT up belong to the MD pmap. */
+/** 1 / PAGE_SIZE (a power of two, so va * INV_PAGE_SIZE is exactly va / PAGE_SIZE). */
+const INV_PAGE_SIZE = 1 / PAGE_SIZE;
+
 export const PTE_V = 1;
 export const PTE_R = 2;
 export const PTE_W = 4;
@@ -80,6 +83,13 @@ export abstract class SoftPmap implements Pmap {
   }
   /** Whether this pmap has any MD check (skips the call on the hot path when false). */
   protected hasMdCheck = false;
+  /**
+   * The PTE bits whose presence makes a same-CPU translation call `mdCheck`; a PTE without
+   * any of them is checked only for a thread whose `mdStrict` is set. The default (every
+   * bit: always check) suits any MD check; a pmap whose check can refuse only pages that
+   * carry its MD bits narrows it (amd64: the key bits; arm64: the guarded-page bit).
+   */
+  protected mdCheckBits = 0xffff;
   /** MD fields of `check pte`. */
   protected mdPteInfo(_bits: number, _info: PteInfo): void {}
   /**
@@ -413,7 +423,8 @@ export abstract class SoftPmap implements Pmap {
     // The TLB matters only when this pmap also runs on another CPU (else it cannot be stale).
     if (this.tlb !== null && (this.activeCpus & ~(1 << thread.cpu)) !== 0) return this.translateShared(va, access, thread, branch);
     const pt = this.pt;
-    const slot = pt.lookup(Math.floor(va / PAGE_SIZE));
+    // A multiply by 2^-12 is exact, and cheaper than the division it stands for.
+    const slot = pt.lookup(Math.floor(va * INV_PAGE_SIZE));
     if (slot < 0) return NEEDS_FAULT;
     const bits = pt.bits[slot] as number;
     // One present-and-allowed test, and the referenced/modified bits the access sets.
@@ -428,7 +439,7 @@ export abstract class SoftPmap implements Pmap {
     }
     if ((bits & need) !== need) return NEEDS_FAULT;
     const frame = pt.frame[slot] as number;
-    if (this.hasMdCheck && !this.mdCheck(va, bits, access, thread, branch, frame)) return MD_FAULT;
+    if (this.hasMdCheck && ((bits & this.mdCheckBits) !== 0 || thread.mdStrict === true) && !this.mdCheck(va, bits, access, thread, branch, frame)) return MD_FAULT;
     if ((bits & set) !== set) pt.bits[slot] = bits | set;
     return frame;
   }

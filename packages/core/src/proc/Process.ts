@@ -12,6 +12,8 @@ export interface SigFrame {
 
 export class Thread implements PmapThread {
   md: unknown = undefined;
+  /** See PmapThread.mdStrict. */
+  mdStrict = false;
   alive = true;
   /** sigaltstack: the alternate signal stack, or null. */
   altStack: { addr: number; len: number } | null = null;

@@ -107,6 +107,46 @@ steps:
   });
 });
 
+describe('key 0 obeys the PKRU like any other key (Intel SDM vol. 3A 4.6.2: AD0/WD0 apply to every user page with key 0)', () => {
+  for (const [abi, code] of [
+    ['freebsd', 'SEGV_ACCERR'],
+    ['linux', 'SEGV_PKUERR'],
+  ] as const) {
+    it(`${abi}: AD0 denies reads and writes of a present key-0 page, WD0 writes only; per thread; inherited by fork`, async () => {
+      const r = await runText(`
+name: t
+machine: { arch: amd64, abi: ${abi} }
+steps:
+  - spawn: { pid: 1 }
+  - mmap: { pid: 1, len: 1 page, prot: rw, flags: [private, anon], as: b }
+  - write: { pid: 1, addr: b, value: 7 }
+  - thread: { pid: 1, tid: 1 }
+  - wrpkru: { pid: 1, value: 1 }
+  - read: { pid: 1, addr: b }
+  - write: { pid: 1, addr: b, value: 8 }
+  - read: { pid: 1, tid: 1, addr: b }
+  - wrpkru: { pid: 1, value: 2 }
+  - read: { pid: 1, addr: b }
+  - write: { pid: 1, addr: b, value: 9 }
+  - fork: { pid: 1, child: 2 }
+  - write: { pid: 2, addr: b, value: 10 }
+  - wrpkru: { pid: 1, value: 0 }
+  - write: { pid: 1, addr: b, value: 11 }
+  - read: { pid: 1, addr: b }
+`);
+      const o = outcomes(r);
+      expect(o[5]).toMatchObject({ signal: 'SIGSEGV', code, pkey: 0 });
+      expect(o[6]).toMatchObject({ signal: 'SIGSEGV', code, pkey: 0 });
+      expect(o[7]).toEqual({ value: 7 });
+      expect(o[9]).toEqual({ value: 7 });
+      expect(o[10]).toMatchObject({ signal: 'SIGSEGV', code, pkey: 0 });
+      expect(o[12]).toMatchObject({ signal: 'SIGSEGV', code, pkey: 0 });
+      expect(o[14]).toEqual({ ok: true });
+      expect(o[15]).toEqual({ value: 11 });
+    });
+  }
+});
+
 describe('FreeBSD rules', () => {
   it('T1.7: validation order: key/flags EINVAL, then range EFAULT, then no PKU', async () => {
     const r = await runText(`

@@ -89,6 +89,11 @@ export class PageStore {
     if (n === 1) return (m & WORD_MASK) === word ? this.ref[slot] >>> 0 : 0;
     const r = this.ref[slot];
     if (n === DENSE) return this.slabs[r >>> BLOCKS_PER_SLAB_SHIFT][((r & BLOCK_MASK) << WORD_SHIFT) | word];
+    return this.readList(r, word);
+  }
+
+  /** `read` of a slot in list form: the override of `word` in the chunks from `r`, else 0. */
+  private readList(r: number, word: number): number {
     const nodes = this.nodes;
     let c = r;
     do {

@@ -72,6 +72,11 @@ export class SoftPageTable {
     const low = vpn & IDX;
     const c = this.#cachedLeaf;
     if (this.leafBase[c] === vpn - low) return (c << SHIFT) | low;
+    return this.walk(vpn, low);
+  }
+
+  /** `lookup` past the cached leaf: the walk down the directories (kept apart so lookup inlines). */
+  private walk(vpn: number, low: number): number {
     if (!(vpn >= 0 && vpn < MAX_VPN)) return NONE;
     const hi = (vpn / L3_SPAN) | 0;
     const lo = vpn - hi * L3_SPAN;

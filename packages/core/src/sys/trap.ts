@@ -87,7 +87,12 @@ function faultDone(k: Kernel, p: Process, t: Thread, va: number, acc: number, r:
 /** The frame for a serial user access, the present-translation case without entering the VM. */
 function frameFor(k: Kernel, p: Process, t: Thread, va: number, acc: number): number | Outcome {
   const f = va % 4 === 0 && va >= 0 && va < k.userTop ? p.vmspace.pmap.translate(va, acc, t) : -1;
-  return f >= 0 ? f : runNow(f === NEEDS_FAULT ? access(k, p, t, va, acc, undefined, 0, true) : access(k, p, t, va, acc));
+  return f >= 0 ? f : frameMiss(k, p, t, va, acc, f);
+}
+
+/** frameFor's other half (a fault, a signal, a bad address): kept apart so the hit path stays small enough to inline. */
+function frameMiss(k: Kernel, p: Process, t: Thread, va: number, acc: number, f: number): number | Outcome {
+  return runNow(f === NEEDS_FAULT ? access(k, p, t, va, acc, undefined, 0, true) : access(k, p, t, va, acc));
 }
 
 /** read: a 32-bit word. */

@@ -145,6 +145,14 @@ export class SoftPageTable {
   /** Invalidate leaf slot `slot`. */
   clear(slot: number): void {
     if (this.owner !== null) this.owner.noteChange();
+    this.clearQuiet(slot);
+  }
+
+  /**
+   * `clear` without telling the owner: for a caller that clears a run of slots and tells it
+   * once (SoftPmap.remove: `owner.noteChange()` after the run).
+   */
+  clearQuiet(slot: number): void {
     if (this.leafBits[slot] !== 0) {
       this.validCount--;
       this.leafUsed[slot >>> SHIFT]--;

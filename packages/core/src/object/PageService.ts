@@ -67,7 +67,6 @@ export class ObjectPageService implements PageService {
 
   free(o: VmObject, f: number): void {
     this.resident.remove(f);
-    this.mem.memqRemove(o, f);
-    this.mem.free(f);
+    this.mem.free(f, o);
   }
 }

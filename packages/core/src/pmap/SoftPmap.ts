@@ -193,7 +193,7 @@ export abstract class SoftPmap implements Pmap {
             pv.remove(frame, id, v);
             if ((bits & (PTE_A | PTE_D)) !== 0)
               flags[frame] = (flags[frame] as number) | ((bits & PTE_D) !== 0 ? PG_DIRTY : 0) | ((bits & PTE_A) !== 0 ? PG_REFERENCED : 0);
-            pt.clear(slot);
+            pt.clearQuiet(slot);
             any = true;
           }
         }
@@ -208,6 +208,7 @@ export abstract class SoftPmap implements Pmap {
       });
     }
     if (any) {
+      this.pt.owner?.noteChange();
       this.ctx.counters.pteWrites++;
       this.invalidate(start, end);
       this.pt.freeEmptyTables(start / PAGE_SIZE, end / PAGE_SIZE);

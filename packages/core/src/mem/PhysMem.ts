@@ -51,9 +51,12 @@ export interface FrameTable {
  * The arrays are allocated lazily: frames [top, npages) have never been
  * allocated and are the bottom of the free stack in ascending order (so frame 0
  * comes first on a fresh PhysMem, as if every frame had been pushed), without
- * storage. The arrays (and every FrameTable added with addTable) grow by a
- * quarter when `alloc` first reaches past their capacity, never past npages, so
- * a large physmem costs what its busiest moment used, not its size. The array
+ * storage. The arrays (and every FrameTable added with addTable) double when
+ * `alloc` first reaches past their capacity, never past npages, so a large physmem
+ * costs at most twice what its busiest moment used, not its size. (They grew by a
+ * quarter before: less slack, but reaching N frames allocated, copied and first
+ * touched about 5N frames' worth of new memory, against 2N now, and a first pass over
+ * a fresh machine cost about twice what it does now: bench/run.ts, "fresh machine".) The array
  * fields are replaced when they grow: read them through the PhysMem each time
  * (mem.flags[f]), never keep one across an allocation.
  */
@@ -353,10 +356,10 @@ export class PhysMem {
     );
   }
 
-  /** Grow the frame arrays (and every added table) by a quarter, at least INITIAL_FRAMES, at most to npages. */
+  /** Grow the frame arrays (and every added table) to twice their capacity (at least INITIAL_FRAMES more), at most to npages. */
   private grow(): void {
     const old = this.capacity;
-    const cap = Math.min(this.npages, old + Math.max(INITIAL_FRAMES, old >>> 2));
+    const cap = Math.min(this.npages, old + Math.max(INITIAL_FRAMES, old));
     this.object = grown(this.object, cap, -1);
     this.pindexLow = grown(this.pindexLow, cap, 0);
     if (this.pindexHigh !== null) this.pindexHigh = grown(this.pindexHigh, cap, 0);

@@ -307,9 +307,10 @@ export class SoftPageTable {
     }
     t = this.leafTop++;
     if (t === this.leafUsed.length) {
-      // Grow by a quarter plus 16 leaves (leaves are 4 KiB each): at most a fifth of a large
-      // pool is slack, where doubling could leave half of it empty.
-      const cap = t + (t >> 2) + 16;
+      // Double (plus 16 leaves): up to half of a large pool may be slack, but reaching n
+      // leaves copies about n leaves' worth, where growing by a quarter copied and first
+      // touched about 5n (the PhysMem arrays grow the same way).
+      const cap = t + t + 16;
       const f = new Int32Array(cap << SHIFT).fill(NONE);
       f.set(this.leafFrame);
       const b = new Uint16Array(cap << SHIFT);

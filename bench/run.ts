@@ -183,6 +183,51 @@
  *   munmap per page did not move beyond the noise in alternated runs (fault 738-1101 ns
  *   against 1022-1311, mprotect 14.1 against 16.2-17.6, munmap 81-130 against 77-82: at this
  *   load the spread is wider than any difference).
+ *
+ * Fifth session, on a quiet machine (load ~1, then a second job at times; every figure below
+ * is process CPU time, the old and new trees run alternately in separate processes):
+ * - The TLB-hit access. Timed apart, `pmap.translate` plus the page store cost 11 ns an access
+ *   and the same loop through `kernel.read`/`write` 19: the rest was the call chain, and V8
+ *   did not inline it whole. With --trace-turbo-inlining the chain's bytecode was translate
+ *   353 bytes, SoftPageTable.lookup 251, PageStore.read 246 and write 162 against TurboFan's
+ *   cumulative budget of 920 per optimised function, and frameFor carried the fault path. The
+ *   cold halves now live in functions of their own (frameMiss, the directory walk, the list
+ *   forms of the page store): lookup 65 bytes, read 154. The amd64 protection-key check was
+ *   3-4 ns of translate's 12 (a call, the PKRU lookup, the ABI's initial value): translate now
+ *   calls the MD check only for a PTE carrying the pmap's MD bits (`mdCheckBits`: the key
+ *   bits, arm64's GP bit) or a thread whose MD state can refuse key 0 (`mdStrict`, which
+ *   setPkru keeps), and va / 4096 became an exact multiply by 2^-12. A TLB-hit access, bench
+ *   order (faults, munmap, then the hits): 22.6-25.4 -> 18.3-19.9 ns, medians of 5-8 process
+ *   pairs; some processes of either tree land at 30-40 ns (a worse compilation: the same code
+ *   and input; seen under load, not explained).
+ * - munmap. A profile put 64% of it in vm_object_terminate's page loop (per page: the
+ *   resident index's remove 13 ns, the list unlink 9, PhysMem.free 15, timed apart) and 30%
+ *   in pmap_remove. The index now remembers the group it found last (a private field, checked
+ *   against the group's key, so neither a snapshot nor a state hash sees it): the fault's
+ *   lookup-then-insert and the unmap's 16 frees per group probe the hash once per group.
+ *   pmap_remove tells the vmspace once per run, not per PTE. 58.8-65.9 -> 52.7-59.7 ns a page.
+ * - The first pass over a fresh machine (the scaling table's "fresh machine" row). The frame
+ *   arrays and every table grown with them, and the page-table leaf pool, grew by a quarter:
+ *   reaching N frames allocated and copied about 5N frames' worth, and in this VM first
+ *   touching new memory is what costs (the copy itself is cheap; `grown` was 22% of the
+ *   process). They now double (reaching N allocates about 2N; up to half of the capacity may
+ *   be slack where physmem is larger than what is used, and capacity never passes physmem,
+ *   so the memory row, on a machine sized to the pages it holds, is unchanged). Cold process,
+ *   one pass: 1,466 -> 795 ns a page at 1M pages, 1,085 -> 685 at 4M, 1,289 -> 625 at 16M.
+ * - Memory per page stays 52 B, above the 32 B target. With every order kept (the rule of
+ *   issue 18: no event hash may change, and frame numbers are in the events), the floor of
+ *   this layout's parts is: PTE 6, contents 6, resident index 4 + 1.3, flags and queue 2,
+ *   object and index 8 (4 if the frame pointed into its resident-index group instead), pv 8
+ *   (4 only as a reference to a PTE slot in a machine-wide page-table pool, which the
+ *   per-pmap tables here are not; a pmap id and a 36-bit page number take 8), the object's
+ *   page-list links 8 and
+ *   the page-queue links 8: 45-51 B. Both link pairs are doubly linked because a frame leaves
+ *   either list from anywhere in O(1), and each list's order decides later frame numbers
+ *   (object list: which frames a terminate frees first; queue: which page the daemon takes).
+ *   32 B needs a different order (an object's pages in pindex order from a per-object radix,
+ *   as all three kernels keep them: -8 B, new hashes) or links compressed to 16-bit deltas
+ *   with escapes (-8 B where frames come in runs, more than today where they do not). Note
+ *   the issue's parenthesis, "16M pages in <= 1 GiB", is 64 B a page: that one holds (823 MiB).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';

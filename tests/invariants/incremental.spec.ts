@@ -270,11 +270,7 @@ describe('incremental invariant checking reports what full checking reports', ()
       expect(t.checks).toBeGreaterThan(100);
     });
 
-    // Known problem (closing note, session 4): with chaos on the swap-legacy machine a run
-    // loops without end since the sleeping collapse (D6085) landed; the plain runs above on
-    // that machine pass. Left out here until it is understood, not hidden: see the note.
-    const chaosHangs = fm.yaml.includes('swap-legacy');
-    it.skipIf(chaosHangs)(`random fuzz workloads with chaos on ${fm.yaml}`, { timeout: 300_000 }, async () => {
+    it(`random fuzz workloads with chaos on ${fm.yaml}`, { timeout: 300_000 }, async () => {
       const t: Tally = { checks: 0, violations: 0, mismatches: [] };
       const rng = new Prng(2000 + mi);
       for (let run = 0; run < 30; run++) {

@@ -187,7 +187,10 @@ export class VmObjects {
       if ((o.flags & OBJ_DEAD) !== 0) return;
       let b = o.backing;
       while (b?.isAnon && (b.flags & (OBJ_DEAD | OBJ_COLLAPSING)) !== 0) {
-        if (!marks) return;
+        // A backing object already terminated has nothing to wait for. Only a damaged machine
+        // has one (a shadow holds a reference on its backing object; the object_use_after_free
+        // invariant reports it): waiting for it woke at once, forever.
+        if (!marks || !this.live.has(b.id)) return;
         const cur = b;
         yield {
           reason: 'vm_object_collapse: backing object collapsing',

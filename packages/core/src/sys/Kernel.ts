@@ -1,5 +1,5 @@
 import { inject, injectable, multiInject, optional } from 'inversify';
-import { type Inherit, PAGE_SIZE } from '../abi/constants.ts';
+import { Access, type Inherit, PAGE_SIZE } from '../abi/constants.ts';
 import { errnoValue } from '../abi/errno.ts';
 import { OK, type Outcome, type SignalInfo, errno } from '../abi/outcome.ts';
 import type { EventBus } from '../events/EventBus.ts';
@@ -46,7 +46,7 @@ import { fork, spawn, threadCreate } from './kern_fork.ts';
 import { chargedPages } from './ledger.ts';
 import { entryProtExtra, mdQuery, mdSyscall } from './mdDispatch.ts';
 import { debugAccess } from './proc_rwmem.ts';
-import { access, accessStep, accessWord, copy, read, signalFor, write } from './trap.ts';
+import { access, accessStep, accessWord, copy, frameMiss, signalFor } from './trap.ts';
 import { revoke } from './vfs_revoke.ts';
 import { obreak } from './vm_unix.ts';
 import { MMAP_BASE, type MmapArgs, madvise, mimmutable, minherit, mlock, mmap, mprotect, mseal, msync, munlock, munmap } from './vm_mmap.ts';
@@ -364,12 +364,27 @@ export class Kernel implements VmContext {
     return access(this, p, t, va, acc, branch, tries, missed);
   }
 
+  /** A user read of the 32-bit word at va (the hardware translation first; trap.ts's fault path when it misses). */
   read(p: Process, t: Thread, va: number): Outcome {
-    return read(this, p, t, va);
+    let f = va % 4 === 0 && va >= 0 && va < this.userTop ? p.vmspace.pmap.translate(va, Access.Read, t) : -1;
+    if (f < 0) {
+      const r = frameMiss(this, p, t, va, Access.Read, f);
+      if (typeof r !== 'number') return r;
+      f = r;
+    }
+    return { value: this.mem.contents.read(f, (va % PAGE_SIZE) >>> 2) };
   }
 
+  /** A user write of the 32-bit word at va (as `read`). */
   write(p: Process, t: Thread, va: number, value: number): Outcome {
-    return write(this, p, t, va, value);
+    let f = va % 4 === 0 && va >= 0 && va < this.userTop ? p.vmspace.pmap.translate(va, Access.Write, t) : -1;
+    if (f < 0) {
+      const r = frameMiss(this, p, t, va, Access.Write, f);
+      if (typeof r !== 'number') return r;
+      f = r;
+    }
+    this.mem.contents.write(f, (va % PAGE_SIZE) >>> 2, value >>> 0);
+    return OK;
   }
 
   accessStep(p: Process, t: Thread, va: number, acc: number, value?: number, branch?: 'direct' | 'call' | 'jump'): KGen<Outcome> {

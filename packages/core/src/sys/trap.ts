@@ -84,30 +84,14 @@ function faultDone(k: Kernel, p: Process, t: Thread, va: number, acc: number, r:
   return r === FaultResult.Success ? undefined : (signalFor(r, va, k.abi) as Outcome);
 }
 
-/** The frame for a serial user access, the present-translation case without entering the VM. */
-function frameFor(k: Kernel, p: Process, t: Thread, va: number, acc: number): number | Outcome {
-  const f = va % 4 === 0 && va >= 0 && va < k.userTop ? p.vmspace.pmap.translate(va, acc, t) : -1;
-  return f >= 0 ? f : frameMiss(k, p, t, va, acc, f);
-}
-
-/** frameFor's other half (a fault, a signal, a bad address): kept apart so the hit path stays small enough to inline. */
-function frameMiss(k: Kernel, p: Process, t: Thread, va: number, acc: number, f: number): number | Outcome {
+/**
+ * A serial user access's frame when the translation is not usable as it stands (a fault to
+ * take, a signal, a bad address): Kernel.read and Kernel.write test the present-translation
+ * case inline, so they stay small enough for V8 to inline whole into a caller's loop, and
+ * come here otherwise. `f` is what the translation returned (-1 for a bad address).
+ */
+export function frameMiss(k: Kernel, p: Process, t: Thread, va: number, acc: number, f: number): number | Outcome {
   return runNow(f === NEEDS_FAULT ? access(k, p, t, va, acc, undefined, 0, true) : access(k, p, t, va, acc));
-}
-
-/** read: a 32-bit word. */
-export function read(k: Kernel, p: Process, t: Thread, va: number): Outcome {
-  const r = frameFor(k, p, t, va, Access.Read);
-  if (typeof r !== 'number') return r;
-  return { value: k.mem.contents.read(r, (va % PAGE_SIZE) >>> 2) };
-}
-
-/** write: a 32-bit word. */
-export function write(k: Kernel, p: Process, t: Thread, va: number, value: number): Outcome {
-  const r = frameFor(k, p, t, va, Access.Write);
-  if (typeof r !== 'number') return r;
-  k.mem.contents.write(r, (va % PAGE_SIZE) >>> 2, value >>> 0);
-  return OK;
 }
 
 /** The word behind a frame, or the access's outcome, as a step outcome. */

@@ -34,6 +34,19 @@ const INITIAL_FRAMES = 4096;
 /** `pindexLow` of a frame whose page index is kept in `pindexHigh` (one outside [0, 2^31)). */
 const PINDEX_HIGH = -1;
 
+/**
+ * The errors PhysMem's checks throw, built out of line: a message template costs bytecode
+ * at the site, and the hot operations (free, memqRemove, enqueue) must stay small enough
+ * for V8 to inline them into their callers' loops.
+ */
+function frameError(op: string, frame: number, what: string): Error {
+  return new Error(`PhysMem.${op}: frame ${frame} ${what}`);
+}
+
+function queueError(q: number): RangeError {
+  return new RangeError(`PhysMem.enqueue: bad queue ${q}`);
+}
+
 /** A table indexed by frame number that PhysMem grows with its frames (PvTable, PageStore, the TLB model). */
 export interface FrameTable {
   /** Make room for frames [0, frames); new entries read as unused. */
@@ -230,9 +243,9 @@ export class PhysMem {
    */
   free(frame: number, owner?: MemqOwner): void {
     const q = this.queue[frame];
-    if (q === PQ_FREE) throw new Error(`PhysMem.free: frame ${frame} is already free`);
+    if (q === PQ_FREE) throw frameError('free', frame, 'is already free');
     if (this.flags[frame] & PG_TABLED) {
-      if (owner === undefined) throw new Error(`PhysMem.free: frame ${frame} is on a resident list; pass its owner`);
+      if (owner === undefined) throw frameError('free', frame, 'is on a resident list; pass its owner');
       this.memqRemove(owner, frame);
     }
     if (q !== PQ_NONE) this.unlinkQueue(frame, q);
@@ -252,9 +265,9 @@ export class PhysMem {
 
   /** Append `frame` at the tail (most recent end) of queue `q` (ACTIVE, INACTIVE or LAUNDRY), leaving any queue it was on. */
   enqueue(frame: number, q: number): void {
-    if (q < PQ_ACTIVE || q > PQ_LAUNDRY) throw new RangeError(`PhysMem.enqueue: bad queue ${q}`);
+    if (q < PQ_ACTIVE || q > PQ_LAUNDRY) throw queueError(q);
     const cur = this.queue[frame];
-    if (cur === PQ_FREE) throw new Error(`PhysMem.enqueue: frame ${frame} is free`);
+    if (cur === PQ_FREE) throw frameError('enqueue', frame, 'is free');
     if (cur !== PQ_NONE) this.unlinkQueue(frame, cur);
     this.linkTail(frame, q);
   }
@@ -263,7 +276,7 @@ export class PhysMem {
   dequeue(frame: number): void {
     const cur = this.queue[frame];
     if (cur === PQ_NONE) return;
-    if (cur === PQ_FREE) throw new Error(`PhysMem.dequeue: frame ${frame} is free`);
+    if (cur === PQ_FREE) throw frameError('dequeue', frame, 'is free');
     this.unlinkQueue(frame, cur);
     this.queue[frame] = PQ_NONE;
   }
@@ -272,7 +285,7 @@ export class PhysMem {
   requeue(frame: number): void {
     const cur = this.queue[frame];
     if (cur === PQ_NONE) return;
-    if (cur === PQ_FREE) throw new Error(`PhysMem.requeue: frame ${frame} is free`);
+    if (cur === PQ_FREE) throw frameError('requeue', frame, 'is free');
     if (this.qTail[cur] === frame) return;
     this.unlinkQueue(frame, cur);
     this.linkTail(frame, cur);
@@ -300,7 +313,7 @@ export class PhysMem {
 
   /** Put `frame` at the head of `obj`'s resident list. */
   memqInsert(obj: MemqOwner, frame: number): void {
-    if (this.flags[frame] & PG_TABLED) throw new Error(`PhysMem.memqInsert: frame ${frame} is already on a resident list`);
+    if (this.flags[frame] & PG_TABLED) throw frameError('memqInsert', frame, 'is already on a resident list');
     const h = obj.memq;
     this.changes.frame(frame);
     this.changes.list(obj);
@@ -314,13 +327,13 @@ export class PhysMem {
 
   /** Take `frame` off `obj`'s resident list. */
   memqRemove(obj: MemqOwner, frame: number): void {
-    if (!(this.flags[frame] & PG_TABLED)) throw new Error(`PhysMem.memqRemove: frame ${frame} is not on a resident list`);
+    if (!(this.flags[frame] & PG_TABLED)) throw frameError('memqRemove', frame, 'is not on a resident list');
     const p = this.listPrev[frame];
     const n = this.listNext[frame];
     this.changes.frame(frame);
     this.changes.list(obj);
     if (p === -1) {
-      if (obj.memq !== frame) throw new Error(`PhysMem.memqRemove: frame ${frame} does not head this owner's list`);
+      if (obj.memq !== frame) throw frameError('memqRemove', frame, "does not head this owner's list");
       obj.memq = n;
     } else {
       this.listNext[p] = n;

@@ -22,6 +22,15 @@ function hashGroup(objectId: number, group: number): number {
   return h ^ (h >>> 16);
 }
 
+/** ResidentIndex.remove's error, built out of line (remove is inlined into unmap's page loop). */
+function notIndexed(frame: number): Error {
+  return new Error(`ResidentIndex.remove: frame ${frame} is not indexed`);
+}
+
+function indexError(what: string): Error {
+  return new Error(`ResidentIndex.${what}`);
+}
+
 /**
  * Machine-wide index from (object id, pindex) to resident frame, a packed relative of
  * FreeBSD's per-object radix (sys/vm/vm_radix.c over sys/sys/pctrie.h, whose nodes have
@@ -90,7 +99,7 @@ export class ResidentIndex {
     const slab = this.slabs[g >>> SLAB_SHIFT];
     const i = ((g & SLAB_MASK) << GROUP_SHIFT) | (pindex - group * GROUP);
     const f = slab[i];
-    if (f !== EMPTY) throw new Error(`ResidentIndex.insert: (${objectId}, ${pindex}) is already resident in frame ${f}`);
+    if (f !== EMPTY) throw indexError(`insert: (${objectId}, ${pindex}) is already resident in frame ${f}`);
     slab[i] = frame;
     this.gCount[g]++;
     this.size++;
@@ -105,7 +114,7 @@ export class ResidentIndex {
     const g = this.find(objectId, group);
     const slab = g === EMPTY ? undefined : this.slabs[g >>> SLAB_SHIFT];
     const i = ((g & SLAB_MASK) << GROUP_SHIFT) | (pindex - group * GROUP);
-    if (slab === undefined || slab[i] !== frame) throw new Error(`ResidentIndex.remove: frame ${frame} is not indexed`);
+    if (slab === undefined || slab[i] !== frame) throw notIndexed(frame);
     slab[i] = EMPTY;
     this.size--;
     if (--this.gCount[g] === 0) this.dropGroup(g, objectId, group);

@@ -120,7 +120,7 @@ export class VmObjects {
     o.flags |= OBJ_DEAD;
     for (let f = o.memq; f !== -1; f = o.memq) {
       this.pages.removeAll(f);
-      this.freePage(o, f);
+      this.pageService.free(o, f);
     }
     o.pager.dealloc?.(o);
     if (o.backing !== null) o.backing.shadows.delete(o);

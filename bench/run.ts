@@ -43,34 +43,46 @@
  * the median of 512 calls less the clock's own cost (the old figure was one CPU-clock
  * window per call, in microsecond steps, and counted the collector's threads working off
  * the set-up's garbage: 25000 / 20000 / 11000 ns). A zero-fill write fault under a shadow
- * chain of 1, 8 and 64 objects (chainFault): linear in the depth by design (one index
+ * chain of 1, 8 and 64 objects (chainFaults): linear in the depth by design (one index
  * lookup and one pager check per object), so the table prints the slope per object too.
  * Its old figures (902 / 5613 / 1855 ns) were not monotonic because each depth was timed on
  * a fresh machine (the faults paid for growing the frame tables and for the collections
- * that growth starts) in 5 long samples a collection could land in; the machine is now
- * grown first and the figure is the median of 15 samples of 2048 faults after 2 warm-up
- * samples. The entry figures are preceded by a discarded run at 10 entries (the first
+ * that growth starts) in 5 long samples a collection could land in. A machine grown first,
+ * 15 samples of 2048 faults and 2 warm-up samples per depth still printed 1696 ns at depth 8
+ * in one run of two (378 in the other): standalone, the first thousands of deep-chain
+ * faults of a process took 1-7 us each at whichever depth came first (CPU time, which
+ * counts the collector's concurrent threads), with spikes of about 2.4 us every few
+ * samples, and the same depth repeated later took 360 ns. Now the three chains are built on
+ * one grown machine, a process each, and their samples interleaved (a sample at every
+ * depth, then the next round, 2 warm-up rounds and 15 timed), so whatever phase the run is
+ * in weighs on every depth alike; the slopes per object are medians of the rounds' paired
+ * differences. The entry figures are preceded by a discarded run at 10 entries (the first
  * figures of a run were up to 5x the later ones: the JIT). max/min is taken over the
  * figures as printed, and a row past the issue's 2x bound is marked, not hidden.
  * Tried and dropped: a full collection (gc()) before each timed window, to keep the set-up's
- * garbage out of it, made the figures 2-10x worse,
- * more than any collection it avoided (two --quick runs under load: 275 -> 760 and 3491 ns);
- * not investigated further.
+ * garbage out of it, made the figures 2-10x worse, more than any collection it avoided (two
+ * --quick runs under load: the fault at 4K 275 -> 760 and 3491 ns); not investigated further.
  *
  * The fixed cost of fork + exit + wait is bimodal: a 16-page process forks, exits and is
  * reaped in 12-40 us in some phases of a run and 150-400 us in others, on any machine size
  * (standalone, CPU and wall time alike, with almost no collections in between). A profile of
  * 2,560 such forks (node --cpu-prof) puts 206 ms of its 1.8 s, start-up included, in
- * SoftPageTable.reset, a new pmap's typed arrays, more than any other function; that is core's (packages/), not this bench's. It is why the per-page
- * marginal of fork at 4K (20 us of page work against that fixed cost) is within the noise.
+ * SoftPageTable.reset, a new pmap's typed arrays, more than any other function; that is
+ * core's (packages/), not this bench's. It is why the per-page marginal of fork at 4K (20 us
+ * of page work against that fixed cost) is within the noise.
  *
- * The run in README "How costs grow" (this method, load average 2.2-2.4, 226 s): per page
- * from 4K to 16M, anonymous fault 278-312 ns (1.12x), COW 314-508 (1.62x), fork marginal
- * 4.9-15.7 (3.20x), munmap 62-97 (1.57x), mprotect 5.1-15.2 (2.98x), memory 51.4-75.1 B all
- * and 45.6-51.8 B per added page; the fresh machine's first pass 740-5377 ns (5377 at 4K).
- * fork, mprotect and the fresh-machine row are past the 2x bound and marked. Per map entry,
- * 10 to 100,000 entries: fork 3.9-6.0 us, munmap of one entry 3.5-8.6 us (wall). Shadow
- * chain 1 / 8 / 64: 293 / 378 / 896 ns, 9-12 ns per object. The paragraphs below are the
+ * The run in README "How costs grow" (this method, load average 2.1-4.1, 289 s): per page
+ * at 4K / 64K / 1M / 16M, anonymous fault 283 / 317 / 311 / 518 ns, COW 340 / 318 / 380 /
+ * 700, fork marginal 9.5 / 7.0 / 5.0 / 26.2, munmap 60 / 71 / 82 / 161, mprotect 8.0 / 5.9 /
+ * 5.2 / 22.7, memory 75.1 / 52.7 / 52.0 / 51.4 B (per added page 46.9-51.9); the fresh
+ * machine's first pass 4035 / 1582 / 770 / 1158 ns. The run before (the same method but for
+ * the shadow chain, load 2.2-2.4, 226 s) had at 16M 302, 508, 15.7, 97 and 15.2 ns: the 16M
+ * column moves up to 1.8x between runs with the machine's load (CPU time leaves other
+ * processes' time out, not their use of the caches). Flat up to 1M; fork and mprotect are
+ * past the 2x bound at 16M in both runs, the faults and munmap in the second only. Map
+ * entries 10 / 1,000 / 100,000: fork 8.0 / 5.2 / 7.2 us per entry, munmap of one entry 2.3 /
+ * 5.7 / 10.7 us (wall; 3.5 / 3.9 / 8.6 the run before). Shadow chain 1 / 8 / 64: 448 / 538 /
+ * 1236 ns, 12 ns per object from 1 to 8 and from 8 to 64. The paragraphs below are the
  * earlier runs' findings, under the old method.
  *
  * What the runs showed (README "How costs grow"; 2 cores shared with other jobs at load
@@ -689,9 +701,9 @@ interface ScalingFigures {
   chainSamples: number;
   /** A write fault (zero fill) under a shadow chain of that many objects, ns per page. */
   chainFault: number[];
-  /** (chainFault[d] - chainFault[depth 1]) / (d - 1): ns per object of the chain. */
+  /** (T(d) - T(depth 1)) / (d - 1), the median over the interleaved rounds: ns per object of the chain. */
   chainPerObject: (number | null)[];
-  /** (chainFault[i] - chainFault[i - 1]) / (depth i - depth i - 1): ns per object between consecutive depths. */
+  /** The same from the depth before: ns per object between consecutive depths. */
   chainPerObjectStep: (number | null)[];
   seconds: number;
 }
@@ -889,50 +901,72 @@ async function entryFigures(count: number): Promise<{ entries: number; forkPerEn
   return { entries, forkPerEntry: (forkBig - forkOne) / (entries - oneEntries), forkOne, munmapOne: median(unmaps) };
 }
 
-/** The objects of the shadow chain under the entry at a. */
-function chainLength(s: Sim, a: number): number {
+/** The objects of the shadow chain under p's entry at a. */
+function chainLength(p: Process, a: number): number {
   let chain = 0;
-  for (let o = s.p.vmspace.map.entryAt(a)?.object ?? null; o !== null; o = o.backing) chain++;
+  for (let o = p.vmspace.map.entryAt(a)?.object ?? null; o !== null; o = o.backing) chain++;
   return chain;
 }
 
 /**
- * A write fault under a shadow chain of `depth` objects. The machine's frame tables are grown
+ * A write fault under a shadow chain of each of `depths` objects, all on one machine,
+ * their samples interleaved (a sample at every depth, then the next round), so a phase of the
+ * collector or of the JIT weighs on every depth alike. The machine's frame tables are grown
  * first (a range as large as every fault below is faulted in and unmapped), so no fault pays
- * for their growth. The process maps 1 + (samples + 2) * pages pages and writes page 0; then,
- * depth - 1 times, forks a child that stays alive and writes page 0 again, which gives its
- * entry a new shadow object over the last (the children's references keep each from
- * collapsing). Each sample writes `pages` pages resident in no object of the chain, a range
- * of its own: each fault looks in every object down to the bottom, then fills a zero page in
- * the top one. The first two ranges are a warm-up; the chain is checked before and after.
- * Many short samples rather than a few long ones: a collection's pause lands in few of them,
- * and the median leaves those out.
+ * for their growth. For each depth a process of its own maps 1 + (samples + warm-up) * pages
+ * pages and writes page 0; then, depth - 1 times, forks a child that stays alive and writes
+ * page 0 again, which gives its entry a new shadow object over the last (the children's
+ * references keep each from collapsing). Each sample writes `pages` pages resident in no
+ * object of the chain, a range of its own: each fault looks in every object down to the
+ * bottom, then fills a zero page in the top one. The chains are checked before and after.
+ * Returns per depth the median ns per fault, and the per-object slopes from the first depth
+ * and from the depth before, each the median of the rounds' paired differences.
  */
 const CHAIN_WARMUP = 2;
-async function chainFault(depth: number, pages: number, samples: number): Promise<number> {
+async function chainFaults(
+  depths: number[],
+  pages: number,
+  samples: number,
+): Promise<{ fault: number[]; perObject: (number | null)[]; perObjectStep: (number | null)[] }> {
   const total = 1 + (samples + CHAIN_WARMUP) * pages;
   await settle();
-  const s = await machine((total + 8192) * PAGE);
-  const grow = resident(s, total);
-  check(runNow(s.k.munmap(s.p, grow, total * PAGE)), 'munmap');
-  const a = mmapAnon(s, total);
-  touch(s, s.p, s.t, a, 1, 1);
+  const s = await machine((depths.length * total + 8192) * PAGE);
+  const grow = resident(s, depths.length * total);
+  check(runNow(s.k.munmap(s.p, grow, depths.length * total * PAGE)), 'munmap');
   const kids: Process[] = [];
-  for (let d = 1; d < depth; d++) {
-    kids.push(fork(s));
-    touch(s, s.p, s.t, a, 1, d + 1);
-  }
-  if (chainLength(s, a) !== depth) throw new Error(`bench: a shadow chain of ${chainLength(s, a)} objects where ${depth} were built`);
-  const v: number[] = [];
+  const chains = depths.map((depth) => {
+    const p = spawnProc(s);
+    const t = p.thread(0) as Thread;
+    const o = runNow(s.k.mmap(p, { len: total * PAGE, prot: 3, protExtra: '', flags: ['private', 'anon'] }));
+    if (typeof o.addr !== 'number') throw new Error(`bench: mmap failed: ${JSON.stringify(o)}`);
+    const a = o.addr;
+    touch(s, p, t, a, 1, 1);
+    for (let d = 1; d < depth; d++) {
+      kids.push(forkOf(s, p));
+      touch(s, p, t, a, 1, d + 1);
+    }
+    if (chainLength(p, a) !== depth) throw new Error(`bench: a shadow chain of ${chainLength(p, a)} objects where ${depth} were built`);
+    return { p, t, a, depth };
+  });
+  const v: number[][] = depths.map(() => []);
   for (let r = 0; r < samples + CHAIN_WARMUP; r++) {
-    const t0 = nowNs();
-    touch(s, s.p, s.t, a + (1 + r * pages) * PAGE, pages, 7);
-    const dt = nowNs() - t0;
-    if (r >= CHAIN_WARMUP) v.push(dt / pages);
+    chains.forEach((c, j) => {
+      const t0 = nowNs();
+      touch(s, c.p, c.t, c.a + (1 + r * pages) * PAGE, pages, 7);
+      const dt = nowNs() - t0;
+      if (r >= CHAIN_WARMUP) v[j]!.push(dt / pages);
+    });
   }
-  if (chainLength(s, a) !== depth) throw new Error(`bench: the shadow chain changed under the faults (${chainLength(s, a)} objects)`);
+  for (const c of chains) {
+    if (chainLength(c.p, c.a) !== c.depth) throw new Error(`bench: the shadow chain changed under the faults (${chainLength(c.p, c.a)} objects)`);
+  }
   for (const c of kids) reap(s, c);
-  return median(v);
+  const pairs = (j: number, i: number): number => median(v[j]!.map((x, r) => (x - v[i]![r]!) / (depths[j]! - depths[i]!)));
+  return {
+    fault: v.map((x) => median(x)),
+    perObject: depths.map((_, j) => (j === 0 ? null : pairs(j, 0))),
+    perObjectStep: depths.map((_, j) => (j === 0 ? null : pairs(j, j - 1))),
+  };
 }
 
 async function scalingFigures(): Promise<ScalingFigures> {
@@ -1037,11 +1071,9 @@ async function scalingRun(): Promise<ScalingFigures> {
     munmapOneEntry.push(f.munmapOne);
   }
   log('chain ');
-  const chain: number[] = [];
   const chainPages = QUICK ? 1024 : 2048;
   const chainSamples = QUICK ? 7 : 15;
-  for (const d of CHAIN_DEPTHS) chain.push(await chainFault(d, chainPages, chainSamples));
-  const d0 = CHAIN_DEPTHS[0]!;
+  const chain = await chainFaults(CHAIN_DEPTHS, chainPages, chainSamples);
   return {
     residentPages: SCALE_PAGES,
     reps: SCALE_PAGES.map(scaleReps),
@@ -1058,9 +1090,9 @@ async function scalingRun(): Promise<ScalingFigures> {
     chainDepths: CHAIN_DEPTHS,
     chainPages,
     chainSamples,
-    chainFault: chain,
-    chainPerObject: CHAIN_DEPTHS.map((d, i) => (d === d0 ? null : (chain[i]! - chain[0]!) / (d - d0))),
-    chainPerObjectStep: CHAIN_DEPTHS.map((d, i) => (i === 0 ? null : (chain[i]! - chain[i - 1]!) / (d - CHAIN_DEPTHS[i - 1]!))),
+    chainFault: chain.fault,
+    chainPerObject: chain.perObject,
+    chainPerObjectStep: chain.perObjectStep,
     seconds: (Date.now() - started) / 1000,
   };
 }
@@ -1163,7 +1195,8 @@ function scalingLines(sc: ScalingFigures): string[] {
     `it), timed alone in WALL time (ns clock): the median of ${UNMAP_BATCH} calls less the clock's cost, then the median of the samples.`,
     `Shadow chain: medians of ${sc.chainSamples} samples of ${sc.chainPages} faults. A fault looks up the page in each object (one index`,
     'lookup and one pager check per object), so its cost is linear in the depth by design (the max/min of that row is not',
-    'a bound); per object: (T(N) - T(1)) / (N - 1), and (T(N) - T(M)) / (N - M) from the depth M before.',
+    'a bound); the three chains on one machine, samples interleaved; per object: the median over rounds of (T(N) - T(1)) / (N - 1),',
+    'and of (T(N) - T(M)) / (N - M) from the depth M before.',
     `max/min: of the figures as printed; "> ${SCALE_BOUND}x" marks a row past issue 18's bound. Scaling section: ${sc.seconds.toFixed(0)} s.`,
   );
   return out;

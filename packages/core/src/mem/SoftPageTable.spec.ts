@@ -136,6 +136,32 @@ describe('SoftPageTable', () => {
     });
   });
 
+  describe('when asked for the next leaf with a valid PTE (nextLeafVpn)', () => {
+    const vpn = fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 2 ** 18 - 600, max: 2 ** 18 + 600 }), fc.integer({ min: 2 ** 27 - 600, max: 2 ** 27 + 600 }), fc.nat(MAX_VPN - 1));
+    it('should return the first page at or after the start whose leaf holds a valid PTE, skipping absent and emptied tables', () => {
+      fc.assert(
+        fc.property(fc.uniqueArray(vpn, { maxLength: 12 }), fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), vpn, vpn, (vpns, keep, a0, b0) => {
+          const pt = new SoftPageTable();
+          const valid: number[] = [];
+          vpns.forEach((v, i) => {
+            const slot = pt.ensure(v);
+            pt.set(slot, 1, 1);
+            // Some are cleared again: their leaf stays, empty unless another page keeps it.
+            if (keep[i]) valid.push(v);
+            else pt.clear(slot);
+          });
+          const [a, b] = a0 <= b0 ? [a0, b0] : [b0, a0];
+          let want = b;
+          for (const v of valid) {
+            const base = v - (v % 512);
+            if (base + 512 > a) want = Math.min(want, Math.max(a, base));
+          }
+          expect(pt.nextLeafVpn(a, b)).toBe(Math.min(want, b));
+        }),
+      );
+    });
+  });
+
   describe('when driven by random operations', () => {
     type Op =
       | { k: 'set'; vpn: number; frame: number; bits: number }

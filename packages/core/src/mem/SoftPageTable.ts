@@ -91,6 +91,39 @@ export class SoftPageTable {
     return (t << SHIFT) | low;
   }
 
+  /**
+   * The first virtual page at or after `vpn` and below `endVpn` that a leaf table with a valid
+   * PTE covers, or `endVpn` when none does: the walk skips absent directories and empty leaves
+   * a directory at a time, so a range walk (pmap_remove, pmap_protect) looks up only the
+   * leaves that exist, whatever the range's size.
+   */
+  nextLeafVpn(vpn: number, endVpn: number): number {
+    const dir = this.dir;
+    const leafUsed = this.leafUsed;
+    let v = Math.max(0, Math.ceil(vpn));
+    const end = Math.min(MAX_VPN, endVpn);
+    while (v < end) {
+      const hi = (v / L3_SPAN) | 0;
+      const t3 = dir[hi >>> SHIFT] as number;
+      if (t3 === NONE) {
+        v = ((hi >>> SHIFT) + 1) * L4_SPAN;
+        continue;
+      }
+      const t2 = dir[(t3 << SHIFT) | (hi & IDX)] as number;
+      if (t2 === NONE) {
+        v = (hi + 1) * L3_SPAN;
+        continue;
+      }
+      const leaf = dir[(t2 << SHIFT) | ((v - hi * L3_SPAN) >>> SHIFT)] as number;
+      if (leaf === NONE || leafUsed[leaf] === 0) {
+        v = v - (v % ENTRIES) + ENTRIES;
+        continue;
+      }
+      return v;
+    }
+    return end;
+  }
+
   /** The leaf slot for virtual page `vpn`, creating the tables on the way as needed. */
   ensure(vpn: number): number {
     if (!(vpn >= 0 && vpn < MAX_VPN && Number.isInteger(vpn))) {

@@ -11,12 +11,6 @@ import { emitTlbInvalidate } from '../events/emit.ts';
 
 /** PTEs per leaf table (a leaf's slots are consecutive: slot = leaf * 512 + (vpn & 511)). */
 const LEAF_PAGES = 512;
-/**
- * The widest range (in pages) remove and protect walk leaf by leaf through `lookup`; a wider
- * one (teardown's whole address space) goes through forEachValid, which skips absent
- * directories instead of looking each leaf up.
- */
-const WALK_MAX = 1 << 22;
 
 /** Generic PTE bits of the software page table; bits from MD_SHIFT up belong to the MD pmap. */
 /** 1 / PAGE_SIZE (a power of two, so va * INV_PAGE_SIZE is exactly va / PAGE_SIZE). */
@@ -174,38 +168,34 @@ export abstract class SoftPmap implements Pmap {
     let any = false;
     const sv = Math.max(0, Math.ceil(start / PAGE_SIZE));
     const ev = Math.min(MAX_VPN, Math.ceil(end / PAGE_SIZE));
-    if (ev - sv <= WALK_MAX) {
-      // pmap_remove's walk: leaf by leaf, the PTEs of each in a plain loop (no callback per page).
-      const pt = this.pt;
-      const pv = this.ctx.pv;
-      const flags = this.ctx.mem.flags;
-      const id = this.id;
-      for (let vpn = sv; vpn < ev; ) {
-        const stop = Math.min(ev, vpn - (vpn % LEAF_PAGES) + LEAF_PAGES);
-        const slot0 = pt.lookup(vpn);
-        if (slot0 >= 0) {
-          const bitsA = pt.bits;
-          const frameA = pt.frame;
-          for (let v = vpn, slot = slot0; v < stop; v++, slot++) {
-            const bits = bitsA[slot] as number;
-            if (bits === 0) continue;
-            const frame = frameA[slot] as number;
-            pv.remove(frame, id, v);
-            if ((bits & (PTE_A | PTE_D)) !== 0)
-              flags[frame] = (flags[frame] as number) | ((bits & PTE_D) !== 0 ? PG_DIRTY : 0) | ((bits & PTE_A) !== 0 ? PG_REFERENCED : 0);
-            pt.clearQuiet(slot);
-            any = true;
-          }
-        }
-        vpn = stop;
+    // pmap_remove's walk: leaf by leaf, the PTEs of each in a plain loop (no callback per
+    // page); absent directories and empty leaves are skipped a directory at a time.
+    const pt = this.pt;
+    const pv = this.ctx.pv;
+    const flags = this.ctx.mem.flags;
+    const id = this.id;
+    for (let vpn = sv; vpn < ev; ) {
+      const slot0 = pt.lookup(vpn);
+      if (slot0 < 0) {
+        const next = pt.nextLeafVpn(vpn, ev);
+        if (next <= vpn) break;
+        vpn = next;
+        continue;
       }
-    } else {
-      this.pt.forEachValid(start / PAGE_SIZE, end / PAGE_SIZE, (vpn, slot) => {
-        const bits = this.pt.bits[slot] as number;
-        this.dropPv(this.pt.frame[slot] as number, vpn, bits);
-        this.pt.clear(slot);
+      const stop = Math.min(ev, vpn - (vpn % LEAF_PAGES) + LEAF_PAGES);
+      const bitsA = pt.bits;
+      const frameA = pt.frame;
+      for (let v = vpn, slot = slot0; v < stop; v++, slot++) {
+        const bits = bitsA[slot] as number;
+        if (bits === 0) continue;
+        const frame = frameA[slot] as number;
+        pv.remove(frame, id, v);
+        if ((bits & (PTE_A | PTE_D)) !== 0)
+          flags[frame] = (flags[frame] as number) | ((bits & PTE_D) !== 0 ? PG_DIRTY : 0) | ((bits & PTE_A) !== 0 ? PG_REFERENCED : 0);
+        pt.clearQuiet(slot);
         any = true;
-      });
+      }
+      vpn = stop;
     }
     if (any) {
       this.pt.owner?.noteChange();
@@ -275,46 +265,36 @@ export abstract class SoftPmap implements Pmap {
     const mem = this.ctx.mem;
     const sv = Math.max(0, Math.ceil(start / PAGE_SIZE));
     const ev = Math.min(MAX_VPN, Math.ceil(end / PAGE_SIZE));
-    if (ev - sv <= WALK_MAX) {
-      // pmap_protect's walk: leaf by leaf, rewriting each PTE in place (no callback per page).
-      const pt = this.pt;
-      const flags = mem.flags;
-      for (let vpn = sv; vpn < ev; ) {
-        const stop = Math.min(ev, vpn - (vpn % LEAF_PAGES) + LEAF_PAGES);
-        const slot0 = pt.lookup(vpn);
-        if (slot0 >= 0) {
-          const bitsA = pt.bits;
-          const frameA = pt.frame;
-          for (let slot = slot0, last = slot0 + (stop - vpn); slot < last; slot++) {
-            const bits = bitsA[slot] as number;
-            if (bits === 0) continue;
-            const nb = bits & keep;
-            if (nb === bits) continue;
-            if ((bits & PTE_D) !== 0 && (nb & PTE_W) === 0) {
-              const f = frameA[slot] as number;
-              flags[f] = (flags[f] as number) | PG_DIRTY;
-            }
-            const nv = (nb & PTE_W) === 0 ? nb & ~PTE_D : nb;
-            if (nv !== 0) bitsA[slot] = nv;
-            else pt.set(slot, frameA[slot] as number, 0);
-            changed = true;
-          }
-        }
-        vpn = stop;
+    // pmap_protect's walk: leaf by leaf, rewriting each PTE in place (no callback per page);
+    // absent directories and empty leaves are skipped a directory at a time.
+    const pt = this.pt;
+    const flags = mem.flags;
+    for (let vpn = sv; vpn < ev; ) {
+      const slot0 = pt.lookup(vpn);
+      if (slot0 < 0) {
+        const next = pt.nextLeafVpn(vpn, ev);
+        if (next <= vpn) break;
+        vpn = next;
+        continue;
       }
-    } else {
-      this.pt.forEachValid(start / PAGE_SIZE, end / PAGE_SIZE, (_vpn, slot) => {
-        const bits = this.pt.bits[slot] as number;
+      const stop = Math.min(ev, vpn - (vpn % LEAF_PAGES) + LEAF_PAGES);
+      const bitsA = pt.bits;
+      const frameA = pt.frame;
+      for (let slot = slot0, last = slot0 + (stop - vpn); slot < last; slot++) {
+        const bits = bitsA[slot] as number;
+        if (bits === 0) continue;
         const nb = bits & keep;
-        if (nb !== bits) {
-          if ((bits & PTE_D) !== 0 && (nb & PTE_W) === 0) {
-            const f = this.pt.frame[slot] as number;
-            mem.flags[f] = (mem.flags[f] as number) | PG_DIRTY;
-          }
-          this.pt.set(slot, this.pt.frame[slot] as number, (nb & PTE_W) === 0 ? nb & ~PTE_D : nb);
-          changed = true;
+        if (nb === bits) continue;
+        if ((bits & PTE_D) !== 0 && (nb & PTE_W) === 0) {
+          const f = frameA[slot] as number;
+          flags[f] = (flags[f] as number) | PG_DIRTY;
         }
-      });
+        const nv = (nb & PTE_W) === 0 ? nb & ~PTE_D : nb;
+        if (nv !== 0) bitsA[slot] = nv;
+        else pt.set(slot, frameA[slot] as number, 0);
+        changed = true;
+      }
+      vpn = stop;
     }
     if (changed) {
       this.ctx.counters.pteWrites++;

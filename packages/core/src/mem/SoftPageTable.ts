@@ -10,8 +10,14 @@ const L3_SPAN = 1 << 18;
 const L4_SPAN = 1 << 27;
 /** One past the largest virtual page number (48-bit VA, 4 KiB pages). */
 export const MAX_VPN = 2 ** 36;
-const INITIAL_DIRS = 4;
-const INITIAL_LEAVES = 2;
+/**
+ * A new page table holds the root directory and room for one leaf (5 KiB): a fork's child
+ * or an exec'd image that touches few pages allocates no more, and the pools double as
+ * they fill. (4 directories and 2 leaves, 14 KiB, made a 16-page fork + exit + wait cost
+ * about twice as much: bench/run.ts, "fixed cost".)
+ */
+const INITIAL_DIRS = 1;
+const INITIAL_LEAVES = 1;
 
 /** PTE bits are 16 (the generic bits below PTE_MD_SHIFT = 8, the MD pmap's 8 above). */
 export const PTE_BITS_MAX = 0xffff;

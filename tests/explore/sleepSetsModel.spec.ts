@@ -30,7 +30,7 @@ const key = (o: Op): string => (o.kind === 'acc' ? `v${o.v}` : `l${o.l}`);
 
 function dependence(p: Op[][]): boolean[][] {
   const touched = p.map((ops) => new Set(ops.map(key)));
-  return p.map((a, i) => p.map((_, j) => i === j || [...touched[i]!].some((x) => touched[j]!.has(x))));
+  return p.map((_a, i) => p.map((_, j) => i === j || [...touched[i]!].some((x) => touched[j]!.has(x))));
 }
 
 const STEP = { op: 'concurrent', args: {}, pos: { file: 'model', line: 1, col: 1 } } as unknown as Step;

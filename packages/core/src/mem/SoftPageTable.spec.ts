@@ -137,7 +137,12 @@ describe('SoftPageTable', () => {
   });
 
   describe('when asked for the next leaf with a valid PTE (nextLeafVpn)', () => {
-    const vpn = fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 2 ** 18 - 600, max: 2 ** 18 + 600 }), fc.integer({ min: 2 ** 27 - 600, max: 2 ** 27 + 600 }), fc.nat(MAX_VPN - 1));
+    const vpn = fc.oneof(
+      fc.integer({ min: 0, max: 5000 }),
+      fc.integer({ min: 2 ** 18 - 600, max: 2 ** 18 + 600 }),
+      fc.integer({ min: 2 ** 27 - 600, max: 2 ** 27 + 600 }),
+      fc.nat(MAX_VPN - 1),
+    );
     it('should return the first page at or after the start whose leaf holds a valid PTE, skipping absent and emptied tables', () => {
       fc.assert(
         fc.property(fc.uniqueArray(vpn, { maxLength: 12 }), fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), vpn, vpn, (vpns, keep, a0, b0) => {

@@ -420,7 +420,8 @@ export abstract class SoftPmap implements Pmap {
     }
     if ((bits & need) !== need) return NEEDS_FAULT;
     const frame = pt.frame[slot] as number;
-    if (this.hasMdCheck && ((bits & this.mdCheckBits) !== 0 || thread.mdStrict === true) && !this.mdCheck(va, bits, access, thread, branch, frame)) return MD_FAULT;
+    if (this.hasMdCheck && ((bits & this.mdCheckBits) !== 0 || thread.mdStrict === true) && !this.mdCheck(va, bits, access, thread, branch, frame))
+      return MD_FAULT;
     if ((bits & set) !== set) pt.bits[slot] = bits | set;
     return frame;
   }

@@ -19,7 +19,7 @@
  * and 16M resident pages: the operation acts on all N pages of one private anonymous
  * mapping, on one machine per column sized for 2N pages (the COW copy). The first fault
  * pass of a fresh machine is timed on its own ("fresh machine": the frame tables grow from
- * nothing to N frames under it; a new machine per pass, 5 at 4K and 64K, 3 at 1M, 1 at
+ * nothing to N frames under it; a new machine per pass, 15 at 4K, 7 at 64K, 3 at 1M, 1 at
  * 16M); an untimed COW pass then grows the last one's tables to 2N and every other row is
  * timed on tables at that size: medians of REPS samples at 4K, 7 at 64K, 5 at 1M and 3 at
  * 16M (--quick: 5, 3, 3, no 16M). A sample (columnSample) times a fault pass, the munmap
@@ -71,19 +71,20 @@
  * core's (packages/), not this bench's. It is why the per-page marginal of fork at 4K (20 us
  * of page work against that fixed cost) is within the noise.
  *
- * The run in README "How costs grow" (this method, load average 2.1-4.1, 289 s): per page
- * at 4K / 64K / 1M / 16M, anonymous fault 283 / 317 / 311 / 518 ns, COW 340 / 318 / 380 /
- * 700, fork marginal 9.5 / 7.0 / 5.0 / 26.2, munmap 60 / 71 / 82 / 161, mprotect 8.0 / 5.9 /
- * 5.2 / 22.7, memory 75.1 / 52.7 / 52.0 / 51.4 B (per added page 46.9-51.9); the fresh
- * machine's first pass 4035 / 1582 / 770 / 1158 ns. The run before (the same method but for
- * the shadow chain, load 2.2-2.4, 226 s) had at 16M 302, 508, 15.7, 97 and 15.2 ns: the 16M
- * column moves up to 1.8x between runs with the machine's load (CPU time leaves other
- * processes' time out, not their use of the caches). Flat up to 1M; fork and mprotect are
- * past the 2x bound at 16M in both runs, the faults and munmap in the second only. Map
- * entries 10 / 1,000 / 100,000: fork 8.0 / 5.2 / 7.2 us per entry, munmap of one entry 2.3 /
- * 5.7 / 10.7 us (wall; 3.5 / 3.9 / 8.6 the run before). Shadow chain 1 / 8 / 64: 448 / 538 /
- * 1236 ns, 12 ns per object from 1 to 8 and from 8 to 64. The paragraphs below are the
- * earlier runs' findings, under the old method.
+ * The run in README "How costs grow" is the scaling section of the third of three `pnpm
+ * bench` runs in a row (load 1.2-1.6, nothing else running, 192 s), after the fifth
+ * session's core changes (below: the leaf walk at every size, tables that double): per page
+ * at 4K / 64K / 1M / 16M, anonymous fault 295 / 293 / 308 / 323 ns, COW 366 / 360 / 412 /
+ * 410, fork marginal 11.4 / 6.2 / 5.5 / 7.0, munmap 66 / 61 / 68 / 81, mprotect 8.2 / 5.6 /
+ * 5.8 / 6.1, memory 72.9 / 57.3 / 51.8 / 51.8 B; the fresh machine's first pass 321 / 343 /
+ * 487 / 588 ns. Before those changes (this method, load 2.1-4.1, 289 s) the 16M column
+ * was 518, 700, 26.2, 161 and 22.7 ns and the fresh machine 4035 / 1582 / 770 / 1158. The
+ * other two runs of the set show the host's slow phases (the whole simulator 1.5-1.9x
+ * slower for minutes): a column measured in one stands out (the first run's 4K to 1M
+ * faults 490-553 ns, its 16M 373). The fresh-machine row had a forced collection before each
+ * pass (settle: ten gc() calls); the pass after them cost 2-4x more (4K: 1953 against 8037 ns
+ * a page, --quick), the bench's own artefact, so the passes now run without it. The
+ * paragraphs below are the earlier runs' findings, under the old method.
  *
  * What the runs showed (README "How costs grow"; 2 cores shared with other jobs at load
  * average 12-16). Memory per page is flat from 64K on (64, 60, 59 B; 90 B at 4K is the
@@ -256,16 +257,31 @@
  *   3-4 ns of translate's 12 (a call, the PKRU lookup, the ABI's initial value): translate now
  *   calls the MD check only for a PTE carrying the pmap's MD bits (`mdCheckBits`: the key
  *   bits, arm64's GP bit) or a thread whose MD state can refuse key 0 (`mdStrict`, which
- *   setPkru keeps), and va / 4096 became an exact multiply by 2^-12. A TLB-hit access, bench
- *   order (faults, munmap, then the hits): 22.6-25.4 -> 18.3-19.9 ns, medians of 5-8 process
- *   pairs; some processes of either tree land at 30-40 ns (a worse compilation: the same code
- *   and input; seen under load, not explained).
+ *   setPkru keeps), and va / 4096 became an exact multiply by 2^-12. Then kernel.read and
+ *   kernel.write took the present-translation test themselves (trap.ts's frameMiss only on a
+ *   miss): two call levels fewer, and the loop over them 17.5 -> 14.8 ns an access against
+ *   11 for translate and the page store alone. A TLB-hit access, bench order (faults, munmap,
+ *   then the hits): 22.6-25.4 -> 16.0-17.0 ns; `pnpm bench` 17.4-19.2 in quiet phases. The
+ *   30-40 ns processes seen at times were the host's slow phases (every figure of such a
+ *   run moves together), not a worse compilation.
  * - munmap. A profile put 64% of it in vm_object_terminate's page loop (per page: the
  *   resident index's remove 13 ns, the list unlink 9, PhysMem.free 15, timed apart) and 30%
  *   in pmap_remove. The index now remembers the group it found last (a private field, checked
  *   against the group's key, so neither a snapshot nor a state hash sees it): the fault's
  *   lookup-then-insert and the unmap's 16 frees per group probe the hash once per group.
- *   pmap_remove tells the vmspace once per run, not per PTE. 58.8-65.9 -> 52.7-59.7 ns a page.
+ *   pmap_remove tells the vmspace once per run, not per PTE; the errors of PhysMem's and the
+ *   index's checks are built out of line (their message templates kept free, memqRemove and
+ *   remove too large to inline into the loop). 58.8-65.9 -> 51-54 ns a page; `pnpm bench`
+ *   53-57 in quiet phases against the real kernel's 163-204 (2.9-3.8x).
+ * - The scaling table's 16M column: pmap_remove and pmap_protect walked a range past 4M
+ *   pages (WALK_MAX) through forEachValid's callback per PTE, so at 16M munmap, mprotect and
+ *   fork's write-protect cost 2-3x what they cost at 1M. SoftPageTable.nextLeafVpn skips
+ *   absent directories and empty leaves a directory at a time, and the leaf walk serves every
+ *   size: mprotect RW->R at 16M pages 11-19 -> 4.7-5.9 ns a page (1M: 4.7-4.8).
+ * - fork's fixed cost: a new page table allocated 4 directories and 2 leaves (14 KiB of typed
+ *   arrays) for a child that may touch nothing; it starts with the root and one leaf (5 KiB)
+ *   now: a 16-page fork + exit + wait 164-181 -> 95-100 us (median of 40 windows of 64, CPU
+ *   time; the figure still swings 20-700 us between windows, mostly the collector).
  * - The first pass over a fresh machine (the scaling table's "fresh machine" row). The frame
  *   arrays and every table grown with them, and the page-table leaf pool, grew by a quarter:
  *   reaching N frames allocated and copied about 5N frames' worth, and in this VM first

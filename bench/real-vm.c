@@ -133,12 +133,20 @@ static double mprotect_page(size_t n) {
   return t;
 }
 
+/* The fastest and slowest repetition of the last med_of: the spread printed beside a median. */
+static double last_min, last_max;
+
+/* Two warm-up runs, then the median of `reps` (the simulator's side does the same: medianOf). */
 static double med_of(double (*f)(size_t), size_t n, int reps) {
   double v[64];
   if (reps > 64) reps = 64;
   (void)f(n); /* warm-up */
+  (void)f(n);
   for (int i = 0; i < reps; i++) v[i] = f(n);
-  return median(v, reps);
+  double m = median(v, reps); /* sorts v */
+  last_min = v[0];
+  last_max = v[reps - 1];
+  return m;
 }
 
 int main(int argc, char **argv) {
@@ -152,17 +160,24 @@ int main(int argc, char **argv) {
   size_t small = n / 8;
 
   double fault = med_of(anon_fault, n, reps);
+  double fault_lo = last_min, fault_hi = last_max;
   double cow = med_of(cow_fault, n, reps);
+  double cow_lo = last_min, cow_hi = last_max;
   double fork_small = med_of(fork_total, small, reps);
   double fork_large = med_of(fork_total, n, reps);
   double fork_page = (fork_large - fork_small) / (double)(n - small);
   double unmap = med_of(munmap_page, n, reps);
+  double unmap_lo = last_min, unmap_hi = last_max;
   double prot = med_of(mprotect_page, n, reps);
+  double prot_lo = last_min, prot_hi = last_max;
 
   printf("{\"pageSize\": %ld, \"pages\": %zu, \"reps\": %d, "
          "\"anonFault\": %.2f, \"cowFault\": %.2f, \"forkPerPage\": %.3f, "
-         "\"forkFixed\": %.0f, \"munmapPerPage\": %.3f, \"mprotectPerPage\": %.3f}\n",
+         "\"forkFixed\": %.0f, \"munmapPerPage\": %.3f, \"mprotectPerPage\": %.3f, "
+         "\"spread\": {\"anonFault\": [%.2f, %.2f], \"cowFault\": [%.2f, %.2f], "
+         "\"munmapPerPage\": [%.3f, %.3f], \"mprotectPerPage\": [%.3f, %.3f]}}\n",
          page_size, n, reps, fault, cow, fork_page,
-         fork_small - fork_page * (double)small, unmap, prot);
+         fork_small - fork_page * (double)small, unmap, prot,
+         fault_lo, fault_hi, cow_lo, cow_hi, unmap_lo, unmap_hi, prot_lo, prot_hi);
   return 0;
 }

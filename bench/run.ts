@@ -290,6 +290,11 @@
  *   be slack where physmem is larger than what is used, and capacity never passes physmem,
  *   so the memory row, on a machine sized to the pages it holds, is unchanged). Cold process,
  *   one pass: 1,466 -> 795 ns a page at 1M pages, 1,085 -> 685 at 4M, 1,289 -> 625 at 16M.
+ * - The real kernel's side ran 9 repetitions after one warm-up where the simulator's ran 11
+ *   after two, and printed no spread; the issue asks for the same repetitions and the median
+ *   with its spread: real-vm now takes REPS after two warm-ups and prints each median's
+ *   fastest and slowest run, which the table shows beside it (min-max) and --json keeps
+ *   (rows[].realSpread).
  * - Memory per page stays 52 B, above the 32 B target. With every order kept (the rule of
  *   issue 18: no event hash may change, and frame numbers are in the events), the floor of
  *   this layout's parts is: PTE 6, contents 6, resident index 4 + 1.3, flags and queue 2,
@@ -1281,6 +1286,8 @@ interface Real {
   forkFixed: number;
   munmapPerPage: number;
   mprotectPerPage: number;
+  /** The fastest and slowest repetition of each median (fork per page is a slope: none). */
+  spread?: Partial<Record<'anonFault' | 'cowFault' | 'munmapPerPage' | 'mprotectPerPage', [number, number]>>;
 }
 
 function realFigures(): { real?: Real; why?: string } {
@@ -1298,7 +1305,7 @@ function realFigures(): { real?: Real; why?: string } {
     if (b.status !== 0) return { why: `${cc} could not build bench/real-vm.c: ${(b.stderr || b.error?.message || '').trim()}` };
   }
   try {
-    const text = execFileSync(bin, [String(N), String(QUICK ? 3 : 9)], { encoding: 'utf8', timeout: 60_000 });
+    const text = execFileSync(bin, [String(N), String(REPS)], { encoding: 'utf8', timeout: 120_000 });
     return { real: JSON.parse(text) as Real };
   } catch (e) {
     return { why: `bench/out/real-vm failed: ${e instanceof Error ? e.message : String(e)}` };
@@ -1312,6 +1319,8 @@ interface Row {
   unit: string;
   sim: number;
   real?: number;
+  /** The real figure's fastest and slowest repetition. */
+  realSpread?: [number, number];
   ratio?: number;
   target?: number;
   /** For a memory row: at most this many bytes. */
@@ -1388,23 +1397,24 @@ async function main(): Promise<void> {
   }
   log('\n');
 
-  const row = (op: string, sim: number, r: number | undefined, target?: number): Row => {
+  const row = (op: string, sim: number, r: number | undefined, target?: number, rs?: [number, number]): Row => {
     const ratio = r !== undefined ? r / sim : undefined;
     return {
       op,
       unit: 'ns',
       sim,
       ...(r !== undefined ? { real: r, ratio } : {}),
+      ...(r !== undefined && rs !== undefined ? { realSpread: rs } : {}),
       ...(target !== undefined ? { target } : {}),
       ...(target !== undefined && ratio !== undefined ? { pass: ratio >= target } : {}),
     };
   };
   const rows: Row[] = [
-    row('anon write fault /page', fault, real?.anonFault, 10),
-    row('COW fault /page', cow, real?.cowFault, 15),
+    row('anon write fault /page', fault, real?.anonFault, 10, real?.spread?.anonFault),
+    row('COW fault /page', cow, real?.cowFault, 15, real?.spread?.cowFault),
     row('fork /resident page', forkPage, real?.forkPerPage, 8),
-    row('munmap /page', unmap, real?.munmapPerPage, 3),
-    row('mprotect RW->R /page', prot, real?.mprotectPerPage, 3),
+    row('munmap /page', unmap, real?.munmapPerPage, 3, real?.spread?.munmapPerPage),
+    row('mprotect RW->R /page', prot, real?.mprotectPerPage, 3, real?.spread?.mprotectPerPage),
     { op: 'read/write, TLB-hit page', unit: 'ns', sim: hit, maxNs: 20, pass: hit <= 20 },
     { op: `replay of a command log (${replay.commands} cmds)`, unit: 'M cmd/s', sim: replay.perSecond / 1e6, minRate: 2, pass: replay.perSecond >= 2e6 },
     { op: 'swap page-out /page', unit: 'ns', sim: pageout },
@@ -1476,7 +1486,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const head = ['operation', 'simulator', 'min-max', 'real', 'real/sim', 'target', ''];
+  const head = ['operation', 'simulator', 'min-max', 'real', 'min-max', 'real/sim', 'target', ''];
   const spread = (x: number): string => {
     const sp = SPREAD.get(x);
     return sp === undefined || nonsense(x) !== undefined ? '-' : `${fmt(sp.min)}-${fmt(sp.max)}`;
@@ -1486,6 +1496,7 @@ async function main(): Promise<void> {
     nonsense(r.sim) === undefined ? `${fmt(r.sim)} ${r.unit}` : 'n/a',
     spread(r.sim),
     r.real === undefined ? '-' : nonsense(r.real) === undefined ? `${fmt(r.real)} ns` : 'n/a',
+    r.realSpread === undefined ? '-' : `${fmt(r.realSpread[0])}-${fmt(r.realSpread[1])}`,
     r.ratio !== undefined && nonsense(r.ratio) === undefined ? `${r.ratio.toFixed(1)}x` : '-',
     r.target !== undefined
       ? `>= ${r.target}x`
@@ -1514,7 +1525,9 @@ async function main(): Promise<void> {
       if (nonsense(x) !== undefined) out.push(`${r.op}: no ${which} figure (${nonsense(x)}); run again on an idle machine`);
     }
   }
-  out.push('simulator: the median of the repetitions; min-max: the fastest and slowest one (- for a figure derived from several)');
+  out.push(
+    `simulator and real: the median of ${REPS} repetitions after 2 warm-ups each (real: bench/out/real-vm, the same page counts); min-max: the fastest and slowest one (- for a figure derived from several)`,
+  );
   out.push('');
   out.push(`bus: ${(bus.eventsPerSec / 1e6).toFixed(2)} M events/s to one subscriber`);
   out.push(

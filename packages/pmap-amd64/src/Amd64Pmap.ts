@@ -14,7 +14,7 @@ import {
 } from '@vmlab/core';
 import { inject, injectable } from 'inversify';
 import { KeyRangeset } from './KeyRangeset.ts';
-import { type Amd64ThreadMd, initialPkru, pkruDenies, pkruOf } from './PkruRegister.ts';
+import { pkruDenies, pkruOf } from './PkruRegister.ts';
 
 /** Top of amd64 user space (SCENARIO.md). */
 export const AMD64_USER_TOP = 0x800000000000;
@@ -42,8 +42,6 @@ export class Amd64Pmap extends SoftPmap {
   /** The CPU has PKU: keys are kept and checked. */
   readonly pku: boolean;
   readonly abi: string;
-  /** The PKRU of a thread whose register was never set (initialPkru of the ABI). */
-  private readonly initPkru: number;
   /** FreeBSD pm_pkru: VA ranges → {key, persist}. */
   readonly keys = new KeyRangeset();
   /**
@@ -64,7 +62,6 @@ export class Amd64Pmap extends SoftPmap {
     this.deleted.owner = this;
     this.pku = !kernel && ctx.features.pku === true;
     this.abi = ctx.abi;
-    this.initPkru = initialPkru(ctx.abi);
     this.hasMdCheck = this.pku;
     // A key-0 PTE is refused only under a PKRU that denies key 0 (the thread's mdStrict).
     this.mdCheckBits = PTE_PKEY_MASK;
@@ -103,10 +100,9 @@ export class Amd64Pmap extends SoftPmap {
   protected override mdCheck(va: number, bits: number, access: number, thread: PmapThread, _branch: BranchKind | undefined, _frame: number): boolean {
     if (access === Access.Execute) return true;
     const key = (bits & PTE_PKEY_MASK) >>> PTE_PKEY_SHIFT;
-    const md = thread.md as Amd64ThreadMd | undefined;
-    const pkru = md !== undefined && typeof md.pkru === 'number' ? md.pkru : this.initPkru;
-    // Neither AD nor WD set for the page's key (key 0 under every ABI's initial PKRU): nothing to refuse.
-    if (((pkru >>> (2 * key)) & 3) === 0 || !pkruDenies(pkru, key, access === Access.Write)) return true;
+    const pkru = pkruOf(thread, this.abi);
+    // Key 0 with its AD and WD bits clear (every ABI's initial PKRU): nothing to refuse.
+    if ((key === 0 && (pkru & 3) === 0) || !pkruDenies(pkru, key, access === Access.Write)) return true;
     this.lastFault = { signal: 'SIGSEGV', code: this.abi === 'linux' ? 'SEGV_PKUERR' : 'SEGV_ACCERR', addr: va, pkey: key };
     return false;
   }

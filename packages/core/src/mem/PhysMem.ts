@@ -66,11 +66,9 @@ export interface FrameTable {
  * comes first on a fresh PhysMem, as if every frame had been pushed), without
  * storage. The arrays (and every FrameTable added with addTable) double when
  * `alloc` first reaches past their capacity, never past npages, so a large physmem
- * costs at most twice what its busiest moment used, not its size. (They grew by a
- * quarter before: less slack, but reaching N frames allocated, copied and first
- * touched about 5N frames' worth of new memory, against 2N now, and a first pass over
- * a fresh machine cost about twice what it does now: bench/run.ts, "fresh machine".) The array
- * fields are replaced when they grow: read them through the PhysMem each time
+ * costs at most twice what its busiest moment used, not its size (growing by a quarter
+ * left less slack but copied and first touched about 5N frames' worth to reach N: the
+ * bench's header, "fresh machine"). The array fields are replaced when they grow: read them through the PhysMem each time
  * (mem.flags[f]), never keep one across an allocation.
  */
 export class PhysMem {

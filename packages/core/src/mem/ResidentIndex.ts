@@ -22,13 +22,13 @@ function hashGroup(objectId: number, group: number): number {
   return h ^ (h >>> 16);
 }
 
-/** ResidentIndex.remove's error, built out of line (remove is inlined into unmap's page loop). */
+/** The index's errors, built out of line (insert and remove are inlined into the fault's and unmap's loops). */
 function notIndexed(frame: number): Error {
   return new Error(`ResidentIndex.remove: frame ${frame} is not indexed`);
 }
 
-function indexError(what: string): Error {
-  return new Error(`ResidentIndex.${what}`);
+function alreadyIndexed(objectId: number, pindex: number, frame: number): Error {
+  return new Error(`ResidentIndex.insert: (${objectId}, ${pindex}) is already resident in frame ${frame}`);
 }
 
 /**
@@ -99,7 +99,7 @@ export class ResidentIndex {
     const slab = this.slabs[g >>> SLAB_SHIFT];
     const i = ((g & SLAB_MASK) << GROUP_SHIFT) | (pindex - group * GROUP);
     const f = slab[i];
-    if (f !== EMPTY) throw indexError(`insert: (${objectId}, ${pindex}) is already resident in frame ${f}`);
+    if (f !== EMPTY) throw alreadyIndexed(objectId, pindex, f);
     slab[i] = frame;
     this.gCount[g]++;
     this.size++;

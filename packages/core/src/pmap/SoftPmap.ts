@@ -12,10 +12,10 @@ import { emitTlbInvalidate } from '../events/emit.ts';
 /** PTEs per leaf table (a leaf's slots are consecutive: slot = leaf * 512 + (vpn & 511)). */
 const LEAF_PAGES = 512;
 
-/** Generic PTE bits of the software page table; bits from MD_SHIFT up belong to the MD pmap. */
 /** 1 / PAGE_SIZE (a power of two, so va * INV_PAGE_SIZE is exactly va / PAGE_SIZE). */
 const INV_PAGE_SIZE = 1 / PAGE_SIZE;
 
+/** Generic PTE bits of the software page table; bits from MD_SHIFT up belong to the MD pmap. */
 export const PTE_V = 1;
 export const PTE_R = 2;
 export const PTE_W = 4;
@@ -174,14 +174,8 @@ export abstract class SoftPmap implements Pmap {
     const pv = this.ctx.pv;
     const flags = this.ctx.mem.flags;
     const id = this.id;
-    for (let vpn = sv; vpn < ev; ) {
-      const slot0 = pt.lookup(vpn);
-      if (slot0 < 0) {
-        const next = pt.nextLeafVpn(vpn, ev);
-        if (next <= vpn) break;
-        vpn = next;
-        continue;
-      }
+    for (let vpn = pt.nextLeafVpn(sv, ev); vpn < ev; ) {
+      const slot0 = pt.lookup(vpn); // present: nextLeafVpn found its leaf
       const stop = Math.min(ev, vpn - (vpn % LEAF_PAGES) + LEAF_PAGES);
       const bitsA = pt.bits;
       const frameA = pt.frame;
@@ -195,7 +189,7 @@ export abstract class SoftPmap implements Pmap {
         pt.clearQuiet(slot);
         any = true;
       }
-      vpn = stop;
+      vpn = pt.nextLeafVpn(stop, ev);
     }
     if (any) {
       this.pt.owner?.noteChange();
@@ -269,14 +263,8 @@ export abstract class SoftPmap implements Pmap {
     // absent directories and empty leaves are skipped a directory at a time.
     const pt = this.pt;
     const flags = mem.flags;
-    for (let vpn = sv; vpn < ev; ) {
-      const slot0 = pt.lookup(vpn);
-      if (slot0 < 0) {
-        const next = pt.nextLeafVpn(vpn, ev);
-        if (next <= vpn) break;
-        vpn = next;
-        continue;
-      }
+    for (let vpn = pt.nextLeafVpn(sv, ev); vpn < ev; ) {
+      const slot0 = pt.lookup(vpn); // present: nextLeafVpn found its leaf
       const stop = Math.min(ev, vpn - (vpn % LEAF_PAGES) + LEAF_PAGES);
       const bitsA = pt.bits;
       const frameA = pt.frame;
@@ -294,7 +282,7 @@ export abstract class SoftPmap implements Pmap {
         else pt.set(slot, frameA[slot] as number, 0);
         changed = true;
       }
-      vpn = stop;
+      vpn = pt.nextLeafVpn(stop, ev);
     }
     if (changed) {
       this.ctx.counters.pteWrites++;

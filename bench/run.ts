@@ -266,9 +266,9 @@
  *   run moves together), not a worse compilation.
  * - munmap. A profile put 64% of it in vm_object_terminate's page loop (per page: the
  *   resident index's remove 13 ns, the list unlink 9, PhysMem.free 15, timed apart) and 30%
- *   in pmap_remove. The index now remembers the group it found last (a private field, checked
- *   against the group's key, so neither a snapshot nor a state hash sees it): the fault's
- *   lookup-then-insert and the unmap's 16 frees per group probe the hash once per group.
+ *   in pmap_remove. A cache of the index's last group found was tried and taken out again at
+ *   review: alternated with and without it, munmap did not move (54.5-59.6 against 53.6-57.6
+ *   ns, min of 60) and the COW fault, which looks up two objects a page, looked slower with it.
  *   pmap_remove tells the vmspace once per run, not per PTE; the errors of PhysMem's and the
  *   index's checks are built out of line (their message templates kept free, memqRemove and
  *   remove too large to inline into the loop). 58.8-65.9 -> 51-54 ns a page; `pnpm bench`

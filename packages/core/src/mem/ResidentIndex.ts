@@ -64,13 +64,6 @@ export class ResidentIndex {
   private readonly slabs: Int32Array[] = [];
   private groupTop = 0;
   private groupFree = EMPTY;
-  /**
-   * The group `find` returned last (a fault looks a page up and then inserts it, an unmap
-   * frees an object's pages 16 to a group): checked against the group's key before use.
-   * A private field, not state: explore's snapshots and state hashes see own properties, and
-   * a group freed or reused since is refused by the key check (a free group's count is 0).
-   */
-  #lastGroup = EMPTY;
 
   constructor(private readonly mem: PhysMem) {}
 
@@ -122,8 +115,6 @@ export class ResidentIndex {
 
   /** The group holding (objectId, group), or -1. */
   private find(objectId: number, group: number): number {
-    const last = this.#lastGroup;
-    if (last !== EMPTY && this.gObject[last] === objectId && this.gIndex[last] === group && this.gCount[last] !== 0) return last;
     const table = this.table;
     const mask = this.mask;
     const gObject = this.gObject;
@@ -132,10 +123,7 @@ export class ResidentIndex {
     for (;;) {
       const g = table[i];
       if (g === EMPTY) return EMPTY;
-      if (gObject[g] === objectId && gIndex[g] === group) {
-        this.#lastGroup = g;
-        return g;
-      }
+      if (gObject[g] === objectId && gIndex[g] === group) return g;
       i = (i + 1) & mask;
     }
   }
@@ -170,7 +158,6 @@ export class ResidentIndex {
     while (this.table[i] !== EMPTY) i = (i + 1) & mask;
     this.table[i] = g;
     this.groups++;
-    this.#lastGroup = g;
     return g;
   }
 

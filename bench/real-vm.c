@@ -3,8 +3,14 @@
  * simulator, per operation in nanoseconds, printed as one JSON object on stdout.
  *
  *   cc -O2 -o bench/out/real-vm bench/real-vm.c && bench/out/real-vm [pages] [reps]
+ *   bench/out/real-vm --serve
  *
  * Every figure is the median of `reps` runs timed with clock_gettime(CLOCK_MONOTONIC).
+ * With --serve it runs one repetition per request instead: it reads lines "<op> <pages>"
+ * on stdin (op: fault, cow, fork, munmap, mprotect) and answers each with one line, the
+ * figure of that single run (ns per page; fork: total ns), so that `pnpm bench` can
+ * alternate the real kernel's repetitions with the simulator's and a change in the host's
+ * speed during the run reaches both sides of a ratio alike. An empty line or EOF ends it.
  * Transparent huge pages are turned off for the measured ranges where the system has
  * MADV_NOHUGEPAGE, so that every fault is a 4 KiB page fault.
  */
@@ -149,8 +155,38 @@ static double med_of(double (*f)(size_t), size_t n, int reps) {
   return m;
 }
 
+/* --serve: one run per request line, its figure on a line of its own. */
+static int serve(void) {
+  char line[128];
+  printf("ready %ld\n", page_size);
+  fflush(stdout);
+  while (fgets(line, sizeof line, stdin) != NULL) {
+    char op[32];
+    unsigned long n;
+    if (line[0] == '\n') break;
+    if (sscanf(line, "%31s %lu", op, &n) != 2 || n < 1) {
+      fprintf(stderr, "real-vm: bad request: %s", line);
+      return 2;
+    }
+    double (*f)(size_t) = strcmp(op, "fault") == 0      ? anon_fault
+                          : strcmp(op, "cow") == 0      ? cow_fault
+                          : strcmp(op, "fork") == 0     ? fork_total
+                          : strcmp(op, "munmap") == 0   ? munmap_page
+                          : strcmp(op, "mprotect") == 0 ? mprotect_page
+                                                        : NULL;
+    if (f == NULL) {
+      fprintf(stderr, "real-vm: unknown operation %s\n", op);
+      return 2;
+    }
+    printf("%.3f\n", f((size_t)n));
+    fflush(stdout);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   page_size = sysconf(_SC_PAGESIZE);
+  if (argc > 1 && strcmp(argv[1], "--serve") == 0) return serve();
   size_t n = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 16384;
   int reps = argc > 2 ? atoi(argv[2]) : 9;
   if (n < 64 || reps < 1) {

@@ -11,7 +11,12 @@
  *
  * The real figures come from bench/real-vm.c, built with the system `cc` into bench/out/.
  * Without a C compiler (or on a system where it does not build) the bench says so and
- * prints the simulator's figures only.
+ * prints the simulator's figures only. The ratio rows alternate the two sides repetition by
+ * repetition (real-vm --serve runs one repetition per request: RealKernel, pairedMedians):
+ * this VM has phases of minutes in which everything runs 1.5-2x slower, and when the real
+ * side ran all its repetitions before the simulator started, a phase change between the two
+ * moved one side of a ratio and not the other (issue 18's six runs of the fifth session:
+ * munmap 2.9-4.0x across runs).
  *
  * Scaling table (issue 18, "How it grows"; `pnpm bench --scaling` runs it alone). Timed in
  * process CPU time (see nowNs), so other processes' load stays out but for their cache
@@ -310,7 +315,7 @@
  *   with escapes (-8 B where frames come in runs, more than today where they do not). Note
  *   the issue's parenthesis, "16M pages in <= 1 GiB", is 64 B a page: that one holds (823 MiB).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -1290,26 +1295,188 @@ interface Real {
   spread?: Partial<Record<'anonFault' | 'cowFault' | 'munmapPerPage' | 'mprotectPerPage', [number, number]>>;
 }
 
-function realFigures(): { real?: Real; why?: string } {
-  if (NO_REAL) return { why: '--no-real' };
-  const src = join(HERE, 'real-vm.c');
-  const out = join(HERE, 'out');
-  const bin = join(out, 'real-vm');
-  const cc = process.env.CC ?? 'cc';
-  const fresh = existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs;
-  if (!fresh) {
-    const probe = spawnSync(cc, ['--version'], { encoding: 'utf8' });
-    if (probe.error !== undefined || probe.status !== 0) return { why: `no C compiler ('${cc}' not found); set CC to one` };
-    mkdirSync(out, { recursive: true });
-    const b = spawnSync(cc, ['-O2', '-o', bin, src], { encoding: 'utf8' });
-    if (b.status !== 0) return { why: `${cc} could not build bench/real-vm.c: ${(b.stderr || b.error?.message || '').trim()}` };
+type RealOp = 'fault' | 'cow' | 'fork' | 'munmap' | 'mprotect';
+
+/** How long one request to bench/out/real-vm may take before the real side is given up. */
+const REAL_TIMEOUT_MS = 60_000;
+
+/**
+ * bench/out/real-vm --serve, kept running for the whole table: `once` asks it for one
+ * repetition of an operation and resolves with its figure. The simulator's repetitions are
+ * run between the real kernel's (pairedMedians), so both sides of a ratio see the host in
+ * the same state: this machine has phases of minutes in which everything runs 1.5-2x
+ * slower, and a real side measured all before the simulator put one side in a phase and
+ * the other out of it.
+ */
+class RealKernel {
+  private readonly pending: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> = [];
+  private readonly lines: string[] = [];
+  private failed: Error | null = null;
+  private buf = '';
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      this.buf += chunk;
+      for (let nl = this.buf.indexOf('\n'); nl >= 0; nl = this.buf.indexOf('\n')) {
+        const line = this.buf.slice(0, nl);
+        this.buf = this.buf.slice(nl + 1);
+        const w = this.pending.shift();
+        if (w !== undefined) w.resolve(line);
+        else this.lines.push(line);
+      }
+    });
+    let err = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      err += chunk;
+    });
+    const fail = (e: Error): void => {
+      this.failed ??= e;
+      for (const w of this.pending.splice(0)) w.reject(this.failed);
+    };
+    child.on('error', fail);
+    // A write to a child that has gone fails on the pipe: the exit handler says why.
+    child.stdin?.on('error', () => {});
+    child.on('exit', (code, signal) => fail(new Error(`bench/out/real-vm exited (${signal ?? `status ${code}`})${err.trim() ? `: ${err.trim()}` : ''}`)));
   }
+
+  /** Builds bench/real-vm.c if needed and starts it; `why` says why there is no real side. */
+  static async start(): Promise<{ real?: RealKernel; pageSize?: number; why?: string }> {
+    if (NO_REAL) return { why: '--no-real' };
+    const src = join(HERE, 'real-vm.c');
+    const out = join(HERE, 'out');
+    const bin = join(out, 'real-vm');
+    const cc = process.env.CC ?? 'cc';
+    const fresh = existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs;
+    if (!fresh) {
+      const probe = spawnSync(cc, ['--version'], { encoding: 'utf8' });
+      if (probe.error !== undefined || probe.status !== 0) return { why: `no C compiler ('${cc}' not found); set CC to one` };
+      mkdirSync(out, { recursive: true });
+      const b = spawnSync(cc, ['-O2', '-o', bin, src], { encoding: 'utf8' });
+      if (b.status !== 0) return { why: `${cc} could not build bench/real-vm.c: ${(b.stderr || b.error?.message || '').trim()}` };
+    }
+    const r = new RealKernel(spawn(bin, ['--serve'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    try {
+      const hello = await r.next();
+      const m = /^ready (\d+)$/.exec(hello);
+      if (m === null) throw new Error(`bench/out/real-vm said '${hello}' where 'ready <page size>' was expected`);
+      return { real: r, pageSize: Number(m[1]) };
+    } catch (e) {
+      r.close();
+      return { why: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  /** One repetition of `op` on `pages` pages: ns per page (fork: total ns). */
+  async once(op: RealOp, pages: number): Promise<number> {
+    if (this.failed !== null) throw this.failed;
+    this.child.stdin?.write(`${op} ${pages}\n`);
+    const line = await this.next();
+    const x = Number(line);
+    if (line === '' || !Number.isFinite(x)) throw new Error(`bench/out/real-vm answered '${line}' to ${op} ${pages}`);
+    return x;
+  }
+
+  close(): void {
+    if (this.child.exitCode === null) this.child.stdin?.end('\n');
+  }
+
+  private next(): Promise<string> {
+    const l = this.lines.shift();
+    if (l !== undefined) return Promise.resolve(l);
+    if (this.failed !== null) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.pending.findIndex((w) => w.resolve === done);
+        if (i >= 0) this.pending.splice(i, 1);
+        reject(new Error(`bench/out/real-vm did not answer within ${REAL_TIMEOUT_MS / 1000} s`));
+      }, REAL_TIMEOUT_MS);
+      const done = (line: string): void => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+      this.pending.push({
+        resolve: done,
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+    });
+  }
+}
+
+/** A median and the fastest and slowest repetition beside it. */
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+function spreadOf(v: number[]): Spread {
+  return { median: median(v), min: Math.min(...v), max: Math.max(...v) };
+}
+
+/**
+ * The simulator's `op` and the real kernel's `realOp` on n pages, repetition by repetition:
+ * two warm-ups of each, then `reps` rounds of one run of each, the side that goes first
+ * alternating (so neither always runs just after the other's munmap or exit). Without a
+ * real side (or once it failed: `realWhy` then says why) it is medianOf.
+ */
+async function pairedMedians(s: Sim, op: Op, realOp: RealOp, n: number, reps: number, side: RealSide): Promise<{ sim: number; real?: Spread }> {
+  const real = side.real;
+  if (real === undefined) return { sim: medianOf(s, op, n, reps) };
+  const sim: number[] = [];
+  const rv: number[] = [];
   try {
-    const text = execFileSync(bin, [String(N), String(REPS)], { encoding: 'utf8', timeout: 120_000 });
-    return { real: JSON.parse(text) as Real };
+    for (let i = 0; i < 2; i++) {
+      op(s, n);
+      await real.once(realOp, n);
+    }
+    for (let i = 0; i < reps; i++) {
+      if (i % 2 === 0) {
+        rv.push(await real.once(realOp, n));
+        sim.push(op(s, n));
+      } else {
+        sim.push(op(s, n));
+        rv.push(await real.once(realOp, n));
+      }
+    }
   } catch (e) {
-    return { why: `bench/out/real-vm failed: ${e instanceof Error ? e.message : String(e)}` };
+    side.why = e instanceof Error ? e.message : String(e);
+    side.real = undefined;
+    real.close();
+    return { sim: sim.length === reps ? median(sim) : medianOf(s, op, n, reps) };
   }
+  return { sim: median(sim), real: spreadOf(rv) };
+}
+
+/** The real kernel's side of the table: the running real-vm, or why there is none. */
+interface RealSide {
+  real?: RealKernel;
+  why?: string;
+}
+
+/** The real kernel's figures from its paired repetitions (undefined unless every operation has them). */
+function realOf(pageSize: number, small: number, figs: Array<Spread | undefined>): Real | undefined {
+  const [fault, cow, forkSmall, forkLarge, unmap, prot] = figs;
+  if (fault === undefined || cow === undefined || forkSmall === undefined || forkLarge === undefined || unmap === undefined || prot === undefined)
+    return undefined;
+  const forkPerPage = (forkLarge.median - forkSmall.median) / (N - small);
+  const pair = (x: Spread): [number, number] => [x.min, x.max];
+  return {
+    pageSize,
+    pages: N,
+    reps: REPS,
+    anonFault: fault.median,
+    cowFault: cow.median,
+    forkPerPage,
+    forkFixed: forkSmall.median - forkPerPage * small,
+    munmapPerPage: unmap.median,
+    mprotectPerPage: prot.median,
+    spread: { anonFault: pair(fault), cowFault: pair(cow), munmapPerPage: pair(unmap), mprotectPerPage: pair(prot) },
+  };
 }
 
 // --- report ---------------------------------------------------------------------------------
@@ -1352,20 +1519,29 @@ async function main(): Promise<void> {
   }
   BAR = progressShown(JSON_OUT) ? await startProgress({ title: 'bench', total: PARTS, unit: 'parts', json: JSON_OUT }) : undefined;
   log(`vmlab bench: ${N} pages per operation, median of ${REPS} (node ${process.version})\n`);
-  log('  real kernel ... ');
-  const { real, why } = realFigures();
-  log(real !== undefined ? 'done\n' : `skipped: ${why}\n`);
-
-  log('  simulator ... ');
+  log('  simulator and real kernel ... ');
+  const started0 = await RealKernel.start();
+  const side: RealSide = { ...(started0.real !== undefined ? { real: started0.real } : {}), ...(started0.why !== undefined ? { why: started0.why } : {}) };
   const s = await machine(1024 * 1024 * 1024);
   const small = N / 8;
-  const fault = medianOf(s, simFault, N, REPS);
-  const cow = medianOf(s, simCow, N, REPS);
-  const forkSmall = medianOf(s, simForkTotal, small, REPS);
-  const forkLarge = medianOf(s, simForkTotal, N, REPS);
+  const pFault = await pairedMedians(s, simFault, 'fault', N, REPS, side);
+  const pCow = await pairedMedians(s, simCow, 'cow', N, REPS, side);
+  const pForkSmall = await pairedMedians(s, simForkTotal, 'fork', small, REPS, side);
+  const pForkLarge = await pairedMedians(s, simForkTotal, 'fork', N, REPS, side);
+  const pUnmap = await pairedMedians(s, simMunmap, 'munmap', N, REPS, side);
+  const pProt = await pairedMedians(s, simMprotect, 'mprotect', N, REPS, side);
+  side.real?.close();
+  const fault = pFault.sim;
+  const cow = pCow.sim;
+  const forkSmall = pForkSmall.sim;
+  const forkLarge = pForkLarge.sim;
   const forkPage = (forkLarge - forkSmall) / (N - small);
-  const unmap = medianOf(s, simMunmap, N, REPS);
-  const prot = medianOf(s, simMprotect, N, REPS);
+  const unmap = pUnmap.sim;
+  const prot = pProt.sim;
+  const why = side.why;
+  const real = realOf(started0.pageSize ?? 0, small, [pFault.real, pCow.real, pForkSmall.real, pForkLarge.real, pUnmap.real, pProt.real]);
+  log(real !== undefined ? 'done\n' : `done (real kernel skipped: ${why})\n`);
+  log('  resident access ... ');
   const hit = medianOf(s, simHitAccess, N, REPS);
   log('done\n  replay ... ');
   const replay = await replayRate(QUICK ? 20_000 : 100_000, QUICK ? 3 : REPS);
@@ -1526,7 +1702,7 @@ async function main(): Promise<void> {
     }
   }
   out.push(
-    `simulator and real: the median of ${REPS} repetitions after 2 warm-ups each (real: bench/out/real-vm, the same page counts); min-max: the fastest and slowest one (- for a figure derived from several)`,
+    `simulator and real: the median of ${REPS} repetitions after 2 warm-ups each, the two sides' repetitions alternated (real: bench/out/real-vm --serve, the same page counts); min-max: the fastest and slowest one (- for a figure derived from several)`,
   );
   out.push('');
   out.push(`bus: ${(bus.eventsPerSec / 1e6).toFixed(2)} M events/s to one subscriber`);

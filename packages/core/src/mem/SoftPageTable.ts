@@ -18,6 +18,8 @@ export const MAX_VPN = 2 ** 36;
  */
 const INITIAL_DIRS = 1;
 const INITIAL_LEAVES = 1;
+/** Bytes of the one buffer a new table's arrays share (reset). */
+const INITIAL_BYTES = INITIAL_LEAVES * 8 + (INITIAL_DIRS << 9) * 4 + (INITIAL_LEAVES << 9) * 6 + INITIAL_DIRS * 2 + INITIAL_LEAVES * 2;
 
 /** PTE bits are 16 (the generic bits below PTE_MD_SHIFT = 8, the MD pmap's 8 above). */
 export const PTE_BITS_MAX = 0xffff;
@@ -294,14 +296,36 @@ export class SoftPageTable {
 
   private reset(): void {
     this.#cachedLeaf = 0;
-    this.leafBase = new Float64Array(INITIAL_LEAVES).fill(NONE);
-    this.dir = new Int32Array(INITIAL_DIRS << SHIFT).fill(NONE);
-    this.dirUsed = new Uint16Array(INITIAL_DIRS);
+    if (this.dirUsed !== undefined && this.dirUsed.length === INITIAL_DIRS && this.leafUsed.length === INITIAL_LEAVES) {
+      // The pools never grew: empty them where they are (a fork's child that exits at once
+      // clears a table the size it was made).
+      this.leafBase.fill(NONE);
+      this.dir.fill(NONE);
+      this.dirUsed.fill(0);
+      this.leafFrame.fill(NONE);
+      this.leafBits.fill(0);
+      this.leafUsed.fill(0);
+    } else {
+      // A new table's six arrays are views of one buffer: a buffer is a native allocation
+      // the collector tracks as external memory, and six of them made a 16-page fork + exit
+      // (a new table, then one cleared) cost several microseconds more, most of it in the
+      // allocations and the collections they start (bench/run.ts, "fixed cost"). An array
+      // that grows moves to a buffer of its own.
+      const buf = new ArrayBuffer(INITIAL_BYTES);
+      this.leafBase = new Float64Array(buf, 0, INITIAL_LEAVES).fill(NONE);
+      let at = INITIAL_LEAVES * 8;
+      this.dir = new Int32Array(buf, at, INITIAL_DIRS << SHIFT).fill(NONE);
+      at += (INITIAL_DIRS << SHIFT) * 4;
+      this.leafFrame = new Int32Array(buf, at, INITIAL_LEAVES << SHIFT).fill(NONE);
+      at += (INITIAL_LEAVES << SHIFT) * 4;
+      this.leafBits = new Uint16Array(buf, at, INITIAL_LEAVES << SHIFT);
+      at += (INITIAL_LEAVES << SHIFT) * 2;
+      this.dirUsed = new Uint16Array(buf, at, INITIAL_DIRS);
+      at += INITIAL_DIRS * 2;
+      this.leafUsed = new Uint16Array(buf, at, INITIAL_LEAVES);
+    }
     this.dirTop = 1;
     this.dirFree = NONE;
-    this.leafFrame = new Int32Array(INITIAL_LEAVES << SHIFT).fill(NONE);
-    this.leafBits = new Uint16Array(INITIAL_LEAVES << SHIFT);
-    this.leafUsed = new Uint16Array(INITIAL_LEAVES);
     this.leafTop = 0;
     this.leafFree = NONE;
     this.ptPages = 1;

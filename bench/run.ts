@@ -1052,14 +1052,13 @@ async function scalingFigures(): Promise<ScalingFigures> {
   }
 }
 
-const WARM_ROUNDS = Number(process.env.WARM ?? 2);
 async function scalingRun(): Promise<ScalingFigures> {
   const started = Date.now();
   const perPage: ScalingFigures['perPage'] = { anonFaultFresh: [], anonFault: [], cowFault: [], forkPerPage: [], munmapPerPage: [], mprotectPerPage: [] };
   const fixedPerCall: ScalingFigures['fixedPerCall'] = { fork: [], munmap: [], mprotect: [] };
   // warm-up (the JIT) on a machine of its own
   const warm = await scaleMachine(4096);
-  for (let i = 0; i < WARM_ROUNDS; i++) {
+  for (let i = 0; i < 2; i++) {
     columnSample(warm, 4096);
     smallSample(warm);
   }

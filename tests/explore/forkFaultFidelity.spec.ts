@@ -64,3 +64,50 @@ describe('abi openbsd fork (uvmspace_fork)', () => {
     });
   });
 });
+
+/**
+ * fork.copy and fault.pager_relock crossed (docs/policies.md): each kernel pairs its fork
+ * with its own fault. FreeBSD's fork waits for a busy page and its fault never sleeps for the
+ * map holding one; UVM's fault does, and its fork never waits for a page. Either pair is
+ * clean; FreeBSD's fork with UVM's fault deadlocks, under either ABI.
+ */
+describe('fork.copy with fault.pager_relock', () => {
+  function deadlock(doc: { ok: boolean; machines: { machine: string; violation?: { invariants: string[]; verified: boolean } }[] }, machine: string) {
+    expect(doc.ok).toBe(true);
+    expect(doc.machines.map((m) => m.machine)).toEqual([machine]);
+    const v = doc.machines[0]!.violation;
+    expect(v, `${machine}: no violation`).toBeDefined();
+    expect(v!.invariants).toEqual(['deadlock']);
+    expect(v!.verified).toBe(true);
+  }
+
+  describe('when abi openbsd forks with FreeBSD split (fork.copy: split) while its fault relocks with the page busy', () => {
+    it('should deadlock: fork sleeps in vm_object_split on the page, the fault for the map fork holds', async () => {
+      const { code, doc } = await explore('openbsd-pagein-fork-split.yaml');
+      expect(code).toBe(0);
+      deadlock(doc, 'openbsd-split');
+    });
+  });
+
+  describe("when abi freebsd's fault relocks as UVM does (fault.pager_relock: relock_busy) while its fork splits", () => {
+    it('should deadlock the same way', async () => {
+      const { code, doc } = await explore('freebsd-pagein-fork-relock.yaml');
+      expect(code).toBe(0);
+      deadlock(doc, 'freebsd-relock-busy');
+    });
+  });
+
+  describe("when abi freebsd runs either kernel's pair (split with restart, share_amap with relock_busy)", () => {
+    it('should be clean to bound 2 under both', async () => {
+      const { code, doc } = await explore('freebsd-pagein-fork-pairs.yaml');
+      expect(code).toBe(0);
+      expect(doc.ok).toBe(true);
+      expect(doc.machines.map((m: { machine: string }) => m.machine)).toEqual(['freebsd-pair', 'uvm-pair']);
+      for (const m of doc.machines) {
+        expect(m.violation).toBeUndefined();
+        expect(m.complete).toBe(true);
+        expect(m.schedules).toBeGreaterThan(1);
+      }
+    });
+  });
+});

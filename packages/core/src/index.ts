@@ -105,6 +105,8 @@ export { FAULT_LOCK, FaultLockPolicy, faultMmapLock, faultVmaLock } from './poli
 export { EXIT_MMAP, ExitMmapPolicy, exitMmapAtomic, exitMmapLockedReset } from './policy/ExitMmapPolicy.ts';
 export { MREMAP_TLB_FLUSH, MremapPolicy, mremapFlushPresent } from './policy/MremapPolicy.ts';
 export { GUP_FORCE_COW, GupPolicy, gupFollCow } from './policy/GupPolicy.ts';
+export { FORK_COPY, ForkCopyPolicy, forkCopyShareAmap, forkCopySplit } from './policy/ForkCopyPolicy.ts';
+export { FAULT_PAGER_RELOCK, FaultPagerRelockPolicy, faultPagerRelockBusy, faultPagerRestart } from './policy/FaultPagerRelockPolicy.ts';
 export { ExitPolicy } from './policy/ExitPolicy.ts';
 export { MadvisePolicy } from './policy/MadvisePolicy.ts';
 export { PageDaemon } from './policy/PageDaemon.ts';

@@ -283,12 +283,13 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
   // The entry's range in this object's index space (clustering is clipped to it).
   const base = pi - (fs.firstIndex - e.offset);
   const r = yield* obj.pager.getpages(obj, pi, frame, { entryStart: base, entryEnd: base + e.pages, tid: fs.tid });
-  if (ctx.abi === 'openbsd') {
-    // UVM (uvm_fault_lower_io, OpenBSD and NetBSD sys/uvm/uvm_fault.c): pgo_get sleeps for
-    // the I/O with every lock dropped and the page busy; then uvmfault_relock takes the map
-    // read lock again, sleeping for it with the page still busy (an rwlock(9): behind a
-    // queued writer too). FreeBSD's vm_fault instead unbusies and restarts when the
-    // map is not free (vm_fault_relookup's trylock), as below.
+  if (ctx.faultPagerRelock.relocksBusy) {
+    // `fault.pager_relock: relock_busy` (UVM: uvm_fault_lower_io, OpenBSD and NetBSD
+    // sys/uvm/uvm_fault.c): pgo_get sleeps for the I/O with every lock dropped and the page
+    // busy; then uvmfault_relock takes the map read lock again, sleeping for it with the
+    // page still busy (under abi openbsd an rwlock(9): behind a queued writer too).
+    // `restart` (FreeBSD's vm_fault) instead unbusies and restarts when the map is not
+    // free (vm_fault_relookup's trylock), as below.
     // A wiring fault (mlock) runs under the lock its caller holds in this model.
     yield { reason: 'uvm_fault: pager I/O' };
     const lock = fs.vms.map.lock;

@@ -96,9 +96,10 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
 /**
  * vm_map_copy_entry: copy-on-write by write-protecting the parent and marking both entries
  * COW|NEEDS_COPY; an anonymous ONEMAPPING object shared with other entries of the map is
- * split first so the object covers exactly this entry (not under abi openbsd: UVM's
- * uvm_mapent_forkcopy shares the amap by reference and splits nothing). A wired writable entry is copied at
- * once (vm_fault_copy_entry): the child gets its own pages, the parent keeps writing.
+ * split first so the object covers exactly this entry (`fork.copy: split`; under
+ * `share_amap`, UVM's uvm_mapent_forkcopy shares the amap by reference and splits nothing).
+ * A wired writable entry is copied at once (vm_fault_copy_entry): the child gets its own
+ * pages, the parent keeps writing.
  */
 function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEntry, flushLater: [number, number][] | null): KGen<void> {
   const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
@@ -125,20 +126,22 @@ function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEnt
   let o = e.object;
   if (o !== null) {
     if (o.isAnon) {
+      // `fork.copy` (policy/ForkCopyPolicy.ts). split (FreeBSD vm_map_copy_entry):
       // vm_object_collapse may sleep in its scan here, with the parent's map locked (no
-      // generator for an object with nothing to collapse into it). UVM's fork copies amap
-      // references and never waits for a busy page (below): under abi openbsd the collapse
-      // is the one that stops where it would sleep, as it was before the sleeping scan.
-      if (ctx.abi === 'openbsd') ctx.objects.collapse(o);
+      // generator for an object with nothing to collapse into it). share_amap (UVM): fork
+      // copies amap references and never waits for a busy page (below), so the collapse is
+      // the one that stops where it would sleep, as it was before the sleeping scan.
+      const splits = ctx.forkCopy.splits;
+      if (!splits) ctx.objects.collapse(o);
       else if (o.backing !== null) yield* ctx.objects.collapseSleepable(o);
       // UVM has no object split: uvmspace_fork's uvm_mapent_forkcopy (sys/uvm/uvm_map.c)
       // gives the child a reference to the parent's amap at the entry's slot offset (the
       // amap stays shared with the parent's other entries clipped from it) and marks both
       // needs-copy; amap_copy (sys/uvm/uvm_amap.c) then copies anon references, never
-      // waiting for a busy page. So under abi openbsd the object is shared as it is, and
+      // waiting for a busy page. So under share_amap the object is shared as it is, and
       // fork cannot sleep here on a page a fault keeps busy while it relocks the map.
       // vm_object_split gives up on a backing object a collapse has marked dead.
-      if (o.oneMapping && o.refCount > 1 && ctx.abi !== 'openbsd' && (o.backing === null || (o.backing.flags & OBJ_DEAD) === 0)) {
+      if (splits && o.oneMapping && o.refCount > 1 && (o.backing === null || (o.backing.flags & OBJ_DEAD) === 0)) {
         const n = yield* ctx.objects.split(o, e.offset, e.pages, ctx.anonPager);
         // The entry may have moved while the split slept: find it by its object again.
         o.refCount--;

@@ -22,6 +22,8 @@ import { collapseScanDefaultModule } from '../policy/CollapsePolicy.ts';
 import { mapCleanDefaultModule } from '../policy/MapCleanPolicy.ts';
 import { mremapDefaultModule } from '../policy/MremapPolicy.ts';
 import { gupDefaultModule } from '../policy/GupPolicy.ts';
+import { forkCopyShareAmapModule, forkCopySplitModule } from '../policy/ForkCopyPolicy.ts';
+import { faultPagerRelockBusyModule, faultPagerRestartModule } from '../policy/FaultPagerRelockPolicy.ts';
 import { exitMmapAtomicModule, exitMmapLockedResetModule } from '../policy/ExitMmapPolicy.ts';
 import { faultMmapLockModule, faultVmaLockModule } from '../policy/FaultLockPolicy.ts';
 import { FaultRevalidatePolicy, faultRevalidatesAfterPagerSleep } from '../policy/FaultRevalidatePolicy.ts';
@@ -43,7 +45,7 @@ import { MachineConfig } from './tokens.ts';
  * pmaps share and the page operations over them; the default and vnode pagers (the vnode
  * pager also as an event subscriber); the default value of each core policy
  * (`map_delete.skips`, `exit.teardown`, `madvise.*`, the page daemon, `revoke.*`, the
- * fault's revalidation after a pager sleep, `map_clean.lock`, `fault.soft_fast`, `collapse.scan`); the MI kernel (the VmContext) and the
+ * fault's revalidation after a pager sleep, `map_clean.lock`, `fault.soft_fast`, `collapse.scan`, `fork.copy`, `fault.pager_relock`); the MI kernel (the VmContext) and the
  * system-call front. The arch's module binds the PmapFactory; other policy values rebind
  * what they change.
  */
@@ -85,6 +87,8 @@ export function coreModule(r: MachineSpec): ContainerModule {
       faultMmapLockModule,
       exitMmapAtomicModule,
       collapseScanDefaultModule,
+      forkCopySplitModule,
+      faultPagerRestartModule,
     ])
       void m.load(options);
     bind<Invariant>(InvariantContribution).toConstantValue(revokeWalkInvariant);
@@ -110,5 +114,7 @@ export const CORE_POLICY_BINDINGS: readonly PolicyBinding[] = [
   { key: 'tlb.shootdown', value: 'deferred', module: tlbDeferredModule },
   { key: 'fault.lock', value: 'vma_lock', module: faultVmaLockModule },
   { key: 'exit.mmap', value: 'locked_reset', module: exitMmapLockedResetModule },
+  { key: 'fork.copy', value: 'share_amap', module: forkCopyShareAmapModule },
+  { key: 'fault.pager_relock', value: 'relock_busy', module: faultPagerRelockBusyModule },
   ...MADVISE_POLICY_BINDINGS,
 ];

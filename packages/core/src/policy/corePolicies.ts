@@ -106,6 +106,24 @@ export const CORE_POLICIES: PolicyDefinition[] = [
       'Where an address space is torn down. purge_in_exit (OpenBSD uvm_purge, the default with abi openbsd): the exiting process empties its own map; kernel threads never purge; the pmap is destroyed when the last reference goes.',
   },
   {
+    key: 'fork.copy',
+    values: ['split', 'share_amap'],
+    defaultFor: (abi) => (abi === 'openbsd' ? 'share_amap' : 'split'),
+    owner: '@vmlab/core',
+    rules: 'FreeBSD vm_map_copy_entry; OpenBSD uvm_mapent_forkcopy',
+    description:
+      "What fork does to a copy-on-write entry's anonymous memory. split (FreeBSD vmspace_fork, vm_map_copy_entry; the default except with abi openbsd): vm_object_collapse, which may sleep in its scan on a busy page, then vm_object_split gives an entry whose object others reference an object of its own, sleeping on every busy page it moves; fork waits for pages a fault holds busy, with the parent's map locked. share_amap (UVM uvm_mapent_forkcopy and amap_copy, the default with abi openbsd): the child references the parent's amap as it is, nothing is split, and fork never waits for a busy page.",
+  },
+  {
+    key: 'fault.pager_relock',
+    values: ['restart', 'relock_busy'],
+    defaultFor: (abi) => (abi === 'openbsd' ? 'relock_busy' : 'restart'),
+    owner: '@vmlab/core',
+    rules: 'FreeBSD vm_fault_relookup; OpenBSD uvmfault_relock',
+    description:
+      'How a fault that slept in pager I/O gets the map back. restart (FreeBSD vm_fault_getpages and vm_fault_relookup; the default except with abi openbsd): the map is only tried; when it is held or changed the fault unbusies the page and starts again, so it never sleeps for the map with a page busy. relock_busy (UVM uvm_fault_lower_io and uvmfault_relock, the default with abi openbsd): the fault sleeps for the map read lock with the page still busy (with abi openbsd the map lock is an rwlock(9), so behind a queued writer too), then refaults if the map changed; a path that holds the map and sleeps on that page (fork.copy: split, map_clean.lock: read_locked) deadlocks with it.',
+  },
+  {
     key: 'revoke.mode',
     values: ['replace_entry', 'zap'],
     owner: '@vmlab/core',

@@ -29,6 +29,8 @@ import type { MremapPolicy } from '../policy/MremapPolicy.ts';
 import type { FaultLockPolicy } from '../policy/FaultLockPolicy.ts';
 import type { ExitMmapPolicy } from '../policy/ExitMmapPolicy.ts';
 import type { CollapsePolicy } from '../policy/CollapsePolicy.ts';
+import type { FaultPagerRelockPolicy } from '../policy/FaultPagerRelockPolicy.ts';
+import type { ForkCopyPolicy } from '../policy/ForkCopyPolicy.ts';
 import type { PageDaemon, PageoutRequest } from '../policy/PageDaemon.ts';
 import type { RevokePolicy } from '../policy/RevokePolicy.ts';
 import type { Process, Thread } from '../proc/Process.ts';
@@ -106,6 +108,8 @@ export class Kernel implements VmContext {
   readonly faultLock: FaultLockPolicy;
   readonly exitMmap: ExitMmapPolicy;
   readonly collapsePolicy: CollapsePolicy;
+  readonly forkCopy: ForkCopyPolicy;
+  readonly faultPagerRelock: FaultPagerRelockPolicy;
   readonly staleVmaUses: string[];
   private nextCpu = 0;
 
@@ -143,6 +147,8 @@ export class Kernel implements VmContext {
     this.faultLock = vm.faultLock;
     this.exitMmap = vm.exitMmap;
     this.collapsePolicy = vm.collapsePolicy;
+    this.forkCopy = vm.forkCopy;
+    this.faultPagerRelock = vm.faultPagerRelock;
     this.staleVmaUses = vm.staleVmaUses;
     this.archOps = archOps ?? [];
   }

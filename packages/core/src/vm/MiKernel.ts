@@ -19,6 +19,8 @@ import { FaultLockPolicy, faultMmapLock } from '../policy/FaultLockPolicy.ts';
 import { ExitMmapPolicy, exitMmapAtomic } from '../policy/ExitMmapPolicy.ts';
 import { CollapsePolicy, collapseScanCollapsing } from '../policy/CollapsePolicy.ts';
 import { GupPolicy, gupFollCow } from '../policy/GupPolicy.ts';
+import { ForkCopyPolicy, forkCopySplit } from '../policy/ForkCopyPolicy.ts';
+import { FaultPagerRelockPolicy, faultPagerRestart } from '../policy/FaultPagerRelockPolicy.ts';
 import { PageDaemon } from '../policy/PageDaemon.ts';
 import { RevokePolicy } from '../policy/RevokePolicy.ts';
 import type { Process } from '../proc/Process.ts';
@@ -77,6 +79,8 @@ export class MiKernel implements VmContext, PageReclaimer {
     @inject(ExitMmapPolicy) @optional() readonly exitMmap: ExitMmapPolicy = exitMmapAtomic,
     @inject(CollapsePolicy) @optional() readonly collapsePolicy: CollapsePolicy = collapseScanCollapsing,
     @inject(GupPolicy) @optional() readonly gupPolicy: GupPolicy = gupFollCow,
+    @inject(ForkCopyPolicy) @optional() readonly forkCopy: ForkCopyPolicy = forkCopySplit,
+    @inject(FaultPagerRelockPolicy) @optional() readonly faultPagerRelock: FaultPagerRelockPolicy = faultPagerRestart,
   ) {
     this.userTop = pmaps.userTop;
     this.objects = new VmObjects(mem, resident, bus, pages, this, pageService, collapsePolicy);
@@ -94,7 +98,8 @@ export class MiKernel implements VmContext, PageReclaimer {
 
   newVmspace(kernel: boolean): Vmspace {
     const vms = new Vmspace(this.nextVmspace++, this.pmaps.create(kernel), kernel, 0x1000, this.userTop, this.mem.changes);
-    // UVM's vmmaplk is an rwlock(9): a waiting writer holds new readers back.
+    // UVM's vmmaplk is an rwlock(9): a waiting writer holds new readers back. The lock's
+    // kind, not a VM policy: it decides no path, only who the scheduler lets in first.
     if (this.abi === 'openbsd') vms.map.lock.preferWriters = true;
     return vms;
   }

@@ -15,6 +15,8 @@ import type { FaultCowPolicy } from '../policy/FaultCowPolicy.ts';
 import type { FaultLockPolicy } from '../policy/FaultLockPolicy.ts';
 import type { ExitMmapPolicy } from '../policy/ExitMmapPolicy.ts';
 import type { CollapsePolicy } from '../policy/CollapsePolicy.ts';
+import type { FaultPagerRelockPolicy } from '../policy/FaultPagerRelockPolicy.ts';
+import type { ForkCopyPolicy } from '../policy/ForkCopyPolicy.ts';
 import type { FaultRevalidatePolicy } from '../policy/FaultRevalidatePolicy.ts';
 import type { MapDeletePolicy } from '../policy/MapDeletePolicy.ts';
 import type { Process, Thread } from '../proc/Process.ts';
@@ -82,6 +84,10 @@ export interface VmContext {
   readonly exitMmap: ExitMmapPolicy;
   /** `collapse.scan`: what a collapse asleep in its scan marks, and what a fault does when it meets it (D6085). */
   readonly collapsePolicy: CollapsePolicy;
+  /** `fork.copy`: FreeBSD's collapse and object split, which wait for busy pages, or UVM's shared amap, which never does. */
+  readonly forkCopy: ForkCopyPolicy;
+  /** `fault.pager_relock`: after pager I/O, FreeBSD's unbusy-and-restart or UVM's sleep for the map with the page busy. */
+  readonly faultPagerRelock: FaultPagerRelockPolicy;
   /** Uses of freed map entries seen by process_mrelease's walk (the `mrelease_walk` invariant reads them). */
   readonly staleVmaUses: string[];
   /** The pid whose address space this is (0 when none: held only, or the kernel's). */

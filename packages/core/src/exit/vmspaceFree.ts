@@ -28,10 +28,15 @@ export function vmspaceTeardown(ctx: VmContext, vms: Vmspace): void {
   pmapRelease(ctx, vms);
 }
 
-/** pmap_release (from vmspace_dofree): the pmap is destroyed, exactly once (`pmap_destroy` first). */
+/**
+ * pmap_release (from vmspace_dofree): the pmap is destroyed, exactly once (`pmap_destroy`
+ * first), and the machine lets go of the address space (its owner entry kept every exited
+ * process's vmspace, page tables and all, reachable: about 7 KB a fork + exit + wait).
+ */
 export function pmapRelease(ctx: VmContext, vms: Vmspace): void {
   if (vms.dead) return;
   vms.dead = true;
   emitPmapDestroy(ctx.bus, vms.pmap);
   vms.pmap.destroy();
+  ctx.forgetVmspace(vms);
 }

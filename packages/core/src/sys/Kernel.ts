@@ -177,6 +177,10 @@ export class Kernel implements VmContext {
     return this.vm.ownerOf(vms);
   }
 
+  forgetVmspace(vms: Vmspace): void {
+    this.vm.forgetVmspace(vms);
+  }
+
   errno(name: string): Outcome {
     return errno(name);
   }

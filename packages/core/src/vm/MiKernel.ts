@@ -96,6 +96,10 @@ export class MiKernel implements VmContext, PageReclaimer {
     return this.vmspaceOwner.get(vms) ?? 0;
   }
 
+  forgetVmspace(vms: Vmspace): void {
+    this.vmspaceOwner.delete(vms);
+  }
+
   newVmspace(kernel: boolean): Vmspace {
     const vms = new Vmspace(this.nextVmspace++, this.pmaps.create(kernel), kernel, 0x1000, this.userTop, this.mem.changes);
     // UVM's vmmaplk is an rwlock(9): a waiting writer holds new readers back. The lock's

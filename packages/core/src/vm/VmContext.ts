@@ -92,6 +92,8 @@ export interface VmContext {
   readonly staleVmaUses: string[];
   /** The pid whose address space this is (0 when none: held only, or the kernel's). */
   ownerOf(vms: Vmspace): number;
+  /** `vms` is freed (pmap_release): drop what the machine kept of it by identity (its owner pid). */
+  forgetVmspace(vms: Vmspace): void;
   /** A new, empty address space with a pmap of its own. */
   newVmspace(kernel: boolean): Vmspace;
 }

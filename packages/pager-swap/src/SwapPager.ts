@@ -10,6 +10,8 @@ import {
   OBJ_DEAD,
   OBJ_SPLIT,
   PAGE_SIZE,
+  PG_RELEASED,
+  PG_SWAPINPROG,
   PageService,
   PageStore,
   type Pager,
@@ -129,7 +131,9 @@ export class SwapPager implements Pager, EventSubscriber {
     bus.on('map_delete', this.name, (e) => {
       const o = e.object;
       if (o === null || !e.onlyMapping || o.pager !== this) return;
-      this.freeRange(o, e.pindex, e.pindex + (e.end - e.start) / PAGE_SIZE);
+      const end = e.pindex + (e.end - e.start) / PAGE_SIZE;
+      if (o.pip === 0) this.freeRange(o, e.pindex, end);
+      else this.freeRangeKeepReleased(o, e.pindex, end);
     });
     bus.on('swapout', this.name, (e) => {
       this.swapoutCause = e.cause;
@@ -200,7 +204,9 @@ export class SwapPager implements Pager, EventSubscriber {
    * on its size, clipped to the faulting entry and the object; behind the page downward and
    * ahead of it upward, each run stops at the first index that is resident or not on swap.
    * Pages are allocated busy in `obj` by the page service (without reclaim: a cluster page
-   * is optional).
+   * is optional) and marked PG_SWAPINPROG (FreeBSD's VPO_SWAPINPROG) until the read is done:
+   * an unmap under `fault.pager_relock: relock_busy` releases them (PG_RELEASED) rather
+   * than sleep on them, and releaseCluster then frees them with their blocks.
    */
   allocCluster(obj: VmObject, pindex: number, w: FaultWindow): ClusterPage[] {
     const n = this.clusterPages;
@@ -213,6 +219,7 @@ export class SwapPager implements Pager, EventSubscriber {
       if (!m.has(i) || this.pages.lookup(obj, i) !== -1) break;
       const f = this.pages.allocBusy(obj, i);
       if (f === -1) break;
+      this.mem.flags[f] = (this.mem.flags[f] as number) | PG_SWAPINPROG;
       out.push({ pindex: i, frame: f });
     }
     out.reverse();
@@ -220,17 +227,30 @@ export class SwapPager implements Pager, EventSubscriber {
       if (!m.has(i) || this.pages.lookup(obj, i) !== -1) break;
       const f = this.pages.allocBusy(obj, i);
       if (f === -1) break;
+      this.mem.flags[f] = (this.mem.flags[f] as number) | PG_SWAPINPROG;
       out.push({ pindex: i, frame: f });
     }
     return out;
   }
 
+  /**
+   * The end of the read for the cluster pages: unbusied and kept (inactive) or freed. A page
+   * an unmap released meanwhile (PG_RELEASED) is freed with its block, as UVM's owner of a
+   * released page does (uvm_pager_dropcluster, uvm_anon_release).
+   */
   private releaseCluster(obj: VmObject, c: readonly ClusterPage[], keep: boolean): void {
     const pages = this.pages;
+    const flags = this.mem.flags;
     for (const p of c) {
-      pages.unbusy(obj, p.frame);
-      if (keep) pages.deactivate(p.frame);
-      else pages.free(obj, p.frame);
+      const f = p.frame;
+      const released = ((flags[f] as number) & PG_RELEASED) !== 0;
+      flags[f] = (flags[f] as number) & ~(PG_SWAPINPROG | PG_RELEASED);
+      pages.unbusy(obj, f);
+      if (released) {
+        pages.free(obj, f);
+        this.freeRange(obj, p.pindex, p.pindex + 1);
+      } else if (keep) pages.deactivate(f);
+      else pages.free(obj, f);
     }
   }
 
@@ -311,6 +331,25 @@ export class SwapPager implements Pager, EventSubscriber {
         m.delete(i);
         obj.noteContent();
       }
+    }
+  }
+
+  /**
+   * freeRange for an unmap while pages are in I/O: a page the unmap released (PG_RELEASED,
+   * UVM's uvm_anfree of a busy anon) keeps its block, which its page-in is reading; the
+   * fault frees both when it is done (uvm_anon_release, uvm_anon_dropswap).
+   */
+  private freeRangeKeepReleased(obj: VmObject, start: number, end: number): void {
+    const m = this.meta(obj, false);
+    if (m === undefined) return;
+    const flags = this.mem.flags;
+    for (const [i, b] of m) {
+      if (i < start || i >= end) continue;
+      const f = this.pages.lookup(obj, i);
+      if (f !== -1 && ((flags[f] as number) & PG_RELEASED) !== 0) continue;
+      this.freeBlock(b);
+      m.delete(i);
+      obj.noteContent();
     }
   }
 

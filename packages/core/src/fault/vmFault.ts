@@ -1,5 +1,5 @@
 import { Access, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from '../abi/constants.ts';
-import { PG_BUSY, PG_DIRTY, PG_REUSABLE } from '../mem/PhysMem.ts';
+import { PG_BUSY, PG_DIRTY, PG_RELEASED, PG_REUSABLE } from '../mem/PhysMem.ts';
 import { MAP_ENTRY_LOCK_ONFAULT, MAP_ENTRY_NEEDS_COPY } from '../map/VmMapEntry.ts';
 import { vmaFaultable, vmaLockOf } from '../map/vmaLock.ts';
 import { PagerResult } from '../pager/Pager.ts';
@@ -294,6 +294,7 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
     yield { reason: 'uvm_fault: pager I/O' };
     const lock = fs.vms.map.lock;
     while ((fs.flags & FAULT_WIRE) === 0 && !lock.canShare()) yield { reason: 'uvmfault_relock: map lock', until: () => lock.canShare(), on: lock };
+    if (((mem.flags[frame] as number) & PG_RELEASED) !== 0) return yield* releasedThenRetry(fs, r);
   }
   obj.pip--;
   mem.flags[frame] = (mem.flags[frame] as number) & ~PG_BUSY;
@@ -314,6 +315,29 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
   const res = yield* settle(faultFinish(fs));
   ctx.objects.release(fs.first);
   return res;
+}
+
+/**
+ * UVM's end of a page-in whose page an unmap released meanwhile (OpenBSD sys/uvm/uvm_fault.c
+ * uvmfault_anonget: the page is PG_RELEASED, its anon out of the amap): the faulting thread
+ * frees the page and its swap slot (uvm_anon_release), whatever the I/O returned, and the
+ * fault restarts from the lookup (ERESTART), which finds the map as the unmap left it.
+ */
+function* releasedThenRetry(fs: FaultState, r: PagerResult): KGen<FaultResult> {
+  const { ctx, obj, pi, frame } = fs;
+  const objs = ctx.objects;
+  const mem = ctx.mem;
+  obj.pip--;
+  mem.flags[frame] = (mem.flags[frame] as number) & ~(PG_BUSY | PG_RELEASED);
+  objs.busyHolders.delete(frame);
+  // Never mapped (busy since its allocation): freeing it needs no pmap work.
+  objs.freePage(obj, frame);
+  obj.pager.freeRange?.(obj, pi, pi + 1);
+  if (r === PagerResult.Ok) emitPagein(ctx.bus, obj.id, pi, 1);
+  // uvmexp's flt_pgrele.
+  ctx.counters.add('fault.released');
+  objs.release(fs.first);
+  return yield* settle(vmFault(ctx, fs.vms, fs.va, fs.access, fs.tid, fs.flags));
 }
 
 /**

@@ -2,7 +2,7 @@ import { Access, type Inherit, PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT
 import { FAULT_WIRE, FaultResult, vmFault } from '../fault/vmFault.ts';
 import { vmFaultCopyEntryUpgrade } from '../fault/vmFaultCopyEntry.ts';
 import type { RemoveReason } from '../events/kinds.ts';
-import { PG_BUSY, PG_DIRTY } from '../mem/PhysMem.ts';
+import { PG_BUSY, PG_DIRTY, PG_RELEASED, PG_SWAPINPROG } from '../mem/PhysMem.ts';
 import type { Vmspace } from '../proc/Vmspace.ts';
 import { type KGen, settle } from '../sched/KGen.ts';
 import { pmapRemove } from '../pmap/pmapCalls.ts';
@@ -85,8 +85,12 @@ export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: nu
   const first = clipRangeEntry(ctx, vms, start, end);
   // The entries in range are deleted in address order and unlinked together at the end:
   // nothing here sleeps, so no other thread sees the map in between.
+  const releases = ctx.faultPagerRelock.releasesBusy;
   for (let e = first; e !== null && e.start < end; e = e.next) {
     if (e.wiredCount > 0) entryUnwire(ctx, vms, e);
+    // UVM (amap_wipeout -> uvm_anfree): a page a fault keeps busy for its page-in is marked
+    // released before the range's swap goes, so the pager keeps its slot for the I/O.
+    if (releases) releaseBusyPages(ctx, e, e.start, e.end);
     if (ctx.mapDeletePolicy.notifies(e)) {
       const o = e.object;
       emitMapDelete(ctx.bus, ctx.ownerOf(vms), vms.pmap, e.start, e.end, o, e.offset, o !== null && o.refCount !== 1 && o.oneMapping);
@@ -101,11 +105,14 @@ export function vmMapDelete(ctx: VmContext, vms: Vmspace, start: number, end: nu
  * Whether vm_map_delete of [start, end) would sleep in vm_object_page_remove: an entry that
  * is its object's only mapping of the range (ONEMAPPING, another reference held) has a page
  * there busy for I/O (a fault paging it in). Its pages and swap blocks go with the unmap, so
- * the unmap waits for the I/O to finish.
+ * the unmap waits for the I/O to finish. Under `fault.pager_relock: relock_busy` (UVM) a
+ * page busy for a page-in (releasable) is not waited for: vm_map_delete marks it released
+ * (releaseBusyPages); any other busy page still is.
  */
 export function vmMapDeleteMustWait(ctx: VmContext, vms: Vmspace, start: number, end: number): boolean {
   const map = vms.map;
   const mem = ctx.mem;
+  const holders = ctx.faultPagerRelock.releasesBusy ? ctx.objects.busyHolders : null;
   for (let e = map.ceil(start); e !== null && e.start < end; e = e.next) {
     const o = e.object;
     if (o === null || o.refCount === 1 || !o.oneMapping || o.pip === 0) continue;
@@ -113,10 +120,44 @@ export function vmMapDeleteMustWait(ctx: VmContext, vms: Vmspace, start: number,
     const hi = e.offset + (Math.min(end, e.end) - e.start) / PAGE_SIZE;
     for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
       const pi = mem.pindexOf(f);
-      if (pi >= lo && pi < hi && ((mem.flags[f] as number) & PG_BUSY) !== 0) return true;
+      if (pi >= lo && pi < hi && ((mem.flags[f] as number) & PG_BUSY) !== 0 && (holders === null || !releasable(mem.flags[f] as number, f, holders)))
+        return true;
     }
   }
   return false;
+}
+
+/**
+ * A busy page whose holder frees it when it is released: the page a fault pages in (its
+ * holder recorded) or a swap pager's read-ahead page (PG_SWAPINPROG).
+ */
+function releasable(flags: number, f: number, holders: ReadonlyMap<number, number>): boolean {
+  return (flags & PG_SWAPINPROG) !== 0 || holders.has(f);
+}
+
+/**
+ * UVM's removal of an anon whose page is busy (OpenBSD sys/uvm/uvm_anon.c uvm_anfree, from
+ * uvm_amap.c amap_wipeout or amap_wiperange when an unmap drops the last reference): the
+ * page is marked PG_RELEASED and left to the thread that holds it busy, which frees it and
+ * its swap slot when its I/O is done (uvm_fault.c uvmfault_anonget, uvm_anon_release);
+ * nothing sleeps. The pages are those of [start, end) of entry e busy for a page-in (the
+ * fault's own page and the swap pager's read-ahead around it), in an object this entry is
+ * the only mapping of (the pages the unmap takes with it). A released page stays busy, in
+ * its object, on the resident index until its holder frees it.
+ */
+function releaseBusyPages(ctx: VmContext, e: VmMapEntry, start: number, end: number): void {
+  const o = e.object;
+  if (o === null || o.pip === 0 || !o.oneMapping) return;
+  const mem = ctx.mem;
+  const holders = ctx.objects.busyHolders;
+  const lo = e.offset + (start - e.start) / PAGE_SIZE;
+  const hi = e.offset + (end - e.start) / PAGE_SIZE;
+  for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
+    const fl = mem.flags[f] as number;
+    if ((fl & PG_BUSY) === 0 || !releasable(fl, f, holders)) continue;
+    const pi = mem.pindexOf(f);
+    if (pi >= lo && pi < hi) mem.flags[f] = fl | PG_RELEASED;
+  }
 }
 
 /** Unwires the pages of a wired entry (vm_fault_unwire). */

@@ -7,13 +7,20 @@ export const PG_BUSY = 1;
 export const PG_DIRTY = 2;
 export const PG_REUSABLE = 4;
 export const PG_REFERENCED = 8;
+/** A swap pager's read-ahead page while its read is in progress (FreeBSD VPO_SWAPINPROG). */
 export const PG_SWAPINPROG = 16;
 /** Set while the frame is on an object's resident list (memqInsert/memqRemove manage it). */
 export const PG_TABLED = 32;
 /** Set while the wire count is non-zero (the count itself is in a side table: PhysMem.wireCountOf). */
 export const PG_WIRED = 64;
-/** Bit 128 is unassigned. */
-export const PG_SPARE = 128;
+/**
+ * UVM's PG_RELEASED (OpenBSD and NetBSD sys/uvm/uvm_page.h): the page was removed while busy
+ * for I/O (uvm_anfree under amap_wipeout, an unmap); the removal did not wait. The page is
+ * still busy and still in its object; the thread that holds it busy frees it when its I/O
+ * is done (uvmfault_anonget: uvm_anon_release, then the fault restarts). Set only under
+ * `fault.pager_relock: relock_busy` (policy/FaultPagerRelockPolicy.ts).
+ */
+export const PG_RELEASED = 128;
 
 /** Page queues (PhysMem.queue). */
 export const PQ_NONE = 0;

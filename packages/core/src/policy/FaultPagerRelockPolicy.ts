@@ -14,7 +14,14 @@ import { ContainerModule } from 'inversify';
  *   the fault takes the map read lock again, sleeping for it while the page stays busy,
  *   and only then compares the map's version and refaults if it moved. A path that holds
  *   the map and sleeps on that busy page (FreeBSD's fork split, `fork.copy: split`; msync
- *   under `map_clean.lock: read_locked`) deadlocks with it.
+ *   under `map_clean.lock: read_locked`) deadlocks with it. The same value carries UVM's
+ *   removal of a page busy for I/O (sys/uvm/uvm_anon.c uvm_anfree, from uvm_amap.c
+ *   amap_wipeout when an unmap drops the last reference): the page is marked PG_RELEASED
+ *   and left to its owner, the removal does not sleep; the fault, back from its I/O with
+ *   the map relocked, frees the page and its swap slot (uvm_anon_release) and restarts
+ *   (ERESTART). The two go together: an unmap that slept on the page with the map held
+ *   (FreeBSD's vm_object_page_remove) would deadlock with a fault that relocks the map
+ *   before it lets the page go, so they are one value rather than two policies.
  *
  * A wiring fault (mlock) runs under the lock its caller holds, under either value.
  */
@@ -23,13 +30,19 @@ export interface FaultPagerRelockPolicy {
   readonly value: string;
   /** True: after pager I/O the fault sleeps for the map read lock with the page still busy (uvmfault_relock). */
   readonly relocksBusy: boolean;
+  /**
+   * True: an unmap that removes a page busy for a fault's I/O marks it PG_RELEASED and goes
+   * on (UVM uvm_anfree); false: it sleeps until the page is unbusied (FreeBSD
+   * vm_object_page_remove, vm_page_sleep_if_busy).
+   */
+  readonly releasesBusy: boolean;
 }
 
 /** The policy key (owned by core). */
 export const FAULT_PAGER_RELOCK = 'fault.pager_relock';
 
-export const faultPagerRestart: FaultPagerRelockPolicy = { value: 'restart', relocksBusy: false };
-export const faultPagerRelockBusy: FaultPagerRelockPolicy = { value: 'relock_busy', relocksBusy: true };
+export const faultPagerRestart: FaultPagerRelockPolicy = { value: 'restart', relocksBusy: false, releasesBusy: false };
+export const faultPagerRelockBusy: FaultPagerRelockPolicy = { value: 'relock_busy', relocksBusy: true, releasesBusy: true };
 
 /** The default binding, loaded by coreModule. */
 export const faultPagerRestartModule = new ContainerModule(({ bind }) => {

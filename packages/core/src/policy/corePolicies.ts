@@ -119,9 +119,9 @@ export const CORE_POLICIES: PolicyDefinition[] = [
     values: ['restart', 'relock_busy'],
     defaultFor: (abi) => (abi === 'openbsd' ? 'relock_busy' : 'restart'),
     owner: '@vmlab/core',
-    rules: 'FreeBSD vm_fault_relookup; OpenBSD uvmfault_relock',
+    rules: 'FreeBSD vm_fault_relookup, vm_object_page_remove; OpenBSD uvmfault_relock, uvm_anfree, uvm_anon_release',
     description:
-      'How a fault that slept in pager I/O gets the map back. restart (FreeBSD vm_fault_getpages and vm_fault_relookup; the default except with abi openbsd): the map is only tried; when it is held or changed the fault unbusies the page and starts again, so it never sleeps for the map with a page busy. relock_busy (UVM uvm_fault_lower_io and uvmfault_relock, the default with abi openbsd): the fault sleeps for the map read lock with the page still busy (with abi openbsd the map lock is an rwlock(9), so behind a queued writer too), then refaults if the map changed; a path that holds the map and sleeps on that page (fork.copy: split, map_clean.lock: read_locked) deadlocks with it.',
+      'How a fault that slept in pager I/O gets the map back. restart (FreeBSD vm_fault_getpages and vm_fault_relookup; the default except with abi openbsd): the map is only tried; when it is held or changed the fault unbusies the page and starts again, so it never sleeps for the map with a page busy. relock_busy (UVM uvm_fault_lower_io and uvmfault_relock, the default with abi openbsd): the fault sleeps for the map read lock with the page still busy (with abi openbsd the map lock is an rwlock(9), so behind a queued writer too), then refaults if the map changed; a path that holds the map and sleeps on that page (fork.copy: split, map_clean.lock: read_locked) deadlocks with it. The value also says what an unmap does to a page a fault keeps busy for its I/O: under restart it sleeps until the page is unbusied (vm_object_page_remove), with the map held; under relock_busy it marks the page released and goes on (uvm_anfree, PG_RELEASED), and the fault, back from the I/O, frees the page and its swap slot (uvm_anon_release) and restarts.',
   },
   {
     key: 'revoke.mode',

@@ -64,6 +64,14 @@ export class ResidentIndex {
   private readonly slabs: Int32Array[] = [];
   private groupTop = 0;
   private groupFree = EMPTY;
+  /**
+   * The group `remove` took a frame from last. A private field, not state (explore's
+   * snapshots and state hashes see own properties): it is trusted only while that group
+   * still holds the key asked for (a freed group's count is 0), so a snapshot restored under
+   * it cannot mislead it. (Only remove uses it: lookups that alternate between two objects,
+   * a COW fault's shadow and backing object, would only miss it.)
+   */
+  #lastRemoved = 0;
 
   constructor(private readonly mem: PhysMem) {}
 
@@ -104,10 +112,14 @@ export class ResidentIndex {
     const objectId = this.mem.object[frame];
     const pindex = this.mem.pindexOf(frame);
     const group = pindex < TWO_32 ? pindex >>> GROUP_SHIFT : Math.floor(pindex / GROUP);
-    const g = this.find(objectId, group);
+    // The group of the last frame removed first: frames leave in runs (an object's list
+    // from its head, an unmap's range), 16 consecutive indices to a group.
+    const c = this.#lastRemoved;
+    const g = this.gIndex[c] === group && this.gObject[c] === objectId && this.gCount[c] !== 0 ? c : this.find(objectId, group);
     const slab = g === EMPTY ? undefined : this.slabs[g >>> SLAB_SHIFT];
     const i = ((g & SLAB_MASK) << GROUP_SHIFT) | (pindex - group * GROUP);
     if (slab === undefined || slab[i] !== frame) throw notIndexed(frame);
+    this.#lastRemoved = g;
     slab[i] = EMPTY;
     this.size--;
     if (--this.gCount[g] === 0) this.dropGroup(g, objectId, group);

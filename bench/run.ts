@@ -314,6 +314,50 @@
  *   as all three kernels keep them: -8 B, new hashes) or links compressed to 16-bit deltas
  *   with escapes (-8 B where frames come in runs, more than today where they do not). Note
  *   the issue's parenthesis, "16M pages in <= 1 GiB", is 64 B a page: that one holds (823 MiB).
+ *
+ * Sixth session (the machine quiet but for the host's phases; figures are process CPU time
+ * unless they are `pnpm bench` rows):
+ * - The real kernel's side and the simulator's now alternate repetition by repetition
+ *   (real-vm --serve, RealKernel, pairedMedians). Measured all before the simulator, the real
+ *   side could sit in a slow phase of the host and the simulator out of one (or the
+ *   reverse), and the munmap ratio swung 2.9-4.0x between runs of the same code. Alternated,
+ *   both move together: in a run whose simulator figures were 1.8x slower (anonymous fault
+ *   382 ns against 213-218) munmap was still 3.0x. What stays is the real kernel's own
+ *   spread: its munmap was 138-284 ns a page across this session's runs (median of 11).
+ * - munmap: the resident index's remove, timed apart with PhysMem.free on an object's list
+ *   (a process pinned to one CPU: this VM's two vCPUs differ, and processes land 35 or 70
+ *   ns a page at random otherwise), cost 18 of the pair's 34 ns. remove now tries the group
+ *   it took the last frame from before hashing (frames leave in runs, 16 to a group): 34-40
+ *   -> 30-33 ns; `pnpm bench`'s munmap 51.7 and 55.9 ns a page in the two quiet runs after it,
+ *   58.5-74.7 in the three before. The same cache in `find` made the
+ *   COW fault slower (its lookups alternate between the shadow and the backing object), so
+ *   only remove has it. A head-of-list free for vm_object_terminate (no general unlink) was
+ *   tried and measured no gain in six alternations: not kept.
+ * - fork + exit: a new page table made six typed arrays, and pmap_release made six more to
+ *   leave a fresh table behind (twice, as vmspace_free and pmap destroy both clear it): a
+ *   native allocation each, about 0.6 us and external memory the collector tracks. The six
+ *   arrays of a new table are now views of one buffer, and a table that never grew is
+ *   emptied in place: new + clear 7.2 -> 1.35 us; a 16-page fork + exit + wait 82-96 -> 58-68
+ *   us median (windows of 64 forks, three alternations; the minimum 10-25 us, the rest the
+ *   collector).
+ * - A leak: the machine's map from address space to owner pid was never cleared when a
+ *   vmspace was freed, so every exited process's vmspace, pmap and page tables stayed
+ *   reachable (7.1 KB a fork + exit + wait; 127 MB over 20,000 children). Now about 10 B
+ *   (the pmap id table's slot).
+ * - The scaling table's fork row at 4K (10-19 ns a page against 5 from 64K on) is not
+ *   explained: timing the 16-page call the way the column's call is timed (each fork of a
+ *   range written just before, not 64 forks of one range in a row) raised the fixed cost
+ *   from 13-16 to 22-29 us and left the 4K marginal at 14-17 ns (two --quick runs); a
+ *   separate loop of 1,000 fork + exit + wait after mmap and fault-in gives 5.3 ns a page at
+ *   4K and 4.8 at 16K (means). Left as it is, marked in the table.
+ * - Seen, not changed: in this VM first touching memory costs 10-19 us a page (the host backs
+ *   guest memory lazily and a balloon reports free pages back: virtio-balloon
+ *   free-page reporting is on, and DAMON pages out cold file memory), so anything that takes
+ *   fresh memory (a typed array, a semispace after a scavenge) costs far more than on bare
+ *   metal; a scavenge here takes 5-17 ms. The 16M column's fixed costs (mprotect, munmap of
+ *   16 pages) move with the collector: with --max-semi-space-size=64 the 16-page mprotect at
+ *   4M pages went 5.2 -> 1.6 us. The bench does not set V8 flags (the CLI would not have
+ *   them either).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';

@@ -347,9 +347,11 @@
  * - The scaling table's fork row at 4K (10-19 ns a page against 5 from 64K on) is not
  *   explained: timing the 16-page call the way the column's call is timed (each fork of a
  *   range written just before, not 64 forks of one range in a row) raised the fixed cost
- *   from 13-16 to 22-29 us and left the 4K marginal at 14-17 ns (two --quick runs); a
- *   separate loop of 1,000 fork + exit + wait after mmap and fault-in gives 5.3 ns a page at
- *   4K and 4.8 at 16K (means). Left as it is, marked in the table.
+ *   from 13-16 to 22-29 us and left the 4K marginal at 14-17 ns (two --quick runs), so that
+ *   change was not kept. Separate loops of mmap, fault-in and one timed fork + exit + wait
+ *   (wall time) gave per-page figures that moved from 1 to 34 ns between runs and sizes, with
+ *   pmap_protect the only per-page work in a profile (about 8 ns a PTE): no conclusion.
+ *   Left as it is, marked in the table.
  * - Seen, not changed: in this VM first touching memory costs 10-19 us a page (the host backs
  *   guest memory lazily and a balloon reports free pages back: virtio-balloon
  *   free-page reporting is on, and DAMON pages out cold file memory), so anything that takes

@@ -131,9 +131,8 @@ export class SwapPager implements Pager, EventSubscriber {
     bus.on('map_delete', this.name, (e) => {
       const o = e.object;
       if (o === null || !e.onlyMapping || o.pager !== this) return;
-      const end = e.pindex + (e.end - e.start) / PAGE_SIZE;
-      if (o.pip === 0) this.freeRange(o, e.pindex, end);
-      else this.freeRangeKeepReleased(o, e.pindex, end);
+      // While pages are in I/O, a page the unmap released keeps its block (see dropBlocks).
+      this.dropBlocks(o, e.pindex, e.pindex + (e.end - e.start) / PAGE_SIZE, o.pip !== 0);
     });
     bus.on('swapout', this.name, (e) => {
       this.swapoutCause = e.cause;
@@ -323,30 +322,25 @@ export class SwapPager implements Pager, EventSubscriber {
   }
 
   freeRange(obj: VmObject, start: number, end: number): void {
-    const m = this.meta(obj, false);
-    if (m === undefined) return;
-    for (const [i, b] of m) {
-      if (i >= start && i < end) {
-        this.freeBlock(b);
-        m.delete(i);
-        obj.noteContent();
-      }
-    }
+    this.dropBlocks(obj, start, end, false);
   }
 
   /**
-   * freeRange for an unmap while pages are in I/O: a page the unmap released (PG_RELEASED,
-   * UVM's uvm_anfree of a busy anon) keeps its block, which its page-in is reading; the
-   * fault frees both when it is done (uvm_anon_release, uvm_anon_dropswap).
+   * Frees the blocks of [start, end). With `keepReleased` (an unmap while pages are in I/O),
+   * a page the unmap released (PG_RELEASED, UVM's uvm_anfree of a busy anon) keeps its block,
+   * which its page-in is reading; the fault frees both when it is done (uvm_anon_release,
+   * uvm_anon_dropswap).
    */
-  private freeRangeKeepReleased(obj: VmObject, start: number, end: number): void {
+  private dropBlocks(obj: VmObject, start: number, end: number, keepReleased: boolean): void {
     const m = this.meta(obj, false);
     if (m === undefined) return;
     const flags = this.mem.flags;
     for (const [i, b] of m) {
       if (i < start || i >= end) continue;
-      const f = this.pages.lookup(obj, i);
-      if (f !== -1 && ((flags[f] as number) & PG_RELEASED) !== 0) continue;
+      if (keepReleased) {
+        const f = this.pages.lookup(obj, i);
+        if (f !== -1 && ((flags[f] as number) & PG_RELEASED) !== 0) continue;
+      }
       this.freeBlock(b);
       m.delete(i);
       obj.noteContent();

@@ -135,7 +135,7 @@ function chaos(m: Machine, rng: Prng, cut: [VmObject, VmObject, number][]): void
       case 6: {
         // a mapped page freed with its mappings left
         const a = pick(mappings(m));
-        const o = a !== undefined ? k.objects.live.get(k.mem.object[a[2]]!) : undefined;
+        const o = a !== undefined ? k.objects.live.get(k.mem.objectOf(a[2]!)) : undefined;
         if (a !== undefined && o !== undefined) k.objects.pageService.free(o, a[2]);
         break;
       }

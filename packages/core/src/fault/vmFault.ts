@@ -173,7 +173,7 @@ function faultWalk(fs: FaultState): FaultRun {
         if (fs.vmaLocked) fs.flags |= FAULT_MMAP_RETRY;
         return sleepThenRetry(fs.copy(), {
           reason: 'vm_fault: page busy',
-          until: () => ((mem.flags[f] as number) & PG_BUSY) === 0 || mem.object[f] !== owner,
+          until: () => ((mem.flags[f] as number) & PG_BUSY) === 0 || mem.objectOf(f) !== owner,
         });
       }
       break;
@@ -306,7 +306,7 @@ function* pageIn(fs: FaultState): KGen<FaultResult> {
     return FaultResult.PagerError;
   }
   emitPagein(ctx.bus, obj.id, pi, 1);
-  if ((ctx.faultRevalidate.afterPagerSleep && fs.vms.map.timestamp !== fs.stamp) || mem.object[frame] !== obj.id) {
+  if ((ctx.faultRevalidate.afterPagerSleep && fs.vms.map.timestamp !== fs.stamp) || mem.objectOf(frame) !== obj.id) {
     // The map changed while we slept (an munmap, an mprotect, a fork): drop the reference
     // (unlock_and_deallocate) and fault again from the lookup (RetryFault).
     ctx.objects.release(fs.first);

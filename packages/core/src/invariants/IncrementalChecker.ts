@@ -286,7 +286,7 @@ export class IncrementalChecker {
     this.listOf = new Int32Array(top).fill(-1);
     let inUse = 0;
     for (let f = 0; f < top; f++) {
-      const o = mem.object[f] as number;
+      const o = mem.objectOf(f);
       this.lastOwner[f] = o;
       if (o >= 0) inUse++;
     }
@@ -315,7 +315,7 @@ export class IncrementalChecker {
       const listOf = this.listOf;
       for (const f of log.frames) {
         log.frameMark[f] = 0;
-        const cur = mem.object[f] as number;
+        const cur = mem.objectOf(f);
         const prev = last[f] as number;
         if (cur >= 0 !== prev >= 0) this.inUse += cur >= 0 ? 1 : -1;
         last[f] = cur;

@@ -94,10 +94,10 @@ export const objectRefs: Invariant = {
 export function pageOwnerOf(k: Pick<VmContext, 'mem' | 'resident'>, o: VmObject, out: Violation[], seen?: (f: number) => void): number {
   const mem = k.mem;
   let n = 0;
-  for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
+  for (let f = o.memq; f !== -1; f = mem.listNextOf(f)) {
     n++;
     if (seen !== undefined) seen(f);
-    if (mem.object[f] !== o.id) out.push({ invariant: 'page_owner', message: `frame ${f} on object ${o.id}'s list but owned by ${mem.object[f]}` });
+    if (mem.objectOf(f) !== o.id) out.push({ invariant: 'page_owner', message: `frame ${f} on object ${o.id}'s list but owned by ${mem.objectOf(f)}` });
     if (mem.queue[f] === PQ_FREE) out.push({ invariant: 'page_owner', message: `frame ${f} is free and owned by object ${o.id}` });
     if (k.resident.lookup(o.id, mem.pindexOf(f)) !== f) {
       out.push({ invariant: 'page_owner', message: `frame ${f} (object ${o.id} index ${mem.pindexOf(f)}) is not what the index finds` });
@@ -124,7 +124,7 @@ export const pageOwner: Invariant = {
     for (const o of k.objects.live.values()) owned += pageOwnerOf(k, o, out);
     let inUse = 0;
     // Frames at and above the high-water mark were never allocated (PhysMem keeps no storage for them).
-    for (let f = 0; f < mem.highWater; f++) if ((mem.object[f] as number) >= 0) inUse++;
+    for (let f = 0; f < mem.highWater; f++) if (mem.objectOf(f) >= 0) inUse++;
     pageOwnerTotals(k, inUse, owned, out);
   },
 };
@@ -167,7 +167,7 @@ export const cowReadonly: Invariant = {
       const e = v.map.entryAt(va);
       if (e === undefined) return;
       const o = e.object;
-      const owner = k.mem.object[frame];
+      const owner = k.mem.objectOf(frame);
       if ((e.eflags & MAP_ENTRY_NEEDS_COPY) !== 0 || (o !== null && owner !== o.id && !e.shared)) {
         out.push({ invariant: 'cow_readonly', message: `vmspace ${v.id}: copy-on-write page at ${hex(va)} (frame ${frame}) is writable` });
       }
@@ -199,7 +199,7 @@ export function hasSplitState(o: VmObject): boolean {
 export function repopulatedOf(k: Pick<VmContext, 'mem'>, o: VmObject, out: Violation[]): void {
   const mem = k.mem;
   if (o.movedRanges.length === 0 && o.splitDone <= o.splitStart) return;
-  for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
+  for (let f = o.memq; f !== -1; f = mem.listNextOf(f)) {
     const i = mem.pindexOf(f);
     let bad = o.splitDone > o.splitStart && i >= o.splitStart && i < o.splitDone;
     for (let r = 0; r < o.movedRanges.length && !bad; r += 2) bad = i >= o.movedRanges[r]! && i < o.movedRanges[r + 1]!;
@@ -219,7 +219,7 @@ export function splitSiblingsOf(k: Pick<VmContext, 'mem' | 'objects'>, o: VmObje
   for (let r = 0; r < o.splitTargets.length; r++) pairs.push([o.movedRanges[2 * r]!, o.movedRanges[2 * r + 1]!, o.splitTargets[r]!]);
   if (o.splitInto !== null) pairs.push([o.splitStart, o.splitDone, o.splitInto]);
   if (pairs.length === 0) return;
-  for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
+  for (let f = o.memq; f !== -1; f = mem.listNextOf(f)) {
     const i = mem.pindexOf(f);
     for (const [s, e, n] of pairs) {
       if (i < s || i >= e || !k.objects.live.has(n.id)) continue;

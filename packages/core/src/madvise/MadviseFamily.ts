@@ -104,7 +104,7 @@ export class MadviseFamily implements MadvisePolicy {
       const lo = firstIndex(e, s);
       const hi = firstIndex(e, t);
       const frames: number[] = [];
-      for (let f = top.memq; f !== -1; f = mem.listNext[f] as number) {
+      for (let f = top.memq; f !== -1; f = mem.listNextOf(f)) {
         const pi = mem.pindexOf(f);
         if (pi >= lo && pi < hi && ((mem.flags[f] as number) & PG_BUSY) === 0 && mem.wireCountOf(f) === 0) frames.push(f);
       }
@@ -131,7 +131,7 @@ export class MadviseFamily implements MadvisePolicy {
         // range's backing store at once.
         if (advice === 'free' && !this.applies(top)) continue;
         const frames: number[] = [];
-        for (let f = top.memq; f !== -1; f = mem.listNext[f] as number) {
+        for (let f = top.memq; f !== -1; f = mem.listNextOf(f)) {
           const pi = mem.pindexOf(f);
           if (pi >= lo && pi < hi) frames.push(f);
         }

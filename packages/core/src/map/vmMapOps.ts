@@ -118,7 +118,7 @@ export function vmMapDeleteMustWait(ctx: VmContext, vms: Vmspace, start: number,
     if (o === null || o.refCount === 1 || !o.oneMapping || o.pip === 0) continue;
     const lo = e.offset + (Math.max(start, e.start) - e.start) / PAGE_SIZE;
     const hi = e.offset + (Math.min(end, e.end) - e.start) / PAGE_SIZE;
-    for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
+    for (let f = o.memq; f !== -1; f = mem.listNextOf(f)) {
       const pi = mem.pindexOf(f);
       if (pi >= lo && pi < hi && ((mem.flags[f] as number) & PG_BUSY) !== 0 && (holders === null || !releasable(mem.flags[f] as number, f, holders)))
         return true;
@@ -152,7 +152,7 @@ function releaseBusyPages(ctx: VmContext, e: VmMapEntry, start: number, end: num
   const holders = ctx.objects.busyHolders;
   const lo = e.offset + (start - e.start) / PAGE_SIZE;
   const hi = e.offset + (end - e.start) / PAGE_SIZE;
-  for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
+  for (let f = o.memq; f !== -1; f = mem.listNextOf(f)) {
     const fl = mem.flags[f] as number;
     if ((fl & PG_BUSY) === 0 || !releasable(fl, f, holders)) continue;
     const pi = mem.pindexOf(f);
@@ -269,7 +269,7 @@ export function vmMapSync(ctx: VmContext, vms: Vmspace, start: number, end: numb
     const s = e.offset + (Math.max(start, e.start) - e.start) / PAGE_SIZE;
     const t = e.offset + (Math.min(end, e.end) - e.start) / PAGE_SIZE;
     const dirty: number[] = [];
-    for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
+    for (let f = o.memq; f !== -1; f = mem.listNextOf(f)) {
       const pi = mem.pindexOf(f);
       if (pi < s || pi >= t) continue;
       if (ctx.pages.isModified(f)) mem.flags[f] = (mem.flags[f] as number) | PG_DIRTY;

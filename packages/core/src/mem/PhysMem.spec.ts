@@ -10,7 +10,7 @@ function queueFrames(mem: PhysMem, q: number): number[] {
 
 function memqFrames(mem: PhysMem, owner: MemqOwner): number[] {
   const out: number[] = [];
-  for (let f = owner.memq; f !== -1; f = mem.listNext[f]) out.push(f);
+  for (let f = owner.memq; f !== -1; f = mem.listNextOf(f)) out.push(f);
   return out;
 }
 
@@ -22,14 +22,17 @@ describe('PhysMem', () => {
       expect(mem.queueLength(PQ_FREE)).toBe(4);
       expect(mem.alloc(9, 3)).toBe(0);
       expect(mem.alloc(9, 4)).toBe(1);
-      expect(mem.object[0]).toBe(9);
+      expect(mem.objectOf(0)).toBe(9);
       expect(mem.pindexOf(1)).toBe(4);
       expect(mem.queue[0]).toBe(PQ_NONE);
       expect(mem.freeCount).toBe(2);
     });
 
-    it('should keep frame metadata at 26 bytes per frame with storage', () => {
-      expect(new PhysMem(1 << 16).bytesPerPage()).toBeCloseTo(26, 1);
+    it('should keep frame metadata at about 10 bytes per frame with storage', () => {
+      // key slot 4, flags 1, queue 1, four one-byte links 4; the rest is the empty spill
+      // tables and queue heads over 4096 frames (the object and index are in the key groups,
+      // which ResidentIndex counts).
+      expect(new PhysMem(1 << 16).bytesPerPage()).toBeCloseTo(10.14, 2);
     });
 
     it('should keep wire counts beside the frame table, PG_WIRED set while one is non-zero', () => {
@@ -80,7 +83,7 @@ describe('PhysMem', () => {
       expect(mem.capacity).toBe(4096);
       expect(mem.alloc(1, 4096)).toBe(4096);
       expect(mem.capacity).toBe(8192);
-      expect(mem.object[4096]).toBe(1);
+      expect(mem.objectOf(4096)).toBe(1);
       expect(mem.highWater).toBe(4097);
       expect(mem.freeCount).toBe(2 ** 30 - 4097);
     });
@@ -125,7 +128,7 @@ describe('PhysMem', () => {
       mem.free(b);
       mem.free(a);
       expect(mem.queue[a]).toBe(PQ_FREE);
-      expect(mem.object[a]).toBe(-1);
+      expect(mem.objectOf(a)).toBe(-1);
       expect(mem.queueLength(PQ_ACTIVE)).toBe(0);
       expect(mem.alloc(2, 0)).toBe(a);
       expect(mem.flags[a]).toBe(0);
@@ -170,6 +173,60 @@ describe('PhysMem', () => {
       mem.dequeue(b);
       expect(mem.queue[b]).toBe(PQ_NONE);
       expect(mem.queueLength(PQ_INACTIVE)).toBe(1);
+    });
+  });
+
+  describe('when linked frames are far apart', () => {
+    it('should keep queue, list and free-stack orders exactly, with links past 127 frames spilled and dropped again', () => {
+      fc.assert(
+        fc.property(fc.array(fc.record({ k: fc.constantFrom('q', 'dq', 'memq', 'free'), i: fc.nat(1023) }), { maxLength: 300 }), (ops) => {
+          const N = 1024;
+          const mem = new PhysMem(N);
+          const owner: MemqOwner = { memq: -1, resident: 0 };
+          for (let i = 0; i < N; i++) mem.alloc(1, i);
+          const active: number[] = [];
+          const list: number[] = [];
+          const freed: number[] = [];
+          const live = new Set(Array.from({ length: N }, (_, i) => i));
+          for (const o of ops) {
+            // Spread the picks over the whole physmem so neighbours are mostly far apart.
+            const f = (o.i * 389) % N;
+            if (!live.has(f)) continue;
+            if (o.k === 'q') {
+              mem.enqueue(f, PQ_ACTIVE);
+              if (active.includes(f)) active.splice(active.indexOf(f), 1);
+              active.push(f);
+            } else if (o.k === 'dq') {
+              mem.dequeue(f);
+              if (active.includes(f)) active.splice(active.indexOf(f), 1);
+            } else if (o.k === 'memq') {
+              if (list.includes(f)) {
+                mem.memqRemove(owner, f);
+                list.splice(list.indexOf(f), 1);
+              } else {
+                mem.memqInsert(owner, f);
+                list.unshift(f);
+              }
+            } else {
+              mem.free(f, list.includes(f) ? owner : undefined);
+              if (active.includes(f)) active.splice(active.indexOf(f), 1);
+              if (list.includes(f)) list.splice(list.indexOf(f), 1);
+              live.delete(f);
+              freed.unshift(f);
+            }
+          }
+          expect(queueFrames(mem, PQ_ACTIVE)).toEqual(active);
+          expect(memqFrames(mem, owner)).toEqual(list);
+          expect(queueFrames(mem, PQ_FREE)).toEqual(freed);
+          for (const f of list) expect(mem.listPrevOf(f)).toBe(list[list.indexOf(f) - 1] ?? -1);
+          // Taking every frame off every list leaves no spilled link behind.
+          for (const f of [...active]) mem.dequeue(f);
+          for (const f of [...list]) mem.memqRemove(owner, f);
+          for (const f of freed) expect(mem.alloc(2, f)).toBe(f);
+          expect(mem.bytesUsed()).toBe(new PhysMem(N).bytesUsed());
+        }),
+        { numRuns: 200 },
+      );
     });
   });
 
@@ -265,7 +322,7 @@ describe('PhysMem', () => {
             expect(mem.queueLength(q)).toBe(list.length);
           }
           for (const [f, st] of frames) {
-            expect(mem.object[f]).toBe(st.obj);
+            expect(mem.objectOf(f)).toBe(st.obj);
             expect(mem.pindexOf(f)).toBe(st.pindex);
             expect(mem.queue[f]).toBe(st.q);
           }

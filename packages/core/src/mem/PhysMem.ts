@@ -1,5 +1,7 @@
 import { ChangeLog } from '../invariants/ChangeLog.ts';
 import { grown } from './grown.ts';
+import { LinkSpill } from './LinkSpill.ts';
+import { PageKeys } from './PageKeys.ts';
 import { PageStore } from './PageStore.ts';
 
 /** Page flag bits (PhysMem.flags). */
@@ -38,8 +40,37 @@ export interface MemqOwner {
 
 /** Frames of per-frame storage a PhysMem starts with (or npages, if fewer). */
 const INITIAL_FRAMES = 4096;
-/** `pindexLow` of a frame whose page index is kept in `pindexHigh` (one outside [0, 2^31)). */
-const PINDEX_HIGH = -1;
+/** A link byte whose link is in the list's LinkSpill (the frame is more than 127 frames away). */
+const ESC = -128;
+
+/** The frame `d[f]` links `f` to (-1 for none): a signed distance, 0 for none, ESC for a link kept in `s`. */
+function linkOf(d: Int8Array, s: LinkSpill, f: number): number {
+  const x = d[f];
+  return x === 0 ? -1 : x !== ESC ? f + x : s.get(f);
+}
+
+/** Link `f` to frame `to` (-1 for none) in `d`, or in `s` when it is more than 127 frames away. */
+function setLink(d: Int8Array, s: LinkSpill, f: number, to: number): void {
+  if (d[f] === ESC) s.delete(f);
+  if (to === -1) d[f] = 0;
+  else putLink(d, s, f, to);
+}
+
+/** setLink for a link known to be clear (0): to a frame, not -1, with no spilled link to drop. */
+function putLink(d: Int8Array, s: LinkSpill, f: number, to: number): void {
+  const x = to - f;
+  if (x >= -127 && x <= 127) d[f] = x;
+  else {
+    d[f] = ESC;
+    s.set(f, to);
+  }
+}
+
+/** setLink(d, s, f, -1). */
+function clearLink(d: Int8Array, s: LinkSpill, f: number): void {
+  if (d[f] === ESC) s.delete(f);
+  d[f] = 0;
+}
 
 /**
  * The errors PhysMem's checks throw, built out of line: a message template costs bytecode
@@ -58,15 +89,26 @@ function queueError(q: number): RangeError {
 export interface FrameTable {
   /** Make room for frames [0, frames); new entries read as unused. */
   growFrames(frames: number): void;
+  /** Told after an allocated frame's key changed (`PhysMem.rekey`), with the page index it had. */
+  rekey?(frame: number, oldPindex: number): void;
 }
 
 /**
  * The physical page frames (FreeBSD's vm_page array) as parallel typed arrays.
  *
- * Each frame is on exactly one page queue (queue[frame]; PQ_NONE counts as
- * none) threaded through private links, and on at most one object's resident
- * list threaded through listNext/listPrev. Free frames form a LIFO stack kept
- * on PQ_FREE.
+ * An allocated frame has a key, (object id, page index), held as its slot in `keys` (the
+ * resident index's groups: PageKeys), 4 bytes where the two numbers took 8; read it with
+ * objectOf / pindexOf. Each frame is on exactly one page queue (queue[frame]; PQ_NONE counts
+ * as none) threaded through private links, and on at most one object's resident list
+ * (listNextOf / listPrevOf). Free frames form a LIFO stack kept on PQ_FREE.
+ *
+ * Each link of those lists is one signed byte, the distance to the linked frame (0 for none),
+ * with the links of frames more than 127 apart kept in a LinkSpill per link: 4 bytes a frame
+ * for the four links where Int32Arrays took 16. Frames are allocated in runs, so neighbours
+ * on a queue or a list are mostly near (a fault walking a mapping takes consecutive frames;
+ * an object freed gives them back in list order, and they are taken again in that order);
+ * frames shuffled across a large physmem cost more than before (LinkSpill). The orders are
+ * exactly those of doubly linked lists, so no frame number changes.
  *
  * The arrays are allocated lazily: frames [top, npages) have never been
  * allocated and are the bottom of the free stack in ascending order (so frame 0
@@ -84,19 +126,10 @@ export class PhysMem {
   capacity: number;
   /** Called with a frame about to be reused (the TLB model completes deferred invalidations of it). */
   onAlloc: ((frame: number) => void) | null = null;
-  /** Owner object id, -1 when free. */
-  object: Int32Array;
-  /**
-   * Page index within the owner object (read it with pindexOf): the index itself when it is
-   * in [0, 2^31), else PINDEX_HIGH and the index in `pindexHigh`, a Float64Array that exists
-   * only while some frame needs it. Objects past 8 TiB of offset are rare, so a frame costs 4
-   * bytes here where a Float64Array cost 8. (Typed arrays, not Maps: the state is the same
-   * whatever order frames were set in, as explore's state hashes need.)
-   */
-  private pindexLow: Int32Array;
-  private pindexHigh: Float64Array | null = null;
-  /** Frames whose index is in `pindexHigh` (the array is dropped when none is). */
-  private highFrames = 0;
+  /** The keys of allocated frames and the resident index's groups (ResidentIndex reads and fills its slots). */
+  readonly keys = new PageKeys();
+  /** Per frame: its key's slot in `keys`, -1 when free. */
+  private key: Int32Array;
   /** PG_* bits. */
   flags: Uint8Array;
   /**
@@ -109,16 +142,21 @@ export class PhysMem {
   private wiredFrames = 0;
   /** PQ_* queue the frame is on. */
   queue: Uint8Array;
-  /** Next / previous frame on the owner object's resident list, -1 at the ends. */
-  listNext: Int32Array;
-  listPrev: Int32Array;
   /** Page contents, one slot per frame. */
   readonly contents: PageStore;
   /** What changed since the invariants were last checked (frames here; objects, maps and pmaps record theirs in it too). */
   readonly changes = new ChangeLog();
 
-  private qNext: Int32Array;
-  private qPrev: Int32Array;
+  /** Next / previous frame on the owner object's resident list (delta-coded links, see the class comment). */
+  private lNext: Int8Array;
+  private lPrev: Int8Array;
+  private readonly lNextSpill = new LinkSpill();
+  private readonly lPrevSpill = new LinkSpill();
+  /** Next / previous frame on the frame's page queue; the free stack uses qNext only. */
+  private qNext: Int8Array;
+  private qPrev: Int8Array;
+  private readonly qNextSpill = new LinkSpill();
+  private readonly qPrevSpill = new LinkSpill();
   private readonly qHead: Int32Array;
   private readonly qTail: Int32Array;
   private readonly qLen: Int32Array;
@@ -133,14 +171,13 @@ export class PhysMem {
     this.npages = npages;
     const cap = Math.min(npages, INITIAL_FRAMES);
     this.capacity = cap;
-    this.object = new Int32Array(cap).fill(-1);
-    this.pindexLow = new Int32Array(cap);
+    this.key = new Int32Array(cap).fill(-1);
     this.flags = new Uint8Array(cap);
     this.queue = new Uint8Array(cap).fill(PQ_FREE);
-    this.listNext = new Int32Array(cap).fill(-1);
-    this.listPrev = new Int32Array(cap).fill(-1);
-    this.qNext = new Int32Array(cap);
-    this.qPrev = new Int32Array(cap);
+    this.lNext = new Int8Array(cap);
+    this.lPrev = new Int8Array(cap);
+    this.qNext = new Int8Array(cap);
+    this.qPrev = new Int8Array(cap);
     this.qHead = new Int32Array(PQ_COUNT).fill(-1);
     this.qTail = new Int32Array(PQ_COUNT).fill(-1);
     this.qLen = new Int32Array(PQ_COUNT);
@@ -166,23 +203,51 @@ export class PhysMem {
     return this.top;
   }
 
-  /** The page index of `frame` within its owner object (0 for a free frame). */
-  pindexOf(frame: number): number {
-    const p = this.pindexLow[frame];
-    return p !== PINDEX_HIGH ? p : ((this.pindexHigh as Float64Array)[frame] as number);
+  /** The id of the object `frame` belongs to, -1 for a free frame. */
+  objectOf(frame: number): number {
+    const k = this.key[frame];
+    return k === -1 ? -1 : this.keys.objectAt(k);
   }
 
-  /** Set the page index of `frame` (any number; those outside [0, 2^31) go to the side table). */
+  /** The page index of `frame` within its owner object (0 for a free frame). */
+  pindexOf(frame: number): number {
+    const k = this.key[frame];
+    return k === -1 ? 0 : this.keys.pindexAt(k);
+  }
+
+  /** The slot of `frame`'s key in `keys` (ResidentIndex), -1 for a free frame. */
+  slotOf(frame: number): number {
+    return this.key[frame];
+  }
+
+  /**
+   * Give allocated `frame` the key (objectId, pindex) (vm_page_rename's new identity); it must
+   * not be in the resident index. Tables with a `rekey` are told (the pv table re-codes a
+   * mapping it keeps relative to the page index).
+   */
+  rekey(frame: number, objectId: number, pindex: number): void {
+    const k = this.key[frame];
+    if (k === -1) throw frameError('rekey', frame, 'is free');
+    const old = this.keys.pindexAt(k);
+    this.key[frame] = this.keys.acquire(objectId, pindex);
+    this.keys.release(k);
+    this.changes.frame(frame);
+    for (const t of this.tables) t.rekey?.(frame, old);
+  }
+
+  /** Set the page index of allocated `frame`, keeping its object (rekey). */
   setPindex(frame: number, pindex: number): void {
-    if ((pindex | 0) === pindex && pindex >= 0) {
-      if (this.pindexLow[frame] === PINDEX_HIGH && --this.highFrames === 0) this.pindexHigh = null;
-      this.pindexLow[frame] = pindex;
-      return;
-    }
-    if (this.pindexLow[frame] !== PINDEX_HIGH) this.highFrames++;
-    this.pindexHigh ??= new Float64Array(this.capacity);
-    this.pindexLow[frame] = PINDEX_HIGH;
-    this.pindexHigh[frame] = pindex;
+    this.rekey(frame, this.objectOf(frame), pindex);
+  }
+
+  /** The frame after `frame` on its object's resident list, -1 at the end (or off any list). */
+  listNextOf(frame: number): number {
+    return linkOf(this.lNext, this.lNextSpill, frame);
+  }
+
+  /** The frame before `frame` on its object's resident list, -1 at the head (or off any list). */
+  listPrevOf(frame: number): number {
+    return linkOf(this.lPrev, this.lPrevSpill, frame);
   }
 
   /** The wire count of `frame` (0 unless PG_WIRED is set). */
@@ -222,7 +287,7 @@ export class PhysMem {
   alloc(objectId: number, pindex: number): number {
     let f = this.qHead[PQ_FREE];
     if (f !== -1) {
-      this.qHead[PQ_FREE] = this.qNext[f];
+      this.qHead[PQ_FREE] = linkOf(this.qNext, this.qNextSpill, f);
       this.qLen[PQ_FREE]--;
     } else {
       f = this.top;
@@ -233,11 +298,9 @@ export class PhysMem {
     if (this.onAlloc !== null) this.onAlloc(f);
     this.changes.frame(f);
     this.queue[f] = PQ_NONE;
-    this.object[f] = objectId;
-    this.setPindex(f, pindex);
+    this.key[f] = this.keys.acquire(objectId, pindex);
     this.flags[f] = 0;
-    this.listNext[f] = -1;
-    this.listPrev[f] = -1;
+    clearLink(this.qNext, this.qNextSpill, f);
     return f;
   }
 
@@ -255,15 +318,15 @@ export class PhysMem {
     }
     if (q !== PQ_NONE) this.unlinkQueue(frame, q);
     this.changes.frame(frame);
-    this.object[frame] = -1;
-    if (this.highFrames === 0) this.pindexLow[frame] = 0;
-    else this.setPindex(frame, 0);
+    this.keys.release(this.key[frame]);
+    this.key[frame] = -1;
     if ((this.flags[frame] & PG_WIRED) !== 0) this.setWireCount(frame, 0);
     this.flags[frame] = 0;
     this.queue[frame] = PQ_FREE;
-    // The free stack is singly linked (alloc only pops); below its last frame lie the untouched ones.
-    this.qPrev[frame] = -1;
-    this.qNext[frame] = this.qHead[PQ_FREE];
+    // The free stack is singly linked (alloc only pops); below its last frame lie the untouched
+    // ones. Off any queue, the frame's links are clear.
+    const head = this.qHead[PQ_FREE];
+    if (head !== -1) putLink(this.qNext, this.qNextSpill, frame, head);
     this.qHead[PQ_FREE] = frame;
     this.qLen[PQ_FREE]++;
   }
@@ -306,7 +369,7 @@ export class PhysMem {
   /** The frame after `frame` on its queue, -1 at the end. */
   queueNext(frame: number): number {
     if (frame >= this.top) return frame + 1 < this.npages ? frame + 1 : -1;
-    const n = this.qNext[frame];
+    const n = linkOf(this.qNext, this.qNextSpill, frame);
     if (n === -1 && this.queue[frame] === PQ_FREE && this.top < this.npages) return this.top;
     return n;
   }
@@ -322,9 +385,11 @@ export class PhysMem {
     const h = obj.memq;
     this.changes.frame(frame);
     this.changes.list(obj);
-    this.listPrev[frame] = -1;
-    this.listNext[frame] = h;
-    if (h !== -1) this.listPrev[h] = frame;
+    // Off any list, the frame's links are clear; so is the head's link back.
+    if (h !== -1) {
+      putLink(this.lNext, this.lNextSpill, frame, h);
+      putLink(this.lPrev, this.lPrevSpill, h, frame);
+    }
     obj.memq = frame;
     obj.resident++;
     this.flags[frame] |= PG_TABLED;
@@ -333,43 +398,45 @@ export class PhysMem {
   /** Take `frame` off `obj`'s resident list. */
   memqRemove(obj: MemqOwner, frame: number): void {
     if (!(this.flags[frame] & PG_TABLED)) throw frameError('memqRemove', frame, 'is not on a resident list');
-    const p = this.listPrev[frame];
-    const n = this.listNext[frame];
+    const p = linkOf(this.lPrev, this.lPrevSpill, frame);
+    const n = linkOf(this.lNext, this.lNextSpill, frame);
     this.changes.frame(frame);
     this.changes.list(obj);
     if (p === -1) {
       if (obj.memq !== frame) throw frameError('memqRemove', frame, "does not head this owner's list");
       obj.memq = n;
     } else {
-      this.listNext[p] = n;
+      setLink(this.lNext, this.lNextSpill, p, n);
     }
-    if (n !== -1) this.listPrev[n] = p;
-    this.listNext[frame] = -1;
-    this.listPrev[frame] = -1;
+    if (n !== -1) setLink(this.lPrev, this.lPrevSpill, n, p);
+    clearLink(this.lNext, this.lNextSpill, frame);
+    clearLink(this.lPrev, this.lPrevSpill, frame);
     obj.resident--;
     this.flags[frame] &= ~PG_TABLED;
   }
 
-  /** Typed-array bytes of the frame metadata (contents excluded) per frame with storage. */
+  /** Typed-array bytes of the frame metadata (contents and the key groups excluded) per frame with storage. */
   bytesPerPage(): number {
     return this.capacity === 0 ? 0 : this.bytesUsed() / this.capacity;
   }
 
-  /** Typed-array bytes of the frame metadata (contents excluded), at capacity. */
+  /** Typed-array bytes of the frame metadata (contents and the key groups, which ResidentIndex counts, excluded), at capacity. */
   bytesUsed(): number {
     return (
-      this.object.byteLength +
-      this.pindexLow.byteLength +
+      this.key.byteLength +
       this.flags.byteLength +
       this.queue.byteLength +
-      this.listNext.byteLength +
-      this.listPrev.byteLength +
+      this.lNext.byteLength +
+      this.lPrev.byteLength +
       this.qNext.byteLength +
       this.qPrev.byteLength +
+      this.lNextSpill.bytesUsed() +
+      this.lPrevSpill.bytesUsed() +
+      this.qNextSpill.bytesUsed() +
+      this.qPrevSpill.bytesUsed() +
       this.qHead.byteLength +
       this.qTail.byteLength +
       this.qLen.byteLength +
-      (this.pindexHigh?.byteLength ?? 0) +
       (this.wires?.byteLength ?? 0)
     );
   }
@@ -378,14 +445,12 @@ export class PhysMem {
   private grow(): void {
     const old = this.capacity;
     const cap = Math.min(this.npages, old + Math.max(INITIAL_FRAMES, old));
-    this.object = grown(this.object, cap, -1);
-    this.pindexLow = grown(this.pindexLow, cap, 0);
-    if (this.pindexHigh !== null) this.pindexHigh = grown(this.pindexHigh, cap, 0);
+    this.key = grown(this.key, cap, -1);
     if (this.wires !== null) this.wires = grown(this.wires, cap, 0);
     this.flags = grown(this.flags, cap, 0);
     this.queue = grown(this.queue, cap, PQ_FREE);
-    this.listNext = grown(this.listNext, cap, -1);
-    this.listPrev = grown(this.listPrev, cap, -1);
+    this.lNext = grown(this.lNext, cap, 0);
+    this.lPrev = grown(this.lPrev, cap, 0);
     this.qNext = grown(this.qNext, cap, 0);
     this.qPrev = grown(this.qPrev, cap, 0);
     this.capacity = cap;
@@ -393,23 +458,27 @@ export class PhysMem {
   }
 
   private linkTail(frame: number, q: number): void {
+    // Off any queue, the frame's links are clear; so is the tail's link on.
     const t = this.qTail[q];
-    this.qNext[frame] = -1;
-    this.qPrev[frame] = t;
     if (t === -1) this.qHead[q] = frame;
-    else this.qNext[t] = frame;
+    else {
+      putLink(this.qNext, this.qNextSpill, t, frame);
+      putLink(this.qPrev, this.qPrevSpill, frame, t);
+    }
     this.qTail[q] = frame;
     this.qLen[q]++;
     this.queue[frame] = q;
   }
 
   private unlinkQueue(frame: number, q: number): void {
-    const p = this.qPrev[frame];
-    const n = this.qNext[frame];
+    const p = linkOf(this.qPrev, this.qPrevSpill, frame);
+    const n = linkOf(this.qNext, this.qNextSpill, frame);
     if (p === -1) this.qHead[q] = n;
-    else this.qNext[p] = n;
+    else setLink(this.qNext, this.qNextSpill, p, n);
     if (n === -1) this.qTail[q] = p;
-    else this.qPrev[n] = p;
+    else setLink(this.qPrev, this.qPrevSpill, n, p);
+    clearLink(this.qNext, this.qNextSpill, frame);
+    clearLink(this.qPrev, this.qPrevSpill, frame);
     this.qLen[q]--;
   }
 }

@@ -41,9 +41,9 @@ describe('ResidentIndex', () => {
       }
       expect(idx.groups).toBe(768);
       expect(idx.capacity).toBe(1024);
-      for (const f of frames) expect(idx.lookup(mem.object[f], mem.pindexOf(f))).toBe(f);
+      for (const f of frames) expect(idx.lookup(mem.objectOf(f), mem.pindexOf(f))).toBe(f);
       for (let i = 0; i < 768; i += 2) idx.remove(frames[i]);
-      for (let i = 0; i < 768; i++) expect(idx.lookup(mem.object[frames[i]], mem.pindexOf(frames[i]))).toBe(i % 2 === 0 ? -1 : frames[i]);
+      for (let i = 0; i < 768; i++) expect(idx.lookup(mem.objectOf(frames[i]), mem.pindexOf(frames[i]))).toBe(i % 2 === 0 ? -1 : frames[i]);
       expect(idx.size).toBe(384);
     });
   });
@@ -130,7 +130,7 @@ describe('ResidentIndex', () => {
             }
             expect(idx.size).toBe(model.size);
           }
-          for (const f of model.values()) expect(idx.lookup(mem.object[f], mem.pindexOf(f))).toBe(f);
+          for (const f of model.values()) expect(idx.lookup(mem.objectOf(f), mem.pindexOf(f))).toBe(f);
         }),
         { numRuns: 300 },
       );
@@ -152,7 +152,7 @@ describe('ResidentIndex', () => {
           mem.free(f);
         }
       }
-      for (const f of live) expect(idx.lookup(mem.object[f], mem.pindexOf(f))).toBe(f);
+      for (const f of live) expect(idx.lookup(mem.objectOf(f), mem.pindexOf(f))).toBe(f);
       expect(idx.size).toBe(live.length);
     });
   });

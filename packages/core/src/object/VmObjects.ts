@@ -31,7 +31,7 @@ export class OutOfMemory extends Error {}
  *
  * Invariants (checked by `object_refs` and `page_owner`):
  *   refCount(o) = #entries referencing o + #shadows of o (+1 for a vnode's own reference)
- *   frame f is resident in o at i  ⇔  mem.object[f] = o.id ∧ mem.pindexOf(f) = i ∧ lookup(o, i) = f
+ *   frame f is resident in o at i  ⇔  mem.objectOf(f) = o.id ∧ mem.pindexOf(f) = i ∧ lookup(o, i) = f
  */
 export class VmObjects {
   /** Live objects by id, in creation order. */
@@ -158,7 +158,7 @@ export class VmObjects {
       if (b === null || !b.isAnon || b.refCount !== 1 || b.pip !== 0 || o.pip !== 0 || (b.flags & (OBJ_DEAD | OBJ_SPLIT)) !== 0) return;
       if (this.hasBusy(b) || this.hasBusy(o)) return;
       for (let f = b.memq; f !== -1; ) {
-        const next = this.mem.listNext[f] as number;
+        const next = this.mem.listNextOf(f);
         this.scanPage(o, b, f);
         f = next;
       }
@@ -207,13 +207,13 @@ export class VmObjects {
       }
       scan: for (;;) {
         for (let f = b.memq; f !== -1; ) {
-          const next = mem.listNext[f] as number;
+          const next = mem.listNextOf(f);
           const busy = this.scanBusy(o, f);
           if (busy !== -1) {
-            const owner = mem.object[busy];
+            const owner = mem.objectOf(busy);
             yield {
               reason: 'vm_object_collapse_scan: page busy',
-              until: () => ((mem.flags[busy] as number) & PG_BUSY) === 0 || mem.object[busy] !== owner,
+              until: () => ((mem.flags[busy] as number) & PG_BUSY) === 0 || mem.objectOf(busy) !== owner,
               on: this.busyPage(busy),
             };
             continue scan;
@@ -298,7 +298,7 @@ export class VmObjects {
     const end = start + size;
     for (;;) {
       const pages: number[] = [];
-      for (let f = orig.memq; f !== -1; f = mem.listNext[f] as number) {
+      for (let f = orig.memq; f !== -1; f = mem.listNextOf(f)) {
         const i = mem.pindexOf(f);
         if (i >= start && i < end) pages.push(f);
       }
@@ -306,7 +306,7 @@ export class VmObjects {
       let restarted = false;
       for (const f of pages) {
         if (((mem.flags[f] as number) & PG_BUSY) !== 0) {
-          yield { reason: 'vm_object_split: page busy', until: () => ((mem.flags[f] as number) & PG_BUSY) === 0 || mem.object[f] !== orig.id };
+          yield { reason: 'vm_object_split: page busy', until: () => ((mem.flags[f] as number) & PG_BUSY) === 0 || mem.objectOf(f) !== orig.id };
           restarted = true;
           break;
         }
@@ -354,8 +354,7 @@ export class VmObjects {
     this.mem.flags[f] = (this.mem.flags[f] as number) | PG_DIRTY;
     this.resident.remove(f);
     this.mem.memqRemove(from, f);
-    this.mem.object[f] = to.id;
-    this.mem.setPindex(f, pindex);
+    this.mem.rekey(f, to.id, pindex);
     this.resident.insert(f);
     this.mem.memqInsert(to, f);
   }
@@ -395,14 +394,14 @@ export class VmObjects {
   busyPage(f: number): Holdable {
     const holder = this.busyHolders.get(f);
     return {
-      name: `busy page (object ${this.mem.object[f]}, index ${this.mem.pindexOf(f)})`,
+      name: `busy page (object ${this.mem.objectOf(f)}, index ${this.mem.pindexOf(f)})`,
       holders: () => (holder !== undefined && this.busyHolders.get(f) === holder ? [holder] : []),
     };
   }
 
   private hasBusy(o: VmObject): boolean {
     const mem = this.mem;
-    for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) if (((mem.flags[f] as number) & PG_BUSY) !== 0) return true;
+    for (let f = o.memq; f !== -1; f = mem.listNextOf(f)) if (((mem.flags[f] as number) & PG_BUSY) !== 0) return true;
     return false;
   }
 
@@ -410,7 +409,7 @@ export class VmObjects {
   pageRemove(o: VmObject, start: number, end: number, cleanOnly: boolean): void {
     const mem = this.mem;
     for (let f = o.memq; f !== -1; ) {
-      const next = mem.listNext[f] as number;
+      const next = mem.listNextOf(f);
       const i = mem.pindexOf(f);
       if (i >= start && i < end && ((mem.flags[f] as number) & PG_BUSY) === 0 && mem.wireCountOf(f) === 0) {
         this.pages.removeAll(f);

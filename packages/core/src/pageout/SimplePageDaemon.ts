@@ -44,7 +44,7 @@ export class SimplePageDaemon implements PageDaemon {
         const hi = e.offset + Math.ceil((t - e.start) / PAGE_SIZE);
         const mem = ctx.mem;
         const frames: number[] = [];
-        for (let f = top.memq; f !== -1; f = mem.listNext[f] as number) {
+        for (let f = top.memq; f !== -1; f = mem.listNextOf(f)) {
           const pi = mem.pindexOf(f);
           if (pi >= lo && pi < hi) frames.push(f);
         }
@@ -77,7 +77,7 @@ export class SimplePageDaemon implements PageDaemon {
     for (const q of [PQ_INACTIVE, PQ_LAUNDRY, PQ_ACTIVE]) {
       for (let f = mem.queueHead(q); f !== -1 && n < want; ) {
         const next = mem.queueNext(f);
-        const o = ctx.objects.live.get(mem.object[f] as number);
+        const o = ctx.objects.live.get(mem.objectOf(f));
         if (o !== undefined && (objs === undefined || objs.has(o.id)) && pageoutPage(ctx, o, f)) n++;
         f = next;
       }

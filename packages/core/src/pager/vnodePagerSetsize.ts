@@ -30,7 +30,7 @@ export function vnodePagerSetsize(objs: VmObjects, pages: PageOps, file: VnodeFi
   obj.size = filePages;
   if (filePages < oldPages) {
     for (let f = obj.memq; f !== -1; ) {
-      const next = mem.listNext[f] as number;
+      const next = mem.listNextOf(f);
       if (mem.pindexOf(f) >= filePages && ((mem.flags[f] as number) & PG_BUSY) === 0) {
         pages.removeAll(f);
         mem.setWireCount(f, 0);

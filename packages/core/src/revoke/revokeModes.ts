@@ -13,7 +13,7 @@ function zapFilePages(ctx: VmContext, vms: Vmspace, start: number, end: number):
   let run = -1;
   for (let va = start; va <= end; va += PAGE_SIZE) {
     const f = va < end ? vms.pmap.extract(va) : -1;
-    const zap = f >= 0 && ctx.objects.live.get(mem.object[f] as number)?.isAnon !== true;
+    const zap = f >= 0 && ctx.objects.live.get(mem.objectOf(f))?.isAnon !== true;
     if (zap && run < 0) run = va;
     if (!zap && run >= 0) {
       pmapRemove(ctx.bus, vms.pmap, run, va, 'revoke');

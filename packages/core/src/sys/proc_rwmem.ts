@@ -67,10 +67,10 @@ function* gupWrite(k: Kernel, vms: Vmspace, va: number, value: number | undefine
     if (frame >= 0) {
       const top = e.object;
       const follow =
-        !follWrite || vms.pmap.pte(va)?.writable === true || (follCow && top !== null && top.type === 'anon' && !e.shared && mem.object[frame] === top.id);
+        !follWrite || vms.pmap.pte(va)?.writable === true || (follCow && top !== null && top.type === 'anon' && !e.shared && mem.objectOf(frame) === top.id);
       if (follow) {
         // __access_remote_vm: copy_to_user_page, then set_page_dirty_lock on the page found.
-        for (let o = top; o !== null; o = o.backing) if (mem.object[frame] === o.id) k.vm.objects.markDirty(o, frame);
+        for (let o = top; o !== null; o = o.backing) if (mem.objectOf(frame) === o.id) k.vm.objects.markDirty(o, frame);
         return wordAccess(k, frame, va, true, value);
       }
     }

@@ -39,10 +39,10 @@ export function* uvmMapCleanSync(ctx: VmContext, p: Process, t: Thread | undefin
   try {
     for (let f = busyPageIn(ctx, map, start, end); f !== -1; f = busyPageIn(ctx, map, start, end)) {
       const busy = f;
-      const owned = ctx.mem.object[f];
+      const owned = ctx.mem.objectOf(f);
       yield {
         reason: 'uvn_flush: page busy',
-        until: () => ((ctx.mem.flags[busy] as number) & PG_BUSY) === 0 || ctx.mem.object[busy] !== owned,
+        until: () => ((ctx.mem.flags[busy] as number) & PG_BUSY) === 0 || ctx.mem.objectOf(busy) !== owned,
         on: ctx.objects.busyPage(busy),
       };
     }
@@ -61,7 +61,7 @@ function busyPageIn(ctx: VmContext, map: VmMap, start: number, end: number): num
     if (o === null || o.type !== 'vnode') continue;
     const lo = e.offset + (Math.max(start, e.start) - e.start) / PAGE_SIZE;
     const hi = e.offset + (Math.min(end, e.end) - e.start) / PAGE_SIZE;
-    for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
+    for (let f = o.memq; f !== -1; f = mem.listNextOf(f)) {
       const pi = mem.pindexOf(f);
       if (pi >= lo && pi < hi && ((mem.flags[f] as number) & PG_BUSY) !== 0) return f;
     }
@@ -95,7 +95,7 @@ export function uvmMapCleanFree(k: Kernel, p: Process, start: number, end: numbe
     const lo = e.offset + (Math.max(start, e.start) - e.start) / PAGE_SIZE;
     const hi = e.offset + (Math.min(end, e.end) - e.start) / PAGE_SIZE;
     const frames: number[] = [];
-    for (let f = o.memq; f !== -1; f = mem.listNext[f] as number) {
+    for (let f = o.memq; f !== -1; f = mem.listNextOf(f)) {
       const pi = mem.pindexOf(f);
       if (pi >= lo && pi < hi) frames.push(f);
     }

@@ -27,7 +27,7 @@ export function* swapout(k: Kernel, p: Process): KGen<Outcome> {
   const mem = vm.mem;
   for (const o of mapObjects(vms)) {
     for (let f = o.memq; f !== -1; ) {
-      const next = mem.listNext[f] as number;
+      const next = mem.listNextOf(f);
       const idle = mem.wireCountOf(f) === 0 && ((mem.flags[f] as number) & PG_BUSY) === 0;
       if (o.isAnon && ((mem.flags[f] as number) & PG_DIRTY) !== 0 && pageoutPage(vm, o, f)) freed++;
       else if (idle) mem.enqueue(f, PQ_INACTIVE);

@@ -192,7 +192,7 @@ function objectState(machine: Machine, o: VmObject): ObjectState {
   const mem = machine.kernel.mem;
   const pages: PageState[] = [];
   let truncated = false;
-  for (let f = o.memq; f !== -1; f = mem.listNext[f]!) {
+  for (let f = o.memq; f !== -1; f = mem.listNextOf(f)) {
     if (pages.length >= SNAPSHOT_PAGE_LIMIT) {
       truncated = true;
       break;

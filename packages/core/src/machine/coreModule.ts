@@ -54,7 +54,7 @@ export function coreModule(r: MachineSpec): ContainerModule {
     const { bind } = options;
     const bus = new EventBus();
     const mem = new PhysMem(Math.max(16, Math.floor(r.physmem / 4096)));
-    const pv = new PvTable(0);
+    const pv = new PvTable(0, mem);
     mem.addTable(pv);
     const counters = new Counters();
     bind(MachineConfig).toConstantValue(r);

@@ -91,6 +91,8 @@ export interface FrameTable {
   growFrames(frames: number): void;
   /** Told after an allocated frame's key changed (`PhysMem.rekey`), with the page index it had. */
   rekey?(frame: number, oldPindex: number): void;
+  /** Told before a frame's key is let go (`PhysMem.free`), with the page index it had. */
+  unkeyed?(frame: number, oldPindex: number): void;
 }
 
 /**
@@ -163,6 +165,8 @@ export class PhysMem {
   /** Frames at and above `top` were never allocated. */
   private top = 0;
   private readonly tables: FrameTable[] = [];
+  /** The added tables told of key changes (those with `rekey` or `unkeyed`). */
+  private readonly keyTables: FrameTable[] = [];
 
   constructor(npages: number) {
     if (!(npages >= 0 && npages < 0x7fffffff && Number.isInteger(npages))) {
@@ -192,6 +196,7 @@ export class PhysMem {
   addTable(table: FrameTable): void {
     table.growFrames(this.capacity);
     this.tables.push(table);
+    if (table.rekey !== undefined || table.unkeyed !== undefined) this.keyTables.push(table);
   }
 
   hasTable(table: FrameTable): boolean {
@@ -232,7 +237,7 @@ export class PhysMem {
     this.key[frame] = this.keys.acquire(objectId, pindex);
     this.keys.release(k);
     this.changes.frame(frame);
-    for (const t of this.tables) t.rekey?.(frame, old);
+    for (const t of this.keyTables) t.rekey?.(frame, old);
   }
 
   /** Set the page index of allocated `frame`, keeping its object (rekey). */
@@ -318,7 +323,10 @@ export class PhysMem {
     }
     if (q !== PQ_NONE) this.unlinkQueue(frame, q);
     this.changes.frame(frame);
-    this.keys.release(this.key[frame]);
+    const k = this.key[frame];
+    const kt = this.keyTables;
+    for (let i = 0; i < kt.length; i++) kt[i].unkeyed?.(frame, this.keys.pindexAt(k));
+    this.keys.release(k);
     this.key[frame] = -1;
     if ((this.flags[frame] & PG_WIRED) !== 0) this.setWireCount(frame, 0);
     this.flags[frame] = 0;

@@ -198,10 +198,34 @@ describe('PvTable', () => {
   });
 
   describe('when frames have page indexes (classes)', () => {
-    /** Keys whose page indexes the test sets (as PhysMem's pindexOf gives them). */
+    /** Keys whose page indexes the test sets (as PhysMem's pindexOf gives them); a frame with index -1 has no key (free). */
     function keysOf(pindex: number[]): PvKeys {
-      return { pindexOf: (f) => pindex[f] as number };
+      return { pindexOf: (f) => Math.max(0, pindex[f] as number), slotOf: (f) => (pindex[f] === -1 ? -1 : f) };
     }
+
+    it('should keep the pair of a frame freed while mapped, and of a free frame mapped, whatever key the frame takes next', () => {
+      const pindex = [10, 11, 12];
+      const pv = new PvTable(3, keysOf(pindex));
+      pv.add(0, 1, 500);
+      pv.add(1, 1, 501);
+      expect(pv.classCounts()).toEqual([2]);
+      // Frame 0 is freed with its mapping left (PhysMem.free tells the table first), then taken for another page.
+      pv.unkeyed(0, 10);
+      pindex[0] = -1;
+      expect([pv.pmapOf(pv.first(0)), pv.vpnOf(pv.first(0))]).toEqual([1, 500]);
+      pindex[0] = 77;
+      expect([pv.pmapOf(pv.first(0)), pv.vpnOf(pv.first(0))]).toEqual([1, 500]);
+      expect(pv.remove(0, 1, 500)).toBe(true);
+      expect(pv.count(0)).toBe(0);
+      // A free frame mapped keeps its pair whole too, and a second pair removed leaves it whole.
+      pindex[2] = -1;
+      pv.add(2, 1, 900);
+      pv.add(2, 2, 901);
+      expect(pv.remove(2, 2, 901)).toBe(true);
+      pindex[2] = 40;
+      expect([pv.pmapOf(pv.first(2)), pv.vpnOf(pv.first(2))]).toEqual([1, 900]);
+      expect(pv.classCounts()).toEqual([1]);
+    });
 
     it('should give every page of one mapping one class, held in the frame', () => {
       const n = 1000;

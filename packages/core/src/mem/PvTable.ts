@@ -16,9 +16,12 @@ export const PV_MAX_CLASSES = 0xfffe;
 /** Class ids a PvTable has room for at first (id 0 included; never used). */
 const INITIAL_CLASSES = 64;
 
-/** The page index of a frame within its object (PhysMem.pindexOf). */
+/** A frame's key (PhysMem): its page index within its object, and whether it has one at all. */
 export interface PvKeys {
+  /** The frame's page index within its object. */
   pindexOf(frame: number): number;
+  /** -1 for a frame with no key (free); anything else for one with a key. */
+  slotOf(frame: number): number;
 }
 
 /** Built out of line, as PhysMem's errors are: add must stay small enough to inline. */
@@ -142,7 +145,15 @@ export class PvTable {
       this.addMore(frame, pmapId, vpn);
       return;
     }
-    const base = this.keys === null ? vpn : vpn - this.keys.pindexOf(frame);
+    const keys = this.keys;
+    if (keys !== null && keys.slotOf(frame) === -1) {
+      // A free frame mapped (a kernel that frees a page it left mapped): no index to be
+      // relative to, so the pair is kept whole.
+      this.entries++;
+      this.pushPool(frame, pmapId, vpn, NONE);
+      return;
+    }
+    const base = keys === null ? vpn : vpn - keys.pindexOf(frame);
     const c = this.#last;
     this.entries++;
     if (this.cBase[c] === base && this.cPmap[c] === pmapId && (this.cRef[c] as number) > 0) {
@@ -171,6 +182,21 @@ export class PvTable {
    * if the frame holds it by class, is kept (same pmap and vpn) under the class for the new
    * index. Pool pairs are absolute and need nothing.
    */
+  /**
+   * `frame` is being freed with its key (PhysMem.free): a pair it still holds by class (a
+   * kernel that frees a page it left mapped; an invariant reports it) is kept whole in the
+   * pool, so it keeps naming the same virtual page whatever key the frame takes next.
+   */
+  unkeyed(frame: number, oldPindex: number): void {
+    const c = this.own[frame] as number;
+    if (c === 0 || c === POOL) return;
+    const pmapId = this.cPmap[c] as number;
+    const vpn = this.keys === null ? (this.cBase[c] as number) : (this.cBase[c] as number) + oldPindex;
+    if (--this.cRef[c] === 0) this.freeClass(c);
+    this.own[frame] = 0;
+    this.pushPool(frame, pmapId, vpn, NONE);
+  }
+
   rekey(frame: number, oldPindex: number): void {
     const c = this.own[frame] as number;
     if (c === 0 || c === POOL || this.keys === null) return;
@@ -369,6 +395,7 @@ export class PvTable {
 
   /** The frame's one pool pair `e` becomes a class-held pair, when a class can be had. */
   private unpool(frame: number, e: number): void {
+    if (this.keys !== null && this.keys.slotOf(frame) === -1) return;
     const pmapId = (this.hi[e] as number) >>> VPN_HI_BITS;
     const vpn = ((this.hi[e] as number) & VPN_HI_MASK) * TWO_32 + (this.lo[e] as number);
     const c = this.classOf(pmapId, this.keys === null ? vpn : vpn - this.keys.pindexOf(frame));

@@ -360,6 +360,38 @@
  *   16 pages) move with the collector: with --max-semi-space-size=64 the 16-page mprotect at
  *   4M pages went 5.2 -> 1.6 us. The bench does not set V8 flags (the CLI would not have
  *   them either).
+ *
+ * Seventh session: memory per resident page 51.8 -> about 30 B, every order kept (so no test,
+ * example or event hash changed; only tests of the representation's byte counts did).
+ * - A frame's key, (object id, page index), was 8 bytes in PhysMem beside the resident
+ *   index's group that holds the same pair. It is now the frame's slot in that group
+ *   (PageKeys: group * 16 + index % 16, taken at alloc, let go at free): 4 bytes, and the
+ *   index's insert and remove store into the slot without hashing (remove was 10 ns a page
+ *   with its last-group cache, now 7 with none; the group is dropped at free instead).
+ * - The four list links (an object's resident list, the page queue) were Int32Arrays, 16
+ *   bytes. Each is now one signed byte, the distance to the linked frame, with the links of
+ *   frames more than 127 apart kept in a small hash (LinkSpill): 4 bytes. The lists are the
+ *   same doubly linked lists in the same orders; only their coding changed. Frames come in
+ *   runs (a fault takes the free stack's next frame; an object's frames go back on it in list
+ *   order and come off it in that order again), so neighbours are near; a physmem whose
+ *   lists are shuffled across more than 127 frames pays about 11 bytes a spilled link.
+ * - pv (branch pvclass): a frame mapped once held its (pmap id, vpn) pair, 8 bytes. It now
+ *   holds a 16-bit class id, a class being the interned (pmap id, vpn - page index): every
+ *   page of one map entry has the same one. 2 bytes; frames mapped twice or more keep the
+ *   pool list. A renamed page is re-coded (PhysMem.rekey tells the table); a page freed
+ *   while still mapped (a legacy policy's bug, the incremental checker's chaos) has its pair
+ *   kept whole, so it keeps naming its virtual page.
+ * - Measured (heapUsed + arrayBuffers, a fresh process per size, so the machine's fixed part
+ *   and the code's first compilation are in it; `pnpm bench` measures after the other rows):
+ *   256K pages 54.9 -> 32.1 B, 1M 30.6 B. Parts at 1M: frames 10, contents 6, pv 2, resident
+ *   index 5.3, page tables 6.2.
+ * - Time (process pinned to one vCPU, alternating old and new, 16K pages, medians of 270
+ *   rounds): the index and frame operations of a fault (alloc + insert + memq + enqueue)
+ *   41-44 -> 45-47 ns; of a terminate (index remove + free) 26.5-28 -> 32-33 ns (the link
+ *   coding about 4.5, the key's release about 1; dropping each group at free 3.5 ns a page,
+ *   which an index that kept empty groups until its table filled saved, but its probes grew
+ *   with the empty groups and the fault got 50% slower: not kept). Whole munmap (the
+ *   kernel's path, pmap_remove and terminate timed apart): 55-57 -> 57-59 ns a page.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';

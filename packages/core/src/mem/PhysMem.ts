@@ -91,8 +91,8 @@ export interface FrameTable {
   growFrames(frames: number): void;
   /** Told after an allocated frame's key changed (`PhysMem.rekey`), with the page index it had. */
   rekey?(frame: number, oldPindex: number): void;
-  /** Told before a frame's key is let go (`PhysMem.free`), with the page index it had. */
-  unkeyed?(frame: number, oldPindex: number): void;
+  /** Told before a frame's key is let go (`PhysMem.free`; objectOf / pindexOf still read it). */
+  unkeyed?(frame: number): void;
 }
 
 /**
@@ -325,7 +325,7 @@ export class PhysMem {
     this.changes.frame(frame);
     const k = this.key[frame];
     const kt = this.keyTables;
-    for (let i = 0; i < kt.length; i++) kt[i].unkeyed?.(frame, this.keys.pindexAt(k));
+    for (let i = 0; i < kt.length; i++) kt[i].unkeyed?.(frame);
     this.keys.release(k);
     this.key[frame] = -1;
     if ((this.flags[frame] & PG_WIRED) !== 0) this.setWireCount(frame, 0);

@@ -210,7 +210,7 @@ describe('PvTable', () => {
       pv.add(1, 1, 501);
       expect(pv.classCounts()).toEqual([2]);
       // Frame 0 is freed with its mapping left (PhysMem.free tells the table first), then taken for another page.
-      pv.unkeyed(0, 10);
+      pv.unkeyed(0);
       pindex[0] = -1;
       expect([pv.pmapOf(pv.first(0)), pv.vpnOf(pv.first(0))]).toEqual([1, 500]);
       pindex[0] = 77;

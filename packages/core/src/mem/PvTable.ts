@@ -108,6 +108,12 @@ export class PvTable {
    * count is 0), so a snapshot restored under it cannot mislead it.
    */
   #last = 0;
+  /**
+   * The class used before #last (same rules): a COW fault alternates between two pmaps' classes
+   * (the child's new page, the parent's page left with one mapping), and a fork's child
+   * between its own and the parent's.
+   */
+  #prev = 0;
 
   /**
    * `keys` gives a frame's page index (the machine's PhysMem); `maxClasses` caps the class
@@ -183,15 +189,15 @@ export class PvTable {
    * index. Pool pairs are absolute and need nothing.
    */
   /**
-   * `frame` is being freed with its key (PhysMem.free): a pair it still holds by class (a
+   * `frame` is about to let its key go (PhysMem.free; the key is still readable): a pair it still holds by class (a
    * kernel that frees a page it left mapped; an invariant reports it) is kept whole in the
    * pool, so it keeps naming the same virtual page whatever key the frame takes next.
    */
-  unkeyed(frame: number, oldPindex: number): void {
+  unkeyed(frame: number): void {
     const c = this.own[frame] as number;
     if (c === 0 || c === POOL) return;
     const pmapId = this.cPmap[c] as number;
-    const vpn = this.keys === null ? (this.cBase[c] as number) : (this.cBase[c] as number) + oldPindex;
+    const vpn = this.keys === null ? (this.cBase[c] as number) : (this.cBase[c] as number) + this.keys.pindexOf(frame);
     if (--this.cRef[c] === 0) this.freeClass(c);
     this.own[frame] = 0;
     this.pushPool(frame, pmapId, vpn, NONE);
@@ -431,11 +437,18 @@ export class PvTable {
   private classOf(pmapId: number, base: number): number {
     const l = this.#last;
     if (this.cBase[l] === base && this.cPmap[l] === pmapId && (this.cRef[l] as number) > 0) return l;
+    const q = this.#prev;
+    if (this.cBase[q] === base && this.cPmap[q] === pmapId && (this.cRef[q] as number) > 0) {
+      this.#prev = l;
+      this.#last = q;
+      return q;
+    }
     const cHash = this.cHash;
     const mask = cHash.length - 1;
     let s = slotOf(pmapId, base, mask);
     for (let c = cHash[s] as number; c !== 0; s = (s + 1) & mask, c = cHash[s] as number) {
       if (this.cBase[c] === base && this.cPmap[c] === pmapId) {
+        this.#prev = l;
         this.#last = c;
         return c;
       }
@@ -451,6 +464,7 @@ export class PvTable {
     this.cPmap[c] = pmapId;
     this.cBase[c] = base;
     this.classes++;
+    this.#prev = l;
     this.#last = c;
     return c;
   }

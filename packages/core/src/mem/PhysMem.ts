@@ -416,9 +416,12 @@ export class PhysMem {
     } else {
       setLink(this.lNext, this.lNextSpill, p, n);
     }
-    if (n !== -1) setLink(this.lPrev, this.lPrevSpill, n, p);
-    clearLink(this.lNext, this.lNextSpill, frame);
-    clearLink(this.lPrev, this.lPrevSpill, frame);
+    // A link that reads none is clear already (0): only a set one needs clearing.
+    if (n !== -1) {
+      setLink(this.lPrev, this.lPrevSpill, n, p);
+      clearLink(this.lNext, this.lNextSpill, frame);
+    }
+    if (p !== -1) clearLink(this.lPrev, this.lPrevSpill, frame);
     obj.resident--;
     this.flags[frame] &= ~PG_TABLED;
   }
@@ -484,9 +487,11 @@ export class PhysMem {
     if (p === -1) this.qHead[q] = n;
     else setLink(this.qNext, this.qNextSpill, p, n);
     if (n === -1) this.qTail[q] = p;
-    else setLink(this.qPrev, this.qPrevSpill, n, p);
-    clearLink(this.qNext, this.qNextSpill, frame);
-    clearLink(this.qPrev, this.qPrevSpill, frame);
+    else {
+      setLink(this.qPrev, this.qPrevSpill, n, p);
+      clearLink(this.qNext, this.qNextSpill, frame);
+    }
+    if (p !== -1) clearLink(this.qPrev, this.qPrevSpill, frame);
     this.qLen[q]--;
   }
 }

@@ -383,15 +383,23 @@
  *   kept whole, so it keeps naming its virtual page.
  * - Measured (heapUsed + arrayBuffers, a fresh process per size, so the machine's fixed part
  *   and the code's first compilation are in it; `pnpm bench` measures after the other rows):
- *   256K pages 54.9 -> 32.1 B, 1M 30.6 B. Parts at 1M: frames 10, contents 6, pv 2, resident
- *   index 5.3, page tables 6.2.
- * - Time (process pinned to one vCPU, alternating old and new, 16K pages, medians of 270
- *   rounds): the index and frame operations of a fault (alloc + insert + memq + enqueue)
- *   41-44 -> 45-47 ns; of a terminate (index remove + free) 26.5-28 -> 32-33 ns (the link
- *   coding about 4.5, the key's release about 1; dropping each group at free 3.5 ns a page,
- *   which an index that kept empty groups until its table filled saved, but its probes grew
- *   with the empty groups and the fault got 50% slower: not kept). Whole munmap (the
- *   kernel's path, pmap_remove and terminate timed apart): 55-57 -> 57-59 ns a page.
+ *   256K pages 54.9 -> 32.1 B, 1M 30.6 B. `pnpm bench`: 29.8-29.9 B in five runs (parts:
+ *   frames 10, contents 6, pv 2, resident index 5.3, page tables and the rest 6.4-6.6), 29.8 at
+ *   1M and 16M in the scaling table (16M pages: 477 MiB).
+ * - Time, each part alone (a process pinned to one vCPU, old and new alternated, 16K pages,
+ *   medians of 270 rounds): the index and frame work of a fault (alloc + insert + memq +
+ *   enqueue) 41-44 -> 45-47 ns; of a terminate (index remove + free) 26.5-28 -> 32-33 ns (the
+ *   link coding about 4.5 of that, the key's release about 1). Dropping a group at free costs
+ *   3.5 ns a page; an index that kept empty groups until its table filled saved it, but its
+ *   probes grew with the empty groups and the fault got 50% slower: not kept. The pv check in
+ *   pmap_remove now reads the frame's index through its key (4 ns a page: a removal that
+ *   trusted the class instead measured 12 ns against 16-17). Whole munmap (the kernel's path,
+ *   pmap_remove and terminate timed apart): 49-60 -> 62-67 ns a page, 11-12 + 35-45 ->
+ *   16-17 + 43-48. The COW fault about 250-290 -> 310-350 ns (a COW fault alternates between
+ *   the child's class and the parent's, so the pv table caches two).
+ * - `pnpm bench`, five runs in a row at the end (README, "Where the targets stand"): the last
+ *   three meet every target row; munmap 2.4x, 1.9x (a slow phase), 4.1x, 4.2x, 3.0x, passing
+ *   when the real kernel's munmap is slow (169-273 ns a page across the runs).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';

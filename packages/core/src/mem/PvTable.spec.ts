@@ -8,6 +8,43 @@ function entries(pv: PvTable, frame: number): Array<[number, number]> {
   return out;
 }
 
+type ModelOp = { k: 'add' | 'remove'; frame: number; pmap: number; vpn: number } | { k: 'clear'; frame: number } | { k: 'sweep'; frame: number; pmap: number };
+
+/**
+ * One op on `pv` and on the model of its lists (most recent first): add, remove, clear, or a
+ * sweep that removes every mapping by one pmap from inside forEach.
+ */
+function modelStep(pv: PvTable, model: Map<number, Array<[number, number]>>, o: ModelOp): void {
+  const cur = model.get(o.frame) ?? [];
+  if (o.k === 'add') {
+    if (cur.some(([p, v]) => p === o.pmap && v === o.vpn)) return;
+    pv.add(o.frame, o.pmap, o.vpn);
+    model.set(o.frame, [[o.pmap, o.vpn], ...cur]);
+  } else if (o.k === 'remove') {
+    const i = cur.findIndex(([p, v]) => p === o.pmap && v === o.vpn);
+    expect(pv.remove(o.frame, o.pmap, o.vpn)).toBe(i >= 0);
+    if (i >= 0)
+      model.set(
+        o.frame,
+        cur.filter((_, j) => j !== i),
+      );
+  } else if (o.k === 'clear') {
+    pv.clear(o.frame);
+    model.delete(o.frame);
+  } else {
+    const seen: Array<[number, number]> = [];
+    pv.forEach(o.frame, (p, v) => {
+      seen.push([p, v]);
+      if (p === o.pmap) pv.remove(o.frame, p, v);
+    });
+    expect(seen).toEqual(cur);
+    model.set(
+      o.frame,
+      cur.filter(([p]) => p !== o.pmap),
+    );
+  }
+}
+
 describe('PvTable', () => {
   describe('when mappings are added', () => {
     it('should list them most recent first and count them', () => {
@@ -149,37 +186,7 @@ describe('PvTable', () => {
           const pv = new PvTable(4);
           const model = new Map<number, Array<[number, number]>>();
           const list = (f: number) => model.get(f) ?? [];
-          for (const o of ops) {
-            const cur = list(o.frame);
-            if (o.k === 'add') {
-              if (cur.some(([p, v]) => p === o.pmap && v === o.vpn)) continue;
-              pv.add(o.frame, o.pmap, o.vpn);
-              model.set(o.frame, [[o.pmap, o.vpn], ...cur]);
-            } else if (o.k === 'remove') {
-              const i = cur.findIndex(([p, v]) => p === o.pmap && v === o.vpn);
-              expect(pv.remove(o.frame, o.pmap, o.vpn)).toBe(i >= 0);
-              if (i >= 0)
-                model.set(
-                  o.frame,
-                  cur.filter((_, j) => j !== i),
-                );
-            } else if (o.k === 'clear') {
-              pv.clear(o.frame);
-              model.delete(o.frame);
-            } else {
-              // Remove every mapping by one pmap from inside forEach.
-              const seen: Array<[number, number]> = [];
-              pv.forEach(o.frame, (p, v) => {
-                seen.push([p, v]);
-                if (p === o.pmap) pv.remove(o.frame, p, v);
-              });
-              expect(seen).toEqual(cur);
-              model.set(
-                o.frame,
-                cur.filter(([p]) => p !== o.pmap),
-              );
-            }
-          }
+          for (const o of ops) modelStep(pv, model, o);
           let total = 0;
           let pooled = 0;
           for (let f = 0; f < 4; f++) {
@@ -365,37 +372,12 @@ describe('PvTable', () => {
             const model = new Map<number, Array<[number, number]>>();
             const list = (f: number) => model.get(f) ?? [];
             for (const o of ops) {
-              const cur = list(o.frame);
-              if (o.k === 'add') {
-                if (cur.some(([p, v]) => p === o.pmap && v === o.vpn)) continue;
-                pv.add(o.frame, o.pmap, o.vpn);
-                model.set(o.frame, [[o.pmap, o.vpn], ...cur]);
-              } else if (o.k === 'remove') {
-                const i = cur.findIndex(([p, v]) => p === o.pmap && v === o.vpn);
-                expect(pv.remove(o.frame, o.pmap, o.vpn)).toBe(i >= 0);
-                if (i >= 0)
-                  model.set(
-                    o.frame,
-                    cur.filter((_, j) => j !== i),
-                  );
-              } else if (o.k === 'clear') {
-                pv.clear(o.frame);
-                model.delete(o.frame);
-              } else if (o.k === 'rekey') {
+              if (o.k === 'rekey') {
                 const old = pidx[o.frame] as number;
                 pidx[o.frame] = o.pindex;
                 pv.rekey(o.frame, old);
               } else {
-                const seen: Array<[number, number]> = [];
-                pv.forEach(o.frame, (p, v) => {
-                  seen.push([p, v]);
-                  if (p === o.pmap) pv.remove(o.frame, p, v);
-                });
-                expect(seen).toEqual(cur);
-                model.set(
-                  o.frame,
-                  cur.filter(([p]) => p !== o.pmap),
-                );
+                modelStep(pv, model, o);
               }
               expect(entries(pv, o.frame)).toEqual(list(o.frame));
             }

@@ -61,8 +61,8 @@ describe('PhysMem', () => {
       const big = [2 ** 31, 2 ** 31 - 1, 2 ** 40 + 3, 2 ** 52 - 1, 0];
       const frames = big.map((p) => mem.alloc(5, p));
       expect(frames.map((f) => mem.pindexOf(f))).toEqual(big);
-      mem.setPindex(frames[0]!, 7);
-      mem.setPindex(frames[1]!, 2 ** 45);
+      mem.rekey(frames[0]!, 5, 7);
+      mem.rekey(frames[1]!, 5, 2 ** 45);
       expect(mem.pindexOf(frames[0]!)).toBe(7);
       expect(mem.pindexOf(frames[1]!)).toBe(2 ** 45);
       mem.memqInsert(owner, frames[2]!);

@@ -240,11 +240,6 @@ export class PhysMem {
     for (const t of this.keyTables) t.rekey?.(frame, old);
   }
 
-  /** Set the page index of allocated `frame`, keeping its object (rekey). */
-  setPindex(frame: number, pindex: number): void {
-    this.rekey(frame, this.objectOf(frame), pindex);
-  }
-
   /** The frame after `frame` on its object's resident list, -1 at the end (or off any list). */
   listNextOf(frame: number): number {
     return linkOf(this.lNext, this.lNextSpill, frame);

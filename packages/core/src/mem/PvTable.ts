@@ -184,14 +184,10 @@ export class PvTable {
   }
 
   /**
-   * The page index of `frame` has just changed from `oldPindex` (vm_page_rename): its pair,
-   * if the frame holds it by class, is kept (same pmap and vpn) under the class for the new
-   * index. Pool pairs are absolute and need nothing.
-   */
-  /**
-   * `frame` is about to let its key go (PhysMem.free; the key is still readable): a pair it still holds by class (a
-   * kernel that frees a page it left mapped; an invariant reports it) is kept whole in the
-   * pool, so it keeps naming the same virtual page whatever key the frame takes next.
+   * `frame` is about to let its key go (PhysMem.free; the key is still readable): a pair it
+   * still holds by class (a kernel that frees a page it left mapped; an invariant reports it)
+   * is kept whole in the pool, so it keeps naming the same virtual page whatever key the frame
+   * takes next.
    */
   unkeyed(frame: number): void {
     const c = this.own[frame] as number;
@@ -203,6 +199,11 @@ export class PvTable {
     this.pushPool(frame, pmapId, vpn, NONE);
   }
 
+  /**
+   * The page index of `frame` has just changed from `oldPindex` (vm_page_rename): its pair,
+   * if the frame holds it by class, is kept (same pmap and vpn) under the class for the new
+   * index. Pool pairs are absolute and need nothing.
+   */
   rekey(frame: number, oldPindex: number): void {
     const c = this.own[frame] as number;
     if (c === 0 || c === POOL || this.keys === null) return;

@@ -33,9 +33,10 @@
  * already and cost nothing per page: a first version of this method printed 0.0-0.2 ns). The whole-range operations (fork + exit + wait, munmap, mprotect)
  * have a fixed cost per call, which divided by N made them look 3-7x dearer per page at 4K
  * than at 1M; their rows are the marginal cost per page, (T(N) - T(16)) / (N - 16), with
- * T(16) a 16-page call timed right after each sample on the same machine (64 forks or 512
- * calls per window, so the CPU clock's microsecond steps do not matter), the median of the
- * paired differences; the fixed-cost table prints T(16) itself. The fault rows have no
+ * T(16) a 16-page call timed right after each sample on the same machine (512 calls per
+ * window for mprotect and munmap, so the CPU clock's microsecond steps do not matter; 64
+ * forks, each on a range written just before and timed alone, and at N as many forks as
+ * make FORK_PAGES pages: "Eighth session" below), the median of the paired differences; the fixed-cost table prints T(16) itself. The fault rows have no
  * per-call part. "memory, all" is heap + array buffers per page counted from before the
  * machine was built (memoryOf; 16 machines held together at 4K, whose 4K pages alone are
  * within the heap's noise, and where one machine printed n/a), so it includes the
@@ -400,6 +401,19 @@
  * - `pnpm bench`, five runs in a row at the end (README, "Where the targets stand"): the last
  *   three meet every target row; munmap 2.4x, 1.9x (a slow phase), 4.1x, 4.2x, 3.0x, passing
  *   when the real kernel's munmap is slow (169-273 ns a page across the runs).
+ *
+ * Eighth session:
+ * - The scaling table's fork row at 4K (9.6-24 ns a page against 5-8 from 64K on in every run
+ *   of sessions 6 and 7). The per-page work of a fork is pmap_protect's, and that is flat:
+ *   mprotect RW->R timed in repeated loops (pinned, wall and CPU time alike) is 4.7 ns a page
+ *   at 4K, 64K and 1M. What was not flat is the method. The column's sample was ONE fork of
+ *   a range written just before, while its 16-page fixed cost was 64 forks of one range in a
+ *   row; a call after a write loop costs 40-90 us more than a call in such a batch (the
+ *   collector's threads working off the loop's machine garbage are in the CPU clock), and a
+ *   4K fork has only about 20 us of page work. Now both sides are timed alike, each call on a
+ *   range written just before it, and a sample at N holds enough calls for FORK_PAGES pages
+ *   of work (16 at 4K, 1 from 64K on; with 16384 pages, 4 calls at 4K, the 4K row was still
+ *   11 ns in a --quick run). Two --quick runs after: 4.0 / 7.2 / 5.3 and 7.4 / 6.9 / 4.9 ns.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -812,8 +826,15 @@ function freshReps(n: number): number {
  * fixed cost, and a per-page figure is the marginal cost (T(N) - T(SMALL)) / (N - SMALL).
  */
 const SMALL = 16;
-/** Calls timed together per sample at SMALL pages (a sample of one call is a few microseconds). */
+/** Calls per sample at SMALL pages: forks each timed on a range written just before, the range calls timed together (one is a few microseconds). */
 const SMALL_BATCH = { fork: 64, range: 512 } as const;
+/**
+ * Forks timed per column sample: enough that a sample holds FORK_PAGES pages of work (4 at
+ * 4K, 1 from 64K on), so a fork's fixed cost, which moves by tens of microseconds from call to
+ * call, does not swamp the 4K column's page work (about 20 us a call).
+ */
+const FORK_PAGES = 65536;
+const forkRounds = (n: number): number => Math.max(1, Math.ceil(FORK_PAGES / n));
 /** Where the SMALL-page ranges are mapped (fixed, a page apart, far above the large mapping). */
 const SMALL_BASE = 0x400000000000;
 const MAP_ENTRIES = [10, 1000, 100000];
@@ -925,32 +946,42 @@ function columnSample(s: Sim, n: number): ColumnSample {
   reap(s, c);
   check(runNow(k.munmap(s.p, b, n * PAGE)), 'munmap');
   // fork + exit + wait of the parent with n freshly written pages (after a fork the parent's
-  // PTEs are read-only, and a second fork would find nothing to write-protect)
-  const e = resident(s, n);
-  const t5 = nowNs();
-  reap(s, fork(s));
-  const t6 = nowNs();
-  check(runNow(k.munmap(s.p, e, n * PAGE)), 'munmap');
+  // PTEs are read-only, and a second fork would find nothing to write-protect): each call
+  // on a range written just before, FORK_PAGES pages of work per sample at the least
+  let forkNs = 0;
+  const rounds = forkRounds(n);
+  for (let i = 0; i < rounds; i++) {
+    const e = resident(s, n);
+    const t5 = nowNs();
+    reap(s, fork(s));
+    forkNs += nowNs() - t5;
+    check(runNow(k.munmap(s.p, e, n * PAGE)), 'munmap');
+  }
   const d = resident(s, n);
   const t7 = nowNs();
   check(runNow(k.mprotect(s.p, d, n * PAGE, 1, '')), 'mprotect');
   const t8 = nowNs();
   check(runNow(k.munmap(s.p, d, n * PAGE)), 'munmap');
-  return { fault: (t1 - t0) / n, cow: (t4 - t3) / n, fork: t6 - t5, munmap: t2 - t1, mprotect: t8 - t7 };
+  return { fault: (t1 - t0) / n, cow: (t4 - t3) / n, fork: forkNs / rounds, munmap: t2 - t1, mprotect: t8 - t7 };
 }
 
 /** One sample at SMALL pages: ns per call of fork + exit + wait, munmap and mprotect, each timed in a batch. */
 function smallSample(s: Sim): { fork: number; munmap: number; mprotect: number } {
   const k = s.k;
   const p = s.p;
-  fixedResident(s, p, smallAt(0), SMALL);
-  let t0 = nowNs();
-  for (let i = 0; i < SMALL_BATCH.fork; i++) reap(s, forkOf(s, p));
-  const fork = (nowNs() - t0) / SMALL_BATCH.fork;
-  check(runNow(k.munmap(p, smallAt(0), SMALL * PAGE)), 'munmap');
+  // timed as the column's fork is: each call on a range written just before it
+  let forkNs = 0;
+  for (let i = 0; i < SMALL_BATCH.fork; i++) {
+    fixedResident(s, p, smallAt(0), SMALL);
+    const t = nowNs();
+    reap(s, forkOf(s, p));
+    forkNs += nowNs() - t;
+    check(runNow(k.munmap(p, smallAt(0), SMALL * PAGE)), 'munmap');
+  }
+  const fork = forkNs / SMALL_BATCH.fork;
   const r = SMALL_BATCH.range;
   for (let i = 0; i < r; i++) fixedResident(s, p, smallAt(i), SMALL);
-  t0 = nowNs();
+  let t0 = nowNs();
   for (let i = 0; i < r; i++) check(runNow(k.mprotect(p, smallAt(i), SMALL * PAGE, 1, '')), 'mprotect');
   const mprotect = (nowNs() - t0) / r;
   for (let i = 0; i < r; i++) check(runNow(k.munmap(p, smallAt(i), SMALL * PAGE)), 'munmap');
@@ -1349,8 +1380,10 @@ function scalingLines(sc: ScalingFigures): string[] {
     `Medians of ${cols}; the fresh-machine row of ${fresh} fresh machines. Each column is one machine (the fresh row: a`,
     'new one per pass) whose frame tables are grown to 2N before the other rows are timed.',
     `marginal: the median over samples of (T(N) - T(${sc.smallPages})) / (N - ${sc.smallPages}), T(${sc.smallPages}) a ${sc.smallPages}-page call on the same machine timed`,
-    `right after each sample at N (${SMALL_BATCH.fork} forks or ${SMALL_BATCH.range} calls together; the fixed-cost table has their medians). The fault`,
-    'rows have no per-call part (each page is one fault); n/a: the difference is below the noise (negative).',
+    `right after each sample at N (the fixed-cost table has their medians). mprotect and munmap: ${SMALL_BATCH.range} calls timed together.`,
+    `fork: each call on a range written just before it, timed alone and averaged, ${SMALL_BATCH.fork} calls at ${sc.smallPages} pages and at N enough`,
+    `for ${FORK_PAGES} pages of work (${sc.residentPages.map((n) => `${forkRounds(n)} at ${label(n)}`).join(', ')}). The fault rows have no per-call part (each page`,
+    'is one fault); n/a: the difference is below the noise (negative).',
     `memory, all: heap + array buffers from before the machine was built, over N (${sc.memory.machinesAt.map((m, i) => `${m} machine${m > 1 ? 's' : ''} at ${label(sc.residentPages[i]!)}`).join(', ')},`,
     `averaged); it includes the machine's fixed part, ${fmt(sc.memory.machineFixed / 1024)} KiB with ${sc.smallPages} pages resident. per added page: (B(N) - B(${sc.smallPages})) / (N - ${sc.smallPages}).`,
     `Map entries: one resident page each, a page apart; per entry is marginal over a 1-entry process on the same machine (${sc.entriesCounted.join(' / ')}`,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PhysMem, type MemqOwner, PG_DIRTY, PG_WIRED, PG_TABLED, PQ_ACTIVE, PQ_FREE, PQ_INACTIVE, PQ_LAUNDRY, PQ_NONE } from './PhysMem.ts';
+import { ResidentIndex } from './ResidentIndex.ts';
 
 function queueFrames(mem: PhysMem, q: number): number[] {
   const out: number[] = [];
@@ -227,6 +228,76 @@ describe('PhysMem', () => {
         }),
         { numRuns: 200 },
       );
+    });
+  });
+
+  describe("when an object's frames are freed together (freeAll)", () => {
+    // Two machines driven alike; in one the owner's frames are freed with freeAll, in the
+    // other one by one with free (each taken out of the index first, as vm_page_free does).
+    const build = (ops: { f: number; q: number; wire: boolean; owner: number }[]) => {
+      const N = 1024;
+      const mem = new PhysMem(N);
+      const index = new ResidentIndex(mem);
+      const owners: MemqOwner[] = [
+        { memq: -1, resident: 0 },
+        { memq: -1, resident: 0 },
+      ];
+      const frames: number[] = [];
+      for (let i = 0; i < N; i++) frames.push(mem.alloc(9, i));
+      for (const o of ops) {
+        const f = (o.f * 389) % N; // spread over the physmem, so links spill
+        if ((mem.flags[f] & PG_TABLED) !== 0) continue;
+        mem.rekey(f, 7 + o.owner, o.f);
+        if (index.lookup(7 + o.owner, o.f) !== -1) continue;
+        index.insert(f);
+        mem.memqInsert(owners[o.owner], f);
+        if (o.q !== PQ_NONE) mem.enqueue(f, o.q);
+        if (o.wire) mem.setWireCount(f, 2);
+      }
+      return { mem, index, owners };
+    };
+    it('should leave the free stack, the queues, the index and the other lists as freeing them one by one does', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.record({ f: fc.nat(1023), q: fc.constantFrom(PQ_NONE, PQ_ACTIVE, PQ_INACTIVE), wire: fc.boolean(), owner: fc.nat(1) }), {
+            maxLength: 200,
+          }),
+          (ops) => {
+            const a = build(ops);
+            const b = build(ops);
+            const list = memqFrames(a.mem, a.owners[0]);
+            a.index.freeAll(a.owners[0]);
+            for (const f of list) {
+              b.index.remove(f);
+              b.mem.free(f, b.owners[0]);
+            }
+            expect(a.owners[0]).toEqual({ memq: -1, resident: 0 });
+            expect(a.owners[1]).toEqual(b.owners[1]);
+            expect(memqFrames(a.mem, a.owners[1])).toEqual(memqFrames(b.mem, b.owners[1]));
+            for (const q of [PQ_FREE, PQ_ACTIVE, PQ_INACTIVE]) expect(queueFrames(a.mem, q)).toEqual(queueFrames(b.mem, q));
+            expect(a.mem.freeCount).toBe(b.mem.freeCount);
+            expect(a.index.size).toBe(b.index.size);
+            expect(a.index.groups).toBe(b.index.groups);
+            for (const f of list) {
+              expect(a.mem.queue[f]).toBe(PQ_FREE);
+              expect(a.mem.objectOf(f)).toBe(-1);
+              expect(a.mem.wireCountOf(f)).toBe(0);
+              expect(a.mem.listNextOf(f)).toBe(-1);
+              expect(a.mem.listPrevOf(f)).toBe(-1);
+            }
+            for (const o of ops) expect(a.index.lookup(7 + o.owner, o.f)).toBe(b.index.lookup(7 + o.owner, o.f));
+            // no spilled link is left behind by the frames freed together
+            expect(a.mem.bytesUsed()).toBe(b.mem.bytesUsed());
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+    it('should refuse a resident list whose frame is not in the index', () => {
+      const mem = new PhysMem(8);
+      const owner: MemqOwner = { memq: -1, resident: 0 };
+      mem.memqInsert(owner, mem.alloc(1, 0));
+      expect(() => mem.freeAll(owner)).toThrow(/frame 0 is on a resident list but not indexed/);
     });
   });
 

@@ -334,6 +334,49 @@ export class PhysMem {
     this.qLen[PQ_FREE]++;
   }
 
+  /**
+   * vm_object_terminate_pages: every frame on `owner`'s resident list goes back to the free
+   * stack, in list order, as `free(frame, owner)` one by one would put it there, and the list
+   * is emptied at once (FreeBSD frees the pages and then re-initializes memq and the radix
+   * tree, rather than taking each page out of them). Each frame is also taken out of the
+   * resident index (its slot in `keys`): every frame on a resident list is indexed. Returns
+   * the number freed.
+   */
+  freeAll(owner: MemqOwner): number {
+    let f = owner.memq;
+    if (f === -1) return 0;
+    this.changes.list(owner);
+    const keys = this.keys;
+    const kt = this.keyTables;
+    let n = 0;
+    while (f !== -1) {
+      const next = linkOf(this.lNext, this.lNextSpill, f);
+      const slot = this.key[f] as number;
+      if ((this.flags[f] & PG_TABLED) === 0 || slot === -1 || keys.frameAt(slot) !== f) throw frameError('freeAll', f, 'is on a resident list but not indexed');
+      keys.setFrame(slot, -1);
+      const q = this.queue[f];
+      if (q !== PQ_NONE) this.unlinkQueue(f, q);
+      this.changes.frame(f);
+      for (let i = 0; i < kt.length; i++) kt[i].unkeyed?.(f);
+      keys.release(slot);
+      this.key[f] = -1;
+      if ((this.flags[f] & PG_WIRED) !== 0) this.setWireCount(f, 0);
+      this.flags[f] = 0;
+      this.queue[f] = PQ_FREE;
+      clearLink(this.lNext, this.lNextSpill, f);
+      clearLink(this.lPrev, this.lPrevSpill, f);
+      const head = this.qHead[PQ_FREE];
+      if (head !== -1) putLink(this.qNext, this.qNextSpill, f, head);
+      this.qHead[PQ_FREE] = f;
+      n++;
+      f = next;
+    }
+    this.qLen[PQ_FREE] += n;
+    owner.memq = -1;
+    owner.resident -= n;
+    return n;
+  }
+
   /** Append `frame` at the tail (most recent end) of queue `q` (ACTIVE, INACTIVE or LAUNDRY), leaving any queue it was on. */
   enqueue(frame: number, q: number): void {
     if (q < PQ_ACTIVE || q > PQ_LAUNDRY) throw queueError(q);

@@ -1,5 +1,5 @@
 import type { PageKeys } from './PageKeys.ts';
-import type { PhysMem } from './PhysMem.ts';
+import type { MemqOwner, PhysMem } from './PhysMem.ts';
 
 const EMPTY = -1;
 
@@ -62,6 +62,14 @@ export class ResidentIndex {
     if (f !== EMPTY) throw alreadyIndexed(this.mem.objectOf(frame), this.mem.pindexOf(frame), f);
     this.keys.setFrame(slot, frame);
     this.size++;
+  }
+
+  /**
+   * Free every frame on `owner`'s resident list and take each out of the index
+   * (PhysMem.freeAll: vm_object_terminate_pages).
+   */
+  freeAll(owner: MemqOwner): void {
+    this.size -= this.mem.freeAll(owner);
   }
 
   /** Remove `frame` (looked up under its current object/pindex); it must be present. */

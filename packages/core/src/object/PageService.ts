@@ -27,6 +27,8 @@ export interface PageService {
   deactivate(f: number): void;
   /** vm_page_free: the frame leaves its object; the caller removed its mappings. */
   free(o: VmObject, f: number): void;
+  /** vm_object_terminate_pages: every page of `o` is freed, in list order; the caller removed their mappings. */
+  freeAll(o: VmObject): void;
 }
 
 /** The page service over physical memory and the resident index (bound by core's module). */
@@ -68,5 +70,9 @@ export class ObjectPageService implements PageService {
   free(o: VmObject, f: number): void {
     this.resident.remove(f);
     this.mem.free(f, o);
+  }
+
+  freeAll(o: VmObject): void {
+    this.resident.freeAll(o);
   }
 }

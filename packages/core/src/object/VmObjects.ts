@@ -115,13 +115,17 @@ export class VmObjects {
     }
   }
 
-  /** vm_object_terminate: frees every page and the pager's store; unlinks from the backing object. */
+  /**
+   * vm_object_terminate: frees every page and the pager's store; unlinks from the backing
+   * object. The pages' remaining mappings are removed first, the list still whole; then the
+   * pages are freed in list order and the list and the index emptied of them at once
+   * (vm_object_terminate_pages), not page by page (vm_page_remove's unlinking).
+   */
   terminate(o: VmObject): void {
     o.flags |= OBJ_DEAD;
-    for (let f = o.memq; f !== -1; f = o.memq) {
-      this.pages.removeAll(f);
-      this.pageService.free(o, f);
-    }
+    const mem = this.mem;
+    for (let f = o.memq; f !== -1; f = mem.listNextOf(f)) this.pages.removeAll(f);
+    this.pageService.freeAll(o);
     o.pager.dealloc?.(o);
     if (o.backing !== null) o.backing.shadows.delete(o);
     this.live.delete(o.id);

@@ -14,4 +14,8 @@ export type KeyInterval = KeyValue & Range;
  * `set`, CLEAR is `remove`, pmap_pkru_on_remove is `removeIf(!persist)`,
  * pmap_pkru_deassign_all is `clear`, pmap_pkru_copy is `copyFrom`.
  */
-export class KeyRangeset extends Rangeset<KeyValue> {}
+export class KeyRangeset extends Rangeset<KeyValue> {
+  protected override interval(v: KeyValue, start: number, end: number): KeyInterval {
+    return { key: v.key, persist: v.persist, start, end };
+  }
+}

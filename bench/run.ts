@@ -414,6 +414,24 @@
  *   range written just before it, and a sample at N holds enough calls for FORK_PAGES pages
  *   of work (16 at 4K, 1 from 64K on; with 16384 pages, 4 calls at 4K, the 4K row was still
  *   11 ns in a --quick run). Two --quick runs after: 4.0 / 7.2 / 5.3 and 7.4 / 6.9 / 4.9 ns.
+ *   The mprotect row had the same artefact, smaller (7.5-14.6 ns at 4K against 5.3-6.6): its
+ *   sample at N is now as many calls as the fork's, each on a range written just before it
+ *   (5.8 / 5.4 / 5.3 and 5.9 / 5.6 / 5.5 ns in two --quick runs).
+ * - A host phase that fell on one column moved that column alone: the 4K column comes
+ *   first, and in one run its faults were 547 ns against 311-359 and its fork 19 ns against
+ *   4.8-6.7. The columns' machines are now built first and their samples interleaved, each
+ *   column's spread evenly over the run, as the shadow-chain depths' already were.
+ * - munmap: vm_object_terminate freed its pages one by one with vm_page_free's full
+ *   unlinking (each page taken off the object's list, its neighbours relinked). FreeBSD's
+ *   vm_object_terminate_pages frees them in list order and then empties memq and the radix
+ *   tree once; PhysMem.freeAll does that (same free order, so nothing else moves). Pinned:
+ *   terminate 43-50 -> 28 ns a page, munmap 61-68 -> 45-50.
+ * - Object spread with added fields ({ ...v, start, end }) takes a slow path in node 20's
+ *   V8, about 0.7 us a field (a plain literal: under 1 ns). The amd64 pmap's PKRU rangeset
+ *   records every map_delete that way: 2.7 us of each munmap call, most of the cost of
+ *   munmap of one entry (scaling table). Rangeset now builds intervals through an overridable
+ *   `interval` (the MD rangesets write the literal): 2.7 us -> 19 ns a set. mmap's plan had
+ *   the same spread on every call.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -957,12 +975,16 @@ function columnSample(s: Sim, n: number): ColumnSample {
     forkNs += nowNs() - t5;
     check(runNow(k.munmap(s.p, e, n * PAGE)), 'munmap');
   }
-  const d = resident(s, n);
-  const t7 = nowNs();
-  check(runNow(k.mprotect(s.p, d, n * PAGE, 1, '')), 'mprotect');
-  const t8 = nowNs();
-  check(runNow(k.munmap(s.p, d, n * PAGE)), 'munmap');
-  return { fault: (t1 - t0) / n, cow: (t4 - t3) / n, fork: forkNs / rounds, munmap: t2 - t1, mprotect: t8 - t7 };
+  // mprotect RW->R, as many calls as the fork, each on a range written just before it
+  let mprotectNs = 0;
+  for (let i = 0; i < rounds; i++) {
+    const d = resident(s, n);
+    const t7 = nowNs();
+    check(runNow(k.mprotect(s.p, d, n * PAGE, 1, '')), 'mprotect');
+    mprotectNs += nowNs() - t7;
+    check(runNow(k.munmap(s.p, d, n * PAGE)), 'munmap');
+  }
+  return { fault: (t1 - t0) / n, cow: (t4 - t3) / n, fork: forkNs / rounds, munmap: t2 - t1, mprotect: mprotectNs / rounds };
 }
 
 /** One sample at SMALL pages: ns per call of fork + exit + wait, munmap and mprotect, each timed in a batch. */
@@ -1182,6 +1204,8 @@ async function scalingRun(): Promise<ScalingFigures> {
     columnSample(warm, 4096);
     smallSample(warm);
   }
+  // Each column's machine: its fresh-machine passes first, then grown to 2N frames.
+  const cols: { n: number; s: Sim; big: ColumnSample[]; small: { fork: number; munmap: number; mprotect: number }[] }[] = [];
   for (const n of SCALE_PAGES) {
     log(`${n >= 1048576 ? `${n / 1048576}M` : `${n / 1024}K`} `);
     // The first pass on a fresh machine grows the frame tables (PhysMem's arrays, the pv
@@ -1206,12 +1230,22 @@ async function scalingRun(): Promise<ScalingFigures> {
     perPage.anonFaultFresh.push(median(fresh));
     const sm = s!;
     simCow(sm, n);
-    const big: ColumnSample[] = [];
-    const small: { fork: number; munmap: number; mprotect: number }[] = [];
-    for (let i = 0, reps = scaleReps(n); i < reps; i++) {
-      big.push(columnSample(sm, n));
-      small.push(smallSample(sm));
-    }
+    cols.push({ n, s: sm, big: [], small: [] });
+  }
+  // The columns' samples are interleaved, each column's spread evenly over the run (sample i
+  // of R at (i + 1/2) / R of the way), so a phase of the host (minutes in which everything runs
+  // 1.5-2x slower) weighs on every column alike instead of on whichever column it fell in
+  // (the 4K column, timed first, was 1.6-1.8x slower than the others in such a run).
+  log('samples ');
+  const order = cols
+    .flatMap((c, ci) => Array.from({ length: scaleReps(c.n) }, (_, i) => ({ ci, at: (i + 0.5) / scaleReps(c.n) })))
+    .sort((x, y) => x.at - y.at || x.ci - y.ci);
+  for (const o of order) {
+    const c = cols[o.ci]!;
+    c.big.push(columnSample(c.s, c.n));
+    c.small.push(smallSample(c.s));
+  }
+  for (const { n, big, small } of cols) {
     const med = <T>(v: T[], f: (x: T) => number): number => median(v.map(f));
     perPage.anonFault.push(med(big, (x) => x.fault));
     perPage.cowFault.push(med(big, (x) => x.cow));
@@ -1244,6 +1278,7 @@ async function scalingRun(): Promise<ScalingFigures> {
       ),
     );
   }
+  cols.length = 0; // the machines go before the memory figures are taken
   log('memory ');
   const fixedMachine = await memoryOf(SMALL, memoryMachines(SMALL));
   const memory: ScalingFigures['memory'] = { perPage: [], perAddedPage: [], machineFixed: fixedMachine.perMachine, machinesAt: [] };
@@ -1383,10 +1418,11 @@ function scalingLines(sc: ScalingFigures): string[] {
     `Medians of ${cols}; the fresh-machine row of ${fresh} fresh machines. Each column is one machine (the fresh row: a`,
     'new one per pass) whose frame tables are grown to 2N before the other rows are timed.',
     `marginal: the median over samples of (T(N) - T(${sc.smallPages})) / (N - ${sc.smallPages}), T(${sc.smallPages}) a ${sc.smallPages}-page call on the same machine timed`,
-    `right after each sample at N (the fixed-cost table has their medians). mprotect and munmap: ${SMALL_BATCH.range} calls timed together.`,
-    `fork: each call on a range written just before it, timed alone and averaged, ${SMALL_BATCH.fork} calls at ${sc.smallPages} pages and at N enough`,
-    `for ${FORK_PAGES} pages of work (${sc.residentPages.map((n) => `${forkRounds(n)} at ${label(n)}`).join(', ')}). The fault rows have no per-call part (each page`,
-    'is one fault); n/a: the difference is below the noise (negative).',
+    `right after each sample at N (the fixed-cost table has their medians). At ${sc.smallPages} pages: munmap and mprotect ${SMALL_BATCH.range} calls timed together,`,
+    `fork ${SMALL_BATCH.fork} calls each on a range written just before it, timed alone. At N: fork and mprotect enough calls, each on a range written`,
+    `just before it, for ${FORK_PAGES} pages of work (${sc.residentPages.map((n) => `${forkRounds(n)} at ${label(n)}`).join(', ')}), munmap one. The columns' samples are`,
+    'interleaved over the run. The fault rows have no per-call part (each page is one fault); n/a: the difference is below the',
+    'noise (negative).',
     `memory, all: heap + array buffers from before the machine was built, over N (${sc.memory.machinesAt.map((m, i) => `${m} machine${m > 1 ? 's' : ''} at ${label(sc.residentPages[i]!)}`).join(', ')},`,
     `averaged); it includes the machine's fixed part, ${fmt(sc.memory.machineFixed / 1024)} KiB with ${sc.smallPages} pages resident. per added page: (B(N) - B(${sc.smallPages})) / (N - ${sc.smallPages}).`,
     `Map entries: one resident page each, a page apart; per entry is marginal over a 1-entry process on the same machine (${sc.entriesCounted.join(' / ')}`,

@@ -221,6 +221,30 @@ steps:
 });
 
 describe('key_lifetime invariant', () => {
+  it('records a logically deleted range only where a key lies over it (a SET over any other takes it out again)', async () => {
+    const catalog = defaultCatalog();
+    const s = parseScenario(
+      `
+name: t
+machine: amd64
+steps:
+  - spawn: { pid: 1 }
+  - mmap: { pid: 1, addr: 0x10000000, len: 1 page, prot: rw, flags: [private, anon, fixed] }
+  - mmap: { pid: 1, addr: 0x20000000, len: 1 page, prot: rw, flags: [private, anon, fixed] }
+  - sysarch: { pid: 1, op: set_pkru, addr: 0x10000000, len: 1 page, key: 2 }
+  - munmap: { pid: 1, addr: 0x10000000, len: 1 page }
+  - munmap: { pid: 1, addr: 0x20000000, len: 1 page }
+`,
+      'inline.yaml',
+    );
+    const nm = scenarioMachines(s, catalog, undefined)[0]!;
+    const m = await composeMachine(nm.spec, catalog, s.files, nm.name);
+    const r = new ScenarioRunner(m, s, { check: true }).run();
+    expect(problems(r)).toBe('');
+    const pm = m.kernel.procs.get(1)!.vmspace.pmap as Amd64Pmap;
+    expect(pm.deleted.intervals().map((iv) => [iv.start, iv.end])).toEqual([[0x10000000, 0x10001000]]);
+  });
+
   it('reports a non-persistent key left over a logically deleted range', async () => {
     const catalog = defaultCatalog();
     const s = parseScenario(

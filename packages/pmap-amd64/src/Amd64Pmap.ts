@@ -46,7 +46,9 @@ export class Amd64Pmap extends SoftPmap {
   readonly keys = new KeyRangeset();
   /**
    * Ranges logically deleted (map_delete allowed to drop keys) and not assigned since: no
-   * non-persistent key may lie over them (the key_lifetime invariant).
+   * non-persistent key may lie over them (the key_lifetime invariant). Only ranges with a
+   * key over them when deleted are recorded (the others can never be under one: a SET over
+   * a range takes it out of here).
    */
   readonly deleted = new KeyRangeset();
   /** Linux: allocated keys (bit k = key k), key 0 always allocated. */

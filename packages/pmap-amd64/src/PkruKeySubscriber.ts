@@ -63,7 +63,11 @@ export class PkruKeySubscriber implements EventSubscriber {
     bus.on('map_delete', this.name, (e) => {
       const p = amd64(e.pmap);
       if (p === undefined || p.entryPlacement || this.earlyReturn(p)) return;
-      p.deleted.set(e.start, e.end, { key: 0, persist: false });
+      // A deleted range can only ever be under a key that lies over it now: a later SET over
+      // it takes it out of `deleted` again (assignKey). So a range with no key over it is not
+      // recorded, and an exit (teardown dropped every key first) records none of its entries:
+      // recording them was an interval object per entry, 0.4-1.2 us each at 100,000 entries.
+      if (p.keys.overlaps(e.start, e.end)) p.deleted.set(e.start, e.end, { key: 0, persist: false });
       if (this.policy.onMapDelete) p.dropNonPersistent(e.start, e.end);
     });
     // Listened to only where some path needs it, so a default machine's removals stay cheap.

@@ -966,41 +966,42 @@ function columnSample(s: Sim, n: number): ColumnSample {
   // fork + exit + wait of the parent with n freshly written pages (after a fork the parent's
   // PTEs are read-only, and a second fork would find nothing to write-protect): each call
   // on a range written just before, FORK_PAGES pages of work per sample at the least
-  let forkNs = 0;
+  // (the median call: a call a collection or a slow moment lands in moves a mean by tens of us)
   const rounds = forkRounds(n);
+  const forks: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const e = resident(s, n);
     const t5 = nowNs();
     reap(s, fork(s));
-    forkNs += nowNs() - t5;
+    forks.push(nowNs() - t5);
     check(runNow(k.munmap(s.p, e, n * PAGE)), 'munmap');
   }
   // mprotect RW->R, as many calls as the fork, each on a range written just before it
-  let mprotectNs = 0;
+  const mprotects: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const d = resident(s, n);
     const t7 = nowNs();
     check(runNow(k.mprotect(s.p, d, n * PAGE, 1, '')), 'mprotect');
-    mprotectNs += nowNs() - t7;
+    mprotects.push(nowNs() - t7);
     check(runNow(k.munmap(s.p, d, n * PAGE)), 'munmap');
   }
-  return { fault: (t1 - t0) / n, cow: (t4 - t3) / n, fork: forkNs / rounds, munmap: t2 - t1, mprotect: mprotectNs / rounds };
+  return { fault: (t1 - t0) / n, cow: (t4 - t3) / n, fork: median(forks), munmap: t2 - t1, mprotect: median(mprotects) };
 }
 
 /** One sample at SMALL pages: ns per call of fork + exit + wait, munmap and mprotect, each timed in a batch. */
 function smallSample(s: Sim): { fork: number; munmap: number; mprotect: number } {
   const k = s.k;
   const p = s.p;
-  // timed as the column's fork is: each call on a range written just before it
-  let forkNs = 0;
+  // timed as the column's fork is: each call on a range written just before it, the median call
+  const forks: number[] = [];
   for (let i = 0; i < SMALL_BATCH.fork; i++) {
     fixedResident(s, p, smallAt(0), SMALL);
     const t = nowNs();
     reap(s, forkOf(s, p));
-    forkNs += nowNs() - t;
+    forks.push(nowNs() - t);
     check(runNow(k.munmap(p, smallAt(0), SMALL * PAGE)), 'munmap');
   }
-  const fork = forkNs / SMALL_BATCH.fork;
+  const fork = median(forks);
   const r = SMALL_BATCH.range;
   for (let i = 0; i < r; i++) fixedResident(s, p, smallAt(i), SMALL);
   let t0 = nowNs();
@@ -1425,7 +1426,8 @@ function scalingLines(sc: ScalingFigures): string[] {
     `marginal: the median over samples of (T(N) - T(${sc.smallPages})) / (N - ${sc.smallPages}), T(${sc.smallPages}) a ${sc.smallPages}-page call on the same machine timed`,
     `right after each sample at N (the fixed-cost table has their medians). At ${sc.smallPages} pages: munmap and mprotect ${SMALL_BATCH.range} calls timed together,`,
     `fork ${SMALL_BATCH.fork} calls each on a range written just before it, timed alone. At N: fork and mprotect enough calls, each on a range written`,
-    `just before it, for ${FORK_PAGES} pages of work (${sc.residentPages.map((n) => `${forkRounds(n)} at ${label(n)}`).join(', ')}), munmap one. The columns' samples are`,
+    `just before it, for ${FORK_PAGES} pages of work (${sc.residentPages.map((n) => `${forkRounds(n)} at ${label(n)}`).join(', ')}), munmap one. Where a sample has several calls`,
+    "it takes the median call's time. The columns' samples are",
     'interleaved over the run. The fault rows have no per-call part (each page is one fault); n/a: the difference is below the',
     'noise (negative).',
     `memory, all: heap + array buffers from before the machine was built, over N (${sc.memory.machinesAt.map((m, i) => `${m} machine${m > 1 ? 's' : ''} at ${label(sc.residentPages[i]!)}`).join(', ')},`,

@@ -190,6 +190,15 @@ export class SoftPageTable {
   }
 
   /**
+   * A caller that cleared `n` valid slots of the leaf holding `slot` itself (bits 0, frame -1,
+   * through `bits` and `frame`): the counts follow (SoftPmap.remove, once per leaf).
+   */
+  clearedIn(slot: number, n: number): void {
+    this.validCount -= n;
+    this.leafUsed[slot >>> SHIFT] -= n;
+  }
+
+  /**
    * `clear` without telling the owner: for a caller that clears a run of slots and tells it
    * once (SoftPmap.remove: `owner.noteChange()` after the run).
    */

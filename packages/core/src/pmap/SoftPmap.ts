@@ -179,6 +179,8 @@ export abstract class SoftPmap implements Pmap {
       const stop = Math.min(ev, vpn - (vpn % LEAF_PAGES) + LEAF_PAGES);
       const bitsA = pt.bits;
       const frameA = pt.frame;
+      // the leaf's counts are dropped once for the run (clearedIn), not slot by slot
+      let cleared = 0;
       for (let v = vpn, slot = slot0; v < stop; v++, slot++) {
         const bits = bitsA[slot] as number;
         if (bits === 0) continue;
@@ -186,7 +188,12 @@ export abstract class SoftPmap implements Pmap {
         pv.remove(frame, id, v);
         if ((bits & (PTE_A | PTE_D)) !== 0)
           flags[frame] = (flags[frame] as number) | ((bits & PTE_D) !== 0 ? PG_DIRTY : 0) | ((bits & PTE_A) !== 0 ? PG_REFERENCED : 0);
-        pt.clearQuiet(slot);
+        bitsA[slot] = 0;
+        frameA[slot] = -1;
+        cleared++;
+      }
+      if (cleared !== 0) {
+        pt.clearedIn(slot0, cleared);
         any = true;
       }
       vpn = pt.nextLeafVpn(stop, ev);

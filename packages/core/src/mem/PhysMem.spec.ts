@@ -293,6 +293,25 @@ describe('PhysMem', () => {
         { numRuns: 200 },
       );
     });
+    it('should take long runs of queued frames off their queue as one by one does', () => {
+      // A fault loop: frames enter the list and the active queue in the same order, so the
+      // list runs newest first along the queue; another object's frame breaks the run now and then.
+      const ops = Array.from({ length: 600 }, (_, i) => ({ f: i, q: i % 97 === 5 ? PQ_INACTIVE : PQ_ACTIVE, wire: false, owner: i % 50 === 7 ? 1 : 0 }));
+      const a = build(ops);
+      const b = build(ops);
+      const list = memqFrames(a.mem, a.owners[0]);
+      expect(list.length).toBeGreaterThan(500);
+      a.index.freeAll(a.owners[0]);
+      for (const f of list) {
+        b.index.remove(f);
+        b.mem.free(f, b.owners[0]);
+      }
+      for (const q of [PQ_FREE, PQ_ACTIVE, PQ_INACTIVE]) {
+        expect(queueFrames(a.mem, q)).toEqual(queueFrames(b.mem, q));
+        expect(a.mem.queueLength(q)).toBe(b.mem.queueLength(q));
+      }
+      expect(a.mem.bytesUsed()).toBe(b.mem.bytesUsed());
+    });
     it('should refuse a resident list whose frame is not in the index', () => {
       const mem = new PhysMem(8);
       const owner: MemqOwner = { memq: -1, resident: 0 };

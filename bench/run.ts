@@ -1094,11 +1094,6 @@ async function entryFigures(count: number): Promise<{ entries: number; forkPerEn
     for (let i = 0; i < calls; i++) reap(s, forkOf(s, p));
     return (nowNs() - t0) / calls;
   };
-  // The set-up's garbage (count mmaps and writes) is collected first: with 100,000 entries the
-  // collector was still working it off through the first timed windows (munmap of one entry
-  // 6.9, 5.3, 3.6 us in the first three batches of a standalone run, 2.0-2.5 after a collection,
-  // the same as at 1,000 entries).
-  await settle();
   timeForks(s.p, forkBatch); // warm-up
   timeForks(one, oneBatch);
   const big: number[] = [];
@@ -1115,7 +1110,13 @@ async function entryFigures(count: number): Promise<{ entries: number; forkPerEn
   // lands in few calls, and the collector's work that the untimed re-mapping starts is left
   // out (the CPU clock, with microsecond steps, would need a window per call and count the
   // collector's threads in it).
-  await settle(); // the forks' garbage (a child of N entries each), as above
+  // The garbage of the set-up (count mmaps and writes) and of the forks (a child of N entries
+  // each) is collected first: with 100,000 entries the collector was still working it off
+  // through the first timed batches (standalone: 6.9, 5.3, 3.6 us a call in the first three,
+  // 2.0-2.5 after a collection, as at 1,000 entries). The forks above are not preceded by a
+  // collection: memory first touched after one costs 10-19 us a page in this VM, and the
+  // 10-entry fork's marginal went from 0.6-1.9 to 9.0 us an entry with it.
+  await settle();
   const victims = Math.min(count, 64);
   const calls = new Float64Array(UNMAP_BATCH);
   const unmaps: number[] = [];

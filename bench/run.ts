@@ -1640,6 +1640,63 @@ async function pairedMedians(s: Sim, op: Op, realOp: RealOp, n: number, reps: nu
   return { sim: median(sim), real: spreadOf(rv) };
 }
 
+/**
+ * fork per page on both sides, as the slope between a `small`- and an `n`-page fork: each
+ * repetition times one fork of each size on each side (two warm-ups first; which side goes
+ * first alternates), and the slope is the median of the repetitions' paired differences,
+ * (T(n) - T(small)) / (n - small). A fork's fixed cost moves by tens of microseconds between
+ * calls in the simulator (the collector), so the difference of two medians taken minutes
+ * apart was noise-sized: one run printed no figure (a negative slope), others 40-280x.
+ */
+async function pairedForkSlope(
+  s: Sim,
+  small: number,
+  n: number,
+  reps: number,
+  side: RealSide,
+): Promise<{ simSmall: number; simSlope: number; real?: { small: Spread; large: Spread; slope: number } }> {
+  const sim: [number, number][] = [];
+  const rv: [number, number][] = [];
+  const real = side.real;
+  const one = async (who: 'sim' | 'real', pages: number): Promise<number> =>
+    who === 'sim' ? simForkTotal(s, pages) : (real as RealKernel).once('fork', pages);
+  const slopeOf = (v: [number, number][]): number => median(v.map(([a, b]) => (b - a) / (n - small)));
+  if (real === undefined) {
+    for (let i = 0; i < 2; i++) {
+      simForkTotal(s, small);
+      simForkTotal(s, n);
+    }
+    for (let i = 0; i < reps; i++) sim.push([simForkTotal(s, small), simForkTotal(s, n)]);
+    return { simSmall: median(sim.map((x) => x[0])), simSlope: slopeOf(sim) };
+  }
+  try {
+    for (let i = 0; i < 2; i++) {
+      for (const who of ['sim', 'real'] as const) {
+        await one(who, small);
+        await one(who, n);
+      }
+    }
+    for (let i = 0; i < reps; i++) {
+      const order = i % 2 === 0 ? (['real', 'sim'] as const) : (['sim', 'real'] as const);
+      const pair: Record<'sim' | 'real', [number, number]> = { sim: [0, 0], real: [0, 0] };
+      for (const who of order) pair[who][0] = await one(who, small);
+      for (const who of order) pair[who][1] = await one(who, n);
+      sim.push(pair.sim);
+      rv.push(pair.real);
+    }
+  } catch (e) {
+    side.why = e instanceof Error ? e.message : String(e);
+    side.real = undefined;
+    real.close();
+    return pairedForkSlope(s, small, n, reps, side);
+  }
+  return {
+    simSmall: median(sim.map((x) => x[0])),
+    simSlope: slopeOf(sim),
+    real: { small: spreadOf(rv.map((x) => x[0])), large: spreadOf(rv.map((x) => x[1])), slope: slopeOf(rv) },
+  };
+}
+
 /** The real kernel's side of the table: the running real-vm, or why there is none. */
 interface RealSide {
   real?: RealKernel;
@@ -1647,11 +1704,11 @@ interface RealSide {
 }
 
 /** The real kernel's figures from its paired repetitions (undefined unless every operation has them). */
-function realOf(pageSize: number, small: number, figs: Array<Spread | undefined>): Real | undefined {
-  const [fault, cow, forkSmall, forkLarge, unmap, prot] = figs;
-  if (fault === undefined || cow === undefined || forkSmall === undefined || forkLarge === undefined || unmap === undefined || prot === undefined)
-    return undefined;
-  const forkPerPage = (forkLarge.median - forkSmall.median) / (N - small);
+function realOf(pageSize: number, small: number, fork: { small: Spread; slope: number } | undefined, figs: Array<Spread | undefined>): Real | undefined {
+  const [fault, cow, unmap, prot] = figs;
+  if (fault === undefined || cow === undefined || fork === undefined || unmap === undefined || prot === undefined) return undefined;
+  const forkSmall = fork.small;
+  const forkPerPage = fork.slope;
   const pair = (x: Spread): [number, number] => [x.min, x.max];
   return {
     pageSize,
@@ -1714,20 +1771,18 @@ async function main(): Promise<void> {
   const small = N / 8;
   const pFault = await pairedMedians(s, simFault, 'fault', N, REPS, side);
   const pCow = await pairedMedians(s, simCow, 'cow', N, REPS, side);
-  const pForkSmall = await pairedMedians(s, simForkTotal, 'fork', small, REPS, side);
-  const pForkLarge = await pairedMedians(s, simForkTotal, 'fork', N, REPS, side);
+  const pFork = await pairedForkSlope(s, small, N, REPS, side);
   const pUnmap = await pairedMedians(s, simMunmap, 'munmap', N, REPS, side);
   const pProt = await pairedMedians(s, simMprotect, 'mprotect', N, REPS, side);
   side.real?.close();
   const fault = pFault.sim;
   const cow = pCow.sim;
-  const forkSmall = pForkSmall.sim;
-  const forkLarge = pForkLarge.sim;
-  const forkPage = (forkLarge - forkSmall) / (N - small);
+  const forkSmall = pFork.simSmall;
+  const forkPage = pFork.simSlope;
   const unmap = pUnmap.sim;
   const prot = pProt.sim;
   const why = side.why;
-  const real = realOf(started0.pageSize ?? 0, small, [pFault.real, pCow.real, pForkSmall.real, pForkLarge.real, pUnmap.real, pProt.real]);
+  const real = realOf(started0.pageSize ?? 0, small, pFork.real, [pFault.real, pCow.real, pUnmap.real, pProt.real]);
   log(real !== undefined ? 'done\n' : `done (real kernel skipped: ${why})\n`);
   log('  resident access ... ');
   const hit = medianOf(s, simHitAccess, N, REPS);

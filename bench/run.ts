@@ -442,6 +442,19 @@
  * - Tried, not kept: freeAll taking runs of queue neighbours off their queue in one splice
  *   (no gain beyond the noise, 22-25 against 24-25 ns), and a stored hash per key group so
  *   a drop does not hash again (none).
+ * - The main table's fork per page was (median T(16384) - median T(2048)) / 14336, the two
+ *   medians taken minutes apart; a fork's fixed cost moves by tens of microseconds between
+ *   calls, and one run printed no figure (a negative slope). pairedForkSlope now times a fork
+ *   of each size in every repetition, on both sides, and takes the median of the paired
+ *   slopes (25-31x in the last three runs).
+ * - The map-entry munmap batches follow a collection (settle): at 100,000 entries the set-up's
+ *   and the forks' garbage was still being collected through the first timed batches (6-7 us
+ *   a call, 2.0-2.5 once collected, as at 1,000 entries). The forks are not preceded by one:
+ *   after a collection the 10-entry marginal went to 9 us an entry (fresh memory is dear here).
+ * - Fifteen full runs (README, "Where the targets stand"): runs 4-6 in a row met every target
+ *   row; the final commit's runs 13-15 did not (munmap 2.7x in a slow phase and 2.998x against
+ *   a real munmap of 145 ns; the TLB-hit access 23.9 ns in one run). munmap needs to be under
+ *   about 42 ns a page to meet 3x against the fastest real figure seen (124.7 ns).
  * - Still growing: fork + exit + wait per map entry, 330-560 ns at 1,000 entries against
  *   1.8-2.7 us at 100,000. No function's share grows in a profile; at 100,000 entries the
  *   entries, objects and page frames a fork walks no longer fit in the caches, and the child's

@@ -1,4 +1,4 @@
-import { composeMachine, CORE_INVARIANTS, InvariantRegistry } from '@vmlab/core';
+import { composeMachine, CORE_INVARIANTS, InvariantRegistry, type Machine } from '@vmlab/core';
 import { defaultCatalog, parseScenario, scenarioMachines, ScenarioRunner } from '@vmlab/lab';
 import { Amd64Pmap, keyLifetimeInvariant } from '@vmlab/pmap-amd64';
 import { describe, expect, it } from 'vitest';
@@ -221,53 +221,43 @@ steps:
 });
 
 describe('key_lifetime invariant', () => {
-  it('records a logically deleted range only where a key lies over it (a SET over any other takes it out again)', async () => {
+  /** Runs `steps` on an amd64 machine (checked, with `inv` if given); the machine and pid 1's pmap. */
+  async function runAmd64(steps: string, inv?: InvariantRegistry): Promise<{ m: Machine; pm: Amd64Pmap }> {
     const catalog = defaultCatalog();
-    const s = parseScenario(
-      `
-name: t
-machine: amd64
-steps:
+    const s = parseScenario(`name: t\nmachine: amd64\nsteps:\n${steps}`, 'inline.yaml');
+    const nm = scenarioMachines(s, catalog, undefined)[0]!;
+    const m = await composeMachine(nm.spec, catalog, s.files, nm.name);
+    const r = new ScenarioRunner(m, s, inv === undefined ? { check: true } : { check: true, invariants: inv }).run();
+    expect(problems(r)).toBe('');
+    return { m, pm: m.kernel.procs.get(1)!.vmspace.pmap as Amd64Pmap };
+  }
+
+  it('records a logically deleted range only where a key lies over it (a SET over any other takes it out again)', async () => {
+    const { pm } = await runAmd64(`
   - spawn: { pid: 1 }
   - mmap: { pid: 1, addr: 0x10000000, len: 1 page, prot: rw, flags: [private, anon, fixed] }
   - mmap: { pid: 1, addr: 0x20000000, len: 1 page, prot: rw, flags: [private, anon, fixed] }
   - sysarch: { pid: 1, op: set_pkru, addr: 0x10000000, len: 1 page, key: 2 }
   - munmap: { pid: 1, addr: 0x10000000, len: 1 page }
   - munmap: { pid: 1, addr: 0x20000000, len: 1 page }
-`,
-      'inline.yaml',
-    );
-    const nm = scenarioMachines(s, catalog, undefined)[0]!;
-    const m = await composeMachine(nm.spec, catalog, s.files, nm.name);
-    const r = new ScenarioRunner(m, s, { check: true }).run();
-    expect(problems(r)).toBe('');
-    const pm = m.kernel.procs.get(1)!.vmspace.pmap as Amd64Pmap;
+`);
     expect(pm.deleted.intervals().map((iv) => [iv.start, iv.end])).toEqual([[0x10000000, 0x10001000]]);
   });
 
   it('reports a non-persistent key left over a logically deleted range', async () => {
-    const catalog = defaultCatalog();
-    const s = parseScenario(
+    const inv = new InvariantRegistry();
+    for (const i of CORE_INVARIANTS) inv.add(i);
+    inv.add(keyLifetimeInvariant);
+    const { m, pm } = await runAmd64(
       `
-name: t
-machine: amd64
-steps:
   - spawn: { pid: 1 }
   - mmap: { pid: 1, addr: 0x10000000, len: 1 page, prot: rw, flags: [private, anon, fixed] }
   - write: { pid: 1, addr: 0x10000000, value: 1 }
   - sysarch: { pid: 1, op: set_pkru, addr: 0x10000000, len: 1 page, key: 2 }
   - munmap: { pid: 1, addr: 0x10000000, len: 1 page }
 `,
-      'inline.yaml',
+      inv,
     );
-    const nm = scenarioMachines(s, catalog, undefined)[0]!;
-    const m = await composeMachine(nm.spec, catalog, s.files, nm.name);
-    const inv = new InvariantRegistry();
-    for (const i of CORE_INVARIANTS) inv.add(i);
-    inv.add(keyLifetimeInvariant);
-    const r = new ScenarioRunner(m, s, { check: true, invariants: inv }).run();
-    expect(problems(r)).toBe('');
-    const pm = m.kernel.procs.get(1)!.vmspace.pmap as Amd64Pmap;
     expect(inv.check(m)).toEqual([]);
     // What a subscriber that forgot the drop would leave behind:
     pm.keys.set(0x10000000, 0x10001000, { key: 2, persist: false });

@@ -451,9 +451,9 @@
  *   and the forks' garbage was still being collected through the first timed batches (6-7 us
  *   a call, 2.0-2.5 once collected, as at 1,000 entries). The forks are not preceded by one:
  *   after a collection the 10-entry marginal went to 9 us an entry (fresh memory is dear here).
- * - Fifteen full runs (README, "Where the targets stand"): runs 4-6 in a row met every target
- *   row; the final commit's runs 13-15 did not (munmap 2.7x in a slow phase and 2.998x against
- *   a real munmap of 145 ns; the TLB-hit access 23.9 ns in one run). munmap needs to be under
+ * - Eighteen full runs (README, "Where the targets stand"): runs 4-6 in a row met every target
+ *   row; of the final code's runs 13-18 only 16 and 18 did (munmap 2.7x and 1.4x in slow
+ *   phases, 2.998x against a real munmap of 145 ns; the TLB-hit access over 20 ns twice). munmap needs to be under
  *   about 42 ns a page to meet 3x against the fastest real figure seen (124.7 ns).
  * - Still growing: fork + exit + wait per map entry, 330-560 ns at 1,000 entries against
  *   1.8-2.7 us at 100,000. No function's share grows in a profile; at 100,000 entries the

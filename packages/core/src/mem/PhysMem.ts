@@ -349,6 +349,9 @@ export class PhysMem {
     const keys = this.keys;
     const kt = this.keyTables;
     let n = 0;
+    // The loop repeats the end of `free` inline: shared through a private method, the method was
+    // not inlined into this loop and freeAll took 31.8-32.8 ns a frame against 26.5-27.2
+    // (pinned, alternated), on munmap's path.
     while (f !== -1) {
       const next = linkOf(this.lNext, this.lNextSpill, f);
       const slot = this.key[f] as number;

@@ -186,29 +186,22 @@ export class SoftPageTable {
   /** Invalidate leaf slot `slot`. */
   clear(slot: number): void {
     if (this.owner !== null) this.owner.noteChange();
-    this.clearQuiet(slot);
-  }
-
-  /**
-   * A caller that cleared `n` valid slots of the leaf holding `slot` itself (bits 0, frame -1,
-   * through `bits` and `frame`): the counts follow (SoftPmap.remove, once per leaf).
-   */
-  clearedIn(slot: number, n: number): void {
-    this.validCount -= n;
-    this.leafUsed[slot >>> SHIFT] -= n;
-  }
-
-  /**
-   * `clear` without telling the owner: for a caller that clears a run of slots and tells it
-   * once (SoftPmap.remove: `owner.noteChange()` after the run).
-   */
-  clearQuiet(slot: number): void {
     if (this.leafBits[slot] !== 0) {
       this.validCount--;
       this.leafUsed[slot >>> SHIFT]--;
       this.leafBits[slot] = 0;
     }
     this.leafFrame[slot] = NONE;
+  }
+
+  /**
+   * A caller that cleared `n` valid slots of the leaf holding `slot` itself (bits 0, frame -1,
+   * through `bits` and `frame`) and tells the owner once for the run: the counts follow
+   * (SoftPmap.remove, once per leaf).
+   */
+  clearedIn(slot: number, n: number): void {
+    this.validCount -= n;
+    this.leafUsed[slot >>> SHIFT] -= n;
   }
 
   /**

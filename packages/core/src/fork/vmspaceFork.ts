@@ -36,12 +36,16 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
   try {
     emitFork(ctx.bus, pid, childPid, parent.pmap, child.pmap, thread, childThread);
     const cmap = child.map;
-    // Entries may be clipped or re-objected while we sleep in a split: walk by address.
+    // Entries may be clipped or re-objected while we sleep in a split: walk by address. The
+    // entry after the one just copied is its successor while that one is still linked here
+    // and still ends at va (vm_map_entry_succ); otherwise the map is searched again.
     let va = map.min;
+    let done: VmMapEntry | null = null;
     for (let n = 0; ; n++) {
       if (linux && n > 0 && map.ceil(va) !== null) yield { reason: 'dup_mmap: vm_area_dup' };
-      const e = map.ceil(va);
+      const e: VmMapEntry | null = done !== null && done.map === map && done.end === va && (done.next !== null || map.last === done) ? done.next : map.ceil(va);
       if (e === null) break;
+      done = e;
       if (linux && ctx.faultLock.forkLocksVmas) {
         const l = vmaLockOf(e);
         yield* l.lockExclusive(owner);
@@ -71,9 +75,15 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
           cmap.link(c);
           break;
         }
-        case 'copy':
-          yield* copyEntry(ctx, parent, child, e, linux ? flushLater : null);
+        case 'copy': {
+          const c = copyEntryStart(ctx, parent, child, e, linux ? flushLater : null);
+          if (c === null) break;
+          // Only an object the split or its collapse may sleep on takes the generator (a
+          // generator object per entry was a third of what a fork allocates).
+          if (copyMaySleep(ctx, e.object)) yield* copyEntrySplit(ctx, e);
+          copyEntryFinish(ctx, child, e, c);
           break;
+        }
         case 'zero': {
           const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
           c.mdFlags = e.mdFlags;
@@ -100,8 +110,13 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
  * `share_amap`, UVM's uvm_mapent_forkcopy shares the amap by reference and splits nothing).
  * A wired writable entry is copied at once (vm_fault_copy_entry): the child gets its own
  * pages, the parent keeps writing.
+ *
+ * In three steps, so that only the step that may sleep is a generator: copyEntryStart makes
+ * the child's entry and write-protects the parent (null when the copy is already whole: a
+ * wired entry), copyEntrySplit collapses and splits the object (when copyMaySleep says it
+ * has work), copyEntryFinish shares the object and links the child's entry.
  */
-function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEntry, flushLater: [number, number][] | null): KGen<void> {
+function copyEntryStart(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEntry, flushLater: [number, number][] | null): VmMapEntry | null {
   const c = new VmMapEntry(e.start, e.end, e.prot, e.maxprot, e.inherit);
   c.eflags = e.eflags & MAP_ENTRY_IMMUTABLE;
   c.mdFlags = e.mdFlags;
@@ -111,7 +126,7 @@ function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEnt
     c.object = copyPagesNow(ctx, e);
     c.offset = 0;
     child.map.link(c);
-    return;
+    return null;
   }
   if ((e.eflags & MAP_ENTRY_NEEDS_COPY) === 0) {
     const pmap = parent.pmap;
@@ -123,32 +138,48 @@ function* copyEntry(ctx: VmContext, parent: Vmspace, child: Vmspace, e: VmMapEnt
       pmap.protect(e.start, e.end, e.prot & ~VM_PROT_WRITE);
     }
   }
-  let o = e.object;
+  return c;
+}
+
+/**
+ * Whether copyEntrySplit has work for object o under `fork.copy: split`: a collapse into a
+ * backing object (vm_object_collapse may sleep in its scan, with the parent's map locked),
+ * or a split of an ONEMAPPING object other references share.
+ */
+function copyMaySleep(ctx: VmContext, o: VmObject | null): boolean {
+  if (o === null || !o.isAnon || !ctx.forkCopy.splits) return false;
+  return o.backing !== null || (o.oneMapping && o.refCount > 1);
+}
+
+/** The sleeping part of vm_map_copy_entry under `fork.copy: split`: the collapse, then vm_object_split. */
+function* copyEntrySplit(ctx: VmContext, e: VmMapEntry): KGen<void> {
+  const o = e.object as VmObject;
+  if (o.backing !== null) yield* ctx.objects.collapseSleepable(o);
+  // vm_object_split gives up on a backing object a collapse has marked dead.
+  if (o.oneMapping && o.refCount > 1 && (o.backing === null || (o.backing.flags & OBJ_DEAD) === 0)) {
+    const n = yield* ctx.objects.split(o, e.offset, e.pages, ctx.anonPager);
+    // The entry may have moved while the split slept: find it by its object again.
+    o.refCount--;
+    e.object = n;
+    e.offset = 0;
+  }
+}
+
+/** The end of vm_map_copy_entry: both entries share the (split) object, copy-on-write, and the child's entry is linked. */
+function copyEntryFinish(ctx: VmContext, child: Vmspace, e: VmMapEntry, c: VmMapEntry): void {
+  const o = e.object;
   if (o !== null) {
     if (o.isAnon) {
-      // `fork.copy` (policy/ForkCopyPolicy.ts). split (FreeBSD vm_map_copy_entry):
-      // vm_object_collapse may sleep in its scan here, with the parent's map locked (no
-      // generator for an object with nothing to collapse into it). share_amap (UVM): fork
-      // copies amap references and never waits for a busy page (below), so the collapse is
-      // the one that stops where it would sleep, as it was before the sleeping scan.
-      const splits = ctx.forkCopy.splits;
-      if (!splits) ctx.objects.collapse(o);
-      else if (o.backing !== null) yield* ctx.objects.collapseSleepable(o);
-      // UVM has no object split: uvmspace_fork's uvm_mapent_forkcopy (sys/uvm/uvm_map.c)
-      // gives the child a reference to the parent's amap at the entry's slot offset (the
-      // amap stays shared with the parent's other entries clipped from it) and marks both
-      // needs-copy; amap_copy (sys/uvm/uvm_amap.c) then copies anon references, never
-      // waiting for a busy page. So under share_amap the object is shared as it is, and
-      // fork cannot sleep here on a page a fault keeps busy while it relocks the map.
-      // vm_object_split gives up on a backing object a collapse has marked dead.
-      if (splits && o.oneMapping && o.refCount > 1 && (o.backing === null || (o.backing.flags & OBJ_DEAD) === 0)) {
-        const n = yield* ctx.objects.split(o, e.offset, e.pages, ctx.anonPager);
-        // The entry may have moved while the split slept: find it by its object again.
-        o.refCount--;
-        e.object = n;
-        e.offset = 0;
-        o = n;
-      }
+      // `fork.copy` (policy/ForkCopyPolicy.ts). Under share_amap (UVM) fork copies amap
+      // references and never waits for a busy page, so the collapse is the one that stops
+      // where it would sleep, as it was before the sleeping scan. UVM has no object split:
+      // uvmspace_fork's uvm_mapent_forkcopy (sys/uvm/uvm_map.c) gives the child a reference
+      // to the parent's amap at the entry's slot offset (the amap stays shared with the
+      // parent's other entries clipped from it) and marks both needs-copy; amap_copy
+      // (sys/uvm/uvm_amap.c) then copies anon references, never waiting for a busy page. So
+      // under share_amap the object is shared as it is, and fork cannot sleep here on a page
+      // a fault keeps busy while it relocks the map.
+      if (!ctx.forkCopy.splits) ctx.objects.collapse(o);
       o.flags &= ~OBJ_ONEMAPPING;
     }
     ctx.objects.reference(o);

@@ -459,6 +459,29 @@
  *   1.8-2.7 us at 100,000. No function's share grows in a profile; at 100,000 entries the
  *   entries, objects and page frames a fork walks no longer fit in the caches, and the child's
  *   100,000 entries outlive a scavenge (the collector is a fifth of the time).
+ *
+ * Ninth session:
+ * - fork per map entry. A sampling heap profile of one fork + exit + wait of 100,000 entries
+ *   put 1028 bytes an entry in the young generation: vm_map_copy_entry was a generator (one
+ *   generator object per entry, 457 B with the child's entry), and each event payload grew a
+ *   property array when the bus set its `cause`. copyEntry is now three steps, and only the
+ *   collapse-and-split step, for an object it may sleep on, is a generator; the payloads carry
+ *   `cause` from the start (the key order is the same). The fork walks to the next entry by
+ *   its link while the entry just copied is unchanged, as vm_map_entry_succ does, instead of
+ *   a search from the root. 498 -> 193 B an entry for the fork, 1028 -> 614 in all; fork
+ *   alone at 100,000 entries 1091-1334 -> 769-848 ns an entry, at 1,000 183 -> 110 (CPU
+ *   time, old and new alternated).
+ * - The scaling table's fork per entry was batches of forks timed in one CPU-clock window:
+ *   at 10 entries a batch of 64 ran 12-392 us a call within one run (whole collections in
+ *   some windows, none in others), and the 10-entry marginal spread 0.4-9 us over eighteen
+ *   runs. Each N-entry fork is now timed alone (wall clock, ns) and paired with a one-entry
+ *   fork right after it; a sample is the median pair. The 10-entry figure is 360-400 ns an
+ *   entry in every sample (standalone), the 1,000-entry 280-290.
+ * - Still growing: the 100,000-entry figure, 1.2-1.3 us an entry against 0.2 at 10 and 1,000.
+ *   An exit's profile at 100,000 entries: vm_map_delete's loop 35%, removeFrom's unlinking
+ *   walk 17%, the collector 15%; each walk over the entries and their objects misses the
+ *   caches (some 40 MB of entries and objects), and the child's entries outlive scavenges.
+ *   The per-entry work is the same at every size.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -885,6 +908,8 @@ const SMALL_BASE = 0x400000000000;
 const MAP_ENTRIES = [10, 1000, 100000];
 /** munmap calls per sample at each number of map entries (each timed alone). */
 const UNMAP_BATCH = 512;
+/** Forks of the one-entry process timed for its own row (each alone). */
+const ONE_ENTRY_CALLS = 64;
 const CHAIN_DEPTHS = [1, 8, 64];
 const ENTRY_BASE = 0x100000000;
 
@@ -1100,22 +1125,39 @@ async function entryFigures(count: number): Promise<{ entries: number; forkPerEn
   fixedResident(s, one, ENTRY_BASE, 1);
   const oneEntries = one.vmspace.map.size;
   const reps = QUICK ? 3 : count >= 100000 ? 3 : REPS;
-  const forkBatch = count <= 10 ? 64 : count <= 1000 ? 8 : 1;
-  const oneBatch = 64;
-  const timeForks = (p: Process, calls: number): number => {
-    const t0 = nowNs();
-    for (let i = 0; i < calls; i++) reap(s, forkOf(s, p));
-    return (nowNs() - t0) / calls;
+  // Calls per sample: each fork of the N-entry process is timed alone with the nanosecond
+  // wall clock, paired with a fork of the one-entry process timed right after it; a sample
+  // is the median pair. Batches of 64 forks timed in one CPU-clock window put whole
+  // collections in some windows and none in others: the 10-entry marginal spread 0.4-9 us
+  // an entry over 18 runs, and 12-392 us a call within one run.
+  const pairs = count <= 10 ? 512 : count <= 1000 ? 16 : 1;
+  const diff = new Float64Array(pairs);
+  const timePairs = (): void => {
+    for (let i = 0; i < pairs; i++) {
+      const t0 = wallNs();
+      reap(s, forkOf(s, s.p));
+      const t1 = wallNs();
+      reap(s, forkOf(s, one));
+      const t2 = wallNs();
+      diff[i] = t1 - t0 - (t2 - t1);
+    }
   };
-  timeForks(s.p, forkBatch); // warm-up
-  timeForks(one, oneBatch);
-  const big: number[] = [];
-  const small: number[] = [];
+  timePairs(); // warm-up
+  const perEntry: number[] = [];
   for (let r = 0; r < reps; r++) {
-    big.push(timeForks(s.p, forkBatch));
-    small.push(timeForks(one, oneBatch));
+    timePairs();
+    perEntry.push(diff.sort()[pairs >> 1]! / (entries - oneEntries));
   }
-  const forkOne = median(small);
+  // the one-entry fork's own figure (the fixed cost the per-entry figure leaves out): the
+  // median of its calls timed apart from the N-entry ones (right after a fork of 100,000
+  // entries, a call also meets the collection of that child: about 110 us against 15)
+  const oneCalls = new Float64Array(ONE_ENTRY_CALLS);
+  for (let i = 0; i < ONE_ENTRY_CALLS; i++) {
+    const t0 = wallNs();
+    reap(s, forkOf(s, one));
+    oneCalls[i] = wallNs() - t0;
+  }
+  const forkOne = oneCalls.sort()[ONE_ENTRY_CALLS >> 1]!;
   // munmap: UNMAP_BATCH calls per sample, each of one entry (from the middle outwards), each
   // timed on its own with the nanosecond wall clock; between calls the entry is mapped and
   // written again, untimed, so every call unmaps one entry of a map of exactly N entries. A
@@ -1145,10 +1187,9 @@ async function entryFigures(count: number): Promise<{ entries: number; forkPerEn
     if (s.p.vmspace.map.size !== entries) throw new Error(`bench: a map of ${entries} entries has ${s.p.vmspace.map.size} after a batch`);
     if (r > 0) unmaps.push(calls.sort()[UNMAP_BATCH >> 1]! - emptyWallNs(UNMAP_BATCH)); // the first batch is a warm-up
   }
-  // the per-entry figure is the median of the paired differences (each big window and the
-  // one-entry window right after it share the host's and the collector's phase), as the
-  // marginal rows of the columns are
-  const forkPerEntry = median(big.map((b, i) => (b - small[i]!) / (entries - oneEntries)));
+  // the per-entry figure is the median over samples of the median paired difference (each
+  // N-entry call and the one-entry call right after it share the host's phase)
+  const forkPerEntry = median(perEntry);
   return { entries, forkPerEntry, forkOne, munmapOne: median(unmaps) };
 }
 
@@ -1467,7 +1508,9 @@ function scalingLines(sc: ScalingFigures): string[] {
     `memory, all: heap + array buffers from before the machine was built, over N (${sc.memory.machinesAt.map((m, i) => `${m} machine${m > 1 ? 's' : ''} at ${label(sc.residentPages[i]!)}`).join(', ')},`,
     `averaged); it includes the machine's fixed part, ${fmt(sc.memory.machineFixed / 1024)} KiB with ${sc.smallPages} pages resident. per added page: (B(N) - B(${sc.smallPages})) / (N - ${sc.smallPages}).`,
     `Map entries: one resident page each, a page apart; per entry is marginal over a 1-entry process on the same machine (${sc.entriesCounted.join(' / ')}`,
-    `entries counted); munmap: each call unmaps one entry of a map of exactly N (the entry is mapped again, untimed, after`,
+    `entries counted): each fork + exit + wait of the N-entry process timed alone in WALL time, paired with one of the 1-entry process`,
+    `right after it, the median pair of a sample, then the median of the samples (the 1-entry row: the median of ${ONE_ENTRY_CALLS} calls timed apart);`,
+    `munmap: each call unmaps one entry of a map of exactly N (the entry is mapped again, untimed, after`,
     `it), timed alone in WALL time (ns clock): the median of ${UNMAP_BATCH} calls less the clock's cost, then the median of the samples.`,
     `Shadow chain: medians of ${sc.chainSamples} samples of ${sc.chainPages} faults. A fault looks up the page in each object (one index`,
     'lookup and one pager check per object), so its cost is linear in the depth by design; the three chains on one machine,',

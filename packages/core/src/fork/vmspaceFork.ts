@@ -80,8 +80,9 @@ export function* vmspaceFork(ctx: VmContext, parent: Vmspace, child: Vmspace, pi
           if (c === null) break;
           // Only an object the split or its collapse may sleep on takes the generator (a
           // generator object per entry was a third of what a fork allocates).
-          if (copyMaySleep(ctx, e.object)) yield* copyEntrySplit(ctx, e);
-          copyEntryFinish(ctx, child, e, c);
+          let o = e.object;
+          if (copyMaySleep(ctx, o)) o = yield* copyEntrySplit(ctx, e, o as VmObject);
+          copyEntryFinish(ctx, child, e, c, o);
           break;
         }
         case 'zero': {
@@ -151,9 +152,11 @@ function copyMaySleep(ctx: VmContext, o: VmObject | null): boolean {
   return o.backing !== null || (o.oneMapping && o.refCount > 1);
 }
 
-/** The sleeping part of vm_map_copy_entry under `fork.copy: split`: the collapse, then vm_object_split. */
-function* copyEntrySplit(ctx: VmContext, e: VmMapEntry): KGen<void> {
-  const o = e.object as VmObject;
+/**
+ * The sleeping part of vm_map_copy_entry under `fork.copy: split`: the collapse of o (e's
+ * object), then vm_object_split. Returns the object the entries share: o, or the split's.
+ */
+function* copyEntrySplit(ctx: VmContext, e: VmMapEntry, o: VmObject): KGen<VmObject> {
   if (o.backing !== null) yield* ctx.objects.collapseSleepable(o);
   // vm_object_split gives up on a backing object a collapse has marked dead.
   if (o.oneMapping && o.refCount > 1 && (o.backing === null || (o.backing.flags & OBJ_DEAD) === 0)) {
@@ -162,12 +165,13 @@ function* copyEntrySplit(ctx: VmContext, e: VmMapEntry): KGen<void> {
     o.refCount--;
     e.object = n;
     e.offset = 0;
+    return n;
   }
+  return o;
 }
 
-/** The end of vm_map_copy_entry: both entries share the (split) object, copy-on-write, and the child's entry is linked. */
-function copyEntryFinish(ctx: VmContext, child: Vmspace, e: VmMapEntry, c: VmMapEntry): void {
-  const o = e.object;
+/** The end of vm_map_copy_entry: both entries share object o (e's, or its split), copy-on-write, and the child's entry is linked. */
+function copyEntryFinish(ctx: VmContext, child: Vmspace, e: VmMapEntry, c: VmMapEntry, o: VmObject | null): void {
   if (o !== null) {
     if (o.isAnon) {
       // `fork.copy` (policy/ForkCopyPolicy.ts). Under share_amap (UVM) fork copies amap

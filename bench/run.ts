@@ -476,7 +476,9 @@
  *   some windows, none in others), and the 10-entry marginal spread 0.4-9 us over eighteen
  *   runs. Each N-entry fork is now timed alone (wall clock, ns) and paired with a one-entry
  *   fork right after it; a sample is the median pair. The 10-entry figure is 360-400 ns an
- *   entry in every sample (standalone), the 1,000-entry 280-290.
+ *   entry in every sample (standalone), the 1,000-entry 280-290. The one-entry row keeps its
+ *   batch of 64 calls in one CPU-clock window per sample: its calls timed alone printed 25-29
+ *   us at 10 entries against 11 at 1,000 and 100,000, in ten runs of eleven.
  * - Still growing: the 100,000-entry figure, 1.2-1.3 us an entry against 0.2 at 10 and 1,000.
  *   An exit's profile at 100,000 entries: vm_map_delete's loop 35%, removeFrom's unlinking
  *   walk 17%, the collector 15%; each walk over the entries and their objects misses the
@@ -908,7 +910,7 @@ const SMALL_BASE = 0x400000000000;
 const MAP_ENTRIES = [10, 1000, 100000];
 /** munmap calls per sample at each number of map entries (each timed alone). */
 const UNMAP_BATCH = 512;
-/** Forks of the one-entry process timed for its own row (each alone). */
+/** Forks of the one-entry process per sample of its own row (one CPU-clock window). */
 const ONE_ENTRY_CALLS = 64;
 const CHAIN_DEPTHS = [1, 8, 64];
 const ENTRY_BASE = 0x100000000;
@@ -1102,7 +1104,7 @@ function middleOut(count: number, i: number): number {
   return Math.floor(count / 2) + (i % 2 === 0 ? i / 2 : -(i + 1) / 2);
 }
 
-/** Wall-clock nanoseconds (the one figure of the scaling table timed call by call). */
+/** Wall-clock nanoseconds (the map-entry figures of the scaling table, timed call by call). */
 const wallNs = (): number => Number(process.hrtime.bigint());
 
 /** The median of `n` empty wall-clock windows (two clock reads): the clock's own cost in a window. */
@@ -1142,22 +1144,24 @@ async function entryFigures(count: number): Promise<{ entries: number; forkPerEn
       diff[i] = t1 - t0 - (t2 - t1);
     }
   };
+  // The one-entry fork's own row (the fixed cost the per-entry figure leaves out) is a batch
+  // of ONE_ENTRY_CALLS calls in one CPU-clock window per sample, as before the pairing: its
+  // calls timed alone printed 25-29 us at 10 entries against 11 at 1,000 and 100,000.
+  const timeOne = (): number => {
+    const t0 = nowNs();
+    for (let i = 0; i < ONE_ENTRY_CALLS; i++) reap(s, forkOf(s, one));
+    return (nowNs() - t0) / ONE_ENTRY_CALLS;
+  };
   timePairs(); // warm-up
+  timeOne();
   const perEntry: number[] = [];
+  const small: number[] = [];
   for (let r = 0; r < reps; r++) {
     timePairs();
     perEntry.push(diff.sort()[pairs >> 1]! / (entries - oneEntries));
+    small.push(timeOne());
   }
-  // the one-entry fork's own figure (the fixed cost the per-entry figure leaves out): the
-  // median of its calls timed apart from the N-entry ones (right after a fork of 100,000
-  // entries, a call also meets the collection of that child: about 110 us against 15)
-  const oneCalls = new Float64Array(ONE_ENTRY_CALLS);
-  for (let i = 0; i < ONE_ENTRY_CALLS; i++) {
-    const t0 = wallNs();
-    reap(s, forkOf(s, one));
-    oneCalls[i] = wallNs() - t0;
-  }
-  const forkOne = oneCalls.sort()[ONE_ENTRY_CALLS >> 1]!;
+  const forkOne = median(small);
   // munmap: UNMAP_BATCH calls per sample, each of one entry (from the middle outwards), each
   // timed on its own with the nanosecond wall clock; between calls the entry is mapped and
   // written again, untimed, so every call unmaps one entry of a map of exactly N entries. A
@@ -1509,7 +1513,7 @@ function scalingLines(sc: ScalingFigures): string[] {
     `averaged); it includes the machine's fixed part, ${fmt(sc.memory.machineFixed / 1024)} KiB with ${sc.smallPages} pages resident. per added page: (B(N) - B(${sc.smallPages})) / (N - ${sc.smallPages}).`,
     `Map entries: one resident page each, a page apart; per entry is marginal over a 1-entry process on the same machine (${sc.entriesCounted.join(' / ')}`,
     `entries counted): each fork + exit + wait of the N-entry process timed alone in WALL time, paired with one of the 1-entry process`,
-    `right after it, the median pair of a sample, then the median of the samples (the 1-entry row: the median of ${ONE_ENTRY_CALLS} calls timed apart);`,
+    `right after it, the median pair of a sample, then the median of the samples (the 1-entry row: ${ONE_ENTRY_CALLS} calls a sample, in CPU time);`,
     `munmap: each call unmaps one entry of a map of exactly N (the entry is mapped again, untimed, after`,
     `it), timed alone in WALL time (ns clock): the median of ${UNMAP_BATCH} calls less the clock's cost, then the median of the samples.`,
     `Shadow chain: medians of ${sc.chainSamples} samples of ${sc.chainPages} faults. A fault looks up the page in each object (one index`,

@@ -43,7 +43,8 @@
  * machine's fixed part (about 130 KiB with 16 pages); "per added page" is the marginal
  * (B(N) - B(16)) / (N - 16). Map entries: 10, 1,000 and 100,000 one-page entries a page
  * apart (none merge), each written once: fork + exit + wait per entry is the marginal over
- * a one-entry process on the same machine (that process's fork is printed too); munmap of
+ * a one-entry process on the same machine, each N-entry call timed alone in wall time and
+ * paired with a one-entry call right after it (that process's fork is printed too); munmap of
  * one entry is timed call by call with the nanosecond wall clock, the entry mapped and
  * written again untimed after each call so the map holds exactly N entries at every call,
  * the median of 512 calls less the clock's own cost (the old figure was one CPU-clock
@@ -479,11 +480,17 @@
  *   entry in every sample (standalone), the 1,000-entry 280-290. The one-entry row keeps its
  *   batch of 64 calls in one CPU-clock window per sample: its calls timed alone printed 25-29
  *   us at 10 entries against 11 at 1,000 and 100,000, in ten runs of eleven.
- * - Still growing: the 100,000-entry figure, 1.2-1.3 us an entry against 0.2 at 10 and 1,000.
+ * - Still growing: the 100,000-entry figure, 1.2-1.8 us an entry against 0.20-0.34 at 10 and
+ *   1,000 (runs 31-55 of README's table; 0.48-0.64 and 1.97-2.43 us at the session's start).
  *   An exit's profile at 100,000 entries: vm_map_delete's loop 35%, removeFrom's unlinking
  *   walk 17%, the collector 15%; each walk over the entries and their objects misses the
  *   caches (some 40 MB of entries and objects), and the child's entries outlive scavenges.
  *   The per-entry work is the same at every size.
+ * - Runs (README, "Where the targets stand"): 53-55 in a row on the final commit meet every
+ *   target row, and so do 31-36 (six in a row, of b00b786: the final simulator but for a
+ *   refactor of fork's sleeping path the bench never reaches); the runs that miss one (23,
+ *   37, 41, 43, 52) ran in the host's slow phases: munmap 82-97 ns a page (47.6-58.4
+ *   otherwise), the TLB-hit access 26-30 ns (16.0-19.7 otherwise).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';

@@ -486,7 +486,7 @@
  *   walk 17%, the collector 15%; each walk over the entries and their objects misses the
  *   caches (some 40 MB of entries and objects), and the child's entries outlive scavenges.
  *   The per-entry work is the same at every size.
- * - Runs (README, "Where the targets stand"): 53-55 in a row on the final commit meet every
+ * - Runs (README, "Where the targets stand"): 53-55 in a row on the final code meet every
  *   target row, and so do 31-36 (six in a row, of b00b786: the final simulator but for a
  *   refactor of fork's sleeping path the bench never reaches); the runs that miss one (23,
  *   37, 41, 43, 52) ran in the host's slow phases: munmap 82-97 ns a page (47.6-58.4
